@@ -1,0 +1,172 @@
+"""Operations on cases: open, edit, list. They flush; the caller commits."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from flask_babel import gettext as _
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import Session, select
+
+from . import audit
+from .errors import DomainError, NotAllowed, NotFound, StaleCase
+from .models import AuditEvent, Case, Outcome, Role, User, utcnow
+from .workflow.engine import workflows
+
+EDITABLE_FIELDS = (
+    "title",
+    "question",
+    "problem_analysis",
+    "signals",
+    "target_group",
+    "ambition",
+    "theme",
+    "budget_ceiling",
+    "current_role",
+    "desired_role",
+    "council_decision_date",
+    "council_decision_reference",
+)
+
+
+@dataclass
+class CaseFields:
+    """What an official types about a case; validated by the form layer."""
+
+    title: str
+    question: str = ""
+    problem_analysis: str = ""
+    signals: str = ""
+    target_group: str = ""
+    ambition: str = ""
+    theme: str = ""
+    budget_ceiling: Decimal | None = None
+    current_role: str = ""
+    desired_role: str = ""
+    council_decision_date: date | None = None
+    council_decision_reference: str = ""
+
+
+def can_read_case(user: User) -> bool:
+    return user.is_authenticated and user.role in (Role.official, Role.council_member)
+
+
+def can_steer_case(user: User) -> bool:
+    return user.is_authenticated and user.role == Role.official
+
+
+def _require_official(user: User) -> None:
+    if not can_steer_case(user):
+        raise NotAllowed(_("Only municipal officials may do this."))
+
+
+def _next_reference(session: Session, year: int) -> str:
+    prefix = f"MA-{year}-"
+    count = session.exec(select(func.count()).select_from(Case).where(Case.reference.startswith(prefix))).one()
+    return f"{prefix}{count + 1:04d}"
+
+
+def open_case(session: Session, *, actor: User, fields: CaseFields, workflow: str = "social_tender") -> Case:
+    """Open a new societal question in the articulation phase, owned by `actor`."""
+    _require_official(actor)
+    definition = workflows().get(workflow)
+    if definition is None:
+        raise DomainError(_("Unknown workflow."))
+    now = utcnow()
+    case = Case(
+        reference=_next_reference(session, now.year),
+        workflow=workflow,
+        state=definition.initial,
+        owner_id=actor.id,
+        created_at=now,
+        updated_at=now,
+        **vars(fields),
+    )
+    session.add(case)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        raise DomainError(_("Another case was opened at the same moment. Please submit again.")) from None
+    audit.record(session, action="case_opened", actor=actor, case=case, at=now, details={"workflow": workflow})
+    session.flush()
+    return case
+
+
+def edit_case(session: Session, case: Case, *, actor: User, fields: CaseFields, expected_version: int) -> Case:
+    """Change the basic fields; the audit event lists which ones changed."""
+    _require_official(actor)
+    if case.version != expected_version:
+        raise StaleCase(_("This case was changed by someone else in the meantime. Reload the page and try again."))
+    if case.state in workflows()[case.workflow].terminal:
+        raise DomainError(_("A finished case can no longer be changed."))
+    changed = [name for name in EDITABLE_FIELDS if getattr(case, name) != getattr(fields, name)]
+    if not changed:
+        return case
+    for name in changed:
+        setattr(case, name, getattr(fields, name))
+    case.updated_at = utcnow()
+    audit.record(session, action="case_edited", actor=actor, case=case, details={"fields": changed})
+    try:
+        session.flush()
+    except StaleDataError:
+        session.rollback()
+        raise StaleCase(
+            _("This case was changed by someone else in the meantime. Reload the page and try again.")
+        ) from None
+    return case
+
+
+def add_outcome(session: Session, case: Case, *, actor: User, description: str, indicator_hint: str = "") -> Outcome:
+    """Record a desired outcome: what will really change."""
+    _require_official(actor)
+    description = description.strip()
+    if not description:
+        raise DomainError(_("Describe the outcome."))
+    position = session.exec(select(func.count()).select_from(Outcome).where(Outcome.case_id == case.id)).one()
+    outcome = Outcome(case_id=case.id, description=description, indicator_hint=indicator_hint.strip(), position=position)
+    session.add(outcome)
+    audit.record(session, action="outcome_added", actor=actor, case=case, details={"description": description})
+    session.flush()
+    return outcome
+
+
+def outcomes_of(session: Session, case: Case) -> list[Outcome]:
+    return list(session.exec(select(Outcome).where(Outcome.case_id == case.id).order_by(Outcome.position)).all())
+
+
+def was_published(session: Session, case: Case) -> bool:
+    """A case is public from its publication on, whatever happened after."""
+    return session.exec(
+        select(func.count()).select_from(AuditEvent).where(AuditEvent.case_id == case.id, AuditEvent.trigger == "publish")
+    ).one() > 0
+
+
+def get_case(session: Session, case_id: int) -> Case:
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFound(_("This case does not exist."))
+    return case
+
+
+def list_cases(session: Session, *, state: str | None = None, owner: User | None = None) -> list[tuple[Case, User]]:
+    """Cases for the officials' list with their owners, in one query."""
+    statement = select(Case, User).join(User, User.id == Case.owner_id).order_by(Case.updated_at.desc())
+    if state:
+        statement = statement.where(Case.state == state)
+    if owner is not None:
+        statement = statement.where(Case.owner_id == owner.id)
+    return list(session.exec(statement).all())
+
+
+def open_tenders(session: Session) -> list[Case]:
+    """Published cases still accepting proposals, soonest deadline first."""
+    return list(
+        session.exec(
+            select(Case)
+            .where(Case.state == "tendering", Case.submission_deadline > utcnow())
+            .order_by(Case.submission_deadline)
+        ).all()
+    )

@@ -1,0 +1,69 @@
+"""Command-line tasks: `flask --app wsgi init-db | create-user | tick | seed-demo`."""
+
+import click
+from flask import Flask
+from sqlmodel import Session
+
+from . import db, migrate
+from .errors import DomainError
+from .models import Role
+
+
+def init_app(app: Flask) -> None:
+    for command in (init_db, create_user, tick, seed_demo):
+        app.cli.add_command(command)
+
+
+@click.command("init-db")
+def init_db():
+    """Create or upgrade the database schema to the newest migration."""
+    migrate.upgrade(db.engine())
+    click.echo(f"Database at head ({db.engine().url.render_as_string(hide_password=True)}).")
+
+
+@click.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--organisation-id", type=int, default=None)
+@click.password_option()
+def create_user(email, name, role, organisation_id, password):
+    """Create a user account."""
+    from .users import create_user as create
+
+    with Session(db.engine()) as session:
+        try:
+            user = create(
+                session, email=email, name=name, password=password, role=Role(role), organisation_id=organisation_id
+            )
+        except DomainError as error:
+            raise click.ClickException(error.message) from None
+        session.commit()
+        click.echo(f"Created {user.email} ({user.role.value}).")
+
+
+@click.command("tick")
+def tick():
+    """Apply time-driven steps (deadlines passed) to every case; safe to run often."""
+    from .workflow.engine import apply_all_due_steps
+
+    with Session(db.engine()) as session:
+        fired = apply_all_due_steps(session)
+        session.commit()
+    click.echo(f"{fired} time-driven step(s) applied.")
+
+
+@click.command("seed-demo")
+def seed_demo():
+    """Load a demo municipality with users for every role and cases in several phases."""
+    from .demo import seed
+
+    with Session(db.engine()) as session:
+        logins = seed(session)
+        session.commit()
+    if not logins:
+        click.echo("Demo data is already present; nothing changed.")
+        return
+    click.echo("Demo logins (demo only; change or remove before real use):")
+    for email, password, role in logins:
+        click.echo(f"  {role:<17} {email:<32} {password}")

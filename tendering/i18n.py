@@ -1,0 +1,44 @@
+"""Dutch by default, English on request; times shown in Europe/Amsterdam."""
+
+from datetime import date, datetime
+from pathlib import Path
+
+from flask import Flask, current_app, has_request_context, request, session
+from flask_babel import Babel, format_currency, format_date, format_datetime, get_locale
+
+babel = Babel()
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI commands speak the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault(
+        "BABEL_TRANSLATION_DIRECTORIES", str(Path(__file__).resolve().parent / "translations")
+    )
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.filters["localtime"] = localtime
+    app.jinja_env.filters["localdate"] = localdate
+    app.jinja_env.filters["money"] = money
+    app.jinja_env.add_extension("jinja2.ext.do")
+
+
+def localtime(value: datetime | None, fmt: str = "medium") -> str:
+    """An aware UTC datetime in BABEL_DEFAULT_TIMEZONE (Amsterdam), in the reader's language."""
+    return "" if value is None else format_datetime(value, fmt)
+
+
+def localdate(value: date | None, fmt: str = "long") -> str:
+    return "" if value is None else format_date(value, fmt)
+
+
+def money(value) -> str:
+    return "" if value is None else format_currency(value, "EUR")

@@ -1,0 +1,39 @@
+"""Every table model, imported here so metadata and Alembic see them all."""
+
+from .audit import AuditEvent
+from .base import UTCDateTime, utcnow
+from .cases import (
+    AwardCriterion,
+    Case,
+    Clarification,
+    ContactKind,
+    ContactMoment,
+    Framework,
+    FrameworkKind,
+    Interest,
+    Outcome,
+    QuestionDocument,
+    Stakeholder,
+    SuitabilityAnswer,
+)
+from .coalitions import (
+    Coalition,
+    CoalitionMember,
+    MembershipStatus,
+    Proposal,
+    ProposalAttachment,
+    ProposalStage,
+    ProposalStatus,
+)
+from .evaluation import (
+    AwardDecision,
+    ConsensusScore,
+    CriterionScore,
+    Evaluation,
+    EvaluatorAssignment,
+    Objection,
+)
+from .monitoring import Agreement, Direction, Indicator, JointEvaluation, Measurement, ProgressReport
+from .organisations import Organisation, OrganisationKind, Role, User
+
+__all__ = [name for name in dir() if not name.startswith("_")]

@@ -1,0 +1,107 @@
+"""Coalitions of organisations and the proposals they submit."""
+
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+
+from sqlalchemy import CheckConstraint, Numeric, Text, UniqueConstraint
+from sqlalchemy import Enum as SAEnum
+from sqlmodel import Field, SQLModel
+
+from .base import UTCDateTime, utcnow
+
+
+class Coalition(SQLModel, table=True):
+    __tablename__ = "coalitions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    name: str = Field(max_length=200)
+    lead_organisation_id: int = Field(foreign_key="organisations.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class MembershipStatus(str, Enum):
+    invited = "invited"
+    accepted = "accepted"
+    declined = "declined"
+
+
+class CoalitionMember(SQLModel, table=True):
+    __tablename__ = "coalition_members"
+    __table_args__ = (UniqueConstraint("coalition_id", "organisation_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    coalition_id: int = Field(foreign_key="coalitions.id", index=True)
+    organisation_id: int = Field(foreign_key="organisations.id", index=True)
+    is_lead: bool = False
+    status: MembershipStatus = Field(
+        default=MembershipStatus.invited, sa_type=SAEnum(MembershipStatus, native_enum=False, length=20)
+    )
+    role: str = Field(default="", max_length=200)
+    contribution_kind: str = Field(default="", max_length=40)
+    contribution: str = Field(default="", sa_type=Text)
+
+
+class ProposalStatus(str, Enum):
+    draft = "draft"
+    submitted = "submitted"
+    withdrawn = "withdrawn"
+
+
+class ProposalStage(str, Enum):
+    """`single` in the default workflow; two stages in strategy_then_realisation."""
+
+    single = "single"
+    strategy = "strategy"
+    realisation = "realisation"
+
+
+class Proposal(SQLModel, table=True):
+    __tablename__ = "proposals"
+    __table_args__ = (
+        UniqueConstraint("coalition_id", "stage", "round"),
+        CheckConstraint("price IS NULL OR price >= 0", name="ck_proposals_price"),
+        CheckConstraint(
+            "status != 'submitted' OR (submitted_at IS NOT NULL AND receipt_sha256 IS NOT NULL)",
+            name="ck_proposals_submitted_has_receipt",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    coalition_id: int = Field(foreign_key="coalitions.id", index=True)
+    stage: ProposalStage = Field(
+        default=ProposalStage.single, sa_type=SAEnum(ProposalStage, native_enum=False, length=20)
+    )
+    round: int = 1
+    status: ProposalStatus = Field(
+        default=ProposalStatus.draft, sa_type=SAEnum(ProposalStatus, native_enum=False, length=20)
+    )
+    approach: str = Field(default="", sa_type=Text)
+    answer_to_question: str = Field(default="", sa_type=Text)
+    outcome_commitments: str = Field(default="", sa_type=Text)
+    monitoring: str = Field(default="", sa_type=Text)
+    price: Decimal | None = Field(default=None, sa_type=Numeric(14, 2))
+    price_breakdown: str = Field(default="", sa_type=Text)
+    partner_contributions: str = Field(default="", sa_type=Text)
+    risk_sharing: str = Field(default="", sa_type=Text)
+    legacy: str = Field(default="", sa_type=Text)
+    submitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    receipt_sha256: str | None = Field(default=None, max_length=64)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ProposalAttachment(SQLModel, table=True):
+    """Stored outside the web root under `stored_name`, a random name."""
+
+    __tablename__ = "proposal_attachments"
+
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="proposals.id", index=True)
+    filename: str = Field(max_length=255)
+    stored_name: str = Field(max_length=64, unique=True)
+    content_type: str = Field(max_length=100)
+    size: int
+    sha256: str = Field(max_length=64)
+    uploaded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

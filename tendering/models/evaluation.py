@@ -1,0 +1,92 @@
+"""Evaluation of proposals, the award decision and objections against it."""
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from .base import UTCDateTime, utcnow
+
+
+class EvaluatorAssignment(SQLModel, table=True):
+    __tablename__ = "evaluator_assignments"
+    __table_args__ = (UniqueConstraint("case_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    assigned_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Evaluation(SQLModel, table=True):
+    """One evaluator's judgement of one proposal, after declaring conflicts."""
+
+    __tablename__ = "evaluations"
+    __table_args__ = (
+        UniqueConstraint("proposal_id", "evaluator_id"),
+        CheckConstraint(
+            "NOT has_conflict OR submitted_at IS NULL", name="ck_evaluations_conflict_not_submitted"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="proposals.id", index=True)
+    evaluator_id: int = Field(foreign_key="users.id", index=True)
+    has_conflict: bool = False
+    conflict_note: str = Field(default="", sa_type=Text)
+    declared_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    requirements_met: bool | None = None
+    requirements_note: str = Field(default="", sa_type=Text)
+    submitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class CriterionScore(SQLModel, table=True):
+    __tablename__ = "criterion_scores"
+    __table_args__ = (UniqueConstraint("evaluation_id", "criterion_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    evaluation_id: int = Field(foreign_key="evaluations.id", index=True)
+    criterion_id: int = Field(foreign_key="award_criteria.id")
+    score: float
+    motivation: str = Field(sa_type=Text)
+
+
+class ConsensusScore(SQLModel, table=True):
+    """The owner's final score per criterion; the ranking is computed from these."""
+
+    __tablename__ = "consensus_scores"
+    __table_args__ = (UniqueConstraint("proposal_id", "criterion_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="proposals.id", index=True)
+    criterion_id: int = Field(foreign_key="award_criteria.id")
+    score: float
+    motivation: str = Field(sa_type=Text)
+    recorded_by_id: int = Field(foreign_key="users.id")
+    recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class AwardDecision(SQLModel, table=True):
+    __tablename__ = "award_decisions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    proposal_id: int = Field(foreign_key="proposals.id")
+    stage: str = Field(default="single", max_length=20)
+    motivation: str = Field(sa_type=Text)
+    decided_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    decided_by_id: int = Field(foreign_key="users.id")
+    standstill_ends_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    letters_sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Objection(SQLModel, table=True):
+    __tablename__ = "objections"
+
+    id: int | None = Field(default=None, primary_key=True)
+    award_decision_id: int = Field(foreign_key="award_decisions.id", index=True)
+    organisation_id: int = Field(foreign_key="organisations.id")
+    text: str = Field(sa_type=Text)
+    lodged_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    resolution: str = Field(default="", sa_type=Text)

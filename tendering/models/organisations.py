@@ -1,0 +1,74 @@
+"""Organisations and the people who log in."""
+
+from datetime import datetime
+from enum import Enum
+
+from sqlalchemy import Enum as SAEnum
+from sqlmodel import Field, SQLModel
+
+from .base import UTCDateTime, utcnow
+
+
+class OrganisationKind(str, Enum):
+    resident_initiative = "resident_initiative"
+    company = "company"
+    social_organisation = "social_organisation"
+    association = "association"
+    school = "school"
+    housing_corporation = "housing_corporation"
+    care_provider = "care_provider"
+    public_body = "public_body"
+    other = "other"
+
+
+class Role(str, Enum):
+    official = "official"
+    council_member = "council_member"
+    coalition_member = "coalition_member"
+    admin = "admin"
+
+
+class Organisation(SQLModel, table=True):
+    __tablename__ = "organisations"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, index=True)
+    kind: OrganisationKind = Field(sa_type=SAEnum(OrganisationKind, native_enum=False, length=40))
+    kvk_number: str | None = Field(default=None, max_length=8)
+    contact_email: str | None = Field(default=None, max_length=254)
+    contact_phone: str | None = Field(default=None, max_length=40)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class User(SQLModel, table=True):
+    """A person with one role; evaluators are officials assigned to a case."""
+
+    __tablename__ = "users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True, index=True)
+    name: str = Field(max_length=200)
+    password_hash: str = Field(max_length=255)
+    role: Role = Field(sa_type=SAEnum(Role, native_enum=False, length=30))
+    organisation_id: int | None = Field(default=None, foreign_key="organisations.id", index=True)
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+    # Flask-Login's user protocol, spelled out rather than mixed in.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.role in roles

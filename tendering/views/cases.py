@@ -1,0 +1,127 @@
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from .. import audit, db
+from ..cases import add_outcome, can_steer_case, edit_case, get_case, list_cases, open_case, outcomes_of
+from ..forms import CaseForm, NewCaseForm, OutcomeForm, TransitionForm
+from ..models import Role
+from ..security import roles_required
+from ..workflow.diagram import layout
+from ..workflow.engine import apply_due_steps, fire, transition_options, workflow_for
+from ..workflow.labels import STATE_LABELS, WORKFLOW_LABELS, action_label, state_label, trigger_label
+
+bp = Blueprint("cases", __name__, url_prefix="/cases")
+readers = roles_required(Role.official, Role.council_member)
+officials = roles_required(Role.official)
+
+
+@bp.get("/")
+@readers
+def index():
+    state = request.args.get("state") or None
+    if state is not None and state not in STATE_LABELS:
+        state = None
+    mine = request.args.get("mine") == "1" and current_user.role == Role.official
+    rows = list_cases(db.session(), state=state, owner=current_user if mine else None)
+    return render_template("cases/index.html", rows=rows, state=state, mine=mine, states=STATE_LABELS)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@officials
+def new():
+    form = NewCaseForm()
+    if form.validate_on_submit():
+        case = open_case(db.session(), actor=current_user, fields=form.fields(), workflow=form.workflow.data)
+        db.commit()
+        flash(_("Case %(reference)s is opened.", reference=case.reference), "success")
+        return redirect(url_for(".show", case_id=case.id))
+    return render_template("cases/form.html", form=form, case=None)
+
+
+@bp.get("/<int:case_id>")
+@readers
+def show(case_id: int):
+    session = db.session()
+    case = get_case(session, case_id)
+    if apply_due_steps(session, case):
+        db.commit()
+    workflow = workflow_for(case)
+    return render_template(
+        "cases/show.html",
+        case=case,
+        outcomes=outcomes_of(session, case),
+        options=transition_options(session, case, current_user),
+        events=audit.timeline(session, case),
+        diagram=layout(workflow),
+        workflow=workflow,
+        transition_form=TransitionForm(version=case.version),
+        outcome_form=OutcomeForm(),
+        can_steer=can_steer_case(current_user),
+        state_label=state_label,
+        trigger_label=trigger_label,
+        action_label=action_label,
+        workflow_label=WORKFLOW_LABELS.get(case.workflow, case.workflow),
+    )
+
+
+@bp.route("/<int:case_id>/edit", methods=["GET", "POST"])
+@officials
+def edit(case_id: int):
+    session = db.session()
+    case = get_case(session, case_id)
+    form = CaseForm(obj=case)
+    if request.method == "GET":
+        form.version.data = case.version
+    if form.validate_on_submit():
+        expected = int(form.version.data) if (form.version.data or "").isdigit() else -1
+        edit_case(session, case, actor=current_user, fields=form.fields(), expected_version=expected)
+        db.commit()
+        flash(_("The case is saved."), "success")
+        return redirect(url_for(".show", case_id=case.id))
+    return render_template("cases/form.html", form=form, case=case)
+
+
+@bp.post("/<int:case_id>/outcomes")
+@officials
+def outcome(case_id: int):
+    session = db.session()
+    case = get_case(session, case_id)
+    form = OutcomeForm()
+    if not form.validate_on_submit():
+        flash(_("Describe the outcome."), "error")
+    else:
+        add_outcome(
+            session, case, actor=current_user, description=form.description.data, indicator_hint=form.indicator_hint.data
+        )
+        db.commit()
+        flash(_("The outcome is added."), "success")
+    return redirect(url_for(".show", case_id=case.id) + "#outcomes")
+
+
+@bp.post("/<int:case_id>/transition")
+@officials
+def transition(case_id: int):
+    session = db.session()
+    case = get_case(session, case_id)
+    form = TransitionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    event = fire(
+        session,
+        case,
+        form.trigger.data,
+        actor=current_user,
+        reason=form.reason.data or "",
+        expected_version=form.version.data,
+    )
+    db.commit()
+    flash(
+        _(
+            "“%(action)s” done: the case is now in the phase “%(state)s”.",
+            action=trigger_label(event.trigger),
+            state=state_label(event.to_state),
+        ),
+        "success",
+    )
+    return redirect(url_for(".show", case_id=case.id))

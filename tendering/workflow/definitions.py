@@ -1,0 +1,115 @@
+"""Workflow definitions, read from the TOML files in `workflows/`.
+
+A definition is data: states and transitions, each transition with the roles
+allowed to fire it and the names of its guards. Loading checks that every
+state and guard it mentions exists, so a typo fails at start-up, not mid-case.
+"""
+
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from ..guards import GUARDS
+from ..models import Role
+
+SYSTEM_ROLE = "system"
+KNOWN_ROLES = {role.value for role in Role} | {SYSTEM_ROLE}
+
+
+class WorkflowError(ValueError):
+    """A workflow file is malformed; raised at load time."""
+
+
+@dataclass(frozen=True)
+class TransitionDef:
+    trigger: str
+    sources: tuple[str, ...]
+    dest: str
+    roles: frozenset[str]
+    guards: tuple[str, ...] = ()
+    reason_required: bool = False
+    automatic: bool = False
+
+
+@dataclass(frozen=True)
+class WorkflowDef:
+    name: str
+    initial: str
+    states: tuple[str, ...]
+    terminal: frozenset[str]
+    transitions: tuple[TransitionDef, ...]
+
+    def transitions_from(self, state: str, trigger: str | None = None) -> list[TransitionDef]:
+        return [
+            t
+            for t in self.transitions
+            if state in t.sources and (trigger is None or t.trigger == trigger)
+        ]
+
+    def triggers_from(self, state: str) -> list[str]:
+        return list(dict.fromkeys(t.trigger for t in self.transitions_from(state)))
+
+    @property
+    def triggers(self) -> list[str]:
+        return list(dict.fromkeys(t.trigger for t in self.transitions))
+
+
+def parse_workflow(data: dict) -> WorkflowDef:
+    """Turn the TOML data into a definition, refusing anything inconsistent."""
+    try:
+        states = tuple(data["states"])
+        transitions = tuple(
+            TransitionDef(
+                trigger=t["trigger"],
+                sources=tuple(t["source"]),
+                dest=t["dest"],
+                roles=frozenset(t["roles"]),
+                guards=tuple(t.get("guards", ())),
+                reason_required=bool(t.get("reason_required", False)),
+                automatic=bool(t.get("automatic", False)),
+            )
+            for t in data.get("transitions", ())
+        )
+        workflow = WorkflowDef(
+            name=data["name"],
+            initial=data["initial"],
+            states=states,
+            terminal=frozenset(data.get("terminal", ())),
+            transitions=transitions,
+        )
+    except KeyError as missing:
+        raise WorkflowError(f"workflow definition lacks {missing}") from None
+    _validate(workflow)
+    return workflow
+
+
+def _validate(workflow: WorkflowDef) -> None:
+    known = set(workflow.states)
+    if workflow.initial not in known:
+        raise WorkflowError(f"{workflow.name}: initial state {workflow.initial!r} is not a state")
+    if not workflow.terminal <= known:
+        raise WorkflowError(f"{workflow.name}: unknown terminal states {sorted(workflow.terminal - known)}")
+    for t in workflow.transitions:
+        for state in (*t.sources, t.dest):
+            if state not in known:
+                raise WorkflowError(f"{workflow.name}.{t.trigger}: unknown state {state!r}")
+        if set(t.sources) & workflow.terminal:
+            raise WorkflowError(f"{workflow.name}.{t.trigger}: leaves a terminal state")
+        if unknown := set(t.guards) - GUARDS.keys():
+            raise WorkflowError(f"{workflow.name}.{t.trigger}: unknown guards {sorted(unknown)}")
+        if unknown := t.roles - KNOWN_ROLES:
+            raise WorkflowError(f"{workflow.name}.{t.trigger}: unknown roles {sorted(unknown)}")
+
+
+@lru_cache(maxsize=8)
+def load_workflows(directory: str) -> dict[str, WorkflowDef]:
+    workflows = {}
+    for path in sorted(Path(directory).glob("*.toml")):
+        workflow = parse_workflow(tomllib.loads(path.read_text(encoding="utf-8")))
+        if workflow.name != path.stem:
+            raise WorkflowError(f"{path.name} defines workflow {workflow.name!r}; name them alike")
+        workflows[workflow.name] = workflow
+    if not workflows:
+        raise WorkflowError(f"no workflow definitions in {directory}")
+    return workflows

@@ -1,0 +1,221 @@
+"""Fires workflow transitions on cases: role check, guards, state change, audit.
+
+`transitions` drives the state change. A SQLModel row cannot be a Machine
+model (pydantic refuses the attributes transitions adds), so a light machine is
+built per use around a plain wrapper whose `state` reads and writes the column.
+The state change and its audit event are flushed together; the caller commits
+once. The case's version counter makes a concurrent second change fail with
+StaleCase instead of writing twice.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import Session, select
+from transitions import Machine
+
+from ..errors import DomainError, GuardFailed, NotAllowed, StaleCase
+from ..guards import GUARDS, GuardContext
+from ..models import AuditEvent, Case, User, utcnow
+from .definitions import SYSTEM_ROLE, TransitionDef, WorkflowDef, load_workflows
+from .labels import state_label, trigger_label
+
+GuardRunner = Callable[[str, GuardContext], list[str]]
+
+
+def run_guard(name: str, ctx: GuardContext) -> list[str]:
+    return GUARDS[name].check(ctx)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    name: str
+    label: str
+    reasons: list[str]
+
+    @property
+    def passed(self) -> bool:
+        return not self.reasons
+
+
+@dataclass(frozen=True)
+class TransitionOption:
+    """A transition out of the current state, as the case page shows it."""
+
+    transition: TransitionDef
+    allowed: bool
+    checks: list[CheckResult] = field(default_factory=list)
+
+    @property
+    def ready(self) -> bool:
+        return self.allowed and all(check.passed for check in self.checks)
+
+    @property
+    def trigger(self) -> str:
+        return self.transition.trigger
+
+
+class _CaseModel:
+    """The Machine's model: `state` is the case's column, nothing more."""
+
+    def __init__(self, case: Case):
+        self._case = case
+
+    @property
+    def state(self) -> str:
+        return self._case.state
+
+    @state.setter
+    def state(self, value: str) -> None:
+        self._case.state = value
+
+
+def workflows() -> dict[str, WorkflowDef]:
+    return load_workflows(current_app.config["WORKFLOWS_DIR"])
+
+
+def workflow_for(case: Case) -> WorkflowDef:
+    return workflows()[case.workflow]
+
+
+def _role_of(actor: User | None) -> str:
+    return SYSTEM_ROLE if actor is None else actor.role.value
+
+
+def check_transition(
+    transition: TransitionDef, ctx: GuardContext, runner: GuardRunner = run_guard
+) -> list[CheckResult]:
+    return [CheckResult(name, str(GUARDS[name].label), runner(name, ctx)) for name in transition.guards]
+
+
+def transition_options(
+    session: Session, case: Case, actor: User | None, *, now: datetime | None = None
+) -> list[TransitionOption]:
+    """Every transition out of the case's state, with its checklist, for one user."""
+    ctx = GuardContext(session, case, now or utcnow())
+    role = _role_of(actor)
+    return [
+        TransitionOption(t, role in t.roles, check_transition(t, ctx))
+        for t in workflow_for(case).transitions_from(case.state)
+    ]
+
+
+def fire(
+    session: Session,
+    case: Case,
+    trigger: str,
+    *,
+    actor: User | None,
+    reason: str = "",
+    expected_version: int | None = None,
+    now: datetime | None = None,
+    runner: GuardRunner = run_guard,
+) -> AuditEvent:
+    """Fire `trigger` on the case for `actor` (None: the engine itself).
+
+    Raises a DomainError saying why when the trigger is unknown here, the role
+    may not fire it, a reason is missing, a guard fails, or the case changed
+    since the user loaded it. Nothing is written in those cases.
+    """
+    now = now or utcnow()
+    reason = reason.strip()
+    if expected_version is not None and expected_version != case.version:
+        raise StaleCase(_("This case was changed by someone else in the meantime. Reload the page and try again."))
+    workflow = workflow_for(case)
+    candidates = workflow.transitions_from(case.state, trigger)
+    if not candidates:
+        raise DomainError(
+            _(
+                "“%(action)s” is not possible in the phase “%(state)s”.",
+                action=trigger_label(trigger),
+                state=state_label(case.state),
+            )
+        )
+    permitted = [t for t in candidates if _role_of(actor) in t.roles]
+    if not permitted:
+        raise NotAllowed(_("Your role may not perform “%(action)s”.", action=trigger_label(trigger)))
+    if any(t.reason_required for t in permitted) and not reason:
+        raise DomainError(_("Give a reason for “%(action)s”.", action=trigger_label(trigger)))
+
+    ctx = GuardContext(session, case, now)
+    failures = {t: [r for check in check_transition(t, ctx, runner) for r in check.reasons] for t in permitted}
+    source = case.state
+    model = _CaseModel(case)
+    Machine(
+        model=model,
+        states=list(workflow.states),
+        initial=source,
+        auto_transitions=False,
+        transitions=[
+            {
+                "trigger": t.trigger,
+                "source": source,
+                "dest": t.dest,
+                "conditions": [lambda t=t: not failures[t]],
+            }
+            for t in permitted
+        ],
+    )
+    if not model.trigger(trigger):
+        reasons = list(dict.fromkeys(r for t in permitted for r in failures[t]))
+        raise GuardFailed(
+            _("“%(action)s” is not yet possible.", action=trigger_label(trigger)), reasons
+        )
+
+    case.updated_at = now
+    event = AuditEvent(
+        case_id=case.id,
+        actor_id=actor.id if actor else None,
+        actor_name=actor.name if actor else "",
+        at=now,
+        action="transition",
+        trigger=trigger,
+        from_state=source,
+        to_state=case.state,
+        reason=reason,
+    )
+    session.add(case)
+    session.add(event)
+    try:
+        session.flush()
+    except StaleDataError:
+        session.rollback()
+        raise StaleCase(
+            _("This case was changed by someone else in the meantime. Reload the page and try again.")
+        ) from None
+    return event
+
+
+def apply_due_steps(session: Session, case: Case, *, now: datetime | None = None) -> list[AuditEvent]:
+    """Fire the time-driven transitions whose guards now pass (deadline passed...)."""
+    now = now or utcnow()
+    workflow = workflow_for(case)
+    events = []
+    for _step in range(len(workflow.states)):
+        ctx = GuardContext(session, case, now)
+        due = next(
+            (
+                t
+                for t in workflow.transitions_from(case.state)
+                if t.automatic and all(check.passed for check in check_transition(t, ctx))
+            ),
+            None,
+        )
+        if due is None:
+            break
+        events.append(fire(session, case, due.trigger, actor=None, now=now))
+    return events
+
+
+def apply_all_due_steps(session: Session, *, now: datetime | None = None) -> int:
+    """The `tick`: apply due steps to every case in a state that has any."""
+    now = now or utcnow()
+    states = {s for wf in workflows().values() for t in wf.transitions if t.automatic for s in t.sources}
+    fired = 0
+    for case in session.exec(select(Case).where(Case.state.in_(states)).order_by(Case.id)).all():
+        fired += len(apply_due_steps(session, case, now=now))
+    return fired

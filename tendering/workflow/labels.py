@@ -1,0 +1,61 @@
+"""Human names of states and triggers, in the reader's language."""
+
+from flask_babel import lazy_gettext as _l
+
+STATE_LABELS = {
+    "articulation": _l("Question articulation"),
+    "suitability": _l("Suitability decision"),
+    "stakeholder_analysis": _l("Stakeholder analysis"),
+    "coalition_forming": _l("Coalition forming"),
+    "tendering": _l("Tendering"),
+    "evaluation": _l("Evaluation"),
+    "realisation_planning": _l("Realisation plan"),
+    "awarded": _l("Intended award"),
+    "realisation": _l("Realisation"),
+    "accountability": _l("Accountability"),
+    "reconsider": _l("Reconsideration"),
+    "not_tendered": _l("Not tendered"),
+    "cancelled": _l("Cancelled"),
+    "closed": _l("Closed"),
+}
+
+TRIGGER_LABELS = {
+    "assess": _l("Assess suitability"),
+    "decide_to_tender": _l("Decide to tender socially"),
+    "decide_not_to_tender": _l("Decide not to tender"),
+    "start_coalition_forming": _l("Start coalition forming"),
+    "publish": _l("Publish the tender"),
+    "close_submissions": _l("Close submissions"),
+    "select_strategy": _l("Select the strategy"),
+    "propose_award": _l("Propose the award"),
+    "declare_unsuccessful": _l("Declare unsuccessful"),
+    "conclude_agreement": _l("Conclude the agreement"),
+    "start_accountability": _l("Start joint accountability"),
+    "close": _l("Close the case"),
+    "rearticulate": _l("Articulate the question anew"),
+    "withdraw": _l("Withdraw the question"),
+    "cancel": _l("Cancel the case"),
+}
+
+WORKFLOW_LABELS = {
+    "social_tender": _l("Strategy and realisation at once"),
+    "strategy_then_realisation": _l("First the strategy, then the realisation"),
+}
+
+
+def state_label(state: str) -> str:
+    return str(STATE_LABELS.get(state, state))
+
+
+def trigger_label(trigger: str) -> str:
+    return str(TRIGGER_LABELS.get(trigger, trigger))
+
+ACTION_LABELS = {
+    "case_opened": _l("Case opened"),
+    "case_edited": _l("Case edited"),
+    "outcome_added": _l("Desired outcome added"),
+}
+
+
+def action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))

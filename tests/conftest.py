@@ -1,0 +1,184 @@
+"""Fixtures. The schema comes from the Alembic migrations, never create_all, so
+the tests prove the migrations too. Set TEST_DATABASE_URL to a PostgreSQL URL
+to run the whole suite on PostgreSQL; SQLite files are used otherwise."""
+
+import os
+import re
+import shutil
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import Session, SQLModel
+
+from tendering import create_app, migrate
+from tendering.cases import CaseFields, open_case
+from tendering.db import make_engine
+from tendering.models import Organisation, OrganisationKind, Role, utcnow
+from tendering.users import create_user
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(scope="session")
+def template_database(tmp_path_factory):
+    """Migrate once per run: a template SQLite file, or the PostgreSQL schema."""
+    if ON_POSTGRES:
+        engine = make_engine(TEST_DATABASE_URL)
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        migrate.upgrade(engine)
+        engine.dispose()
+        return TEST_DATABASE_URL
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate.upgrade(engine)
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def database_url(template_database, tmp_path):
+    if ON_POSTGRES:
+        engine = make_engine(TEST_DATABASE_URL)
+        tables = ", ".join(f'"{name}"' for name in SQLModel.metadata.tables)
+        with engine.begin() as connection:
+            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        engine.dispose()
+        return TEST_DATABASE_URL
+    path = tmp_path / "test.sqlite3"
+    shutil.copy(template_database, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def test_config(database_url, tmp_path):
+    return {
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test-secret",
+        "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_SECURE": False,
+        "UPLOAD_DIR": str(tmp_path / "uploads"),
+        "RATELIMIT_STORAGE_URI": "memory://",
+    }
+
+
+@pytest.fixture
+def app(test_config):
+    app = create_app(test_config)
+    yield app
+    app.extensions["db_engine"].dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def session(test_config):
+    """The test's own session for setting up and checking data.
+
+    It lives in the context of a second app instance on the same database:
+    Flask reuses a pushed context of the *same* app for test-client requests,
+    which would share `g` (the request's session, the CSRF token) between them.
+    """
+    setup_app = create_app(test_config)
+    with setup_app.app_context():
+        with Session(setup_app.extensions["db_engine"], expire_on_commit=False) as db_session:
+            yield db_session
+    setup_app.extensions["db_engine"].dispose()
+
+
+@pytest.fixture
+def organisation(session):
+    org = Organisation(name="Buurtinitiatief Samen Oud", kind=OrganisationKind.resident_initiative)
+    session.add(org)
+    session.commit()
+    return org
+
+
+@pytest.fixture
+def make_user(session, organisation):
+    def make(role: Role = Role.official, name: str | None = None, email: str | None = None, org=None):
+        count = make.count = getattr(make, "count", 0) + 1
+        user = create_user(
+            session,
+            email=email or f"{role.value}{count}@example.test",
+            name=name or f"{role.value.replace('_', ' ').title()} {count}",
+            password=PASSWORD,
+            role=role,
+            organisation_id=(org or organisation).id if role == Role.coalition_member else None,
+        )
+        session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def official(make_user):
+    return make_user(Role.official, name="Fatima El Amrani")
+
+
+@pytest.fixture
+def make_case(session, official):
+    def make(title="Gelukkig oud", workflow="social_tender", state=None, owner=None, **fields):
+        case = open_case(
+            session,
+            actor=owner or official,
+            fields=CaseFields(
+                title=title,
+                question=fields.pop("question", "Wie helpt ons om ouderen gelukkig oud te laten worden?"),
+                **fields,
+            ),
+            workflow=workflow,
+        )
+        if state is not None:  # test set-up only: put the case straight into a phase
+            case.state = state
+        session.commit()
+        return case
+
+    return make
+
+
+def csrf_token(client) -> str:
+    response = client.get("/login")
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', response.text)
+    assert match, "no CSRF token on the login page"
+    return match.group(1)
+
+
+def form_token(response) -> str:
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', response.text)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def login(client, user, password: str = PASSWORD):
+    response = client.post("/login", data={"email": user.email, "password": password, "csrf_token": csrf_token(client)})
+    assert response.status_code == 302, response.text
+    return response
+
+
+@pytest.fixture
+def logged_in(client):
+    def as_user(user):
+        login(client, user)
+        return client
+
+    return as_user
+
+
+def future(days: float = 7):
+    return utcnow() + timedelta(days=days)
+
+
+def past(days: float = 1):
+    return utcnow() - timedelta(days=days)

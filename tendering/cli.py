@@ -2,6 +2,7 @@
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 from sqlmodel import Session
 
 from . import db, migrate
@@ -15,6 +16,7 @@ def init_app(app: Flask) -> None:
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db():
     """Create or upgrade the database schema to the newest migration."""
     migrate.upgrade(db.engine())
@@ -22,6 +24,7 @@ def init_db():
 
 
 @click.command("create-user")
+@with_appcontext
 @click.option("--email", required=True)
 @click.option("--name", required=True)
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
@@ -43,6 +46,7 @@ def create_user(email, name, role, organisation_id, password):
 
 
 @click.command("tick")
+@with_appcontext
 def tick():
     """Apply time-driven steps (deadlines passed) to every case; safe to run often."""
     from .workflow.engine import apply_all_due_steps
@@ -54,6 +58,7 @@ def tick():
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo():
     """Load a demo municipality with users for every role and cases in several phases."""
     from .demo import seed

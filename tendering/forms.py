@@ -13,6 +13,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from .cases import CaseFields
@@ -56,7 +57,7 @@ class CaseForm(FlaskForm):
 class NewCaseForm(CaseForm):
     workflow = SelectField(
         _l("Procedure"),
-        choices=[(name, label) for name, label in WORKFLOW_LABELS.items()],
+        choices=[SelectChoice(name, label) for name, label in WORKFLOW_LABELS.items()],
         validators=[DataRequired()],
     )
 

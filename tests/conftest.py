@@ -12,6 +12,7 @@ from sqlalchemy import text
 from sqlmodel import Session, SQLModel
 
 from tendering import create_app, migrate
+from tendering.config import ROOT
 from tendering.cases import CaseFields, open_case
 from tendering.db import make_engine
 from tendering.models import Organisation, OrganisationKind, Role, utcnow
@@ -66,6 +67,8 @@ def test_config(database_url, tmp_path):
         "REMEMBER_COOKIE_SECURE": False,
         "UPLOAD_DIR": str(tmp_path / "uploads"),
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Assertions read like the English msgids; tests/test_i18n.py covers Dutch.
+        "BABEL_DEFAULT_LOCALE": "en",
     }
 
 
@@ -182,3 +185,11 @@ def future(days: float = 7):
 
 def past(days: float = 1):
     return utcnow() - timedelta(days=days)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_translations():
+    """Compile the .po catalogues, as `make install` does, so a bare pytest works too."""
+    from babel.messages.frontend import CommandLineInterface
+
+    CommandLineInterface().run(["pybabel", "-q", "compile", "-d", str(ROOT / "tendering" / "translations")])

@@ -92,7 +92,7 @@ def outcome(case_id: int):
         flash(_("Describe the outcome."), "error")
     else:
         add_outcome(
-            session, case, actor=current_user, description=form.description.data, indicator_hint=form.indicator_hint.data
+            session, case, actor=current_user, description=form.description.data, indicator_hint=form.indicator_hint.data or ""
         )
         db.commit()
         flash(_("The outcome is added."), "success")

@@ -1,0 +1,49 @@
+# The two quick-start commands are `make run` and `make test`; everything else
+# is a step they take. A virtualenv in .venv keeps the machine's Python clean.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+export FLASK_APP = wsgi
+
+.PHONY: run test test-postgres install install-test chromium translations clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	$(BIN)/pybabel -q compile -d tendering/translations
+
+install-test: $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/pybabel -q compile -d tendering/translations
+
+## Debian's Chromium for the browser tests (installed when missing and we may)
+chromium:
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+	  && { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } ; } \
+	  || echo "Chromium is not installed: the browser tests will be skipped (sudo apt-get install chromium)."
+
+## Install, create the SQLite database with demo data, serve on http://127.0.0.1:5000
+run: install
+	$(BIN)/flask init-db
+	$(BIN)/flask seed-demo
+	SESSION_COOKIE_SECURE=$${SESSION_COOKIE_SECURE:-0} $(BIN)/flask run --host 127.0.0.1 --port $${PORT:-5000}
+
+## Install and run the whole suite (set TEST_DATABASE_URL for PostgreSQL)
+test: install-test chromium
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+## The same suite on the local PostgreSQL server
+test-postgres:
+	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/tendering_test} $(MAKE) test
+
+## Re-extract messages after changing user-facing text, then translate nl.po
+translations:
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location -o /tmp/tendering-messages.pot .
+	$(BIN)/pybabel update -i /tmp/tendering-messages.pot -d tendering/translations --no-fuzzy-matching
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

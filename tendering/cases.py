@@ -7,11 +7,10 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, select
 
-from . import audit
-from .errors import DomainError, NotAllowed, NotFound, StaleCase
+from . import audit, locking
+from .errors import DomainError, NotAllowed, NotFound
 from .models import AuditEvent, Case, Outcome, Role, User, utcnow
 from .workflow.engine import workflows
 
@@ -98,8 +97,7 @@ def open_case(session: Session, *, actor: User, fields: CaseFields, workflow: st
 def edit_case(session: Session, case: Case, *, actor: User, fields: CaseFields, expected_version: int) -> Case:
     """Change the basic fields; the audit event lists which ones changed."""
     _require_official(actor)
-    if case.version != expected_version:
-        raise StaleCase(_("This case was changed by someone else in the meantime. Reload the page and try again."))
+    locking.check_version(case, expected_version)
     if case.state in workflows()[case.workflow].terminal:
         raise DomainError(_("A finished case can no longer be changed."))
     changed = [name for name in EDITABLE_FIELDS if getattr(case, name) != getattr(fields, name)]
@@ -109,13 +107,7 @@ def edit_case(session: Session, case: Case, *, actor: User, fields: CaseFields, 
         setattr(case, name, getattr(fields, name))
     case.updated_at = utcnow()
     audit.record(session, action="case_edited", actor=actor, case=case, details={"fields": changed})
-    try:
-        session.flush()
-    except StaleDataError:
-        session.rollback()
-        raise StaleCase(
-            _("This case was changed by someone else in the meantime. Reload the page and try again.")
-        ) from None
+    locking.flush(session)
     return case
 
 

@@ -12,8 +12,8 @@ from sqlalchemy import text
 from sqlmodel import Session, SQLModel
 
 from tendering import create_app, migrate
-from tendering.config import ROOT
 from tendering.cases import CaseFields, open_case
+from tendering.config import ROOT
 from tendering.db import make_engine
 from tendering.models import Organisation, OrganisationKind, Role, utcnow
 from tendering.users import create_user

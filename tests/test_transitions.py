@@ -4,10 +4,10 @@ guards met; refused, with the reason, for another role or an unmet guard."""
 import pytest
 from sqlmodel import func, select
 
+from tendering.config import ROOT
 from tendering.errors import DomainError, GuardFailed, NotAllowed
 from tendering.models import AuditEvent, Role
 from tendering.workflow.definitions import load_workflows
-from tendering.config import ROOT
 
 WORKFLOWS = load_workflows(str(ROOT / "workflows"))
 CASES = [
@@ -117,6 +117,7 @@ def test_terminal_states_have_no_way_out(app, session, make_case, official, term
 
 def test_only_the_engine_and_officials_close_submissions(app, session, make_case):
     from tendering.workflow.engine import fire
+
     from . import factories as f
 
     case = make_case(state="tendering")

@@ -4,8 +4,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 
-from sqlalchemy import Numeric, Text, UniqueConstraint
 from sqlalchemy import Enum as SAEnum
+from sqlalchemy import Numeric, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from .base import UTCDateTime, utcnow

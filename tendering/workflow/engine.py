@@ -14,11 +14,11 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, select
 from transitions import Machine
 
-from ..errors import DomainError, GuardFailed, NotAllowed, StaleCase
+from .. import locking
+from ..errors import DomainError, GuardFailed, NotAllowed
 from ..guards import GUARDS, GuardContext
 from ..models import AuditEvent, Case, User, utcnow
 from .definitions import SYSTEM_ROLE, TransitionDef, WorkflowDef, load_workflows
@@ -123,8 +123,7 @@ def fire(
     """
     now = now or utcnow()
     reason = reason.strip()
-    if expected_version is not None and expected_version != case.version:
-        raise StaleCase(_("This case was changed by someone else in the meantime. Reload the page and try again."))
+    locking.check_version(case, expected_version)
     workflow = workflow_for(case)
     candidates = workflow.transitions_from(case.state, trigger)
     if not candidates:
@@ -180,13 +179,7 @@ def fire(
     )
     session.add(case)
     session.add(event)
-    try:
-        session.flush()
-    except StaleDataError:
-        session.rollback()
-        raise StaleCase(
-            _("This case was changed by someone else in the meantime. Reload the page and try again.")
-        ) from None
+    locking.flush(session)
     return event
 
 

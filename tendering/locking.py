@@ -1,0 +1,31 @@
+"""Optimistic locking of cases: the version a user saw must still be current.
+
+The case's `version` column is SQLAlchemy's version counter, so every UPDATE
+also checks it in the database; a lost race surfaces at flush.
+"""
+
+from flask_babel import gettext as _
+from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import Session
+
+from .errors import StaleCase
+from .models import Case
+
+
+def stale_case() -> StaleCase:
+    return StaleCase(_("This case was changed by someone else in the meantime. Reload the page and try again."))
+
+
+def check_version(case: Case, expected_version: int | None) -> None:
+    """Refuse when the user acted on an older version of the case."""
+    if expected_version is not None and expected_version != case.version:
+        raise stale_case()
+
+
+def flush(session: Session) -> None:
+    """Flush; a concurrent change of the same case becomes StaleCase, nothing written."""
+    try:
+        session.flush()
+    except StaleDataError:
+        session.rollback()
+        raise stale_case() from None

@@ -11,7 +11,8 @@ from sqlmodel import Session, select
 
 from . import audit, locking
 from .errors import DomainError, NotAllowed, NotFound
-from .models import AuditEvent, Case, Outcome, Role, User, utcnow
+from .models import Case, Outcome, QuestionDocument, Role, User, utcnow
+from .tender_lock import tender_change
 from .workflow.engine import workflows
 
 EDITABLE_FIELDS = (
@@ -94,34 +95,35 @@ def open_case(session: Session, *, actor: User, fields: CaseFields, workflow: st
     return case
 
 
-def edit_case(session: Session, case: Case, *, actor: User, fields: CaseFields, expected_version: int) -> Case:
+def edit_case(
+    session: Session, case: Case, *, actor: User, fields: CaseFields, expected_version: int, amendment_note: str = ""
+) -> Case:
     """Change the basic fields; the audit event lists which ones changed."""
-    _require_official(actor)
     locking.check_version(case, expected_version)
-    if case.state in workflows()[case.workflow].terminal:
-        raise DomainError(_("A finished case can no longer be changed."))
     changed = [name for name in EDITABLE_FIELDS if getattr(case, name) != getattr(fields, name)]
     if not changed:
         return case
-    for name in changed:
-        setattr(case, name, getattr(fields, name))
-    case.updated_at = utcnow()
-    audit.record(session, action="case_edited", actor=actor, case=case, details={"fields": changed})
-    locking.flush(session)
+    with tender_change(session, case, actor=actor, amendment_note=amendment_note):
+        for name in changed:
+            setattr(case, name, getattr(fields, name))
+        case.updated_at = utcnow()
+        audit.record(session, action="case_edited", actor=actor, case=case, details={"fields": changed})
+        locking.flush(session)
     return case
 
 
-def add_outcome(session: Session, case: Case, *, actor: User, description: str, indicator_hint: str = "") -> Outcome:
+def add_outcome(
+    session: Session, case: Case, *, actor: User, description: str, indicator_hint: str = "", amendment_note: str = ""
+) -> Outcome:
     """Record a desired outcome: what will really change."""
-    _require_official(actor)
     description = description.strip()
     if not description:
         raise DomainError(_("Describe the outcome."))
-    position = session.exec(select(func.count()).select_from(Outcome).where(Outcome.case_id == case.id)).one()
-    outcome = Outcome(case_id=case.id, description=description, indicator_hint=indicator_hint.strip(), position=position)
-    session.add(outcome)
-    audit.record(session, action="outcome_added", actor=actor, case=case, details={"description": description})
-    session.flush()
+    with tender_change(session, case, actor=actor, amendment_note=amendment_note):
+        position = session.exec(select(func.count()).select_from(Outcome).where(Outcome.case_id == case.id)).one()
+        outcome = Outcome(case_id=case.id, description=description, indicator_hint=indicator_hint.strip(), position=position)
+        session.add(outcome)
+        audit.record(session, action="outcome_added", actor=actor, case=case, details={"description": description})
     return outcome
 
 
@@ -130,10 +132,8 @@ def outcomes_of(session: Session, case: Case) -> list[Outcome]:
 
 
 def was_published(session: Session, case: Case) -> bool:
-    """A case is public from its publication on, whatever happened after."""
-    return session.exec(
-        select(func.count()).select_from(AuditEvent).where(AuditEvent.case_id == case.id, AuditEvent.trigger == "publish")
-    ).one() > 0
+    """A case is public from its publication on (its question document exists), whatever happened after."""
+    return session.exec(select(func.count()).select_from(QuestionDocument).where(QuestionDocument.case_id == case.id)).one() > 0
 
 
 def get_case(session: Session, case_id: int) -> Case:

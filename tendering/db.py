@@ -47,7 +47,15 @@ def session() -> Session:
 
 
 def commit() -> None:
+    """Commit the request's work; mail it queued goes out only after that."""
     session().commit()
+    if g.pop("mail_queued", False):
+        from .mail import deliver_pending
+
+        try:
+            deliver_pending(session())
+        except OSError:
+            current_app.logger.exception("mail delivery failed; messages stay in the outbox")
 
 
 def _close_session(_exc: BaseException | None) -> None:

@@ -3,12 +3,15 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
+    DateTimeLocalField,
     DecimalField,
     EmailField,
     HiddenField,
     IntegerField,
     PasswordField,
+    RadioField,
     SelectField,
     StringField,
     TextAreaField,
@@ -16,8 +19,15 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from .articulation import FRAMEWORK_LABELS
 from .cases import CaseFields
 from .workflow.labels import WORKFLOW_LABELS
+
+AMENDMENT_HELP = _l("The tender is published: this change becomes a numbered amendment, sent to every interested organisation.")
+
+
+def amendment_field():
+    return TextAreaField(_l("Amendment note"), validators=[Length(max=5000)], description=AMENDMENT_HELP)
 
 
 class LoginForm(FlaskForm):
@@ -46,6 +56,7 @@ class CaseForm(FlaskForm):
     desired_role = TextAreaField(_l("The municipality's desired role"), validators=[Length(max=5000)])
     council_decision_date = DateField(_l("Date of the council's framework decision"), validators=[Optional()])
     council_decision_reference = StringField(_l("Reference of the council's decision"), validators=[Length(max=100)])
+    amendment_note = amendment_field()
     version = HiddenField()
 
     def fields(self) -> CaseFields:
@@ -69,6 +80,7 @@ class OutcomeForm(FlaskForm):
         description=_l("What will really change, and when are we satisfied?"),
     )
     indicator_hint = StringField(_l("Candidate outcome indicator"), validators=[Length(max=500)])
+    amendment_note = amendment_field()
 
 
 class TransitionForm(FlaskForm):
@@ -79,3 +91,109 @@ class TransitionForm(FlaskForm):
 
 def _clean(value):
     return value.strip() if isinstance(value, str) else value
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes something: CSRF only."""
+
+
+class FrameworkForm(FlaskForm):
+    kind = SelectField(_l("Kind"), choices=[SelectChoice(k.value, label) for k, label in FRAMEWORK_LABELS.items()])
+    description = TextAreaField(_l("Description"), validators=[DataRequired(), Length(max=5000)])
+    amendment_note = amendment_field()
+
+
+class SuitabilityForm(FlaskForm):
+    """Yes/no and a motivation for each of the method's six questions."""
+
+    @classmethod
+    def for_questions(cls, questions: dict):
+        class Form(cls):
+            pass
+
+        for key, label in questions.items():
+            setattr(
+                Form,
+                f"{key}_answer",
+                RadioField(label, choices=[SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))], validators=[InputRequired()]),
+            )
+            setattr(Form, f"{key}_motivation", TextAreaField(_l("Motivation"), validators=[DataRequired(), Length(max=5000)]))
+        return Form
+
+
+class StakeholderForm(FlaskForm):
+    name = StringField(_l("Organisation or person"), validators=[DataRequired(), Length(max=200)])
+    category = StringField(_l("Category"), validators=[Length(max=80)], description=_l("For example: residents, care, sport, business."))
+    interest = IntegerField(_l("Interest (1–5)"), validators=[InputRequired(), NumberRange(min=1, max=5)])
+    influence = IntegerField(_l("Influence (1–5)"), validators=[InputRequired(), NumberRange(min=1, max=5)])
+    strengths = TextAreaField(_l("Strengths"), validators=[Length(max=5000)])
+    weaknesses = TextAreaField(_l("Weaknesses"), validators=[Length(max=5000)])
+    history = TextAreaField(_l("History with the municipality"), validators=[Length(max=5000)])
+    untapped_potential = TextAreaField(_l("Untapped potential"), validators=[Length(max=5000)])
+    risk_willingness = TextAreaField(_l("Willingness to take risk-bearing responsibility"), validators=[Length(max=5000)])
+    mobilisation = TextAreaField(_l("When and why they can be mobilised"), validators=[Length(max=5000)])
+    usual_partner = RadioField(
+        _l("Partner type"),
+        choices=[SelectChoice("usual", _l("A usual partner")), SelectChoice("surprising", _l("A surprising partner"))],
+        default="usual",
+        validators=[InputRequired()],
+    )
+
+
+class CriterionForm(FlaskForm):
+    name = StringField(_l("Criterion"), validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
+    weight = IntegerField(_l("Weight (%)"), validators=[InputRequired(), NumberRange(min=0, max=100)])
+    scale_max = IntegerField(_l("Highest score on the scale"), default=10, validators=[InputRequired(), NumberRange(min=1, max=100)])
+    is_price = BooleanField(_l("This is the price criterion"))
+    amendment_note = amendment_field()
+
+
+class ProcedureForm(FlaskForm):
+    clarification_deadline = DateTimeLocalField(
+        _l("Deadline for clarification questions"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
+    )
+    submission_deadline = DateTimeLocalField(_l("Submission deadline"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    min_partners = IntegerField(
+        _l("Minimum number of partner organisations per coalition"), default=2, validators=[InputRequired(), NumberRange(min=1, max=50)]
+    )
+    amendment_note = amendment_field()
+
+
+class VariantForm(FlaskForm):
+    workflow = SelectField(_l("Procedure"), choices=[SelectChoice(name, label) for name, label in WORKFLOW_LABELS.items()])
+
+
+class ContactForm(FlaskForm):
+    kind = SelectField(
+        _l("Kind of contact"),
+        choices=[
+            SelectChoice("visit", _l("Visit")),
+            SelectChoice("invitation", _l("Invitation")),
+            SelectChoice("meeting", _l("Meeting")),
+            SelectChoice("letter", _l("Letter")),
+        ],
+    )
+    held_on = DateField(_l("Date"), validators=[InputRequired()])
+    with_whom = TextAreaField(_l("With whom"), validators=[DataRequired(), Length(max=2000)])
+    result = TextAreaField(_l("What came of it"), validators=[Length(max=5000)])
+
+
+class InterestForm(FlaskForm):
+    offer = TextAreaField(
+        _l("What can your organisation bring?"),
+        validators=[DataRequired(), Length(max=5000)],
+        description=_l("Money, people, facilities, expertise, reach: other organisations can find you here to form a coalition."),
+    )
+
+
+class QuestionForm(FlaskForm):
+    question = TextAreaField(
+        _l("Your question"),
+        validators=[DataRequired(), Length(min=10, max=5000)],
+        description=_l("The answer is published to everyone; your name is never shown."),
+    )
+
+
+class AnswerForm(FlaskForm):
+    answer = TextAreaField(_l("Answer"), validators=[DataRequired(), Length(max=10000)])

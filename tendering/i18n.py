@@ -1,7 +1,8 @@
 """Dutch by default, English on request; times shown in Europe/Amsterdam."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import Babel, format_currency, format_date, format_datetime, get_locale
@@ -42,3 +43,17 @@ def localdate(value: date | None, fmt: str = "long") -> str:
 
 def money(value) -> str:
     return "" if value is None else format_currency(value, "EUR")
+
+
+def local_to_utc(value: datetime | None) -> datetime | None:
+    """A wall-clock time typed in the display time zone, as aware UTC."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])).astimezone(timezone.utc)
+
+
+def utc_to_local(value: datetime | None) -> datetime | None:
+    """An aware UTC time as naive wall-clock time for a datetime-local input."""
+    if value is None:
+        return None
+    return value.astimezone(ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])).replace(tzinfo=None)

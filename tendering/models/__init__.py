@@ -35,6 +35,7 @@ from .evaluation import (
 )
 from .monitoring import Agreement, Direction, Indicator, JointEvaluation, Measurement, ProgressReport
 from .organisations import Organisation, OrganisationKind, Role, User
+from .outbox import OutboxMessage
 
 __all__ = [
     "Agreement",
@@ -61,6 +62,7 @@ __all__ = [
     "MembershipStatus",
     "Objection",
     "Organisation",
+    "OutboxMessage",
     "OrganisationKind",
     "Outcome",
     "ProgressReport",

@@ -7,6 +7,7 @@ from ..cases import add_outcome, can_steer_case, edit_case, get_case, list_cases
 from ..forms import CaseForm, NewCaseForm, OutcomeForm, TransitionForm
 from ..models import Role
 from ..security import roles_required
+from ..tender_lock import can_change_tender, needs_amendment
 from ..workflow.diagram import layout
 from ..workflow.engine import apply_due_steps, fire, transition_options, workflow_for
 from ..workflow.labels import STATE_LABELS, WORKFLOW_LABELS, action_label, state_label, trigger_label
@@ -36,7 +37,7 @@ def new():
         db.commit()
         flash(_("Case %(reference)s is opened.", reference=case.reference), "success")
         return redirect(url_for(".show", case_id=case.id))
-    return render_template("cases/form.html", form=form, case=None)
+    return render_template("cases/form.html", form=form, case=None, amending=False)
 
 
 @bp.get("/<int:case_id>")
@@ -58,6 +59,8 @@ def show(case_id: int):
         transition_form=TransitionForm(version=case.version),
         outcome_form=OutcomeForm(),
         can_steer=can_steer_case(current_user),
+        can_change=can_change_tender(case),
+        amending=needs_amendment(case),
         state_label=state_label,
         trigger_label=trigger_label,
         action_label=action_label,
@@ -75,11 +78,14 @@ def edit(case_id: int):
         form.version.data = case.version
     if form.validate_on_submit():
         expected = int(form.version.data) if (form.version.data or "").isdigit() else -1
-        edit_case(session, case, actor=current_user, fields=form.fields(), expected_version=expected)
+        edit_case(
+            session, case, actor=current_user, fields=form.fields(), expected_version=expected,
+            amendment_note=form.amendment_note.data or "",
+        )
         db.commit()
         flash(_("The case is saved."), "success")
         return redirect(url_for(".show", case_id=case.id))
-    return render_template("cases/form.html", form=form, case=case)
+    return render_template("cases/form.html", form=form, case=case, amending=needs_amendment(case))
 
 
 @bp.post("/<int:case_id>/outcomes")
@@ -92,7 +98,8 @@ def outcome(case_id: int):
         flash(_("Describe the outcome."), "error")
     else:
         add_outcome(
-            session, case, actor=current_user, description=form.description.data, indicator_hint=form.indicator_hint.data or ""
+            session, case, actor=current_user, description=form.description.data, indicator_hint=form.indicator_hint.data or "",
+            amendment_note=form.amendment_note.data or "",
         )
         db.commit()
         flash(_("The outcome is added."), "success")

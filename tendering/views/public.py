@@ -1,9 +1,13 @@
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
 from sqlmodel import select
 
-from .. import db
+from .. import clarifications, db, question_document, tender_setup
 from ..cases import open_tenders, outcomes_of, was_published
-from ..models import Case
+from ..forms import InterestForm, QuestionForm
+from ..models import Case, Role
+from ..security import roles_required
 from ..workflow.engine import apply_due_steps
 
 bp = Blueprint("public", __name__)
@@ -14,14 +18,110 @@ def home():
     return render_template("public/home.html", tenders=open_tenders(db.session()))
 
 
-@bp.get("/tenders/<reference>")
-def tender(reference: str):
+def _published_case(reference: str) -> Case:
+    """The case behind a public page: published, with due time-driven steps applied."""
     session = db.session()
     case = session.exec(select(Case).where(Case.reference == reference)).first()
-    if case is None:
+    if case is None or not was_published(session, case):
         abort(404)
     if apply_due_steps(session, case):
         db.commit()
-    if not was_published(session, case):
+    return case
+
+
+@bp.get("/tenders/<reference>")
+def tender(reference: str):
+    session = db.session()
+    case = _published_case(reference)
+    is_member = current_user.is_authenticated and current_user.role == Role.coalition_member
+    return render_template(
+        "public/tender.html",
+        case=case,
+        outcomes=outcomes_of(session, case),
+        document=question_document.latest(session, case),
+        versions=question_document.versions(session, case),
+        notas=clarifications.notas_of(session, case),
+        interests=tender_setup.interests_of(session, case),
+        own_questions=clarifications.own_questions(session, case, current_user) if is_member else [],
+        is_member=is_member,
+        question_form=QuestionForm(),
+        interest_form=InterestForm(),
+    )
+
+
+def _document(case: Case, version: int | None):
+    session = db.session()
+    versions = question_document.versions(session, case)
+    document = versions[-1] if version is None else next((d for d in versions if d.version == version), None)
+    if document is None:
         abort(404)
-    return render_template("public/tender.html", case=case, outcomes=outcomes_of(session, case))
+    return document
+
+
+@bp.get("/tenders/<reference>/document")
+def document(reference: str):
+    case = _published_case(reference)
+    return render_template("documents/page.html", case=case, document=_document(case, request.args.get("version", type=int)), pdf=False)
+
+
+@bp.get("/tenders/<reference>/document.pdf")
+def document_pdf(reference: str):
+    case = _published_case(reference)
+    doc = _document(case, request.args.get("version", type=int))
+    pdf = question_document.to_pdf(render_template("documents/page.html", case=case, document=doc, pdf=True))
+    return Response(
+        pdf, mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{case.reference}-vraagdocument-v{doc.version}.pdf"'},
+    )
+
+
+def _nota(reference: str, number: int):
+    case = _published_case(reference)
+    answers = clarifications.notas_of(db.session(), case).get(number)
+    if not answers:
+        abort(404)
+    return case, answers
+
+
+@bp.get("/tenders/<reference>/nota/<int:number>")
+def nota(reference: str, number: int):
+    case, answers = _nota(reference, number)
+    return render_template("documents/nota.html", case=case, number=number, answers=answers, pdf=False)
+
+
+@bp.get("/tenders/<reference>/nota/<int:number>.pdf")
+def nota_pdf(reference: str, number: int):
+    case, answers = _nota(reference, number)
+    pdf = question_document.to_pdf(render_template("documents/nota.html", case=case, number=number, answers=answers, pdf=True))
+    return Response(
+        pdf, mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{case.reference}-nota-{number}.pdf"'},
+    )
+
+
+@bp.post("/tenders/<reference>/questions")
+@roles_required(Role.coalition_member)
+def ask_question(reference: str):
+    case = _published_case(reference)
+    form = QuestionForm()
+    if form.validate_on_submit():
+        clarifications.ask(db.session(), case, user=current_user, question=form.question.data)
+        db.commit()
+        flash(_("Your question is received. The answer will be published to everyone; your name is not shown."), "success")
+    else:
+        flash(_("Write out your question (at least 10 characters)."), "error")
+    return redirect(url_for(".tender", reference=reference) + "#questions")
+
+
+@bp.post("/tenders/<reference>/interest")
+@roles_required(Role.coalition_member)
+def register_interest(reference: str):
+    case = _published_case(reference)
+    form = InterestForm()
+    if form.validate_on_submit():
+        tender_setup.register_interest(db.session(), case, user=current_user, offer=form.offer.data)
+        db.commit()
+        flash(_("Your organisation is on the interest board."), "success")
+    else:
+        flash(_("Say what your organisation can bring."), "error")
+    return redirect(url_for(".tender", reference=reference) + "#interest")

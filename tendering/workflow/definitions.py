@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from ..effects import EFFECTS
 from ..guards import GUARDS
 from ..models import Role
 
@@ -30,6 +31,7 @@ class TransitionDef:
     guards: tuple[str, ...] = ()
     reason_required: bool = False
     automatic: bool = False
+    effects: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ def parse_workflow(data: dict) -> WorkflowDef:
                 guards=tuple(t.get("guards", ())),
                 reason_required=bool(t.get("reason_required", False)),
                 automatic=bool(t.get("automatic", False)),
+                effects=tuple(t.get("effects", ())),
             )
             for t in data.get("transitions", ())
         )
@@ -98,6 +101,8 @@ def _validate(workflow: WorkflowDef) -> None:
             raise WorkflowError(f"{workflow.name}.{t.trigger}: leaves a terminal state")
         if unknown := set(t.guards) - GUARDS.keys():
             raise WorkflowError(f"{workflow.name}.{t.trigger}: unknown guards {sorted(unknown)}")
+        if unknown := set(t.effects) - EFFECTS.keys():
+            raise WorkflowError(f"{workflow.name}.{t.trigger}: unknown effects {sorted(unknown)}")
         if unknown := t.roles - KNOWN_ROLES:
             raise WorkflowError(f"{workflow.name}.{t.trigger}: unknown roles {sorted(unknown)}")
 

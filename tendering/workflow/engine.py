@@ -3,7 +3,7 @@
 `transitions` drives the state change. A SQLModel row cannot be a Machine
 model (pydantic refuses the attributes transitions adds), so a light machine is
 built per use around a plain wrapper whose `state` reads and writes the column.
-The state change and its audit event are flushed together; the caller commits
+The state change, its audit event and its named effects are flushed together; the caller commits
 once. The case's version counter makes a concurrent second change fail with
 StaleCase instead of writing twice.
 """
@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 from transitions import Machine
 
 from .. import locking
+from ..effects import EFFECTS
 from ..errors import DomainError, GuardFailed, NotAllowed
 from ..guards import GUARDS, GuardContext
 from ..models import AuditEvent, Case, User, utcnow
@@ -179,6 +180,9 @@ def fire(
     )
     session.add(case)
     session.add(event)
+    taken = next(t for t in permitted if t.dest == case.state and not failures[t])
+    for effect in taken.effects:
+        EFFECTS[effect](session, case, actor)
     locking.flush(session)
     return event
 

@@ -1,0 +1,51 @@
+"""Mail: queued in the outbox within the transaction, delivered after commit.
+
+With MAIL_SERVER set, messages go out through SMTP; without it (development)
+they stay in the outbox, which admins can read, so nothing is lost silently.
+A failed delivery keeps the message with its error for the next attempt.
+"""
+
+import smtplib
+from email.message import EmailMessage
+
+from flask import current_app, g
+from sqlmodel import Session, select
+
+from .models import OutboxMessage, utcnow
+
+
+def queue(session: Session, *, to: str, subject: str, body: str, case_id: int | None = None) -> OutboxMessage:
+    message = OutboxMessage(to_address=to, subject=subject, body=body, case_id=case_id)
+    session.add(message)
+    g.mail_queued = True
+    return message
+
+
+def deliver_pending(session: Session) -> int:
+    """Send every unsent message through SMTP; returns how many went out."""
+    server = current_app.config.get("MAIL_SERVER")
+    if not server:
+        return 0
+    pending = session.exec(select(OutboxMessage).where(OutboxMessage.sent_at.is_(None)).order_by(OutboxMessage.id)).all()
+    sent = 0
+    with smtplib.SMTP(server, int(current_app.config.get("MAIL_PORT", 25)), timeout=20) as smtp:
+        if current_app.config.get("MAIL_USE_TLS"):
+            smtp.starttls()
+        if current_app.config.get("MAIL_USERNAME"):
+            smtp.login(current_app.config["MAIL_USERNAME"], current_app.config["MAIL_PASSWORD"])
+        for message in pending:
+            email = EmailMessage()
+            email["From"] = current_app.config["MAIL_FROM"]
+            email["To"] = message.to_address
+            email["Subject"] = message.subject
+            email.set_content(message.body)
+            try:
+                smtp.send_message(email)
+            except smtplib.SMTPException as error:
+                message.error = str(error)
+            else:
+                message.sent_at, message.error = utcnow(), ""
+                sent += 1
+            session.add(message)
+    session.commit()
+    return sent

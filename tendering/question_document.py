@@ -104,7 +104,9 @@ def freeze_on_publication(session: Session, case: Case, actor: User | None) -> N
 def publish_amendment(session: Session, case: Case, *, actor: User, note: str) -> QuestionDocument:
     """Freeze the amended document as the next version and tell every interested organisation."""
     document = freeze(session, case, actor=actor, note=note)
-    recipients = session.exec(
+    recipients = {
+        address
+        for (address,) in session.exec(
         select(User.email)
         .join(Interest, Interest.organisation_id == User.organisation_id)
         .where(Interest.case_id == case.id, User.role == Role.coalition_member, User.active)
@@ -113,7 +115,8 @@ def publish_amendment(session: Session, case: Case, *, actor: User, note: str) -
             .join(Interest, Interest.organisation_id == Organisation.id)
             .where(Interest.case_id == case.id, Organisation.contact_email.is_not(None))
         )
-    ).all()
+        ).all()
+    }
     with force_locale(DOCUMENT_LOCALE):
         subject = _("Amendment %(number)d to “%(title)s”", number=document.version - 1, title=case.title)
         body = _(
@@ -125,7 +128,7 @@ def publish_amendment(session: Session, case: Case, *, actor: User, note: str) -
             version=document.version,
             sha=document.sha256,
         )
-    for address in sorted(set(recipients)):
+    for address in sorted(recipients):
         mail.queue(session, to=address, subject=subject, body=body, case_id=case.id)
     return document
 

@@ -28,7 +28,8 @@ def safe_return_url(default_endpoint: str = "public.home") -> str:
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
-        if request.method == "POST":
+        """Refusals of a rule go back to the form with the reasons; access and existence answer with their status."""
+        if request.method == "POST" and error.status_code not in (403, 404):
             flash(error.message, "error")
             for reason in error.reasons:
                 flash(reason, "reason")

@@ -5,11 +5,11 @@ Revises: 0001
 Create Date: 2026-11-22
 """
 
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-import tendering.models.base
+from alembic import op
 
+import tendering.models.base
 
 revision = '0002'
 down_revision = '0001'

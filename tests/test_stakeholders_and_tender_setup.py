@@ -121,11 +121,12 @@ def publish(client, case, token):
     )
 
 
-def set_deadlines(client, case, token, clarification, submission, **extra):
+def set_deadlines(client, case, token, clarification, submission, follow_redirects=False):
     return client.post(
         f"/cases/{case.id}/procedure",
         data={"csrf_token": token, "clarification_deadline": clarification, "submission_deadline": submission,
-              "min_partners": "2", **extra},
+              "min_partners": "2"},
+        follow_redirects=follow_redirects,
     )
 
 
@@ -142,7 +143,10 @@ def test_weights_not_adding_up_to_100_block_publish_with_the_reason(logged_in, o
     token = form_token(client.get(f"/cases/{case.id}/tender"))
     add_criterion(client, case, token, "Aanpak", 60)
     add_criterion(client, case, token, "Prijs", 30, price=True)
-    set_deadlines(client, case, token, local(utcnow() + timedelta(days=7)), local(utcnow() + timedelta(days=30)))
+    submission = utcnow().replace(second=0, microsecond=0) + timedelta(days=30)
+    set_deadlines(client, case, token, local(utcnow() + timedelta(days=7)), local(submission))
+    session.refresh(case)
+    assert case.submission_deadline == submission  # typed in Amsterdam time, stored as the same instant in UTC
     assert "The weights add up to 90" in client.get(f"/cases/{case.id}/tender").text
     session.refresh(case)
     response = publish(client, case, token)

@@ -6,21 +6,29 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 export FLASK_APP = wsgi
 
-.PHONY: run test test-postgres install install-test chromium translations clean
+.PHONY: run test test-postgres install install-test system-packages chromium translations clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-install: $(BIN)/python
+install: $(BIN)/python system-packages
 	$(BIN)/pip install --quiet -e .
 	$(BIN)/pybabel -q compile -d tendering/translations
 
-install-test: $(BIN)/python
+install-test: $(BIN)/python system-packages
 	$(BIN)/pip install --quiet -e ".[test]"
 	$(BIN)/pybabel -q compile -d tendering/translations
 
-## Debian's Chromium for the browser tests (installed when missing and we may)
+## Debian packages: Pango and fonts for PDF generation (WeasyPrint), Chromium for
+## the browser tests. Installed when missing and we are root; otherwise we say what to install.
+DEBIAN_PACKAGES = libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+system-packages:
+	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "Install these Debian packages for PDF generation: sudo apt-get install $$missing"; fi; fi
+
 chromium:
 	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
 	  && { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } ; } \

@@ -48,13 +48,15 @@ def create_user(email, name, role, organisation_id, password):
 @click.command("tick")
 @with_appcontext
 def tick():
-    """Apply time-driven steps (deadlines passed) to every case; safe to run often."""
+    """Apply time-driven steps (deadlines passed) and deliver queued mail; safe to run often."""
+    from .mail import deliver_pending
     from .workflow.engine import apply_all_due_steps
 
     with Session(db.engine()) as session:
         fired = apply_all_due_steps(session)
         session.commit()
-    click.echo(f"{fired} time-driven step(s) applied.")
+        sent = deliver_pending(session)
+    click.echo(f"{fired} time-driven step(s) applied, {sent} message(s) sent.")
 
 
 @click.command("seed-demo")

@@ -7,20 +7,13 @@ from decimal import Decimal
 
 from sqlmodel import Session, select
 
+from .articulation import add_framework
 from .cases import CaseFields, add_outcome, open_case
-from .models import (
-    AwardCriterion,
-    Case,
-    Framework,
-    FrameworkKind,
-    Organisation,
-    OrganisationKind,
-    Role,
-    Stakeholder,
-    SuitabilityAnswer,
-    User,
-    utcnow,
-)
+from .clarifications import answer, ask, publish_nota
+from .models import Case, ContactKind, FrameworkKind, Organisation, OrganisationKind, Role, User, utcnow
+from .stakeholders import StakeholderFields, add_stakeholder
+from .suitability import Answer, record_suitability
+from .tender_setup import CriterionFields, add_criterion, log_contact, register_interest, set_procedure
 from .users import create_user
 from .workflow.engine import fire
 
@@ -64,14 +57,15 @@ def seed(session: Session) -> list[tuple[str, str, str]]:
             session, email=email, name=name, password=DEMO_PASSWORD, role=role, organisation_id=org_id
         )
     official = users["f.elamrani@lindendal.example"]
-    _elderly_case(session, official, organisations)
+    members = [users["m.jansen@delinde.example"], users["k.ouali@samenoud.example"]]
+    _elderly_case(session, official, organisations, members)
     _neighbourhood_case(session, users["j.devries@lindendal.example"], organisations)
     _education_case(session, official)
     session.flush()
     return [(email, DEMO_PASSWORD, role.value) for email, _name, role, _org in USERS]
 
 
-def _elderly_case(session: Session, official: User, organisations: list[Organisation]) -> Case:
+def _elderly_case(session: Session, official: User, organisations: list[Organisation], members: list[User]) -> Case:
     case = open_case(
         session,
         actor=official,
@@ -99,26 +93,46 @@ def _elderly_case(session: Session, official: User, organisations: list[Organisa
         ("Mantelzorgers raken minder overbelast.", "Aandeel mantelzorgers dat zich zwaar belast voelt"),
     ]:
         add_outcome(session, case, actor=official, description=description, indicator_hint=hint)
+    for kind, description in [
+        (FrameworkKind.legal, "Wet maatschappelijke ondersteuning 2015"),
+        (FrameworkKind.public_value, "Iedere oudere heeft gelijke toegang, ongeacht inkomen."),
+        (FrameworkKind.minimum_requirement, "Minstens één partner is een bewonersinitiatief."),
+    ]:
+        add_framework(session, case, actor=official, kind=kind, description=description)
     fire(session, case, "assess", actor=official)
-    _answer_suitability(session, case)
+    _answer_suitability(session, case, official)
     fire(session, case, "decide_to_tender", actor=official)
-    _add_stakeholders(session, case, organisations)
+    _add_stakeholders(session, case, official, organisations)
     fire(session, case, "start_coalition_forming", actor=official)
-    session.add_all(
-        [
-            AwardCriterion(case_id=case.id, name="Mate waarin de aanpak de vraag beantwoordt", weight=40, position=0),
-            AwardCriterion(case_id=case.id, name="Samenwerking tussen burgers, bedrijven en organisaties", weight=25, position=1),
-            AwardCriterion(case_id=case.id, name="Toezeggingen op maatschappelijke uitkomsten", weight=20, position=2),
-            AwardCriterion(case_id=case.id, name="Prijs", weight=15, is_price=True, position=3),
-            Framework(case_id=case.id, kind=FrameworkKind.legal, description="Wet maatschappelijke ondersteuning 2015"),
-            Framework(case_id=case.id, kind=FrameworkKind.public_value, description="Iedere oudere heeft gelijke toegang, ongeacht inkomen."),
-        ]
+    log_contact(
+        session, case, actor=official, kind=ContactKind.meeting, held_on=date(2026, 10, 15),
+        with_whom="Ouderenbond, voetbalvereniging, bakkerij en voedselbank",
+        result="Voetbalvereniging biedt de kantine overdag aan als ontmoetingsplek.",
     )
+    for name, description, weight, is_price in [
+        ("Mate waarin de aanpak de vraag beantwoordt", "Hoe overtuigend draagt de aanpak bij aan de uitkomsten?", 40, False),
+        ("Samenwerking tussen burgers, bedrijven en organisaties", "Verrassende allianties, rollen en bijdragen.", 25, False),
+        ("Toezeggingen op maatschappelijke uitkomsten", "Ambitie en realisme van de beloofde resultaten.", 20, False),
+        ("Prijs", "Verhouding tot het budgetplafond.", 15, True),
+    ]:
+        add_criterion(
+            session, case, actor=official,
+            fields=CriterionFields(name=name, description=description, weight=weight, is_price=is_price),
+        )
     now = utcnow()
-    case.clarification_deadline = now + timedelta(days=14)
-    case.submission_deadline = now + timedelta(days=42)
-    session.flush()
+    set_procedure(
+        session, case, actor=official, clarification_deadline=now + timedelta(days=14),
+        submission_deadline=now + timedelta(days=42), min_partners=2,
+    )
     fire(session, case, "publish", actor=official)
+    register_interest(session, case, user=members[0], offer="Thuiszorgteams in alle wijken en een zorgcoördinator.")
+    register_interest(session, case, user=members[1], offer="Veertig vrijwilligers en een netwerk van buurtkamers.")
+    question = ask(session, case, user=members[1], question="Mag een coalitie ook maar in een deel van de gemeente werken?")
+    answer(
+        session, case, question, actor=official,
+        text="Nee: de vraag geldt voor de hele gemeente, al mag de aanpak per wijk verschillen.",
+    )
+    publish_nota(session, case, actor=official)
     return case
 
 
@@ -141,9 +155,9 @@ def _neighbourhood_case(session: Session, official: User, organisations: list[Or
     )
     add_outcome(session, case, actor=official, description="Bewoners waarderen hun buurt met minstens een 7.")
     fire(session, case, "assess", actor=official)
-    _answer_suitability(session, case)
+    _answer_suitability(session, case, official)
     fire(session, case, "decide_to_tender", actor=official)
-    _add_stakeholders(session, case, organisations)
+    _add_stakeholders(session, case, official, organisations)
     return case
 
 
@@ -153,27 +167,28 @@ def _education_case(session: Session, official: User) -> Case:
         actor=official,
         fields=CaseFields(
             title="Kansen voor ieder kind",
-            question="Wie helpt ons om onderwijsachterstanden van kinderen in Lindendal-Zuid te verkleinen?",
+            question="Wie levert 3 fte schoolmaatschappelijk werk voor de basisscholen in Lindendal-Zuid?",
+            problem_analysis="Een op de vijf kinderen in Lindendal-Zuid begint met een taalachterstand aan groep 3.",
             theme="Onderwijs",
         ),
     )
 
 
-def _answer_suitability(session: Session, case: Case) -> None:
-    session.add_all(
-        [
-            SuitabilityAnswer(case_id=case.id, question="market_exists", answer=True,
-                              motivation="Veel bewonersinitiatieven, zorgaanbieders en verenigingen zijn actief."),
-            SuitabilityAnswer(case_id=case.id, question="no_exclusive_tasks", answer=True,
-                              motivation="Uitvoering vraagt geen overheidstaken zoals handhaving."),
-            SuitabilityAnswer(case_id=case.id, question="public_character_safeguarded", answer=True,
-                              motivation="Toegankelijkheid en kwaliteit borgen we in de kaders en de monitoring."),
-        ]
+def _answer_suitability(session: Session, case: Case, official: User) -> None:
+    motivations = {
+        "market_exists": "Veel bewonersinitiatieven, zorgaanbieders en verenigingen zijn actief.",
+        "no_exclusive_tasks": "Uitvoering vraagt geen overheidstaken zoals handhaving.",
+        "public_character_safeguarded": "Toegankelijkheid en kwaliteit borgen we in de kaders en de monitoring.",
+        "adds_value": "Bewoners en ondernemers zien kansen die de gemeente mist.",
+        "realisation_power": "Vrijwilligers en lokale bedrijven vergroten het bereik.",
+        "effective_and_efficient": "Eén coalitie in plaats van tien losse subsidies.",
+    }
+    record_suitability(
+        session, case, actor=official, answers=[Answer(question, True, text) for question, text in motivations.items()]
     )
-    session.flush()
 
 
-def _add_stakeholders(session: Session, case: Case, organisations: list[Organisation]) -> None:
+def _add_stakeholders(session: Session, case: Case, official: User, organisations: list[Organisation]) -> None:
     rows = [
         (organisations[0], "Zorg", 5, 4, True, "Kent de doelgroep en heeft vertrouwen van ouderen."),
         (organisations[1], "Bewoners", 5, 2, False, "Veel vrijwilligers; weinig ervaring met contracten."),
@@ -182,16 +197,10 @@ def _add_stakeholders(session: Session, case: Case, organisations: list[Organisa
         (organisations[5], "Ondernemers", 2, 2, False, "Ziet dagelijks dezelfde oudere klanten."),
     ]
     for organisation, category, interest, influence, usual, strengths in rows:
-        session.add(
-            Stakeholder(
-                case_id=case.id,
-                name=organisation.name,
-                organisation_id=organisation.id,
-                category=category,
-                interest=interest,
-                influence=influence,
-                usual_partner=usual,
-                strengths=strengths,
-            )
+        add_stakeholder(
+            session, case, actor=official,
+            fields=StakeholderFields(
+                name=organisation.name, category=category, interest=interest, influence=influence,
+                usual_partner=usual, strengths=strengths,
+            ),
         )
-    session.flush()

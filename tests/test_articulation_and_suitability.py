@@ -137,3 +137,15 @@ def test_council_member_reads_the_suitability_assessment(logged_in, make_user, m
     case = make_case(state="suitability")
     page = logged_in(make_user(Role.council_member)).get(f"/cases/{case.id}/suitability")
     assert page.status_code == 200 and "Save the assessment" not in page.text
+
+
+def test_edit_form_coaches_while_writing_but_saves_anyway(logged_in, official, make_case, session):
+    case = make_case()
+    client = logged_in(official)
+    page = client.get(f"/cases/{case.id}/edit")
+    assert 'id="coaching-flags"' not in page.text
+    narrow = "Wie trekt bij 500 ouderen de steunkousen aan?"
+    client.post(f"/cases/{case.id}/edit", data={"csrf_token": form_token(page), "version": case.version, "title": case.title, "question": narrow})
+    session.refresh(case)
+    assert case.question == narrow  # advice, not a block
+    assert 'id="coaching-flags"' in client.get(f"/cases/{case.id}/edit").text

@@ -49,7 +49,7 @@ def test_tick_closes_submissions_after_the_deadline(app, session, make_case):
     not_due = make_case(state="tendering")
     f.set_up_tender(session, not_due)
     result = app.test_cli_runner().invoke(args=["tick"])
-    assert result.exit_code == 0 and "1 time-driven step(s) applied." in result.output
+    assert result.exit_code == 0 and "1 time-driven step(s) applied, 0 message(s) sent." in result.output
     session.refresh(due)
     session.refresh(not_due)
     assert (due.state, not_due.state) == ("reconsider", "tendering")

@@ -8,11 +8,11 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
 from ..errors import DomainError
-from . import auth, cases, health, public, workbench
+from . import admin, auth, cases, health, public, workbench
 
 
 def register_blueprints(app: Flask) -> None:
-    for module in (public, auth, cases, workbench, health):
+    for module in (public, auth, cases, workbench, admin, health):
         app.register_blueprint(module.bp)
 
 

@@ -3,6 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import audit, db
+from ..articulation import coach_question
 from ..cases import add_outcome, can_steer_case, edit_case, get_case, list_cases, open_case, outcomes_of
 from ..forms import CaseForm, NewCaseForm, OutcomeForm, TransitionForm
 from ..models import Role
@@ -37,7 +38,9 @@ def new():
         db.commit()
         flash(_("Case %(reference)s is opened.", reference=case.reference), "success")
         return redirect(url_for(".show", case_id=case.id))
-    return render_template("cases/form.html", form=form, case=None, amending=False)
+    return render_template(
+        "cases/form.html", form=form, case=None, amending=False, flags=coach_question(form.question.data or "")
+    )
 
 
 @bp.get("/<int:case_id>")
@@ -85,7 +88,9 @@ def edit(case_id: int):
         db.commit()
         flash(_("The case is saved."), "success")
         return redirect(url_for(".show", case_id=case.id))
-    return render_template("cases/form.html", form=form, case=case, amending=needs_amendment(case))
+    return render_template(
+        "cases/form.html", form=form, case=case, amending=needs_amendment(case), flags=coach_question(form.question.data or "")
+    )
 
 
 @bp.post("/<int:case_id>/outcomes")

@@ -1,0 +1,19 @@
+from flask import Blueprint, render_template
+from sqlmodel import select
+
+from .. import db
+from ..models import OutboxMessage, Role
+from ..security import roles_required
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+OUTBOX_PAGE_SIZE = 200
+
+
+@bp.get("/outbox")
+@roles_required(Role.admin)
+def outbox():
+    """Outgoing mail, newest first: in development nothing leaves, and nothing is lost."""
+    messages = db.session().exec(
+        select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()).limit(OUTBOX_PAGE_SIZE)
+    ).all()
+    return render_template("admin/outbox.html", messages=messages, limit=OUTBOX_PAGE_SIZE)

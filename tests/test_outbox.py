@@ -1,0 +1,62 @@
+"""Mail is queued with the change it reports and is never lost silently."""
+
+import pytest
+
+from tendering.models import OutboxMessage, Role
+
+from .test_query_counts import counting_queries
+
+
+def test_admin_reads_the_outbox(logged_in, make_user, session):
+    session.add(OutboxMessage(to_address="a@b.example", subject="Wijziging 1", body="De termijn is verlengd."))
+    session.commit()
+    page = logged_in(make_user(Role.admin)).get("/admin/outbox").text
+    assert "Wijziging 1" in page and "a@b.example" in page and "not sent" in page
+
+
+@pytest.mark.parametrize("role", [Role.official, Role.council_member, Role.coalition_member])
+def test_only_admins_read_the_outbox(logged_in, make_user, role):
+    assert logged_in(make_user(role)).get("/admin/outbox").status_code == 403
+
+
+def test_outbox_query_count_does_not_grow(app, logged_in, make_user, session):
+    client = logged_in(make_user(Role.admin))
+    client.get("/admin/outbox")
+    with counting_queries(app) as few:
+        client.get("/admin/outbox")
+    session.add_all(OutboxMessage(to_address=f"{i}@b.example", subject="S", body="B") for i in range(50))
+    session.commit()
+    with counting_queries(app) as many:
+        client.get("/admin/outbox")
+    assert len(many) == len(few)
+
+
+def test_messages_go_out_through_smtp_after_commit(app, session, monkeypatch):
+    from tendering import mail
+
+    sent = []
+
+    class FakeSMTP:
+        def __init__(self, host, port, timeout):
+            assert (host, port) == ("smtp.gemeente.example", 25)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def send_message(self, message):
+            sent.append((message["To"], message["Subject"]))
+
+    monkeypatch.setattr(mail.smtplib, "SMTP", FakeSMTP)
+    app.config.update(MAIL_SERVER="smtp.gemeente.example")
+    session.add(OutboxMessage(to_address="a@b.example", subject="Wijziging 1", body="x"))
+    session.commit()
+    with app.app_context():
+        from tendering import db
+
+        assert mail.deliver_pending(db.session()) == 1
+    session.expire_all()
+    message = session.get(OutboxMessage, 1)
+    assert sent == [("a@b.example", "Wijziging 1")] and message.sent_at is not None

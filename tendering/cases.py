@@ -10,9 +10,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from . import audit, locking
-from .errors import DomainError, NotAllowed, NotFound
+from .errors import DomainError, NotFound
 from .models import Case, Outcome, QuestionDocument, Role, User, utcnow
-from .tender_lock import tender_change
+from .tender_lock import require_official, tender_change
 from .workflow.engine import workflows
 
 EDITABLE_FIELDS = (
@@ -57,11 +57,6 @@ def can_steer_case(user: User) -> bool:
     return user.is_authenticated and user.role == Role.official
 
 
-def _require_official(user: User) -> None:
-    if not can_steer_case(user):
-        raise NotAllowed(_("Only municipal officials may do this."))
-
-
 def _next_reference(session: Session, year: int) -> str:
     prefix = f"MA-{year}-"
     count = session.exec(select(func.count()).select_from(Case).where(Case.reference.startswith(prefix))).one()
@@ -70,7 +65,7 @@ def _next_reference(session: Session, year: int) -> str:
 
 def open_case(session: Session, *, actor: User, fields: CaseFields, workflow: str = "social_tender") -> Case:
     """Open a new societal question in the articulation phase, owned by `actor`."""
-    _require_official(actor)
+    require_official(actor)
     definition = workflows().get(workflow)
     if definition is None:
         raise DomainError(_("Unknown workflow."))

@@ -59,12 +59,6 @@ def versions(session: Session, case: Case) -> list[QuestionDocument]:
     )
 
 
-def latest(session: Session, case: Case) -> QuestionDocument | None:
-    return session.exec(
-        select(QuestionDocument).where(QuestionDocument.case_id == case.id).order_by(QuestionDocument.version.desc()).limit(1)
-    ).first()
-
-
 def sha256_of(html: str) -> str:
     return hashlib.sha256(html.encode("utf-8")).hexdigest()
 

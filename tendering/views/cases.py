@@ -11,7 +11,7 @@ from ..security import roles_required
 from ..tender_lock import can_change_tender, needs_amendment
 from ..workflow.diagram import layout
 from ..workflow.engine import apply_due_steps, fire, transition_options, workflow_for
-from ..workflow.labels import STATE_LABELS, WORKFLOW_LABELS, action_label, state_label, trigger_label
+from ..workflow.labels import STATE_LABELS, WORKFLOW_LABELS, action_label, reason_hint, state_label, trigger_label
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 readers = roles_required(Role.official, Role.council_member)
@@ -67,6 +67,7 @@ def show(case_id: int):
         state_label=state_label,
         trigger_label=trigger_label,
         action_label=action_label,
+        reason_hint=reason_hint,
         workflow_label=WORKFLOW_LABELS.get(case.workflow, case.workflow),
     )
 

@@ -34,12 +34,13 @@ def tender(reference: str):
     session = db.session()
     case = _published_case(reference)
     is_member = current_user.is_authenticated and current_user.role == Role.coalition_member
+    versions = question_document.versions(session, case)
     return render_template(
         "public/tender.html",
         case=case,
         outcomes=outcomes_of(session, case),
-        document=question_document.latest(session, case),
-        versions=question_document.versions(session, case),
+        document=versions[-1],
+        versions=versions,
         notas=clarifications.notas_of(session, case),
         interests=tender_setup.interests_of(session, case),
         own_questions=clarifications.own_questions(session, case, current_user) if is_member else [],

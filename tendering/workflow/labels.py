@@ -59,3 +59,16 @@ ACTION_LABELS = {
 
 def action_label(action: str) -> str:
     return str(ACTION_LABELS.get(action, action))
+
+REASON_HINTS = {
+    "decide_not_to_tender": _l("Why not, and which route is chosen instead (a subsidy, a regular procurement, doing it ourselves)?"),
+    "declare_unsuccessful": _l("Why no proposal can be awarded."),
+    "rearticulate": _l("What must change: the question, the frameworks (including the budget), or the urgency?"),
+    "withdraw": _l("Why the question is withdrawn."),
+    "cancel": _l("Why the case is cancelled."),
+}
+
+
+def reason_hint(trigger: str) -> str:
+    hint = REASON_HINTS.get(trigger)
+    return str(hint) if hint else ""

@@ -17,7 +17,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional, Regexp
 
 from .articulation import FRAMEWORK_LABELS
 from .cases import CaseFields
@@ -197,3 +197,60 @@ class QuestionForm(FlaskForm):
 
 class AnswerForm(FlaskForm):
     answer = TextAreaField(_l("Answer"), validators=[DataRequired(), Length(max=10000)])
+
+
+ORGANISATION_KIND_LABELS = {
+    "resident_initiative": _l("Resident initiative"),
+    "company": _l("Company"),
+    "social_organisation": _l("Social organisation"),
+    "association": _l("Association or club"),
+    "school": _l("School"),
+    "housing_corporation": _l("Housing corporation"),
+    "care_provider": _l("Care provider"),
+    "public_body": _l("Public body"),
+    "other": _l("Other"),
+}
+
+
+class NewPasswordMixin:
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=12, max=1024)],
+                             description=_l("At least 12 characters."))
+    confirm = PasswordField(_l("Repeat the password"), validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))])
+
+
+class RegistrationForm(NewPasswordMixin, FlaskForm):
+    organisation_name = StringField(_l("Name of the organisation"), validators=[DataRequired(), Length(max=200)])
+    kind = SelectField(_l("Kind of organisation"), choices=[SelectChoice(k, v) for k, v in ORGANISATION_KIND_LABELS.items()])
+    kvk_number = StringField(_l("Chamber of Commerce number (optional)"), validators=[Optional(), Regexp(r"^\d{8}$", message=_l("A Chamber of Commerce number has 8 digits."))])
+    contact_email = EmailField(_l("Contact e-mail of the organisation"), validators=[Optional(), Length(max=254)])
+    contact_phone = StringField(_l("Telephone (optional)"), validators=[Length(max=40)])
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("Your e-mail address"), validators=[DataRequired(), Length(max=254)])
+
+
+class InviteColleagueForm(FlaskForm):
+    email = EmailField(_l("E-mail address of your colleague"), validators=[DataRequired(), Length(max=254)])
+
+
+class AcceptInvitationForm(NewPasswordMixin, FlaskForm):
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=200)])
+
+
+class CoalitionForm(FlaskForm):
+    name = StringField(_l("Name of the coalition"), validators=[DataRequired(), Length(max=200)])
+
+
+class PartnerForm(FlaskForm):
+    organisation_id = SelectField(_l("Organisation"), coerce=int, validators=[InputRequired()])
+
+
+class MembershipForm(FlaskForm):
+    decision = RadioField(
+        _l("Your decision"),
+        choices=[SelectChoice("accept", _l("We join")), SelectChoice("decline", _l("We decline"))],
+        default="accept",
+        validators=[InputRequired()],
+    )
+    role = StringField(_l("Your organisation's role"), validators=[Length(max=200)])
+    contribution_kind = SelectField(_l("Kind of contribution"), choices=[])
+    contribution = TextAreaField(_l("What your organisation contributes"), validators=[Length(max=5000)])

@@ -34,7 +34,7 @@ from .evaluation import (
     Objection,
 )
 from .monitoring import Agreement, Direction, Indicator, JointEvaluation, Measurement, ProgressReport
-from .organisations import Organisation, OrganisationKind, Role, User
+from .organisations import Invitation, Organisation, OrganisationKind, Role, User
 from .outbox import OutboxMessage
 
 __all__ = [
@@ -56,6 +56,7 @@ __all__ = [
     "Framework",
     "FrameworkKind",
     "Indicator",
+    "Invitation",
     "Interest",
     "JointEvaluation",
     "Measurement",

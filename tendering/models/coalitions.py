@@ -13,6 +13,7 @@ from .base import UTCDateTime, utcnow
 
 class Coalition(SQLModel, table=True):
     __tablename__ = "coalitions"
+    __table_args__ = (UniqueConstraint("case_id", "lead_organisation_id", name="uq_coalitions_case_lead"),)
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="cases.id", index=True)

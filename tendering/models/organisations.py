@@ -72,3 +72,18 @@ class User(SQLModel, table=True):
 
     def has_role(self, *roles: Role) -> bool:
         return self.role in roles
+
+
+class Invitation(SQLModel, table=True):
+    """An e-mail link to join an organisation; only the token's hash is stored."""
+
+    __tablename__ = "invitations"
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisations.id", index=True)
+    email: str = Field(max_length=254)
+    token_sha256: str = Field(max_length=64, unique=True)
+    invited_by_id: int = Field(foreign_key="users.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    accepted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -5,7 +5,7 @@ from sqlmodel import select
 
 from .. import clarifications, db, question_document, tender_setup
 from ..cases import open_tenders, outcomes_of, was_published
-from ..forms import InterestForm, QuestionForm
+from ..forms import CoalitionForm, InterestForm, QuestionForm
 from ..models import Case, Role
 from ..security import roles_required
 from ..workflow.engine import apply_due_steps
@@ -18,7 +18,7 @@ def home():
     return render_template("public/home.html", tenders=open_tenders(db.session()))
 
 
-def _published_case(reference: str) -> Case:
+def published_case(reference: str) -> Case:
     """The case behind a public page: published, with due time-driven steps applied."""
     session = db.session()
     case = session.exec(select(Case).where(Case.reference == reference)).first()
@@ -32,7 +32,7 @@ def _published_case(reference: str) -> Case:
 @bp.get("/tenders/<reference>")
 def tender(reference: str):
     session = db.session()
-    case = _published_case(reference)
+    case = published_case(reference)
     is_member = current_user.is_authenticated and current_user.role == Role.coalition_member
     versions = question_document.versions(session, case)
     return render_template(
@@ -47,6 +47,7 @@ def tender(reference: str):
         is_member=is_member,
         question_form=QuestionForm(),
         interest_form=InterestForm(),
+        coalition_form=CoalitionForm(),
     )
 
 
@@ -61,13 +62,13 @@ def _document(case: Case, version: int | None):
 
 @bp.get("/tenders/<reference>/document")
 def document(reference: str):
-    case = _published_case(reference)
+    case = published_case(reference)
     return render_template("documents/page.html", case=case, document=_document(case, request.args.get("version", type=int)), pdf=False)
 
 
 @bp.get("/tenders/<reference>/document.pdf")
 def document_pdf(reference: str):
-    case = _published_case(reference)
+    case = published_case(reference)
     doc = _document(case, request.args.get("version", type=int))
     pdf = question_document.to_pdf(render_template("documents/page.html", case=case, document=doc, pdf=True))
     return Response(
@@ -77,7 +78,7 @@ def document_pdf(reference: str):
 
 
 def _nota(reference: str, number: int):
-    case = _published_case(reference)
+    case = published_case(reference)
     answers = clarifications.notas_of(db.session(), case).get(number)
     if not answers:
         abort(404)
@@ -103,7 +104,7 @@ def nota_pdf(reference: str, number: int):
 @bp.post("/tenders/<reference>/questions")
 @roles_required(Role.coalition_member)
 def ask_question(reference: str):
-    case = _published_case(reference)
+    case = published_case(reference)
     form = QuestionForm()
     if form.validate_on_submit():
         clarifications.ask(db.session(), case, user=current_user, question=form.question.data)
@@ -117,7 +118,7 @@ def ask_question(reference: str):
 @bp.post("/tenders/<reference>/interest")
 @roles_required(Role.coalition_member)
 def register_interest(reference: str):
-    case = _published_case(reference)
+    case = published_case(reference)
     form = InterestForm()
     if form.validate_on_submit():
         tender_setup.register_interest(db.session(), case, user=current_user, offer=form.offer.data)

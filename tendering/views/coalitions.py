@@ -1,0 +1,190 @@
+"""Organisations register, invite colleagues, and form coalitions for a case."""
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import session as http_session
+from flask_babel import gettext as _
+from flask_login import current_user, login_user
+from wtforms.fields.choices import SelectChoice
+
+from .. import coalitions, db, organisations
+from ..coalitions import CONTRIBUTION_KINDS
+from ..forms import (
+    ORGANISATION_KIND_LABELS,
+    AcceptInvitationForm,
+    CoalitionForm,
+    InviteColleagueForm,
+    MembershipForm,
+    PartnerForm,
+    RegistrationForm,
+)
+from ..models import Case, OrganisationKind, Role
+from ..security import limiter, roles_required
+from .public import published_case
+
+bp = Blueprint("coalitions", __name__)
+members_only = roles_required(Role.coalition_member)
+
+
+def _log_in(user) -> None:
+    http_session.clear()
+    login_user(user)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("public.home"))
+    form = RegistrationForm()
+    if form.validate_on_submit():
+        user = organisations.register_organisation(
+            db.session(),
+            fields=organisations.OrganisationFields(
+                name=form.organisation_name.data, kind=OrganisationKind(form.kind.data), kvk_number=form.kvk_number.data or "",
+                contact_email=form.contact_email.data or "", contact_phone=form.contact_phone.data or "",
+            ),
+            user_name=form.name.data, user_email=form.email.data, password=form.password.data,
+        )
+        db.commit()
+        _log_in(user)
+        flash(_("Your organisation is registered and you are logged in."), "success")
+        return redirect(url_for(".organisation"))
+    return render_template("organisations/register.html", form=form)
+
+
+@bp.get("/organisation")
+@members_only
+def organisation():
+    session = db.session()
+    return render_template(
+        "organisations/show.html",
+        organisation=organisations.get_organisation(session, current_user.organisation_id),
+        members=organisations.members_of(session, current_user.organisation_id),
+        invitations=organisations.open_invitations(session, current_user.organisation_id),
+        form=InviteColleagueForm(),
+        kind_labels=ORGANISATION_KIND_LABELS,
+    )
+
+
+@bp.post("/organisation/invitations")
+@members_only
+def invite_colleague():
+    form = InviteColleagueForm()
+    if form.validate_on_submit():
+        organisations.invite_colleague(
+            db.session(), inviter=current_user, email=form.email.data,
+            link=lambda token: url_for(".accept_invitation", token=token, _external=True),
+        )
+        db.commit()
+        flash(_("The invitation is sent to %(email)s.", email=form.email.data), "success")
+    else:
+        flash(_("Give a valid e-mail address."), "error")
+    return redirect(url_for(".organisation"))
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+@limiter.limit("30 per hour", methods=["POST"])
+def accept_invitation(token: str):
+    session = db.session()
+    invitation = organisations.find_invitation(session, token)
+    form = AcceptInvitationForm()
+    if form.validate_on_submit():
+        user = organisations.accept_invitation(session, token, name=form.name.data, password=form.password.data)
+        db.commit()
+        _log_in(user)
+        flash(_("Welcome: your account is created."), "success")
+        return redirect(url_for(".organisation"))
+    organisation = organisations.get_organisation(session, invitation.organisation_id)
+    return render_template("organisations/invitation.html", form=form, invitation=invitation, organisation=organisation)
+
+
+@bp.get("/coalitions")
+@members_only
+def index():
+    return render_template("coalitions/index.html", rows=coalitions.coalitions_of(db.session(), current_user.organisation_id))
+
+
+@bp.post("/tenders/<reference>/coalitions")
+@members_only
+def form_coalition(reference: str):
+    case = published_case(reference)
+    form = CoalitionForm()
+    if not form.validate_on_submit():
+        flash(_("Give the coalition a name."), "error")
+        return redirect(url_for("public.tender", reference=reference))
+    coalition = coalitions.form_coalition(db.session(), case, user=current_user, name=form.name.data)
+    db.commit()
+    flash(_("The coalition is formed; invite your partners."), "success")
+    return redirect(url_for(".show", coalition_id=coalition.id))
+
+
+def _organisation_choices(session, coalition) -> list[SelectChoice]:
+    return [SelectChoice(o.id, o.name) for o in coalitions.invitable_organisations(session, coalition)]
+
+
+def _membership_form(membership) -> MembershipForm:
+    form = MembershipForm(obj=membership)
+    form.contribution_kind.choices = [SelectChoice("", _("Choose…"))] + [SelectChoice(k, v) for k, v in CONTRIBUTION_KINDS.items()]
+    return form
+
+
+@bp.get("/coalitions/<int:coalition_id>")
+@members_only
+def show(coalition_id: int):
+    session = db.session()
+    coalition, membership = coalitions.get_for(session, coalition_id, current_user)
+    case = session.get(Case, coalition.case_id)
+    is_lead = membership.is_lead
+    partner_form = PartnerForm()
+    if is_lead:
+        partner_form.organisation_id.choices = _organisation_choices(session, coalition)
+    return render_template(
+        "coalitions/show.html",
+        coalition=coalition,
+        case=case,
+        membership=membership,
+        rows=coalitions.members(session, coalition),
+        accepted=coalitions.accepted_count(session, coalition),
+        partner_form=partner_form,
+        membership_form=_membership_form(membership),
+        contribution_kinds=CONTRIBUTION_KINDS,
+        forming=case.state in coalitions.FORMING_STATES,
+    )
+
+
+@bp.post("/coalitions/<int:coalition_id>/partners")
+@members_only
+def invite_partner(coalition_id: int):
+    session = db.session()
+    coalition, _membership = coalitions.get_for(session, coalition_id, current_user)
+    form = PartnerForm()
+    form.organisation_id.choices = _organisation_choices(session, coalition)
+    if not form.validate_on_submit():
+        flash(_("Choose an organisation to invite."), "error")
+        return redirect(url_for(".show", coalition_id=coalition_id))
+    coalitions.invite_partner(
+        session, coalition, user=current_user, organisation_id=form.organisation_id.data, case=session.get(Case, coalition.case_id)
+    )
+    db.commit()
+    flash(_("The organisation is invited."), "success")
+    return redirect(url_for(".show", coalition_id=coalition_id))
+
+
+@bp.post("/coalitions/<int:coalition_id>/membership")
+@members_only
+def respond(coalition_id: int):
+    session = db.session()
+    coalition, membership = coalitions.get_for(session, coalition_id, current_user)
+    form = _membership_form(membership)
+    if not form.validate_on_submit():
+        flash(_("State your organisation's role and its contribution."), "error")
+        return redirect(url_for(".show", coalition_id=coalition_id))
+    accept = form.decision.data == "accept"
+    coalitions.respond(
+        session, coalition, membership, user=current_user, case=session.get(Case, coalition.case_id), accept=accept,
+        role=form.role.data or "", contribution_kind=form.contribution_kind.data or "", contribution=form.contribution.data or "",
+    )
+    db.commit()
+    flash(_("Your organisation takes part in the coalition.") if accept else _("Your organisation declined."), "success")
+    return redirect(url_for(".show", coalition_id=coalition_id) if accept else url_for(".index"))
+

@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
@@ -13,11 +14,13 @@ from wtforms import (
     PasswordField,
     RadioField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from .articulation import FRAMEWORK_LABELS
 from .cases import CaseFields
@@ -254,3 +257,25 @@ class MembershipForm(FlaskForm):
     role = StringField(_l("Your organisation's role"), validators=[Length(max=200)])
     contribution_kind = SelectField(_l("Kind of contribution"), choices=[])
     contribution = TextAreaField(_l("What your organisation contributes"), validators=[Length(max=5000)])
+
+
+class ProposalForm(FlaskForm):
+    approach = TextAreaField(_l("Our approach"), validators=[Length(max=50000)])
+    answer_to_question = TextAreaField(_l("How it answers the real question"), validators=[Length(max=50000)])
+    outcome_commitments = TextAreaField(
+        _l("Outcome commitments"), validators=[Length(max=20000)],
+        description=_l("Which indicators, with the baseline and target you propose."),
+    )
+    monitoring = TextAreaField(_l("Proposed monitoring"), validators=[Length(max=20000)])
+    price = DecimalField(_l("Price (euros)"), places=2, validators=[Optional(), NumberRange(min=0, max=10**11)])
+    price_breakdown = TextAreaField(_l("Price breakdown"), validators=[Length(max=20000)])
+    partner_contributions = TextAreaField(_l("What each partner contributes"), validators=[Length(max=20000)])
+    risk_sharing = TextAreaField(_l("How risks are shared"), validators=[Length(max=20000)])
+    legacy = TextAreaField(_l("What remains after the project ends"), validators=[Length(max=20000)])
+    requirements = SelectMultipleField(
+        _l("Minimum requirements we meet"), coerce=int, option_widget=CheckboxInput(), widget=ListWidget(prefix_label=False)
+    )
+
+
+class AttachmentForm(FlaskForm):
+    file = FileField(_l("Attachment"), validators=[FileRequired()], description=_l("PDF, ODT, DOCX, XLSX, PNG or JPEG; at most 20 MB."))

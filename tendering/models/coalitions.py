@@ -4,7 +4,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import Enum
 
-from sqlalchemy import CheckConstraint, Numeric, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Numeric, Text, UniqueConstraint
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
@@ -88,6 +88,8 @@ class Proposal(SQLModel, table=True):
     partner_contributions: str = Field(default="", sa_type=Text)
     risk_sharing: str = Field(default="", sa_type=Text)
     legacy: str = Field(default="", sa_type=Text)
+    # Ids of the case's minimum requirements the coalition states it meets.
+    requirements_confirmed: list = Field(default_factory=list, sa_type=JSON)
     submitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     receipt_sha256: str | None = Field(default=None, max_length=64)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -105,4 +107,7 @@ class ProposalAttachment(SQLModel, table=True):
     content_type: str = Field(max_length=100)
     size: int
     sha256: str = Field(max_length=64)
+    uploaded_by_id: int = Field(foreign_key="users.id")
     uploaded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # Removed from the draft; the file stays, since a submitted version may cite it.
+    removed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -1,23 +1,27 @@
 """Organisations register, invite colleagues, and form coalitions for a case."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask import session as http_session
 from flask_babel import gettext as _
-from flask_login import current_user, login_user
+from flask_login import current_user, login_required, login_user
 from wtforms.fields.choices import SelectChoice
 
-from .. import coalitions, db, organisations
+from .. import attachments, audit, coalitions, db, organisations, proposals
 from ..coalitions import CONTRIBUTION_KINDS
+from ..errors import NotAllowed, NotFound
 from ..forms import (
     ORGANISATION_KIND_LABELS,
     AcceptInvitationForm,
+    AttachmentForm,
     CoalitionForm,
+    ConfirmForm,
     InviteColleagueForm,
     MembershipForm,
     PartnerForm,
+    ProposalForm,
     RegistrationForm,
 )
-from ..models import Case, OrganisationKind, Role
+from ..models import Case, OrganisationKind, Role, utcnow
 from ..security import limiter, roles_required
 from .public import published_case
 
@@ -188,3 +192,117 @@ def respond(coalition_id: int):
     flash(_("Your organisation takes part in the coalition.") if accept else _("Your organisation declined."), "success")
     return redirect(url_for(".show", coalition_id=coalition_id) if accept else url_for(".index"))
 
+
+
+# --- the proposal draft ----------------------------------------------------------
+
+
+def _proposal(coalition_id: int):
+    """The coalition, its case and its draft, for a user of a joined organisation.
+
+    A refused attempt is written to the audit log in a transaction of its own,
+    so it survives the refusal (EU 2014/24 Annex IV (g)).
+    """
+    session = db.session()
+    try:
+        coalition, _membership = coalitions.get_for(session, coalition_id, current_user)
+        proposals.require_editor(session, coalition, current_user)
+    except (NotFound, NotAllowed):
+        session.rollback()
+        audit.record(
+            session, action="sealed_access_refused", actor=current_user,
+            details={"path": request.path, "coalition_id": coalition_id},
+        )
+        db.commit()
+        raise
+    case = session.get(Case, coalition.case_id)
+    return session, coalition, case, proposals.draft_for(session, coalition, case)
+
+
+def _editor(session, coalition, case, proposal, form, upload_form, status=200):
+    requirements = proposals.minimum_requirements(session, case)
+    form.requirements.choices = [SelectChoice(r.id, r.description) for r in requirements]
+    return render_template(
+        "coalitions/proposal.html",
+        coalition=coalition,
+        case=case,
+        proposal=proposal,
+        form=form,
+        upload_form=upload_form,
+        attachments=proposals.current_attachments(session, proposal),
+        shortfalls=proposals.shortfalls(session, proposal, coalition, case),
+        confirm=ConfirmForm(),
+        open_for_changes=case.state == "tendering" and case.submission_deadline and case.submission_deadline > utcnow(),
+    ), status
+
+
+@bp.get("/coalitions/<int:coalition_id>/proposal")
+@login_required
+def proposal(coalition_id: int):
+    session, coalition, case, draft = _proposal(coalition_id)
+    db.commit()  # a first visit creates the empty draft
+    form = ProposalForm(obj=draft)
+    form.requirements.data = list(draft.requirements_confirmed)
+    return _editor(session, coalition, case, draft, form, AttachmentForm())
+
+
+@bp.post("/coalitions/<int:coalition_id>/proposal")
+@login_required
+def save_proposal(coalition_id: int):
+    session, coalition, case, draft = _proposal(coalition_id)
+    form = ProposalForm()
+    form.requirements.choices = [SelectChoice(r.id, r.description) for r in proposals.minimum_requirements(session, case)]
+    if not form.validate_on_submit():
+        return _editor(session, coalition, case, draft, form, AttachmentForm(), 400)
+    proposals.save_draft(
+        session, draft, user=current_user, case=case,
+        fields=proposals.DraftFields(
+            **{name: form[name].data or "" for name in proposals.TEXT_FIELDS},
+            price=form.price.data,
+            requirements_confirmed=tuple(form.requirements.data or ()),
+        ),
+    )
+    db.commit()
+    flash(_("The draft is saved."), "success")
+    return redirect(url_for(".proposal", coalition_id=coalition_id))
+
+
+@bp.post("/coalitions/<int:coalition_id>/proposal/attachments")
+@login_required
+def upload_attachment(coalition_id: int):
+    session, coalition, case, draft = _proposal(coalition_id)
+    form = AttachmentForm()
+    if not form.validate_on_submit():
+        flash(_("Choose a file to attach."), "error")
+        return redirect(url_for(".proposal", coalition_id=coalition_id) + "#attachments")
+    upload = form.file.data
+    proposals.add_attachment(
+        session, draft, user=current_user, case=case, upload_dir=current_app.config["UPLOAD_DIR"],
+        filename=upload.filename or "", data=upload.read(attachments.MAX_FILE_BYTES + 1),
+    )
+    db.commit()
+    flash(_("The attachment is added."), "success")
+    return redirect(url_for(".proposal", coalition_id=coalition_id) + "#attachments")
+
+
+@bp.post("/coalitions/<int:coalition_id>/proposal/attachments/<int:attachment_id>/delete")
+@login_required
+def remove_attachment(coalition_id: int, attachment_id: int):
+    session, coalition, case, draft = _proposal(coalition_id)
+    attachment = proposals.get_attachment(session, draft, attachment_id)
+    if ConfirmForm().validate_on_submit():
+        proposals.remove_attachment(session, draft, attachment, user=current_user, case=case)
+        db.commit()
+        flash(_("The attachment is removed from the draft."), "success")
+    return redirect(url_for(".proposal", coalition_id=coalition_id) + "#attachments")
+
+
+@bp.get("/coalitions/<int:coalition_id>/proposal/attachments/<int:attachment_id>")
+@login_required
+def download_attachment(coalition_id: int, attachment_id: int):
+    session, coalition, case, draft = _proposal(coalition_id)
+    attachment = proposals.get_attachment(session, draft, attachment_id)
+    return send_file(
+        attachments.path_of(current_app.config["UPLOAD_DIR"], attachment.stored_name),
+        mimetype=attachment.content_type, as_attachment=True, download_name=attachment.filename,
+    )

@@ -279,3 +279,7 @@ class ProposalForm(FlaskForm):
 
 class AttachmentForm(FlaskForm):
     file = FileField(_l("Attachment"), validators=[FileRequired()], description=_l("PDF, ODT, DOCX, XLSX, PNG or JPEG; at most 20 MB."))
+
+
+class EvaluatorForm(FlaskForm):
+    evaluator_id = SelectField(_l("Official"), coerce=int, validators=[InputRequired()])

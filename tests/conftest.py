@@ -67,6 +67,7 @@ def test_config(database_url, tmp_path):
         "REMEMBER_COOKIE_SECURE": False,
         "UPLOAD_DIR": str(tmp_path / "uploads"),
         "RATELIMIT_STORAGE_URI": "memory://",
+        "LOGIN_RATE_LIMIT": "1000 per minute",  # the throttle has tests of its own
         # Assertions read like the English msgids; tests/test_i18n.py covers Dutch.
         "BABEL_DEFAULT_LOCALE": "en",
     }
@@ -193,3 +194,6 @@ def compiled_translations():
     from babel.messages.frontend import CommandLineInterface
 
     CommandLineInterface().run(["pybabel", "-q", "compile", "-d", str(ROOT / "tendering" / "translations")])
+
+
+from .proposal_helpers import drafting  # noqa: E402,F401  (a fixture shared by the proposal tests)

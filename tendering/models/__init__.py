@@ -17,6 +17,7 @@ from .cases import (
     SuitabilityAnswer,
 )
 from .coalitions import (
+    BoxOpening,
     Coalition,
     CoalitionMember,
     MembershipStatus,
@@ -24,6 +25,7 @@ from .coalitions import (
     ProposalAttachment,
     ProposalStage,
     ProposalStatus,
+    ProposalSubmission,
 )
 from .evaluation import (
     AwardDecision,
@@ -42,6 +44,7 @@ __all__ = [
     "AuditEvent",
     "AwardCriterion",
     "AwardDecision",
+    "BoxOpening",
     "Case",
     "Clarification",
     "Coalition",
@@ -71,6 +74,7 @@ __all__ = [
     "ProposalAttachment",
     "ProposalStage",
     "ProposalStatus",
+    "ProposalSubmission",
     "QuestionDocument",
     "Role",
     "Stakeholder",

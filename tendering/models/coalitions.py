@@ -111,3 +111,42 @@ class ProposalAttachment(SQLModel, table=True):
     uploaded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     # Removed from the draft; the file stays, since a submitted version may cite it.
     removed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ProposalSubmission(SQLModel, table=True):
+    """A sealed, immutable snapshot of a proposal as submitted, with its receipt.
+
+    Resubmitting supersedes the previous snapshot (kept); withdrawing marks it.
+    """
+
+    __tablename__ = "proposal_submissions"
+    __table_args__ = (UniqueConstraint("proposal_id", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="proposals.id", index=True)
+    version: int
+    content: dict = Field(sa_type=JSON)
+    attachments: list = Field(default_factory=list, sa_type=JSON)
+    submitted_at: datetime = Field(sa_type=UTCDateTime)
+    submitted_by_id: int = Field(foreign_key="users.id")
+    receipt_sha256: str = Field(max_length=64)
+    superseded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    withdrawn_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class BoxOpening(SQLModel, table=True):
+    """Opening the tender box takes two different officials (four eyes)."""
+
+    __tablename__ = "box_openings"
+    __table_args__ = (
+        UniqueConstraint("case_id", "round", name="uq_box_openings_case_round"),
+        CheckConstraint("opened_by_id IS NULL OR opened_by_id != requested_by_id", name="ck_box_openings_four_eyes"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    round: int = 1
+    requested_by_id: int = Field(foreign_key="users.id")
+    requested_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    opened_by_id: int | None = Field(default=None, foreign_key="users.id")
+    opened_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

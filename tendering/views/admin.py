@@ -2,7 +2,7 @@ from flask import Blueprint, render_template
 from sqlmodel import select
 
 from .. import db
-from ..models import OutboxMessage, Role
+from ..models import AuditEvent, OutboxMessage, Role
 from ..security import roles_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -17,3 +17,16 @@ def outbox():
         select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()).limit(OUTBOX_PAGE_SIZE)
     ).all()
     return render_template("admin/outbox.html", messages=messages, limit=OUTBOX_PAGE_SIZE)
+
+
+@bp.get("/refusals")
+@roles_required(Role.admin)
+def refusals():
+    """Every refused attempt to read sealed data (EU 2014/24 Annex IV (g)), newest first."""
+    events = db.session().exec(
+        select(AuditEvent)
+        .where(AuditEvent.action == "sealed_access_refused")
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(OUTBOX_PAGE_SIZE)
+    ).all()
+    return render_template("admin/refusals.html", events=events, limit=OUTBOX_PAGE_SIZE)

@@ -1,12 +1,12 @@
 """Organisations register, invite colleagues, and form coalitions for a case."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask import session as http_session
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 from wtforms.fields.choices import SelectChoice
 
-from .. import attachments, audit, coalitions, db, organisations, proposals
+from .. import attachments, coalitions, db, organisations, proposals, question_document, tender_box
 from ..coalitions import CONTRIBUTION_KINDS
 from ..errors import NotAllowed, NotFound
 from ..forms import (
@@ -209,10 +209,7 @@ def _proposal(coalition_id: int):
         proposals.require_editor(session, coalition, current_user)
     except (NotFound, NotAllowed):
         session.rollback()
-        audit.record(
-            session, action="sealed_access_refused", actor=current_user,
-            details={"path": request.path, "coalition_id": coalition_id},
-        )
+        tender_box.refuse(session, current_user, what="proposal", path=request.path, coalition_id=coalition_id)
         db.commit()
         raise
     case = session.get(Case, coalition.case_id)
@@ -233,6 +230,8 @@ def _editor(session, coalition, case, proposal, form, upload_form, status=200):
         shortfalls=proposals.shortfalls(session, proposal, coalition, case),
         confirm=ConfirmForm(),
         open_for_changes=case.state == "tendering" and case.submission_deadline and case.submission_deadline > utcnow(),
+        current=tender_box.current_submission(session, proposal),
+        history=tender_box.history(session, proposal),
     ), status
 
 
@@ -305,4 +304,53 @@ def download_attachment(coalition_id: int, attachment_id: int):
     return send_file(
         attachments.path_of(current_app.config["UPLOAD_DIR"], attachment.stored_name),
         mimetype=attachment.content_type, as_attachment=True, download_name=attachment.filename,
+    )
+
+
+@bp.post("/coalitions/<int:coalition_id>/proposal/submit")
+@login_required
+def submit_proposal(coalition_id: int):
+    session, coalition, case, draft = _proposal(coalition_id)
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for(".proposal", coalition_id=coalition_id))
+    submission = tender_box.submit(session, draft, coalition, case, user=current_user)
+    tender_box.confirm_in_time(case)
+    db.commit()
+    flash(_("Your proposal is received. Keep the receipt below."), "success")
+    return redirect(url_for(".receipt", coalition_id=coalition_id, submission_id=submission.id))
+
+
+@bp.post("/coalitions/<int:coalition_id>/proposal/withdraw")
+@login_required
+def withdraw_proposal(coalition_id: int):
+    session, coalition, case, draft = _proposal(coalition_id)
+    if ConfirmForm().validate_on_submit():
+        tender_box.withdraw(session, draft, case, user=current_user)
+        db.commit()
+        flash(_("Your proposal is withdrawn. You can submit again until the deadline."), "success")
+    return redirect(url_for(".proposal", coalition_id=coalition_id))
+
+
+def _receipt(coalition_id: int, submission_id: int):
+    session, coalition, case, draft = _proposal(coalition_id)
+    submission = next((s for s in tender_box.history(session, draft) if s.id == submission_id), None)
+    if submission is None:
+        raise NotFound(_("This receipt does not exist."))
+    return {"coalition": coalition, "case": case, "proposal": draft, "submission": submission}
+
+
+@bp.get("/coalitions/<int:coalition_id>/receipts/<int:submission_id>")
+@login_required
+def receipt(coalition_id: int, submission_id: int):
+    return render_template("coalitions/receipt.html", **_receipt(coalition_id, submission_id), pdf=False)
+
+
+@bp.get("/coalitions/<int:coalition_id>/receipts/<int:submission_id>.pdf")
+@login_required
+def receipt_pdf(coalition_id: int, submission_id: int):
+    context = _receipt(coalition_id, submission_id)
+    pdf = question_document.to_pdf(render_template("coalitions/receipt_document.html", **context, pdf=True))
+    return Response(
+        pdf, mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="ontvangstbewijs-{context["proposal"].id}-v{context["submission"].version}.pdf"'},
     )

@@ -1,0 +1,253 @@
+"""The electronic tender box (EU Directive 2014/24/EU, Annex IV).
+
+(a) the server's time of receipt is recorded with every submission;
+(b) before the deadline nobody outside the coalition reads a proposal —
+    officials see only how many were submitted;
+(c) the opening date is the submission deadline, set and changed only through
+    tender_lock (before publication, or by a published amendment);
+(d)+(f) after the deadline only the case's owner and evaluators read the
+    submissions, once the box is opened; council members only after the award;
+    other coalitions never;
+(e) opening takes two different authorised officials and is audited;
+(g) every refused attempt to read sealed data is logged (see `refuse`).
+"""
+
+import hashlib
+import json
+
+from flask_babel import gettext as _
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from . import audit, mail
+from .errors import DomainError, GuardFailed, NotAllowed, NotFound
+from .models import (
+    BoxOpening,
+    Case,
+    Coalition,
+    EvaluatorAssignment,
+    Proposal,
+    ProposalAttachment,
+    ProposalStatus,
+    ProposalSubmission,
+    Role,
+    User,
+    utcnow,
+)
+from .proposals import TEXT_FIELDS, current_attachments, shortfalls
+
+AFTER_AWARD = {"awarded", "realisation", "accountability", "closed"}
+
+
+def receipt_hash(submission: ProposalSubmission) -> str:
+    """SHA-256 over the canonical JSON of everything that was submitted."""
+    canonical = json.dumps(
+        {
+            "proposal_id": submission.proposal_id,
+            "version": submission.version,
+            "submitted_at": submission.submitted_at.isoformat(),
+            "content": submission.content,
+            "attachments": submission.attachments,
+        },
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def current_submission(session: Session, proposal: Proposal) -> ProposalSubmission | None:
+    return session.exec(
+        select(ProposalSubmission).where(
+            ProposalSubmission.proposal_id == proposal.id,
+            ProposalSubmission.superseded_at.is_(None),
+            ProposalSubmission.withdrawn_at.is_(None),
+        )
+    ).first()
+
+
+def history(session: Session, proposal: Proposal) -> list[ProposalSubmission]:
+    return list(
+        session.exec(
+            select(ProposalSubmission).where(ProposalSubmission.proposal_id == proposal.id).order_by(ProposalSubmission.version.desc())
+        ).all()
+    )
+
+
+def _require_before_deadline(case: Case) -> None:
+    if case.state != "tendering" or case.submission_deadline is None or utcnow() >= case.submission_deadline:
+        raise DomainError(_("The submission deadline has passed: submitting, changing and withdrawing are no longer possible."))
+
+
+def submit(session: Session, proposal: Proposal, coalition: Coalition, case: Case, *, user: User) -> ProposalSubmission:
+    """Seal the draft as the coalition's submission; a resubmission supersedes the previous one."""
+    _require_before_deadline(case)
+    if reasons := shortfalls(session, proposal, coalition, case):
+        raise GuardFailed(_("The proposal cannot be submitted yet."), reasons)
+    now = utcnow()
+    previous = current_submission(session, proposal)
+    if previous is not None:
+        previous.superseded_at = now
+        session.add(previous)
+    version = (session.exec(select(func.max(ProposalSubmission.version)).where(ProposalSubmission.proposal_id == proposal.id)).one() or 0) + 1
+    submission = ProposalSubmission(
+        proposal_id=proposal.id,
+        version=version,
+        content={
+            **{name: getattr(proposal, name) for name in TEXT_FIELDS},
+            "price": str(proposal.price),
+            "requirements_confirmed": list(proposal.requirements_confirmed),
+        },
+        attachments=[
+            {"id": a.id, "filename": a.filename, "sha256": a.sha256, "size": a.size}
+            for a in current_attachments(session, proposal)
+        ],
+        submitted_at=now,
+        submitted_by_id=user.id,
+        receipt_sha256="",
+    )
+    submission.receipt_sha256 = receipt_hash(submission)
+    session.add(submission)
+    proposal.status, proposal.submitted_at, proposal.receipt_sha256 = ProposalStatus.submitted, now, submission.receipt_sha256
+    session.add(proposal)
+    audit.record(
+        session, action="proposal_submitted", actor=user, case=case, at=now,
+        details={"proposal_id": proposal.id, "version": version, "receipt_sha256": submission.receipt_sha256},
+    )
+    mail.queue(
+        session,
+        to=user.email,
+        subject=_("Receipt for your proposal to “%(title)s”", title=case.title),
+        body=_(
+            "Your coalition “%(coalition)s” submitted its proposal (id %(id)d, version %(version)d) on %(time)s UTC.\n"
+            "SHA-256 of everything submitted: %(sha)s",
+            coalition=coalition.name, id=proposal.id, version=version, time=now.isoformat(timespec="seconds"),
+            sha=submission.receipt_sha256,
+        ),
+        case_id=case.id,
+    )
+    session.flush()
+    return submission
+
+
+def confirm_in_time(case: Case) -> None:
+    """Called right before the commit: a submission counts only if committed before the deadline."""
+    if utcnow() >= case.submission_deadline:
+        raise DomainError(_("The submission deadline passed while your proposal was being received; it is not accepted."))
+
+
+def withdraw(session: Session, proposal: Proposal, case: Case, *, user: User) -> None:
+    _require_before_deadline(case)
+    current = current_submission(session, proposal)
+    if current is None:
+        raise DomainError(_("There is no submitted proposal to withdraw."))
+    current.withdrawn_at = utcnow()
+    proposal.status, proposal.submitted_at, proposal.receipt_sha256 = ProposalStatus.withdrawn, None, None
+    session.add_all([current, proposal])
+    audit.record(session, action="proposal_withdrawn", actor=user, case=case, details={"proposal_id": proposal.id, "version": current.version})
+    session.flush()
+
+
+def submitted_count(session: Session, case: Case) -> int:
+    """What officials may know before the deadline: how many, never what."""
+    return session.exec(
+        select(func.count())
+        .select_from(Proposal)
+        .where(Proposal.case_id == case.id, Proposal.round == case.round, Proposal.status == ProposalStatus.submitted)
+    ).one()
+
+
+def opening_of(session: Session, case: Case) -> BoxOpening | None:
+    return session.exec(select(BoxOpening).where(BoxOpening.case_id == case.id, BoxOpening.round == case.round)).first()
+
+
+def is_authorised_official(session: Session, case: Case, user: User) -> bool:
+    """The case's owner and its assigned evaluators."""
+    if not user.is_authenticated or user.role != Role.official:
+        return False
+    if user.id == case.owner_id:
+        return True
+    return bool(
+        session.exec(
+            select(func.count()).select_from(EvaluatorAssignment).where(
+                EvaluatorAssignment.case_id == case.id, EvaluatorAssignment.user_id == user.id
+            )
+        ).one()
+    )
+
+
+def open_box(session: Session, case: Case, *, user: User) -> BoxOpening:
+    """First call requests the opening; a second, different authorised official opens the box."""
+    if not is_authorised_official(session, case, user):
+        raise NotAllowed(_("Only the case owner and its evaluators may open the tender box."))
+    if case.submission_deadline is None or utcnow() < case.submission_deadline:
+        raise DomainError(_("The tender box opens only after the submission deadline."))
+    opening = opening_of(session, case)
+    if opening is None:
+        opening = BoxOpening(case_id=case.id, round=case.round, requested_by_id=user.id)
+        session.add(opening)
+        audit.record(session, action="box_opening_requested", actor=user, case=case)
+    elif opening.opened_at is not None:
+        raise DomainError(_("The tender box is already open."))
+    elif opening.requested_by_id == user.id:
+        raise DomainError(_("A second, different official must confirm the opening (four eyes)."))
+    else:
+        opening.opened_by_id, opening.opened_at = user.id, utcnow()
+        session.add(opening)
+        audit.record(session, action="box_opened", actor=user, case=case, details={"requested_by_id": opening.requested_by_id})
+    session.flush()
+    return opening
+
+
+def may_read_submissions(session: Session, case: Case, user: User) -> bool:
+    """Annex IV (d)/(f): who may read submitted proposals of this case, now."""
+    if not user.is_authenticated:
+        return False
+    if user.role == Role.council_member:
+        return case.state in AFTER_AWARD
+    opening = opening_of(session, case)
+    return opening is not None and opening.opened_at is not None and is_authorised_official(session, case, user)
+
+
+def refuse(session: Session, user: User, *, what: str, case: Case | None = None, **details) -> None:
+    """Log a refused attempt to read sealed data, in the caller's fresh transaction."""
+    audit.record(
+        session, action="sealed_access_refused", actor=user if user.is_authenticated else None, case=case,
+        details={"what": what, **details},
+    )
+
+
+def submissions_of(session: Session, case: Case) -> list[tuple[ProposalSubmission, Coalition]]:
+    return list(
+        session.exec(
+            select(ProposalSubmission, Coalition)
+            .join(Proposal, Proposal.id == ProposalSubmission.proposal_id)
+            .join(Coalition, Coalition.id == Proposal.coalition_id)
+            .where(
+                Proposal.case_id == case.id,
+                Proposal.round == case.round,
+                ProposalSubmission.superseded_at.is_(None),
+                ProposalSubmission.withdrawn_at.is_(None),
+                ProposalSubmission.submitted_at < case.submission_deadline,
+            )
+            .order_by(Coalition.name)
+        ).all()
+    )
+
+
+def get_submission(session: Session, case: Case, submission_id: int) -> tuple[ProposalSubmission, Coalition]:
+    row = session.exec(
+        select(ProposalSubmission, Coalition)
+        .join(Proposal, Proposal.id == ProposalSubmission.proposal_id)
+        .join(Coalition, Coalition.id == Proposal.coalition_id)
+        .where(ProposalSubmission.id == submission_id, Proposal.case_id == case.id)
+    ).first()
+    if row is None:
+        raise NotFound(_("This proposal does not exist."))
+    return row
+
+
+def submitted_attachment(session: Session, submission: ProposalSubmission, attachment_id: int) -> ProposalAttachment:
+    if attachment_id not in {a["id"] for a in submission.attachments}:
+        raise NotFound(_("This attachment does not exist."))
+    return session.get(ProposalAttachment, attachment_id)

@@ -10,7 +10,9 @@ from sqlmodel import Session, select
 from .articulation import add_framework
 from .cases import CaseFields, add_outcome, open_case
 from .clarifications import answer, ask, publish_nota
+from .coalitions import form_coalition, invite_partner, respond
 from .models import Case, ContactKind, FrameworkKind, Organisation, OrganisationKind, Role, User, utcnow
+from .proposals import DraftFields, draft_for, save_draft
 from .stakeholders import StakeholderFields, add_stakeholder
 from .suitability import Answer, record_suitability
 from .tender_setup import CriterionFields, add_criterion, log_contact, register_interest, set_procedure
@@ -133,7 +135,26 @@ def _elderly_case(session: Session, official: User, organisations: list[Organisa
         text="Nee: de vraag geldt voor de hele gemeente, al mag de aanpak per wijk verschillen.",
     )
     publish_nota(session, case, actor=official)
+    _elderly_coalition(session, case, members)
     return case
+
+
+def _elderly_coalition(session: Session, case: Case, members: list[User]) -> None:
+    """De Linde leads, Samen Oud joined; their proposal is a draft still short of a price."""
+    lead, partner = members
+    coalition = form_coalition(session, case, user=lead, name="Samen Oud in Lindendal")
+    membership = invite_partner(session, coalition, user=lead, organisation_id=partner.organisation_id, case=case)
+    respond(
+        session, coalition, membership, user=partner, case=case, accept=True, role="Buurtkamers en vrijwilligers",
+        contribution_kind="people", contribution="Veertig vrijwilligers, twee avonden per week.",
+    )
+    save_draft(
+        session, draft_for(session, coalition, case), user=lead, case=case,
+        fields=DraftFields(
+            approach="In elke wijk een buurtkamer waar ouderen dagelijks terechtkunnen, met thuiszorg erbij.",
+            answer_to_question="Ouderen ontmoeten elkaar dicht bij huis; signalen van eenzaamheid komen eerder in beeld.",
+        ),
+    )
 
 
 def _neighbourhood_case(session: Session, official: User, organisations: list[Organisation]) -> Case:

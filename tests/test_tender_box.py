@@ -299,3 +299,62 @@ def test_burst_of_submissions_around_the_deadline_loses_none_and_accepts_none_la
     assert "refused" in outcomes.values()
     assert all(s.submitted_at < deadline for s in stored)
     assert all(receipt_hash(s) == s.receipt_sha256 for s in stored)
+
+
+def test_another_coalition_cannot_reach_any_proposal_route_by_guessing_ids(app, submitted, session, make_user):
+    case, coalition, users, clients, submission = submitted
+    rival = client_for(app, other_coalition_member(session, make_user, case))
+    token = form_token(rival.get("/"))
+    attachment_id = submission.attachments[0]["id"]
+    routes = [
+        ("get", f"/coalitions/{coalition.id}/proposal"),
+        ("post", f"/coalitions/{coalition.id}/proposal"),
+        ("post", f"/coalitions/{coalition.id}/proposal/submit"),
+        ("post", f"/coalitions/{coalition.id}/proposal/withdraw"),
+        ("post", f"/coalitions/{coalition.id}/proposal/attachments"),
+        ("get", f"/coalitions/{coalition.id}/proposal/attachments/{attachment_id}"),
+        ("post", f"/coalitions/{coalition.id}/proposal/attachments/{attachment_id}/delete"),
+        ("get", f"/coalitions/{coalition.id}/receipts/{submission.id}"),
+        ("get", f"/coalitions/{coalition.id}/receipts/{submission.id}.pdf"),
+        ("get", f"/cases/{case.id}/proposals/{submission.id}"),
+        ("get", f"/cases/{case.id}/proposals/{submission.id}/attachments/{attachment_id}"),
+    ]
+    for method, path in routes:
+        response = getattr(rival, method)(path, data={"csrf_token": token} if method == "post" else None)
+        assert response.status_code in (403, 404), path
+        assert PDF not in response.data and b"Buurtkamers" not in response.data, path
+    session.expire_all()
+    assert session.get(ProposalSubmission, submission.id).withdrawn_at is None
+    assert len(session.exec(select(ProposalSubmission)).all()) == 1
+
+
+def test_tender_box_pages_query_counts_do_not_grow(app, submitted, official, session, make_user):
+    from .test_query_counts import counting_queries
+
+    case, coalition, users, clients, submission = submitted
+    open_box(app, session, case, official, make_user)
+    owner = client_for(app, official)
+    admin = client_for(app, make_user(Role.admin))
+
+    def count(client, path):
+        client.get(path)
+        with counting_queries(app) as statements:
+            assert client.get(path).status_code == 200
+        return len(statements)
+
+    def all_counts():
+        return [count(owner, f"/cases/{case.id}/proposals"), count(admin, "/admin/refusals"),
+                count(clients["lead"], f"/coalitions/{coalition.id}/proposal")]
+
+    before = all_counts()
+    for _ in range(8):  # more submissions, evaluators and refusals
+        rival = other_coalition_member(session, make_user, case)
+        rival_proposal = Proposal(case_id=case.id, coalition_id=session.exec(select(Coalition).where(Coalition.name == "Concurrent")).all()[-1].id)
+        session.add(rival_proposal)
+        session.flush()
+        session.add(ProposalSubmission(proposal_id=rival_proposal.id, version=1, content=submission.content, attachments=[],
+                                       submitted_at=submission.submitted_at, submitted_by_id=rival.id, receipt_sha256="0" * 64))
+        session.add(EvaluatorAssignment(case_id=case.id, user_id=make_user(Role.official).id))
+        client_for(app, rival).get(f"/coalitions/{coalition.id}/proposal")
+    session.commit()
+    assert all_counts() == before

@@ -149,16 +149,20 @@ def test_a_coalition_of_three_forms_with_roles_and_contributions(app, tender, or
     assert "Ontmoetingsplek" in final and 'id="partner-warning"' not in final
 
 
-def test_accepting_needs_a_role_and_contribution(app, tender, orgs, member_of, session):
-    lead, sport = member_of(orgs[0]), member_of(orgs[1])
-    lead_client = app.test_client()
-    login(lead_client, lead)
+def lead_invites_partner(app, tender, orgs, member_of, session):
+    """The first organisation forms a coalition and invites the second; both logged in."""
+    lead_client, partner = app.test_client(), app.test_client()
+    login(lead_client, member_of(orgs[0]))
+    login(partner, member_of(orgs[1]))
     form(lead_client, tender)
     coalition = session.exec(select(Coalition)).one()
     page = lead_client.get(f"/coalitions/{coalition.id}")
     lead_client.post(f"/coalitions/{coalition.id}/partners", data={"csrf_token": form_token(page), "organisation_id": orgs[1].id})
-    partner = app.test_client()
-    login(partner, sport)
+    return coalition, lead_client, partner
+
+
+def test_accepting_needs_a_role_and_contribution(app, tender, orgs, member_of, session):
+    coalition, lead_client, partner = lead_invites_partner(app, tender, orgs, member_of, session)
     partner_page = partner.get(f"/coalitions/{coalition.id}")
     response = partner.post(f"/coalitions/{coalition.id}/membership", data={
         "csrf_token": form_token(partner_page), "decision": "accept", "role": "", "contribution_kind": "", "contribution": ""},
@@ -169,15 +173,7 @@ def test_accepting_needs_a_role_and_contribution(app, tender, orgs, member_of, s
 
 
 def test_partner_declines(app, tender, orgs, member_of, session):
-    lead, sport = member_of(orgs[0]), member_of(orgs[1])
-    lead_client = app.test_client()
-    login(lead_client, lead)
-    form(lead_client, tender)
-    coalition = session.exec(select(Coalition)).one()
-    page = lead_client.get(f"/coalitions/{coalition.id}")
-    lead_client.post(f"/coalitions/{coalition.id}/partners", data={"csrf_token": form_token(page), "organisation_id": orgs[1].id})
-    partner = app.test_client()
-    login(partner, sport)
+    coalition, lead_client, partner = lead_invites_partner(app, tender, orgs, member_of, session)
     partner.post(f"/coalitions/{coalition.id}/membership", data={"csrf_token": form_token(partner.get("/coalitions")), "decision": "decline"})
     member = session.exec(select(CoalitionMember).where(CoalitionMember.organisation_id == orgs[1].id)).one()
     assert member.status == MembershipStatus.declined
@@ -202,15 +198,7 @@ def test_outsiders_cannot_see_or_change_a_coalition_by_guessing_ids(app, tender,
 
 
 def test_only_the_lead_invites_partners(app, tender, orgs, member_of, session):
-    lead, sport = member_of(orgs[0]), member_of(orgs[1])
-    lead_client = app.test_client()
-    login(lead_client, lead)
-    form(lead_client, tender)
-    coalition = session.exec(select(Coalition)).one()
-    page = lead_client.get(f"/coalitions/{coalition.id}")
-    lead_client.post(f"/coalitions/{coalition.id}/partners", data={"csrf_token": form_token(page), "organisation_id": orgs[1].id})
-    partner = app.test_client()
-    login(partner, sport)
+    coalition, lead_client, partner = lead_invites_partner(app, tender, orgs, member_of, session)
     response = partner.post(f"/coalitions/{coalition.id}/partners", data={"csrf_token": form_token(partner.get("/")), "organisation_id": orgs[2].id})
     assert response.status_code in (302, 403)
     assert len(session.exec(select(CoalitionMember)).all()) == 2

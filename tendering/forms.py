@@ -29,8 +29,9 @@ from .workflow.labels import WORKFLOW_LABELS
 AMENDMENT_HELP = _l("The tender is published: this change becomes a numbered amendment, sent to every interested organisation.")
 
 
-def amendment_field():
-    return TextAreaField(_l("Amendment note"), validators=[Length(max=5000)], description=AMENDMENT_HELP)
+def amendment_field(field_id: str):
+    """The same `amendment_note` field in several forms, each with its own id for the page."""
+    return TextAreaField(_l("Amendment note"), validators=[Length(max=5000)], description=AMENDMENT_HELP, id=field_id)
 
 
 class LoginForm(FlaskForm):
@@ -59,7 +60,7 @@ class CaseForm(FlaskForm):
     desired_role = TextAreaField(_l("The municipality's desired role"), validators=[Length(max=5000)])
     council_decision_date = DateField(_l("Date of the council's framework decision"), validators=[Optional()])
     council_decision_reference = StringField(_l("Reference of the council's decision"), validators=[Length(max=100)])
-    amendment_note = amendment_field()
+    amendment_note = amendment_field("case-form-amendment-note")
     version = HiddenField()
 
     def fields(self) -> CaseFields:
@@ -83,7 +84,7 @@ class OutcomeForm(FlaskForm):
         description=_l("What will really change, and when are we satisfied?"),
     )
     indicator_hint = StringField(_l("Candidate outcome indicator"), validators=[Length(max=500)])
-    amendment_note = amendment_field()
+    amendment_note = amendment_field("outcome-form-amendment-note")
 
 
 class TransitionForm(FlaskForm):
@@ -103,7 +104,7 @@ class ConfirmForm(FlaskForm):
 class FrameworkForm(FlaskForm):
     kind = SelectField(_l("Kind"), choices=[SelectChoice(k.value, label) for k, label in FRAMEWORK_LABELS.items()])
     description = TextAreaField(_l("Description"), validators=[DataRequired(), Length(max=5000)])
-    amendment_note = amendment_field()
+    amendment_note = amendment_field("framework-form-amendment-note")
 
 
 class SuitabilityForm(FlaskForm):
@@ -149,7 +150,7 @@ class CriterionForm(FlaskForm):
     weight = IntegerField(_l("Weight (%)"), validators=[InputRequired(), NumberRange(min=0, max=100)])
     scale_max = IntegerField(_l("Highest score on the scale"), default=10, validators=[InputRequired(), NumberRange(min=1, max=100)])
     is_price = BooleanField(_l("This is the price criterion"))
-    amendment_note = amendment_field()
+    amendment_note = amendment_field("criterion-form-amendment-note")
 
 
 class ProcedureForm(FlaskForm):
@@ -160,7 +161,7 @@ class ProcedureForm(FlaskForm):
     min_partners = IntegerField(
         _l("Minimum number of partner organisations per coalition"), default=2, validators=[InputRequired(), NumberRange(min=1, max=50)]
     )
-    amendment_note = amendment_field()
+    amendment_note = amendment_field("procedure-form-amendment-note")
 
 
 class VariantForm(FlaskForm):

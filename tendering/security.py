@@ -7,7 +7,8 @@ from flask_babel import lazy_gettext as _l
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user
-from flask_wtf.csrf import CSRFProtect
+from flask_wtf.csrf import CSRFProtect, generate_csrf
+from markupsafe import Markup
 
 from . import db
 from .models import Role, User
@@ -41,6 +42,12 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     limiter.init_app(app)
     app.after_request(_security_headers)
+    app.jinja_env.globals["csrf_field"] = csrf_field
+
+
+def csrf_field() -> Markup:
+    """The CSRF token as a hidden field without an id, so pages with many forms keep ids unique."""
+    return Markup('<input type="hidden" name="csrf_token" value="{}">').format(generate_csrf())
 
 
 @login_manager.user_loader

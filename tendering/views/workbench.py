@@ -368,12 +368,14 @@ def set_variant(case_id: int):
 def document_page(case_id: int):
     session = db.session()
     case = get_case(session, case_id)
-    return _page(
-        "workbench/document.html",
-        case,
-        versions=question_document.versions(session, case),
-        preview=question_document.render_body(session, case),
-    )
+    return _page("workbench/document.html", case, versions=question_document.versions(session, case))
+
+
+@bp.get("/document/preview")
+@readers
+def document_preview(case_id: int):
+    session = db.session()
+    return _document_page_html(session, get_case(session, case_id), None, pdf=False)
 
 
 def _document_page_html(session, case, version: int | None, *, pdf: bool) -> str:

@@ -150,6 +150,15 @@ class CriterionForm(FlaskForm):
     weight = IntegerField(_l("Weight (%)"), validators=[InputRequired(), NumberRange(min=0, max=100)])
     scale_max = IntegerField(_l("Highest score on the scale"), default=10, validators=[InputRequired(), NumberRange(min=1, max=100)])
     is_price = BooleanField(_l("This is the price criterion"))
+    price_formula = SelectField(
+        _l("Price scoring"),
+        choices=[
+            SelectChoice("", _l("Scored by the evaluators")),
+            SelectChoice("lowest", _l("Formula: relative to the lowest price")),
+            SelectChoice("ceiling", _l("Formula: relative to the budget ceiling")),
+        ],
+        default="",
+    )
     amendment_note = amendment_field("criterion-form-amendment-note")
 
 
@@ -284,3 +293,12 @@ class AttachmentForm(FlaskForm):
 
 class EvaluatorForm(FlaskForm):
     evaluator_id = SelectField(_l("Official"), coerce=int, validators=[InputRequired()])
+
+
+class DeclarationForm(FlaskForm):
+    conflict = RadioField(
+        _l("Conflict of interest with this coalition's organisations?"),
+        choices=[SelectChoice("no", _l("No conflict of interest")), SelectChoice("yes", _l("I have a conflict of interest"))],
+        validators=[InputRequired()],
+    )
+    note = TextAreaField(_l("Describe the conflict"), validators=[Length(max=2000)])

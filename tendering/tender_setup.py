@@ -33,6 +33,7 @@ class CriterionFields:
     scale_max: int = 10
     description: str = ""
     is_price: bool = False
+    price_formula: str = ""
 
 
 def criteria_of(session: Session, case: Case) -> list[AwardCriterion]:
@@ -60,6 +61,8 @@ def _validate_criterion(fields: CriterionFields) -> None:
         raise DomainError(_("A weight lies between 0 and 100."))
     if not 1 <= fields.scale_max <= 100:
         raise DomainError(_("The scoring scale runs from 0 to at least 1 and at most 100."))
+    if fields.price_formula and not fields.is_price:
+        raise DomainError(_("A price formula applies only to the price criterion."))
 
 
 def add_criterion(session: Session, case: Case, *, actor: User, fields: CriterionFields, amendment_note: str = "") -> AwardCriterion:

@@ -93,7 +93,7 @@ def test_every_page_is_labelled_and_has_one_h1(app, client, everything, official
                  f"/cases/{case.id}/suitability", f"/cases/{case.id}/stakeholders", f"/cases/{case.id}/coalition-forming",
                  f"/cases/{case.id}/tender", f"/cases/{case.id}/document", f"/cases/{case.id}/document/preview",
                  f"/cases/{case.id}/clarifications",
-                 f"/cases/{case.id}/proposals"]:
+                 f"/cases/{case.id}/proposals", f"/cases/{case.id}/evaluation"]:
         problems[path] = audit(owner, path)
     member = clients["lead"]
     for path in ["/organisation", "/coalitions", f"/coalitions/{coalition.id}", f"/coalitions/{coalition.id}/proposal",

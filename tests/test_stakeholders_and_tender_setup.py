@@ -211,3 +211,15 @@ def test_variant_is_chosen_before_publication_only(logged_in, official, make_cas
     assert "The procedure can only be chosen before publication." in response.text
     session.refresh(case)
     assert case.workflow == "strategy_then_realisation"
+
+
+def test_price_formula_is_chosen_at_set_up_for_the_price_criterion_only(logged_in, official, make_case, session):
+    case = make_case(state="coalition_forming")
+    client = logged_in(official)
+    token = form_token(client.get(f"/cases/{case.id}/tender"))
+    client.post(f"/cases/{case.id}/criteria", data={"csrf_token": token, "name": "Prijs", "weight": "30", "scale_max": "10",
+                                                   "is_price": "y", "price_formula": "lowest"})
+    refused = client.post(f"/cases/{case.id}/criteria", data={"csrf_token": token, "name": "Aanpak", "weight": "70",
+                                                             "scale_max": "10", "price_formula": "ceiling"}, follow_redirects=True)
+    assert "A price formula applies only to the price criterion." in refused.text
+    assert [(c.name, c.price_formula) for c in session.exec(select(AwardCriterion)).all()] == [("Prijs", "lowest")]

@@ -137,7 +137,13 @@ def test_annex_iv_d_at_each_stage_only_authorised_people_read(app, submitted, of
         return {name: client_for(app, user).get(path).status_code for name, user in people.items()}
     assert readers() == {"owner": 403, "other official": 403, "council": 403}  # sealed
     evaluator = open_box(app, session, case, official, make_user)
-    assert client_for(app, evaluator).get(path).status_code == 200
+    case.state = "evaluation"  # as the time-driven close_submissions does
+    session.commit()
+    evaluator_client = client_for(app, evaluator)
+    assert evaluator_client.get(path).status_code == 403  # an evaluator declares conflicts first
+    evaluator_client.post(f"/cases/{case.id}/evaluation/{submission.proposal_id}/declaration",
+                          data={"csrf_token": form_token(evaluator_client.get("/")), "conflict": "no"})
+    assert evaluator_client.get(path).status_code == 200
     assert readers() == {"owner": 200, "other official": 403, "council": 403}  # opened
     case.state = "awarded"
     session.commit()
@@ -249,7 +255,6 @@ def test_burst_of_submissions_around_the_deadline_loses_none_and_accepts_none_la
     case = make_case(state="tendering", budget_ceiling=Decimal("500000"))
     f.set_up_tender(session, case)
     case.min_partners = 1
-    case.submission_deadline = utcnow() + timedelta(seconds=3)
     session.commit()
     drafts = []
     for i in range(20):
@@ -264,6 +269,7 @@ def test_burst_of_submissions_around_the_deadline_loses_none_and_accepts_none_la
                              outcome_commitments="c", monitoring="d", price=Decimal("100000")))
         user = make_user(Role.coalition_member, org=organisation)
         drafts.append((coalition.id, user.id))
+    case.submission_deadline = utcnow() + timedelta(seconds=2)  # set once the drafts exist: set-up speed varies
     session.commit()
     deadline, engine = case.submission_deadline, app.extensions["db_engine"]
     start = deadline - timedelta(seconds=1.0)

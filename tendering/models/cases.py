@@ -169,6 +169,9 @@ class AwardCriterion(SQLModel, table=True):
     weight: int
     scale_max: int = 10
     is_price: bool = False
+    # For the price criterion: "lowest" (relative to the lowest price) or "ceiling"
+    # (relative to the budget ceiling) computes the score; empty means scored by hand.
+    price_formula: str = Field(default="", max_length=20)
     position: int = 0
 
 
@@ -202,3 +205,4 @@ class Clarification(SQLModel, table=True):
     answered_by_id: int | None = Field(default=None, foreign_key="users.id")
     answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     nota_number: int | None = None
+

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from .. import attachments, db, evaluation, tender_box
+from .. import attachments, db, evaluation, scoring, tender_box
 from ..cases import get_case
 from ..forms import ConfirmForm, EvaluatorForm
 from ..models import Role, utcnow
@@ -19,11 +19,15 @@ def _readable_submission(case_id: int, submission_id: int):
     """Load a submission only for those Annex IV allows now; log every refusal."""
     session = db.session()
     case = get_case(session, case_id)
-    if not tender_box.may_read_submissions(session, case, current_user):
+    allowed = tender_box.may_read_submissions(session, case, current_user)
+    submission, coalition = tender_box.get_submission(session, case, submission_id)
+    if allowed and current_user.role == Role.official and current_user.id != case.owner_id:
+        allowed = scoring.may_open(session, submission.proposal_id, current_user)  # evaluators declare first
+    if not allowed:
+        session.rollback()
         tender_box.refuse(session, current_user, what="submission", case=case, submission_id=submission_id, path=request.path)
         db.commit()
         abort(403)
-    submission, coalition = tender_box.get_submission(session, case, submission_id)
     return session, case, submission, coalition
 
 

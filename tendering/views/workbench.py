@@ -307,6 +307,7 @@ def add_criterion(case_id: int):
         fields=tender_setup.CriterionFields(
             name=form.name.data.strip(), weight=form.weight.data, scale_max=form.scale_max.data,
             description=(form.description.data or "").strip(), is_price=form.is_price.data,
+            price_formula=form.price_formula.data or "",
         ),
         amendment_note=form.amendment_note.data or "",
     )

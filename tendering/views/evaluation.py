@@ -1,0 +1,155 @@
+"""Evaluators declare conflicts and score; the owner records the consensus."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from .. import coalitions, db, scoring, tender_box
+from ..cases import get_case
+from ..errors import NotFound
+from ..forms import ConfirmForm, DeclarationForm
+from ..models import Role
+from ..security import roles_required
+
+bp = Blueprint("evaluation", __name__, url_prefix="/cases/<int:case_id>/evaluation")
+officials = roles_required(Role.official)
+
+
+def _entry(session, case, proposal_id: int) -> scoring.Entry:
+    entry = next((e for e in scoring.entries(session, case) if e.proposal_id == proposal_id), None)
+    if entry is None:
+        raise NotFound(_("This proposal does not exist."))
+    return entry
+
+
+def _scores_from_form(criteria) -> dict[int, tuple[float | None, str]]:
+    """Read `score-<id>` and `motivation-<id>`; an unreadable number is a clear error, not a crash."""
+    scores = {}
+    for criterion in criteria:
+        raw = (request.form.get(f"score-{criterion.id}") or "").strip().replace(",", ".")
+        try:
+            value = float(raw) if raw else None
+        except ValueError:
+            value = -1.0  # refused by the range check with the criterion's name
+        scores[criterion.id] = (value, request.form.get(f"motivation-{criterion.id}", ""))
+    return scores
+
+
+@bp.get("")
+@officials
+def index(case_id: int):
+    session = db.session()
+    case = get_case(session, case_id)
+    entries = scoring.entries(session, case) if tender_box.may_read_submissions(session, case, current_user) else []
+    mine = {e.proposal_id: e for e, u in scoring.all_evaluations(session, case) if u.id == current_user.id}
+    members = {e.coalition.id: coalitions.members(session, e.coalition) for e in entries}
+    done, total = scoring.progress(session, case)
+    return render_template(
+        "evaluation/index.html",
+        case=case,
+        entries=entries,
+        mine=mine,
+        members=members,
+        done=done,
+        total=total,
+        is_owner=current_user.id == case.owner_id,
+        ranking=scoring.ranking(session, case) if current_user.id == case.owner_id else [],
+        declaration_form=DeclarationForm(),
+    )
+
+
+@bp.post("/<int:proposal_id>/declaration")
+@officials
+def declare(case_id: int, proposal_id: int):
+    session = db.session()
+    case = get_case(session, case_id)
+    form = DeclarationForm()
+    if not form.validate_on_submit():
+        flash(_("Say whether you have a conflict of interest."), "error")
+        return redirect(url_for(".index", case_id=case_id))
+    scoring.declare(session, case, _entry(session, case, proposal_id), user=current_user,
+                    has_conflict=form.conflict.data == "yes", note=form.note.data or "")
+    db.commit()
+    flash(_("Your declaration is recorded."), "success")
+    return redirect(url_for(".index", case_id=case_id))
+
+
+def _score_page(session, case, entry, status=200):
+    evaluation = scoring.evaluation_of(session, entry.proposal_id, current_user)
+    return render_template(
+        "evaluation/score.html",
+        case=case,
+        entry=entry,
+        submission=entry.submission,
+        criteria=scoring.criteria(session, case),
+        evaluation=evaluation,
+        scores=scoring.scores_of(session, evaluation) if evaluation else {},
+        others=scoring.visible_scores(session, case, entry, current_user),
+        confirm=ConfirmForm(),
+    ), status
+
+
+def _openable(session, case, proposal_id):
+    entry = _entry(session, case, proposal_id)
+    if not scoring.may_open(session, proposal_id, current_user):
+        tender_box.refuse(session, current_user, what="evaluation", case=case, proposal_id=proposal_id, path=request.path)
+        db.commit()
+        abort(403)
+    return entry
+
+
+@bp.get("/<int:proposal_id>")
+@officials
+def score(case_id: int, proposal_id: int):
+    session = db.session()
+    case = get_case(session, case_id)
+    return _score_page(session, case, _openable(session, case, proposal_id))
+
+
+@bp.post("/<int:proposal_id>")
+@officials
+def save_score(case_id: int, proposal_id: int):
+    session = db.session()
+    case = get_case(session, case_id)
+    entry = _openable(session, case, proposal_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    requirements = request.form.get("requirements_met")
+    scoring.save_scores(
+        session, case, entry, user=current_user, scores=_scores_from_form(scoring.criteria(session, case)),
+        requirements_met={"yes": True, "no": False}.get(requirements), requirements_note=request.form.get("requirements_note", ""),
+        submit=request.form.get("action") == "submit",
+    )
+    db.commit()
+    flash(_("Your evaluation is submitted.") if request.form.get("action") == "submit" else _("Your scores are saved."), "success")
+    return redirect(url_for(".score", case_id=case_id, proposal_id=proposal_id))
+
+
+@bp.route("/<int:proposal_id>/consensus", methods=["GET", "POST"])
+@officials
+def consensus(case_id: int, proposal_id: int):
+    session = db.session()
+    case = get_case(session, case_id)
+    if current_user.id != case.owner_id:
+        tender_box.refuse(session, current_user, what="consensus", case=case, proposal_id=proposal_id, path=request.path)
+        db.commit()
+        abort(403)
+    entry = _entry(session, case, proposal_id)
+    criteria = scoring.criteria(session, case)
+    if request.method == "POST":
+        if not ConfirmForm().validate_on_submit():
+            abort(400)
+        scores = {cid: (value, motivation) for cid, (value, motivation) in _scores_from_form(criteria).items() if value is not None}
+        scoring.record_consensus(session, case, entry, user=current_user, scores=scores)
+        db.commit()
+        flash(_("The consensus is recorded."), "success")
+        return redirect(url_for(".index", case_id=case_id))
+    return render_template(
+        "evaluation/consensus.html",
+        case=case,
+        entry=entry,
+        criteria=criteria,
+        others=scoring.visible_scores(session, case, entry, current_user),
+        consensus=scoring.consensus_of(session, case),
+        confirm=ConfirmForm(),
+    )

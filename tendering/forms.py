@@ -24,6 +24,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from .articulation import FRAMEWORK_LABELS
 from .cases import CaseFields
+from .tender_setup import STANDSTILL_MAX, STANDSTILL_MIN
 from .workflow.labels import WORKFLOW_LABELS
 
 AMENDMENT_HELP = _l("The tender is published: this change becomes a numbered amendment, sent to every interested organisation.")
@@ -32,6 +33,11 @@ AMENDMENT_HELP = _l("The tender is published: this change becomes a numbered ame
 def amendment_field(field_id: str):
     """The same `amendment_note` field in several forms, each with its own id for the page."""
     return TextAreaField(_l("Amendment note"), validators=[Length(max=5000)], description=AMENDMENT_HELP, id=field_id)
+
+
+def checkboxes(label, **kwargs):
+    """A group of checkboxes; the template renders it in a fieldset with a legend."""
+    return SelectMultipleField(label, option_widget=CheckboxInput(), widget=ListWidget(prefix_label=False), **kwargs)
 
 
 class LoginForm(FlaskForm):
@@ -170,6 +176,10 @@ class ProcedureForm(FlaskForm):
     min_partners = IntegerField(
         _l("Minimum number of partner organisations per coalition"), default=2, validators=[InputRequired(), NumberRange(min=1, max=50)]
     )
+    standstill_days = IntegerField(
+        _l("Standstill period after the award decision (calendar days)"), default=20,
+        validators=[Optional(), NumberRange(min=STANDSTILL_MIN, max=STANDSTILL_MAX)],
+    )
     amendment_note = amendment_field("procedure-form-amendment-note")
 
 
@@ -282,9 +292,7 @@ class ProposalForm(FlaskForm):
     partner_contributions = TextAreaField(_l("What each partner contributes"), validators=[Length(max=20000)])
     risk_sharing = TextAreaField(_l("How risks are shared"), validators=[Length(max=20000)])
     legacy = TextAreaField(_l("What remains after the project ends"), validators=[Length(max=20000)])
-    requirements = SelectMultipleField(
-        _l("Minimum requirements we meet"), coerce=int, option_widget=CheckboxInput(), widget=ListWidget(prefix_label=False)
-    )
+    requirements = checkboxes(_l("Minimum requirements we meet"), coerce=int)
 
 
 class AttachmentForm(FlaskForm):
@@ -302,3 +310,54 @@ class DeclarationForm(FlaskForm):
         validators=[InputRequired()],
     )
     note = TextAreaField(_l("Describe the conflict"), validators=[Length(max=2000)])
+
+
+class ReconsiderationForm(FlaskForm):
+    changes = checkboxes(_l("What must change before a new round"), validators=[DataRequired(_l("Choose what must change."))])
+    note = TextAreaField(_l("What changes, and why"), validators=[DataRequired(), Length(max=10000)])
+
+
+class AwardDecisionForm(FlaskForm):
+    proposal_id = SelectField(_l("Winning proposal"), coerce=int, validators=[InputRequired()])
+    motivation = TextAreaField(_l("Motivation of the award decision"), validators=[DataRequired(), Length(max=20000)])
+    advantages = TextAreaField(
+        _l("Characteristics and relative advantages of the winning proposal"), validators=[DataRequired(), Length(max=20000)],
+        description=_l("Every coalition reads this in its letter: why the winning proposal was better than theirs."),
+    )
+
+
+class ObjectionForm(FlaskForm):
+    text = TextAreaField(_l("Your objection"), validators=[DataRequired(), Length(max=20000)])
+
+
+class ResolutionForm(FlaskForm):
+    resolution = TextAreaField(_l("How the objection is resolved"), validators=[DataRequired(), Length(max=20000)])
+
+
+class AgreementForm(FlaskForm):
+    budget = DecimalField(_l("Budget (euros)"), places=2, validators=[InputRequired(), NumberRange(min=0, max=10**11)])
+    starts_on = DateField(_l("Starts on"), validators=[InputRequired()])
+    ends_on = DateField(_l("Ends on"), validators=[InputRequired()])
+    overseers = checkboxes(_l("Who oversees the outcomes"), validators=[DataRequired(_l("Choose who oversees the outcomes."))])
+    monitoring_arrangement = TextAreaField(
+        _l("Monitoring arrangement"), validators=[DataRequired(), Length(max=20000)],
+        description=_l("How the overseers look at the indicators and progress reports, and when they meet."),
+    )
+    report_cadence = SelectField(_l("Progress reports"), validators=[InputRequired()])
+
+
+class IndicatorForm(FlaskForm):
+    outcome_id = SelectField(_l("Desired outcome"), coerce=int, validators=[Optional()])
+    name = StringField(_l("Indicator"), validators=[DataRequired(), Length(max=200)])
+    definition = TextAreaField(_l("Definition"), validators=[DataRequired(), Length(max=5000)])
+    unit = StringField(_l("Unit"), validators=[Length(max=40)])
+    direction = SelectField(_l("Direction"), validators=[InputRequired()])
+    data_source = StringField(_l("Data source"), validators=[DataRequired(), Length(max=2000)])
+    baseline_value = DecimalField(_l("Baseline value"), validators=[InputRequired()])
+    baseline_date = DateField(_l("Baseline date"), validators=[InputRequired()])
+    target_value = DecimalField(_l("Target value"), validators=[InputRequired()])
+    target_date = DateField(_l("Target date"), validators=[InputRequired()])
+    norm_at_risk = DecimalField(_l("Norm: at risk from"), validators=[Optional()])
+    norm_off_track = DecimalField(_l("Norm: off track from"), validators=[Optional()])
+    frequency = SelectField(_l("Measured"), validators=[InputRequired()])
+    measured_by = StringField(_l("Measured by"), validators=[DataRequired(), Length(max=200)])

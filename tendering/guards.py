@@ -32,6 +32,7 @@ from .models import (
     Proposal,
     ProposalStage,
     ProposalStatus,
+    Reconsideration,
     Stakeholder,
     SuitabilityAnswer,
 )
@@ -313,10 +314,20 @@ def no_open_objections(ctx: GuardContext) -> list[str]:
     return [_("%(count)d objection(s) still open.", count=count)] if count else []
 
 
-@guard("agreement_recorded", _l("The agreement with the coalition is recorded"))
+@guard("agreement_recorded", _l("The agreement with the coalition is recorded, with its indicators"))
 def agreement_recorded(ctx: GuardContext) -> list[str]:
-    count = _count(ctx, select(func.count()).select_from(Agreement).where(Agreement.case_id == ctx.case.id))
-    return [] if count else [_("No agreement is recorded.")]
+    decision = _current_award(ctx, strategy=False)
+    if decision is None:
+        return [_("No agreement is recorded.")]
+    agreements, indicators = ctx.session.exec(
+        select(func.count(func.distinct(Agreement.id)), func.count(Indicator.id))
+        .select_from(Agreement)
+        .outerjoin(Indicator, Indicator.agreement_id == Agreement.id)
+        .where(Agreement.award_decision_id == decision.id)
+    ).one()
+    if not agreements:
+        return [_("No agreement is recorded.")]
+    return [] if indicators else [_("The agreement has no outcome indicators yet.")]
 
 
 @guard("indicators_measured", _l("Every agreed indicator has a measurement"))
@@ -346,3 +357,14 @@ def accountability_approved(ctx: GuardContext) -> list[str]:
     if evaluation.lead_approved_at is None:
         reasons.append(_("The coalition's lead has not approved the report."))
     return reasons
+
+
+@guard("reconsideration_recorded", _l("What must change before a new round is recorded"))
+def reconsideration_recorded(ctx: GuardContext) -> list[str]:
+    count = _count(
+        ctx,
+        select(func.count())
+        .select_from(Reconsideration)
+        .where(Reconsideration.case_id == ctx.case.id, Reconsideration.round == ctx.case.round),
+    )
+    return [] if count else [_("Record what must change (question, frameworks or urgency) before starting a new round.")]

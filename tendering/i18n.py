@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import Babel, format_currency, format_date, format_datetime, get_locale
 
+from .workflow.labels import state_label, trigger_label
+
 babel = Babel()
 
 
@@ -25,7 +27,7 @@ def init_app(app: Flask) -> None:
         "BABEL_TRANSLATION_DIRECTORIES", str(Path(__file__).resolve().parent / "translations")
     )
     babel.init_app(app, locale_selector=select_locale)
-    app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals.update(get_locale=get_locale, state_label=state_label, trigger_label=trigger_label)
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["localdate"] = localdate
     app.jinja_env.filters["money"] = money

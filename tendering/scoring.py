@@ -186,6 +186,15 @@ def progress(session: Session, case: Case) -> tuple[int, int]:
     return done, evaluator_count * proposals - conflicts
 
 
+def requirements_passed(session: Session, case: Case) -> dict[int, bool]:
+    """Per proposal: met only if every submitted evaluation judged the minimum requirements met."""
+    verdicts: dict[int, bool] = {}
+    for evaluation, _user in all_evaluations(session, case):
+        if evaluation.submitted_at is not None:
+            verdicts[evaluation.proposal_id] = verdicts.get(evaluation.proposal_id, True) and bool(evaluation.requirements_met)
+    return verdicts
+
+
 def formula_score(criterion: AwardCriterion, price: Decimal, lowest: Decimal, ceiling: Decimal | None) -> float:
     """The price criterion scored by the formula chosen at set-up."""
     if criterion.price_formula == "lowest":

@@ -218,6 +218,9 @@ def refuse(session: Session, user: User, *, what: str, case: Case | None = None,
 
 
 def submissions_of(session: Session, case: Case) -> list[tuple[ProposalSubmission, Coalition]]:
+    """The round's valid submissions; none while the round has no deadline yet."""
+    if case.submission_deadline is None:
+        return []
     return list(
         session.exec(
             select(ProposalSubmission, Coalition)

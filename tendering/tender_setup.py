@@ -23,6 +23,8 @@ from .models import (
 from .tender_lock import EDITABLE_STATES, needs_amendment, require_official, tender_change
 from .workflow.engine import workflows
 
+STANDSTILL_MIN, STANDSTILL_MAX = 10, 90  # calendar days; 20 is the legal default for EU tenders
+
 INTEREST_STATES = {"coalition_forming", "tendering"}
 
 
@@ -95,11 +97,17 @@ def set_procedure(
     clarification_deadline: datetime | None,
     submission_deadline: datetime | None,
     min_partners: int,
+    standstill_days: int | None = None,
     amendment_note: str = "",
 ) -> None:
-    """Set the deadlines and the minimum number of partners per coalition."""
+    """Set the deadlines, the minimum number of partners per coalition and,
+    when given, the standstill period that follows the award decision."""
     if min_partners < 1:
         raise DomainError(_("A coalition has at least one partner organisation."))
+    if standstill_days is not None and not STANDSTILL_MIN <= standstill_days <= STANDSTILL_MAX:
+        raise DomainError(
+            _("The standstill period lasts %(min)d to %(max)d calendar days.", min=STANDSTILL_MIN, max=STANDSTILL_MAX)
+        )
     if clarification_deadline and submission_deadline and clarification_deadline >= submission_deadline:
         raise DomainError(_("The clarification deadline must come before the submission deadline."))
     if needs_amendment(case) and any(d is None or d <= utcnow() for d in (clarification_deadline, submission_deadline)):
@@ -108,6 +116,8 @@ def set_procedure(
         case.clarification_deadline = clarification_deadline
         case.submission_deadline = submission_deadline
         case.min_partners = min_partners
+        if standstill_days is not None:
+            case.standstill_days = standstill_days
         case.updated_at = utcnow()
         session.add(case)
         audit.record(
@@ -119,6 +129,7 @@ def set_procedure(
                 "clarification_deadline": clarification_deadline.isoformat() if clarification_deadline else None,
                 "submission_deadline": submission_deadline.isoformat() if submission_deadline else None,
                 "min_partners": min_partners,
+                "standstill_days": case.standstill_days,
             },
         )
 

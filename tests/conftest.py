@@ -193,4 +193,5 @@ def compiled_translations():
     CommandLineInterface().run(["pybabel", "-q", "compile", "-d", str(ROOT / "tendering" / "translations")])
 
 
+from .evaluation_helpers import opened  # noqa: E402,F401  (a fixture shared by the evaluation and award tests)
 from .proposal_helpers import drafting  # noqa: E402,F401  (a fixture shared by the proposal tests)

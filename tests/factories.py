@@ -4,6 +4,8 @@ data arrive with later issues; until then the tests insert the rows directly."""
 from datetime import date, timedelta
 from decimal import Decimal
 
+from sqlmodel import select
+
 from tendering.cases import add_outcome
 from tendering.guards import SUITABILITY_CONDITIONS
 from tendering.models import (
@@ -129,13 +131,15 @@ def object_to(session, decision, organisation_id):
 
 
 def conclude(session, case, proposal, official):
+    decision = session.exec(select(AwardDecision).where(AwardDecision.case_id == case.id).order_by(AwardDecision.id.desc())).first()
     agreement = Agreement(
         case_id=case.id,
         coalition_id=proposal.coalition_id,
+        award_decision_id=decision.id if decision else None,
         budget=Decimal("400000"),
         starts_on=date(2027, 1, 1),
         ends_on=date(2029, 12, 31),
-        concluded_by_id=official.id,
+        recorded_by_id=official.id,
     )
     session.add(agreement)
     session.flush()
@@ -148,6 +152,9 @@ def conclude(session, case, proposal, official):
         baseline_date=date(2026, 6, 1),
         target_value=38,
         target_date=date(2029, 12, 31),
+        definition="Aandeel 75-plussers dat zich vaak eenzaam voelt (Gezondheidsmonitor).",
+        data_source="GGD Gezondheidsmonitor",
+        measured_by="GGD",
     )
     session.add(indicator)
     session.commit()

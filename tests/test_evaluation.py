@@ -1,7 +1,6 @@
 """Evaluators declare conflicts, score with motivations, and see others' scores
 only after their own; the owner's consensus gives a computed ranking."""
 
-from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -11,78 +10,13 @@ from tendering import scoring
 from tendering.models import (
     AuditEvent,
     AwardCriterion,
-    BoxOpening,
-    Coalition,
-    CoalitionMember,
-    EvaluatorAssignment,
-    MembershipStatus,
-    Organisation,
-    OrganisationKind,
-    Proposal,
-    ProposalStatus,
     ProposalSubmission,
     Role,
     utcnow,
 )
 
-from . import factories as f
-from .conftest import form_token, login
-
-
-@pytest.fixture
-def opened(app, session, make_case, make_user, official):
-    """A case in evaluation: two sealed proposals, the box opened, two evaluators."""
-    case = make_case(state="tendering", budget_ceiling=Decimal("500000"))
-    criteria = [
-        AwardCriterion(case_id=case.id, name="Aanpak", weight=60, scale_max=10, position=0),
-        AwardCriterion(case_id=case.id, name="Prijs", weight=40, scale_max=10, is_price=True, price_formula="lowest", position=1),
-    ]
-    session.add_all(criteria)
-    entries = []
-    for name, price in (("Coalitie A", "400000"), ("Coalitie B", "200000")):
-        organisation = Organisation(name=name, kind=OrganisationKind.association)
-        session.add(organisation)
-        session.flush()
-        coalition = Coalition(case_id=case.id, name=name, lead_organisation_id=organisation.id)
-        session.add(coalition)
-        session.flush()
-        session.add(CoalitionMember(coalition_id=coalition.id, organisation_id=organisation.id, is_lead=True, status=MembershipStatus.accepted))
-        received = utcnow() - timedelta(hours=1)
-        proposal = Proposal(case_id=case.id, coalition_id=coalition.id, status=ProposalStatus.submitted, submitted_at=received,
-                            receipt_sha256="0" * 64, price=Decimal(price))
-        session.add(proposal)
-        session.flush()
-        session.add(ProposalSubmission(proposal_id=proposal.id, version=1, content={"approach": f"Aanpak van {name}", "price": price},
-                                       submitted_at=received, submitted_by_id=official.id, receipt_sha256="0" * 64))
-        entries.append(proposal)
-    f.pass_deadline(session, case)
-    case.state = "evaluation"
-    evaluators = [make_user(Role.official, name="Eva Luator"), make_user(Role.official, name="Bert Oordeel")]
-    session.add_all(EvaluatorAssignment(case_id=case.id, user_id=e.id) for e in evaluators)
-    session.add(BoxOpening(case_id=case.id, requested_by_id=official.id, opened_by_id=evaluators[0].id, opened_at=utcnow()))
-    session.commit()
-    return case, criteria, entries, evaluators
-
-
-def as_(app, user):
-    client = app.test_client()
-    login(client, user)
-    return client
-
-
-def declare(client, case, proposal, conflict="no", note=""):
-    page = client.get(f"/cases/{case.id}/evaluation")
-    return client.post(f"/cases/{case.id}/evaluation/{proposal.id}/declaration",
-                       data={"csrf_token": form_token(page), "conflict": conflict, "note": note}, follow_redirects=True)
-
-
-def score(client, case, proposal, criteria, values, action="submit", requirements="yes"):
-    page = client.get(f"/cases/{case.id}/evaluation/{proposal.id}")
-    data = {"csrf_token": form_token(page), "action": action, "requirements_met": requirements, "requirements_note": "Voldoet."}
-    for criterion, value in zip(criteria, values, strict=True):
-        data[f"score-{criterion.id}"] = str(value)
-        data[f"motivation-{criterion.id}"] = "Onderbouwd."
-    return client.post(f"/cases/{case.id}/evaluation/{proposal.id}", data=data, follow_redirects=True)
+from .conftest import form_token
+from .evaluation_helpers import as_, consensus, declare, score
 
 
 def test_evaluator_with_a_declared_conflict_cannot_open_that_proposal(app, opened, session):
@@ -151,13 +85,6 @@ def test_only_assigned_evaluators_declare_and_only_the_owner_records_consensus(a
     member = as_(app, make_user(Role.coalition_member))
     assert member.get(f"/cases/{case.id}/evaluation").status_code == 403
     assert form_token(page)
-
-
-def consensus(client, case, proposal, criteria, value):
-    page = client.get(f"/cases/{case.id}/evaluation/{proposal.id}/consensus")
-    return client.post(f"/cases/{case.id}/evaluation/{proposal.id}/consensus", data={
-        "csrf_token": form_token(page), f"score-{criteria[0].id}": str(value), f"motivation-{criteria[0].id}": "Samen besproken."},
-        follow_redirects=True)
 
 
 def test_ranking_follows_the_weights_and_the_price_formula(app, opened, official, session):

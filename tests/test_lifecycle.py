@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
+from tendering import reconsideration
 from tendering.errors import GuardFailed
 from tendering.models import AuditEvent, ProposalStage, Role, utcnow
 from tendering.workflow.engine import apply_due_steps, fire
@@ -99,8 +100,15 @@ def test_no_proposals_sends_the_case_to_reconsideration_and_back(session, make_c
     [event] = apply_due_steps(session, case)
     session.commit()
     assert event.to_state == "reconsider"
+    with pytest.raises(GuardFailed) as refused:
+        _fire(session, case, "rearticulate", official, reason="Nieuwe ronde.")
+    assert refused.value.reasons == ["Record what must change (question, frameworks or urgency) before starting a new round."]
+
+    reconsideration.record(session, case, user=official, changes=["frameworks", "question"], note="Budget verhogen en de vraag verbreden.")
     _fire(session, case, "rearticulate", official, reason="Budget verhogen en de vraag verbreden.")
-    assert case.state == "articulation"
+    assert (case.state, case.round, case.submission_deadline) == ("articulation", 2, None)
+    [first] = reconsideration.history(session, case)
+    assert (first.round, first.changes) == (1, ["question", "frameworks"])
 
 
 def test_open_objection_blocks_the_agreement(session, make_case, official, make_user, organisation):

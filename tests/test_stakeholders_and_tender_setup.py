@@ -176,6 +176,18 @@ def test_reversed_deadlines_are_refused_when_set(logged_in, official, make_case,
     assert case.submission_deadline is None
 
 
+@pytest.mark.parametrize("days, saved", [("30", 30), ("5", 20), ("veel", 20)])
+def test_standstill_period_is_set_with_the_procedure_within_bounds(logged_in, official, make_case, session, days, saved):
+    case = make_case(state="coalition_forming")
+    client = logged_in(official)
+    token = form_token(client.get(f"/cases/{case.id}/tender"))
+    response = client.post(f"/cases/{case.id}/procedure", data={
+        "csrf_token": token, "min_partners": "2", "standstill_days": days}, follow_redirects=True)
+    session.refresh(case)
+    assert case.standstill_days == saved
+    assert response.status_code == 200 and (saved == 30 or "between 10 and 90" in response.text or "valid integer" in response.text)
+
+
 @pytest.mark.parametrize(
     "clarification_days, submission_days, reason",
     [

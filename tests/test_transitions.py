@@ -39,9 +39,15 @@ def audit_count(session, case):
 
 
 @pytest.mark.parametrize("workflow, transition, source", CASES)
-def test_official_fires_transition_when_guards_met(app, session, make_case, official, workflow, transition, source):
+def test_official_fires_transition_when_guards_met(app, session, make_case, official, workflow, transition, source, monkeypatch):
+    """The engine fires the transition and calls its named effects; the effects' own work is tested with their services."""
+    from tendering.effects import EFFECTS
     from tendering.workflow.engine import fire
 
+    called = []
+    monkeypatch.setattr(
+        "tendering.workflow.engine.EFFECTS", {name: (lambda _s, _c, _a, name=name: called.append(name)) for name in EFFECTS}
+    )
     case = make_case(workflow=workflow.name, state=source)
     event = fire(
         session, case, transition.trigger, actor=official, reason="Besproken met de wethouder.",
@@ -53,6 +59,7 @@ def test_official_fires_transition_when_guards_met(app, session, make_case, offi
         source, transition.dest, official.id, "Besproken met de wethouder.",
     )
     assert audit_count(session, case) == 1
+    assert called == list(transition.effects)
 
 
 @pytest.mark.parametrize("workflow, transition, source", CASES)

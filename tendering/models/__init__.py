@@ -13,6 +13,7 @@ from .cases import (
     Interest,
     Outcome,
     QuestionDocument,
+    Reconsideration,
     Stakeholder,
     SuitabilityAnswer,
 )
@@ -29,6 +30,7 @@ from .coalitions import (
 )
 from .evaluation import (
     AwardDecision,
+    AwardLetter,
     ConsensusScore,
     CriterionScore,
     Evaluation,
@@ -44,6 +46,7 @@ __all__ = [
     "AuditEvent",
     "AwardCriterion",
     "AwardDecision",
+    "AwardLetter",
     "BoxOpening",
     "Case",
     "Clarification",
@@ -76,6 +79,7 @@ __all__ = [
     "ProposalStatus",
     "ProposalSubmission",
     "QuestionDocument",
+    "Reconsideration",
     "Role",
     "Stakeholder",
     "SuitabilityAnswer",

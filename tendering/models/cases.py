@@ -206,3 +206,17 @@ class Clarification(SQLModel, table=True):
     answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     nota_number: int | None = None
 
+
+class Reconsideration(SQLModel, table=True):
+    """Why a round ended without award and what changes before the next one."""
+
+    __tablename__ = "reconsiderations"
+    __table_args__ = (UniqueConstraint("case_id", "round"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    round: int
+    changes: list = Field(default_factory=list, sa_type=sa.JSON)  # question, frameworks, urgency
+    note: str = Field(sa_type=Text)
+    recorded_by_id: int = Field(foreign_key="users.id")
+    recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

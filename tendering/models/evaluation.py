@@ -67,6 +67,8 @@ class ConsensusScore(SQLModel, table=True):
 
 
 class AwardDecision(SQLModel, table=True):
+    """The intended award: letters go to every coalition at once and start the standstill."""
+
     __tablename__ = "award_decisions"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -74,19 +76,39 @@ class AwardDecision(SQLModel, table=True):
     proposal_id: int = Field(foreign_key="proposals.id")
     stage: str = Field(default="single", max_length=20)
     motivation: str = Field(sa_type=Text)
+    advantages: str = Field(default="", sa_type=Text)  # characteristics and relative advantages of the winner
     decided_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     decided_by_id: int = Field(foreign_key="users.id")
     standstill_ends_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     letters_sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
+class AwardLetter(SQLModel, table=True):
+    """The letter as it was sent to one coalition, frozen with its hash."""
+
+    __tablename__ = "award_letters"
+    __table_args__ = (UniqueConstraint("award_decision_id", "coalition_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    award_decision_id: int = Field(foreign_key="award_decisions.id", index=True)
+    coalition_id: int = Field(foreign_key="coalitions.id", index=True)
+    is_winner: bool = False
+    content_html: str = Field(sa_type=Text)
+    sha256: str = Field(max_length=64)
+    sent_at: datetime = Field(sa_type=UTCDateTime)
+
+
 class Objection(SQLModel, table=True):
+    """An objection lodged during the standstill; while open it blocks the agreement."""
+
     __tablename__ = "objections"
 
     id: int | None = Field(default=None, primary_key=True)
     award_decision_id: int = Field(foreign_key="award_decisions.id", index=True)
     organisation_id: int = Field(foreign_key="organisations.id")
+    lodged_by_id: int | None = Field(default=None, foreign_key="users.id")
     text: str = Field(sa_type=Text)
     lodged_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    resolved_by_id: int | None = Field(default=None, foreign_key="users.id")
     resolution: str = Field(default="", sa_type=Text)

@@ -4,26 +4,34 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 
+from sqlalchemy import JSON, Numeric, Text, UniqueConstraint
 from sqlalchemy import Enum as SAEnum
-from sqlalchemy import Numeric, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from .base import UTCDateTime, utcnow
 
 
 class Agreement(SQLModel, table=True):
+    """Negotiated during the standstill; frozen as a document when concluded."""
+
     __tablename__ = "agreements"
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="cases.id", index=True)
     coalition_id: int = Field(foreign_key="coalitions.id", index=True)
+    award_decision_id: int | None = Field(default=None, foreign_key="award_decisions.id", unique=True)
     budget: Decimal = Field(sa_type=Numeric(14, 2))
     starts_on: date
     ends_on: date
+    overseers: list = Field(default_factory=list, sa_type=JSON)  # municipality, client_panel, stakeholders
     monitoring_arrangement: str = Field(default="", sa_type=Text)
     report_cadence: str = Field(default="quarterly", max_length=20)
-    concluded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    concluded_by_id: int = Field(foreign_key="users.id")
+    recorded_by_id: int | None = Field(default=None, foreign_key="users.id")
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    concluded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    concluded_by_id: int | None = Field(default=None, foreign_key="users.id")
+    content_html: str = Field(default="", sa_type=Text)
+    sha256: str = Field(default="", max_length=64)
 
 
 class Direction(str, Enum):

@@ -64,8 +64,6 @@ def show(case_id: int):
         can_steer=can_steer_case(current_user),
         can_change=can_change_tender(case),
         amending=needs_amendment(case),
-        state_label=state_label,
-        trigger_label=trigger_label,
         action_label=action_label,
         reason_hint=reason_hint,
         workflow_label=WORKFLOW_LABELS.get(case.workflow, case.workflow),

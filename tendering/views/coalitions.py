@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 from wtforms.fields.choices import SelectChoice
 
-from .. import attachments, coalitions, db, organisations, proposals, question_document, tender_box
+from .. import attachments, award, coalitions, db, organisations, proposals, question_document, tender_box
 from ..coalitions import CONTRIBUTION_KINDS
 from ..errors import NotAllowed, NotFound
 from ..forms import (
@@ -21,7 +21,7 @@ from ..forms import (
     ProposalForm,
     RegistrationForm,
 )
-from ..models import Case, OrganisationKind, Role, utcnow
+from ..models import Case, MembershipStatus, OrganisationKind, Role, utcnow
 from ..security import limiter, roles_required
 from .public import published_case
 
@@ -153,6 +153,7 @@ def show(coalition_id: int):
         membership_form=_membership_form(membership),
         contribution_kinds=CONTRIBUTION_KINDS,
         forming=case.state in coalitions.FORMING_STATES,
+        award_letter=award.letter_for(session, case, coalition) if membership.status == MembershipStatus.accepted else None,
     )
 
 

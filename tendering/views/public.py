@@ -3,7 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import select
 
-from .. import clarifications, db, question_document, tender_setup
+from .. import agreement, award, clarifications, db, question_document, tender_setup
 from ..cases import open_tenders, outcomes_of, was_published
 from ..forms import CoalitionForm, InterestForm, QuestionForm
 from ..models import Case, Role
@@ -48,6 +48,8 @@ def tender(reference: str):
         question_form=QuestionForm(),
         interest_form=InterestForm(),
         coalition_form=CoalitionForm(),
+        notice=award.public_notice(session, case),
+        concluded=agreement.concluded(session, case),
     )
 
 

@@ -276,6 +276,7 @@ def tender_page(case_id: int):
             "clarification_deadline": utc_to_local(case.clarification_deadline),
             "submission_deadline": utc_to_local(case.submission_deadline),
             "min_partners": case.min_partners,
+            "standstill_days": case.standstill_days,
         }
     )
     return _page(
@@ -343,6 +344,7 @@ def set_procedure(case_id: int):
         clarification_deadline=local_to_utc(form.clarification_deadline.data),
         submission_deadline=local_to_utc(form.submission_deadline.data),
         min_partners=form.min_partners.data,
+        standstill_days=form.standstill_days.data,
         amendment_note=form.amendment_note.data or "",
     )
     return _done(_("The procedure is saved."), ".tender_page", case_id, "#procedure")

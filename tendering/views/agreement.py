@@ -1,0 +1,151 @@
+"""Negotiating the agreement and reading it as a document (HTML, PDF)."""
+
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlmodel import select
+
+from .. import agreement, db
+from ..cases import can_read_case, get_case, outcomes_of
+from ..errors import NotAllowed, NotFound
+from ..forms import AgreementForm, IndicatorForm
+from ..models import CoalitionMember, Direction, MembershipStatus, Role
+from ..question_document import to_pdf
+from ..security import roles_required
+
+bp = Blueprint("agreement", __name__, url_prefix="/cases/<int:case_id>/agreement")
+officials = roles_required(Role.official)
+
+
+def _agreement_form(basis, current) -> AgreementForm:
+    form = AgreementForm(obj=current) if current else AgreementForm(budget=basis.proposal.price if basis else None)
+    form.report_cadence.choices = [(key, str(label)) for key, label in agreement.FREQUENCIES.items()]
+    form.overseers.choices = [(key, str(label)) for key, label in agreement.OVERSEERS.items()]
+    return form
+
+
+def _indicator_form(session, case) -> IndicatorForm:
+    form = IndicatorForm()
+    form.outcome_id.choices = [(0, _("— none —"))] + [(o.id, o.description[:120]) for o in outcomes_of(session, case)]
+    form.direction.choices = [(d.value, str(label)) for d, label in agreement.DIRECTIONS.items()]
+    form.frequency.choices = [(key, str(label)) for key, label in agreement.FREQUENCIES.items()]
+    return form
+
+
+def _page(session, case, *, form=None, indicator_form=None, status=200):
+    basis = agreement.basis(session, case)
+    current = agreement.agreement_of(session, case)
+    return render_template(
+        "agreement/index.html",
+        case=case,
+        basis=basis,
+        current=current,
+        indicators=agreement.indicators_of(session, current) if current else [],
+        outcomes={o.id: o for o in outcomes_of(session, case)},
+        form=form or _agreement_form(basis, current),
+        indicator_form=indicator_form or _indicator_form(session, case),
+        may_edit=current_user.id == case.owner_id and case.state == "awarded" and basis is not None,
+        frequencies=agreement.FREQUENCIES,
+        overseers=agreement.OVERSEERS,
+        directions=agreement.DIRECTIONS,
+    ), status
+
+
+@bp.get("")
+@officials
+def index(case_id: int):
+    session = db.session()
+    return _page(session, get_case(session, case_id))
+
+
+@bp.post("")
+@officials
+def save(case_id: int):
+    session = db.session()
+    case = get_case(session, case_id)
+    form = _agreement_form(None, None)
+    if not form.validate_on_submit():
+        return _page(session, case, form=form, status=400)
+    agreement.save(
+        session, case, user=current_user,
+        fields=agreement.AgreementFields(
+            budget=form.budget.data, starts_on=form.starts_on.data, ends_on=form.ends_on.data, overseers=form.overseers.data,
+            monitoring_arrangement=form.monitoring_arrangement.data, report_cadence=form.report_cadence.data,
+        ),
+    )
+    db.commit()
+    flash(_("The agreement's terms are saved."), "success")
+    return redirect(url_for(".index", case_id=case_id))
+
+
+@bp.post("/indicators")
+@officials
+def add_indicator(case_id: int):
+    session = db.session()
+    case = get_case(session, case_id)
+    form = _indicator_form(session, case)
+    if not form.validate_on_submit():
+        return _page(session, case, indicator_form=form, status=400)
+    optional = (lambda value: None if value is None else float(value))
+    agreement.add_indicator(
+        session, case, user=current_user,
+        fields=agreement.IndicatorFields(
+            name=form.name.data, definition=form.definition.data, unit=form.unit.data or "",
+            direction=Direction(form.direction.data), data_source=form.data_source.data,
+            baseline_value=float(form.baseline_value.data), baseline_date=form.baseline_date.data,
+            target_value=float(form.target_value.data), target_date=form.target_date.data,
+            norm_at_risk=optional(form.norm_at_risk.data), norm_off_track=optional(form.norm_off_track.data),
+            frequency=form.frequency.data, measured_by=form.measured_by.data, outcome_id=form.outcome_id.data or None,
+        ),
+    )
+    db.commit()
+    flash(_("The indicator is added."), "success")
+    return redirect(url_for(".index", case_id=case_id) + "#indicators")
+
+
+@bp.post("/indicators/<int:indicator_id>/remove")
+@officials
+def remove_indicator(case_id: int, indicator_id: int):
+    session = db.session()
+    case = get_case(session, case_id)
+    agreement.remove_indicator(session, case, indicator_id, user=current_user)
+    db.commit()
+    flash(_("The indicator is removed."), "success")
+    return redirect(url_for(".index", case_id=case_id) + "#indicators")
+
+
+def _readable(session, case):
+    """Officials and council members read the agreement; so do the organisations of the coalition it binds."""
+    current = agreement.agreement_of(session, case)
+    if current is None:
+        raise NotFound(_("No agreement is recorded."))
+    if can_read_case(current_user):
+        return current
+    member = session.exec(
+        select(CoalitionMember.id).where(
+            CoalitionMember.coalition_id == current.coalition_id,
+            CoalitionMember.organisation_id == current_user.organisation_id,
+            CoalitionMember.status == MembershipStatus.accepted,
+        )
+    ).first()
+    if member is None:
+        raise NotAllowed(_("Only the parties to the agreement and the municipality read it."))
+    return current
+
+
+@bp.get("/document")
+@bp.get("/document.pdf", endpoint="document_pdf", defaults={"pdf": True})
+@login_required
+def document(case_id: int, pdf: bool = False):
+    session = db.session()
+    case = get_case(session, case_id)
+    current = _readable(session, case)
+    body = current.content_html or render_template("agreement/document.html", **agreement.document_context(session, case, current))
+    html = render_template("agreement/page.html", case=case, agreement=current, body=body, pdf=pdf)
+    if not pdf:
+        return html
+    return Response(
+        to_pdf(html), mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="overeenkomst-{case.reference}.pdf"'},
+    )
+

@@ -1,0 +1,180 @@
+"""The award decision, its letters and objections; the coalition's own letter."""
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from .. import award, coalitions, db, reconsideration, scoring, tender_box
+from ..cases import get_case
+from ..errors import NotFound
+from ..forms import AwardDecisionForm, ObjectionForm, ReconsiderationForm, ResolutionForm
+from ..models import Case, MembershipStatus, Role
+from ..question_document import to_pdf
+from ..security import roles_required
+from ..workflow.labels import trigger_label
+
+bp = Blueprint("award", __name__)
+officials = roles_required(Role.official)
+
+
+def _decision_form(session, case) -> AwardDecisionForm:
+    form = AwardDecisionForm()
+    form.proposal_id.choices = [(r.entry.proposal_id, r.entry.coalition.name) for r in award.eligible(session, case)]
+    return form
+
+
+@bp.get("/cases/<int:case_id>/award")
+@officials
+def index(case_id: int):
+    session = db.session()
+    case = get_case(session, case_id)
+    is_owner = current_user.id == case.owner_id
+    decision = award.current_decision(session, case)
+    return render_template(
+        "award/index.html",
+        case=case,
+        is_owner=is_owner,
+        ranking=scoring.ranking(session, case) if is_owner else [],
+        passed=scoring.requirements_passed(session, case) if is_owner else {},
+        decision=decision,
+        letters=award.letters(session, decision) if decision else [],
+        objections=award.objections(session, case),
+        form=_decision_form(session, case),
+        resolution_form=ResolutionForm(),
+        reconsideration_form=_reconsideration_form(),
+        reconsiderations=reconsideration.history(session, case),
+        current_reconsideration=reconsideration.of_round(session, case),
+        change_labels=reconsideration.CHANGES,
+    )
+
+
+@bp.post("/cases/<int:case_id>/award/decision")
+@officials
+def decide(case_id: int):
+    session = db.session()
+    case = get_case(session, case_id)
+    form = _decision_form(session, case)
+    if not form.validate_on_submit():
+        flash(_("Choose the winning proposal and give the motivation and its advantages."), "error")
+        return redirect(url_for(".index", case_id=case_id))
+    award.decide(
+        session, case, user=current_user, proposal_id=form.proposal_id.data,
+        motivation=form.motivation.data, advantages=form.advantages.data,
+    )
+    db.commit()
+    flash(_("The intended award decision is recorded. Send the letters with “%(action)s” on the case page.", action=trigger_label("propose_award")), "success")
+    return redirect(url_for(".index", case_id=case_id))
+
+
+def _letter_page(case: Case, letter, coalition, *, pdf: bool):
+    html = render_template("award/letter_page.html", case=case, letter=letter, coalition=coalition, pdf=pdf)
+    if not pdf:
+        return html
+    return Response(
+        to_pdf(html), mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="gunningsbrief-{case.reference}-{letter.coalition_id}.pdf"'},
+    )
+
+
+@bp.get("/cases/<int:case_id>/award/letters/<int:letter_id>")
+@bp.get("/cases/<int:case_id>/award/letters/<int:letter_id>.pdf", endpoint="letter_pdf", defaults={"pdf": True})
+@officials
+def letter(case_id: int, letter_id: int, pdf: bool = False):
+    session = db.session()
+    case = get_case(session, case_id)
+    if not tender_box.is_authorised_official(session, case, current_user):
+        tender_box.refuse(session, current_user, what="award_letter", case=case, letter_id=letter_id, path=request.path)
+        db.commit()
+        abort(403)
+    found, coalition = award.get_letter(session, case, letter_id)
+    return _letter_page(case, found, coalition, pdf=pdf)
+
+
+@bp.post("/cases/<int:case_id>/award/objections/<int:objection_id>")
+@officials
+def resolve(case_id: int, objection_id: int):
+    session = db.session()
+    case = get_case(session, case_id)
+    form = ResolutionForm()
+    if not form.validate_on_submit():
+        flash(_("Describe how the objection is resolved."), "error")
+    else:
+        award.resolve_objection(session, case, objection_id, user=current_user, resolution=form.resolution.data)
+        db.commit()
+        flash(_("The objection is resolved."), "success")
+    return redirect(url_for(".index", case_id=case_id) + "#objections")
+
+
+def _reconsideration_form() -> ReconsiderationForm:
+    form = ReconsiderationForm()
+    form.changes.choices = [(key, str(label)) for key, label in reconsideration.CHANGES.items()]
+    return form
+
+
+@bp.post("/cases/<int:case_id>/reconsideration")
+@officials
+def reconsider(case_id: int):
+    session = db.session()
+    case = get_case(session, case_id)
+    form = _reconsideration_form()
+    if not form.validate_on_submit():
+        flash(_("Choose what must change and describe it."), "error")
+    else:
+        reconsideration.record(session, case, user=current_user, changes=form.changes.data, note=form.note.data)
+        db.commit()
+        flash(_("The reconsideration is recorded. Start the new round with “%(action)s” on the case page.", action=trigger_label("rearticulate")), "success")
+    return redirect(url_for(".index", case_id=case_id))
+
+
+# --- the coalition's side -------------------------------------------------------------
+
+
+def _own(coalition_id: int):
+    """The coalition, its case and its letter, for a user of an organisation that joined it."""
+    session = db.session()
+    coalition, membership = coalitions.get_for(session, coalition_id, current_user)
+    if membership.status != MembershipStatus.accepted:
+        raise NotFound(_("This coalition does not exist or you are not part of it."))
+    case = session.get(Case, coalition.case_id)
+    found = award.letter_for(session, case, coalition)
+    if found is None:
+        raise NotFound(_("Your coalition has no award letter yet."))
+    return session, coalition, case, found
+
+
+@bp.get("/coalitions/<int:coalition_id>/award")
+@login_required
+def own_letter(coalition_id: int):
+    session, coalition, case, found = _own(coalition_id)
+    decision = award.current_decision(session, case)
+    return render_template(
+        "award/coalition.html",
+        case=case,
+        coalition=coalition,
+        letter=found,
+        decision=decision,
+        may_object=case.state == "awarded" and award.in_standstill(decision),
+        objections=award.objections_by(session, case, current_user.organisation_id),
+        form=ObjectionForm(),
+    )
+
+
+@bp.get("/coalitions/<int:coalition_id>/award.pdf")
+@login_required
+def own_letter_pdf(coalition_id: int):
+    _session, coalition, case, found = _own(coalition_id)
+    return _letter_page(case, found, coalition, pdf=True)
+
+
+@bp.post("/coalitions/<int:coalition_id>/award/objection")
+@login_required
+def object_to(coalition_id: int):
+    session, coalition, case, _found = _own(coalition_id)
+    form = ObjectionForm()
+    if not form.validate_on_submit():
+        flash(_("Describe your objection."), "error")
+    else:
+        award.lodge_objection(session, case, coalition, user=current_user, text=form.text.data)
+        db.commit()
+        flash(_("Your objection is registered. The municipality will not conclude the agreement before it is resolved."), "success")
+    return redirect(url_for(".own_letter", coalition_id=coalition_id))

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, select
 
-from . import audit, award, mail
+from . import audit, award, mail, monitoring
 from .errors import DomainError, NotAllowed, NotFound
 from .models import Agreement, AwardDecision, Case, Coalition, Direction, Indicator, Outcome, Proposal, User, utcnow
 from .question_document import DOCUMENT_LOCALE
@@ -62,6 +62,7 @@ class IndicatorFields:
     frequency: str
     measured_by: str
     outcome_id: int | None = None
+    confidential: bool = False
 
 
 @dataclass(frozen=True)
@@ -201,6 +202,7 @@ def freeze_on_conclusion(session: Session, case: Case, actor: User | None) -> No
     for address in sorted(award.recipients(session, [agreement.coalition_id]).get(agreement.coalition_id, ())):
         mail.queue(session, to=address, subject=subject, body=body, case_id=case.id)
     session.add(agreement)
+    monitoring.refresh(session, indicators_of(session, agreement))
     audit.record(session, action="agreement_frozen", actor=actor, case=case, at=now, details={"sha256": agreement.sha256})
 
 

@@ -1,7 +1,7 @@
 """Command-line tasks: `flask --app wsgi init-db | create-user | tick | seed-demo`."""
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlmodel import Session
 
@@ -11,7 +11,7 @@ from .models import Role
 
 
 def init_app(app: Flask) -> None:
-    for command in (init_db, create_user, tick, seed_demo):
+    for command in (init_db, create_user, tick, seed_demo, export_ocds):
         app.cli.add_command(command)
 
 
@@ -74,3 +74,28 @@ def seed_demo():
     click.echo("Demo logins (demo only; change or remove before real use):")
     for email, password, role in logins:
         click.echo(f"  {role:<17} {email:<32} {password}")
+
+
+@click.command("export-ocds")
+@with_appcontext
+@click.option("--case", "case_ids", type=int, multiple=True, help="A case id; repeat for more. Default: every published case.")
+@click.option("--output", type=click.File("w", encoding="utf-8"), default="-", help="A file to write; default standard output.")
+def export_ocds(case_ids, output):
+    """Write published cases as one OCDS 1.1 release package (JSON)."""
+    import json
+
+    from sqlmodel import select
+
+    from . import ocds
+    from .models import Case
+
+    with Session(db.engine()) as session:
+        statement = select(Case).order_by(Case.id)
+        if case_ids:
+            statement = statement.where(Case.id.in_(case_ids))
+        cases = list(session.exec(statement).all())
+        if not cases:
+            raise click.ClickException("No such case.")
+        package = ocds.package(session, cases, current_app.config["PUBLIC_URL"])
+    json.dump(package, output, ensure_ascii=False, indent=2)
+    output.write("\n")

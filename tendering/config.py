@@ -41,6 +41,10 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME"),
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD"),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "noreply@tendering.invalid"),
+        # Open data: the municipality as publisher, its registered OCDS prefix, and where the site is reached.
+        "MUNICIPALITY_NAME": os.environ.get("MUNICIPALITY_NAME", "Gemeente"),
+        "OCDS_PREFIX": os.environ.get("OCDS_PREFIX", "ocds-tndrng"),
+        "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://localhost:5000/"),
     }
 
 

@@ -20,7 +20,7 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional, Regexp
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from .articulation import FRAMEWORK_LABELS
 from .cases import CaseFields
@@ -38,6 +38,24 @@ def amendment_field(field_id: str):
 def checkboxes(label, **kwargs):
     """A group of checkboxes; the template renders it in a fieldset with a legend."""
     return SelectMultipleField(label, option_widget=CheckboxInput(), widget=ListWidget(prefix_label=False), **kwargs)
+
+
+class NumberField(DecimalField):
+    """A decimal number as Dutch users type it too: 12,5 and 1.234,5 as well as 12.5.
+
+    A text box with a decimal keyboard, since a number input refuses the comma in some browsers.
+    """
+
+    widget = TextInput()
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("render_kw", {"inputmode": "decimal"})
+        super().__init__(*args, **kwargs)
+
+    def process_formdata(self, valuelist):
+        if valuelist and "," in valuelist[0]:
+            valuelist = [valuelist[0].replace(" ", "").replace(".", "").replace(",", ".")]
+        super().process_formdata(valuelist)
 
 
 class LoginForm(FlaskForm):
@@ -353,11 +371,71 @@ class IndicatorForm(FlaskForm):
     unit = StringField(_l("Unit"), validators=[Length(max=40)])
     direction = SelectField(_l("Direction"), validators=[InputRequired()])
     data_source = StringField(_l("Data source"), validators=[DataRequired(), Length(max=2000)])
-    baseline_value = DecimalField(_l("Baseline value"), validators=[InputRequired()])
+    baseline_value = NumberField(_l("Baseline value"), validators=[InputRequired()])
     baseline_date = DateField(_l("Baseline date"), validators=[InputRequired()])
-    target_value = DecimalField(_l("Target value"), validators=[InputRequired()])
+    target_value = NumberField(_l("Target value"), validators=[InputRequired()])
     target_date = DateField(_l("Target date"), validators=[InputRequired()])
-    norm_at_risk = DecimalField(_l("Norm: at risk from"), validators=[Optional()])
-    norm_off_track = DecimalField(_l("Norm: off track from"), validators=[Optional()])
+    norm_at_risk = NumberField(_l("Norm: at risk from"), validators=[Optional()])
+    norm_off_track = NumberField(_l("Norm: off track from"), validators=[Optional()])
     frequency = SelectField(_l("Measured"), validators=[InputRequired()])
     measured_by = StringField(_l("Measured by"), validators=[DataRequired(), Length(max=200)])
+    confidential = BooleanField(
+        _l("Confidential"), description=_l("Shown to officials and the council, not on the public monitor.")
+    )
+
+
+class MeasurementForm(FlaskForm):
+    period = SelectField(_l("Period"), validators=[InputRequired()])
+    value = NumberField(_l("Value"), validators=[InputRequired()])
+    source = StringField(_l("Source"), validators=[Length(max=2000)])
+    note = TextAreaField(_l("Note"), validators=[Length(max=5000)])
+    correction_reason = TextAreaField(
+        _l("Reason for a correction"), validators=[Length(max=5000)],
+        description=_l("Only when the period already has a value: the earlier value stays in the history."),
+    )
+
+
+class JointEvaluationForm(FlaskForm):
+    participants = TextAreaField(
+        _l("Participants"), validators=[DataRequired(), Length(max=5000)],
+        description=_l("The municipality, every coalition partner, the stakeholders and client representatives at the table; one a line."),
+    )
+    findings = TextAreaField(
+        _l("Findings from the conversations"), validators=[DataRequired(), Length(max=50000)],
+        description=_l("What the results mean, in the words of the people involved."),
+    )
+    lessons = TextAreaField(_l("What we learned"), validators=[Length(max=50000)])
+    legacy = TextAreaField(_l("What remains after the project ends"), validators=[Length(max=50000)])
+
+
+class ProgressReportForm(FlaskForm):
+    period = SelectField(_l("Period"), validators=[InputRequired()])
+    narrative = TextAreaField(_l("How the work went"), validators=[DataRequired(), Length(max=50000)])
+    adjustments = TextAreaField(
+        _l("Adjustment of the approach"), validators=[Length(max=20000)],
+        description=_l("What you changed in the approach agreed; leave empty when nothing changed."),
+    )
+    adjustment_reason = TextAreaField(_l("Reason for the adjustment"), validators=[Length(max=20000)])
+    setbacks = TextAreaField(_l("Setbacks"), validators=[Length(max=20000)])
+    windfalls = TextAreaField(_l("Windfalls"), validators=[Length(max=20000)])
+    client_panel = TextAreaField(_l("What the client panel said"), validators=[Length(max=20000)])
+
+
+class ProgressResponseForm(FlaskForm):
+    decision = RadioField(
+        _l("Response"), validators=[InputRequired()],
+        choices=[SelectChoice("acknowledge", _l("Acknowledge the report")), SelectChoice("questions", _l("Ask questions"))],
+    )
+    response = TextAreaField(_l("Note or questions for the coalition"), validators=[Length(max=20000)])
+
+
+class ApiTokenForm(FlaskForm):
+    name = StringField(_l("Name of the token"), validators=[DataRequired(), Length(max=100)],
+                       description=_l("The system that will use it, e.g. “GGD-koppeling”."))
+
+
+class MeasurementImportForm(FlaskForm):
+    file = FileField(
+        _l("CSV or XLSX file"), validators=[FileRequired()],
+        description=_l("Columns: indicator, period, value, and optionally source, note, correction_reason."),
+    )

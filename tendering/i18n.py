@@ -5,7 +5,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import Babel, format_currency, format_date, format_datetime, get_locale
+from flask_babel import Babel, format_currency, format_date, format_datetime, format_decimal, get_locale
 
 from .workflow.labels import state_label, trigger_label
 
@@ -31,6 +31,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["localdate"] = localdate
     app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["number"] = number
     app.jinja_env.add_extension("jinja2.ext.do")
 
 
@@ -41,6 +42,11 @@ def localtime(value: datetime | None, fmt: str = "medium") -> str:
 
 def localdate(value: date | None, fmt: str = "long") -> str:
     return "" if value is None else format_date(value, fmt)
+
+
+def number(value) -> str:
+    """A measured value in the reader's notation: 12,5 in Dutch, 12.5 in English; no trailing zeros."""
+    return "" if value is None else format_decimal(round(value, 4), format="#,##0.####")
 
 
 def money(value) -> str:

@@ -37,11 +37,22 @@ from .evaluation import (
     EvaluatorAssignment,
     Objection,
 )
-from .monitoring import Agreement, Direction, Indicator, JointEvaluation, Measurement, ProgressReport
+from .monitoring import (
+    Agreement,
+    AgreementAdjustment,
+    ApiToken,
+    Direction,
+    Indicator,
+    JointEvaluation,
+    Measurement,
+    ProgressReport,
+)
 from .organisations import Invitation, Organisation, OrganisationKind, Role, User
 from .outbox import OutboxMessage
 
 __all__ = [
+    "AgreementAdjustment",
+    "ApiToken",
     "Agreement",
     "AuditEvent",
     "AwardCriterion",

@@ -4,7 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 
-from sqlalchemy import JSON, Numeric, Text, UniqueConstraint
+from sqlalchemy import JSON, Index, Numeric, Text, UniqueConstraint
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
@@ -59,15 +59,21 @@ class Indicator(SQLModel, table=True):
     frequency: str = Field(default="quarterly", max_length=20)
     measured_by: str = Field(default="", max_length=200)
     confidential: bool = False
+    # Summary of the values in force, refreshed on every write (see `tendering.monitoring`).
+    latest_value: float | None = None
+    latest_period: date | None = None
+    assessed_status: str = Field(default="no_data", max_length=20, index=True)
+    next_due_on: date | None = Field(default=None, index=True)
 
 
 class Measurement(SQLModel, table=True):
     """A value for one period; a correction is a new row that supersedes the old."""
 
     __tablename__ = "measurements"
+    __table_args__ = (Index("ix_measurements_indicator_period", "indicator_id", "period"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    indicator_id: int = Field(foreign_key="indicators.id", index=True)
+    indicator_id: int = Field(foreign_key="indicators.id")
     period: date
     value: float
     source: str = Field(default="", sa_type=Text)
@@ -90,11 +96,44 @@ class ProgressReport(SQLModel, table=True):
     setbacks: str = Field(default="", sa_type=Text)
     windfalls: str = Field(default="", sa_type=Text)
     client_panel: str = Field(default="", sa_type=Text)
+    adjustment_reason: str = Field(default="", sa_type=Text)
+    status: str = Field(default="submitted", max_length=20)  # submitted, acknowledged, questions
     submitted_by_id: int = Field(foreign_key="users.id")
     submitted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     acknowledged_by_id: int | None = Field(default=None, foreign_key="users.id")
     acknowledged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     response: str = Field(default="", sa_type=Text)
+
+
+class AgreementAdjustment(SQLModel, table=True):
+    """A change of approach the municipality accepted, recorded against the agreement."""
+
+    __tablename__ = "agreement_adjustments"
+
+    id: int | None = Field(default=None, primary_key=True)
+    agreement_id: int = Field(foreign_key="agreements.id", index=True)
+    progress_report_id: int | None = Field(default=None, foreign_key="progress_reports.id")
+    description: str = Field(sa_type=Text)
+    reason: str = Field(default="", sa_type=Text)
+    accepted_by_id: int = Field(foreign_key="users.id")
+    accepted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ApiToken(SQLModel, table=True):
+    """A coalition's key to the reporting API; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: int | None = Field(default=None, primary_key=True)
+    coalition_id: int = Field(foreign_key="coalitions.id", index=True)
+    name: str = Field(max_length=100)
+    token_hash: str = Field(max_length=64, unique=True)
+    prefix: str = Field(max_length=12)
+    created_by_id: int = Field(foreign_key="users.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_by_id: int | None = Field(default=None, foreign_key="users.id")
 
 
 class JointEvaluation(SQLModel, table=True):
@@ -108,6 +147,12 @@ class JointEvaluation(SQLModel, table=True):
     findings: str = Field(sa_type=Text)
     lessons: str = Field(default="", sa_type=Text)
     legacy: str = Field(default="", sa_type=Text)
+    indicator_notes: dict = Field(default_factory=dict, sa_type=JSON)  # indicator id -> what the result means
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_by_id: int | None = Field(default=None, foreign_key="users.id")
+    content_html: str = Field(default="", sa_type=Text)  # frozen when the second approval makes it public
+    sha256: str = Field(default="", max_length=64)
+    published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     municipality_approved_by_id: int | None = Field(default=None, foreign_key="users.id")
     municipality_approved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     lead_approved_by_id: int | None = Field(default=None, foreign_key="users.id")

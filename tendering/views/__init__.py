@@ -8,11 +8,29 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
 from ..errors import DomainError
-from . import admin, agreement, auth, award, cases, coalitions, evaluation, health, public, tender_box, workbench
+from . import (
+    accountability,
+    admin,
+    agreement,
+    api,
+    auth,
+    award,
+    cases,
+    coalitions,
+    evaluation,
+    health,
+    monitor,
+    progress,
+    public,
+    reporting,
+    tender_box,
+    workbench,
+)
 
 
 def register_blueprints(app: Flask) -> None:
-    for module in (public, auth, coalitions, cases, workbench, tender_box, evaluation, award, agreement, admin, health):
+    for module in (public, auth, coalitions, cases, workbench, tender_box, evaluation, award, agreement, reporting, progress,
+                   monitor, accountability, api, admin, health):
         app.register_blueprint(module.bp)
 
 

@@ -96,6 +96,7 @@ def add_indicator(case_id: int):
             target_value=float(form.target_value.data), target_date=form.target_date.data,
             norm_at_risk=optional(form.norm_at_risk.data), norm_off_track=optional(form.norm_off_track.data),
             frequency=form.frequency.data, measured_by=form.measured_by.data, outcome_id=form.outcome_id.data or None,
+            confidential=form.confidential.data,
         ),
     )
     db.commit()

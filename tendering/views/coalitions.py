@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 from wtforms.fields.choices import SelectChoice
 
-from .. import attachments, award, coalitions, db, organisations, proposals, question_document, tender_box
+from .. import agreement, attachments, award, coalitions, db, organisations, proposals, question_document, tender_box
 from ..coalitions import CONTRIBUTION_KINDS
 from ..errors import NotAllowed, NotFound
 from ..forms import (
@@ -154,6 +154,7 @@ def show(coalition_id: int):
         contribution_kinds=CONTRIBUTION_KINDS,
         forming=case.state in coalitions.FORMING_STATES,
         award_letter=award.letter_for(session, case, coalition) if membership.status == MembershipStatus.accepted else None,
+        agreement=agreement.concluded(session, case) if membership.status == MembershipStatus.accepted else None,
     )
 
 

@@ -1,9 +1,9 @@
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import select
 
-from .. import agreement, award, clarifications, db, question_document, tender_setup
+from .. import agreement, award, clarifications, db, ocds, question_document, tender_setup
 from ..cases import open_tenders, outcomes_of, was_published
 from ..forms import CoalitionForm, InterestForm, QuestionForm
 from ..models import Case, Role
@@ -27,6 +27,16 @@ def published_case(reference: str) -> Case:
     if apply_due_steps(session, case):
         db.commit()
     return case
+
+
+@bp.get("/ocds/<int:case_id>.json")
+def ocds_package(case_id: int):
+    """A published case as an Open Contracting Data Standard release package."""
+    session = db.session()
+    case = session.get(Case, case_id)
+    if case is None or not was_published(session, case):
+        abort(404)
+    return jsonify(ocds.package(session, [case], request.url_root))
 
 
 @bp.get("/tenders/<reference>")

@@ -1,0 +1,179 @@
+"""The outcome monitor for the council and the public: every agreed indicator
+as a card, filtered by theme, coalition, status and phase, with drill-down to a
+case and an indicator's history.
+
+The public sees the same monitor minus confidential indicators. A page costs a
+fixed number of queries whatever the number of cases: the status is read from
+the indicators' summary columns (see `monitoring`), and only the values of the
+cards on the page are loaded for their charts.
+"""
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import case as sql_case
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from . import charts, monitoring
+from .errors import NotFound
+from .models import Agreement, Case, Coalition, Indicator, Outcome, Role, User
+
+PER_PAGE = 24
+PHASES = ("realisation", "accountability", "closed")
+
+
+def sees_confidential(user: User) -> bool:
+    return user.is_authenticated and user.role in (Role.official, Role.council_member, Role.admin)
+
+
+@dataclass(frozen=True)
+class Filters:
+    theme: str = ""
+    coalition_id: int | None = None
+    status: monitoring.Status | None = None
+    phase: str = ""
+    case_id: int | None = None
+    page: int = 1
+
+    def query(self, **changes) -> dict:
+        """The filters as URL parameters, for links to other pages of the same view."""
+        current = replace(self, **changes)
+        return {k: v for k, v in (
+            ("theme", current.theme), ("coalition", current.coalition_id),
+            ("status", current.status.value if current.status else None), ("phase", current.phase),
+            ("page", current.page if current.page > 1 else None),
+        ) if v}
+
+
+def parse_filters(args) -> Filters:
+    """Filters from the query string; anything unknown is ignored rather than refused."""
+    def number(name):
+        value = args.get(name, "")
+        return int(value) if value.isdigit() and len(value) < 10 else None
+
+    status = args.get("status", "")
+    return Filters(
+        theme=args.get("theme", "")[:80],
+        coalition_id=number("coalition"),
+        status=monitoring.Status(status) if status in monitoring.Status._value2member_map_ else None,
+        phase=args.get("phase", "") if args.get("phase", "") in PHASES else "",
+        page=max(number("page") or 1, 1),
+    )
+
+
+@dataclass(frozen=True)
+class Card:
+    indicator: Indicator
+    case: Case
+    coalition: Coalition
+    status: monitoring.Status
+    chart: charts.Chart
+
+
+@dataclass
+class Overview:
+    cards: list[Card]
+    total: int
+    filters: Filters
+    status_counts: dict[monitoring.Status, int] = field(default_factory=dict)
+    themes: list[str] = field(default_factory=list)
+    coalitions: list[Coalition] = field(default_factory=list)
+
+    @property
+    def pages(self) -> int:
+        return max((self.total + PER_PAGE - 1) // PER_PAGE, 1)
+
+
+def _base(filters: Filters, confidential: bool, today: date):
+    """Indicators of concluded agreements, as the viewer may see them and the filters select."""
+    statement = (
+        select(Indicator, Case, Coalition)
+        .join(Agreement, Agreement.id == Indicator.agreement_id)
+        .join(Case, Case.id == Agreement.case_id)
+        .join(Coalition, Coalition.id == Agreement.coalition_id)
+        .where(Agreement.concluded_at.is_not(None))
+    )
+    if not confidential:
+        statement = statement.where(Indicator.confidential.is_(False))
+    if filters.theme:
+        statement = statement.where(Case.theme == filters.theme)
+    if filters.coalition_id:
+        statement = statement.where(Coalition.id == filters.coalition_id)
+    if filters.phase:
+        statement = statement.where(Case.state == filters.phase)
+    if filters.case_id:
+        statement = statement.where(Case.id == filters.case_id)
+    if filters.status:
+        statement = statement.where(monitoring.status_condition(filters.status, today))
+    return statement
+
+
+def _cards(session: Session, rows, today: date) -> list[Card]:
+    values = monitoring.current_values(session, [indicator.id for indicator, _c, _o in rows])
+    return [
+        Card(
+            indicator, case, coalition, monitoring.status_on(indicator, today),
+            charts.trend(indicator, [(p, m.value) for p, m in values[indicator.id].items()], width=280, height=90),
+        )
+        for indicator, case, coalition in rows
+    ]
+
+
+def overview(session: Session, filters: Filters, *, confidential: bool, today: date) -> Overview:
+    """One page of cards with the counts and filter choices around it."""
+    statement = _base(filters, confidential, today)
+    rows = session.exec(
+        statement.order_by(Case.title, Case.id, Indicator.name, Indicator.id)
+        .offset((filters.page - 1) * PER_PAGE)
+        .limit(PER_PAGE)
+    ).all()
+    total = session.exec(select(func.count()).select_from(statement.subquery())).one()
+    unfiltered_status = _base(replace(filters, status=None), confidential, today).subquery()
+    shown = sql_case(
+        (unfiltered_status.c.next_due_on < today, monitoring.Status.overdue.value), else_=unfiltered_status.c.assessed_status
+    )
+    counts = {monitoring.Status(s): n for s, n in session.exec(select(shown, func.count()).group_by(shown)).all()}
+    concluded = select(Agreement.case_id, Agreement.coalition_id).where(Agreement.concluded_at.is_not(None)).subquery()
+    themes = [t for t in session.exec(
+        select(Case.theme).join(concluded, concluded.c.case_id == Case.id).distinct().order_by(Case.theme)).all() if t]
+    coalitions = list(session.exec(
+        select(Coalition).join(concluded, concluded.c.coalition_id == Coalition.id).order_by(Coalition.name)).all())
+    return Overview(_cards(session, rows, today), total, filters, counts, themes, coalitions)
+
+
+def all_rows(session: Session, filters: Filters, *, confidential: bool, today: date) -> list[tuple[Indicator, Case, Coalition]]:
+    """Every row the filters select, unpaged: the data behind the view, for export."""
+    return list(session.exec(_base(filters, confidential, today).order_by(Case.title, Case.id, Indicator.name, Indicator.id)).all())
+
+
+@dataclass
+class CaseMonitor:
+    case: Case
+    coalition: Coalition | None
+    outcomes: list[tuple[Outcome, list[Card]]]
+    unlinked: list[Card]
+
+
+def case_monitor(session: Session, case_id: int, *, confidential: bool, today: date) -> CaseMonitor:
+    """A case's desired outcomes with the indicators linked to them."""
+    case = session.get(Case, case_id)
+    rows = [] if case is None else session.exec(
+        _base(Filters(case_id=case_id), confidential, today).order_by(Indicator.name, Indicator.id)).all()
+    if not rows:
+        raise NotFound(_("This case has no outcome monitor."))
+    cards = _cards(session, rows, today)
+    outcomes = session.exec(select(Outcome).where(Outcome.case_id == case_id).order_by(Outcome.position, Outcome.id)).all()
+    linked = [(o, [c for c in cards if c.indicator.outcome_id == o.id]) for o in outcomes]
+    unlinked = [c for c in cards if c.indicator.outcome_id not in {o.id for o in outcomes}]
+    return CaseMonitor(case, cards[0].coalition, linked, unlinked)
+
+
+def indicator_card(session: Session, indicator_id: int, *, confidential: bool, today: date) -> Card:
+    row = session.exec(
+        _base(Filters(), confidential, today).where(Indicator.id == indicator_id)
+    ).first()
+    if row is None:
+        raise NotFound(_("This indicator does not exist."))
+    return _cards(session, [row], today)[0]

@@ -1,0 +1,118 @@
+"""The outcome monitor: overview, case and indicator, each printable and exportable."""
+
+from flask import Blueprint, Response, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from .. import charts, db, measurements, monitoring, outcome_monitor, tabular
+from ..models import utcnow
+from ..question_document import to_pdf
+from ..workflow.labels import state_label
+
+bp = Blueprint("monitor", __name__, url_prefix="/monitor")
+PRINT_LIMIT = 1000
+
+
+def _context():
+    return db.session(), outcome_monitor.sees_confidential(current_user), utcnow().date()
+
+
+def _header():
+    return [_("Case"), _("Title"), _("Theme"), _("Phase"), _("Coalition"), _("Indicator"), _("Unit"), _("Direction"),
+            _("Baseline"), _("Baseline date"), _("Target"), _("Target date"), _("Latest period"), _("Latest value"), _("Status")]
+
+
+def _row(indicator, case, coalition, today):
+    return [case.reference, case.title, case.theme, str(state_label(case.state)), coalition.name, indicator.name, indicator.unit,
+            indicator.direction.value, indicator.baseline_value, indicator.baseline_date.isoformat(), indicator.target_value,
+            indicator.target_date.isoformat(), indicator.latest_period.isoformat() if indicator.latest_period else "",
+            indicator.latest_value if indicator.latest_value is not None else "",
+            str(monitoring.STATUS_LABELS[monitoring.status_on(indicator, today)])]
+
+
+def _export_or_none(name, rows_of):
+    """The CSV or XLSX asked for with ?format=, else None so the page is rendered."""
+    kind = request.args.get("format")
+    if kind not in ("csv", "xlsx"):
+        return None
+    session, confidential, today = _context()
+    return tabular.download(kind, name, _header(), [_row(*r, today) for r in rows_of(session, confidential, today)])
+
+
+def _print_page(rows, heading, pdf):
+    session, _confidential, today = _context()
+    html = render_template("monitor/print.html", rows=rows[:PRINT_LIMIT], more=max(len(rows) - PRINT_LIMIT, 0), heading=heading,
+                           today=today, status_of=monitoring.status_on, labels=monitoring.STATUS_LABELS, pdf=pdf)
+    if pdf:
+        return Response(to_pdf(html), mimetype="application/pdf",
+                        headers={"Content-Disposition": 'inline; filename="outcome-monitor.pdf"'})
+    return html
+
+
+@bp.get("")
+def overview():
+    filters = outcome_monitor.parse_filters(request.args)
+    export = _export_or_none("outcome-monitor", lambda s, c, t: outcome_monitor.all_rows(s, filters, confidential=c, today=t))
+    if export is not None:
+        return export
+    session, confidential, today = _context()
+    return render_template(
+        "monitor/overview.html",
+        overview=outcome_monitor.overview(session, filters, confidential=confidential, today=today),
+        labels=monitoring.STATUS_LABELS,
+        phases=outcome_monitor.PHASES,
+        confidential=confidential,
+    )
+
+
+@bp.get("/print")
+@bp.get("/print.pdf", endpoint="printable_pdf")
+def printable():
+    filters = outcome_monitor.parse_filters(request.args)
+    session, confidential, today = _context()
+    rows = outcome_monitor.all_rows(session, filters, confidential=confidential, today=today)
+    return _print_page(rows, _("Outcome monitor"), pdf=request.path.endswith(".pdf"))
+
+
+@bp.get("/cases/<int:case_id>")
+def case(case_id: int):
+    filters = outcome_monitor.Filters(case_id=case_id)
+    export = _export_or_none(f"outcome-monitor-{case_id}", lambda s, c, t: outcome_monitor.all_rows(s, filters, confidential=c, today=t))
+    if export is not None:
+        return export
+    session, confidential, today = _context()
+    found = outcome_monitor.case_monitor(session, case_id, confidential=confidential, today=today)
+    return render_template("monitor/case.html", monitor=found, labels=monitoring.STATUS_LABELS)
+
+
+@bp.get("/cases/<int:case_id>/print")
+@bp.get("/cases/<int:case_id>/print.pdf", endpoint="case_printable_pdf")
+def case_printable(case_id: int):
+    session, confidential, today = _context()
+    found = outcome_monitor.case_monitor(session, case_id, confidential=confidential, today=today)
+    rows = outcome_monitor.all_rows(session, outcome_monitor.Filters(case_id=case_id), confidential=confidential, today=today)
+    return _print_page(rows, found.case.title, pdf=request.path.endswith(".pdf"))
+
+
+@bp.get("/indicators/<int:indicator_id>")
+def indicator(indicator_id: int):
+    session, confidential, today = _context()
+    card = outcome_monitor.indicator_card(session, indicator_id, confidential=confidential, today=today)
+    rows = measurements.history(session, card.indicator)
+    kind = request.args.get("format")
+    if kind in ("csv", "xlsx"):
+        header = [_("Period from"), _("Value"), _("Source"), _("Note"), _("Reported at"), _("In force"), _("Correction reason")]
+        data = [[r.measurement.period.isoformat(), r.measurement.value, r.measurement.source, r.measurement.note,
+                 r.measurement.reported_at.isoformat(), _("yes") if r.in_force else _("no"), r.measurement.correction_reason]
+                for r in rows]
+        return tabular.download(kind, f"indicator-{indicator_id}", header, data)
+    in_force = [(r.measurement.period, r.measurement.value) for r in rows if r.in_force]
+    return render_template(
+        "monitor/indicator.html",
+        card=card,
+        indicator=card.indicator,
+        rows=rows,
+        chart=charts.trend(card.indicator, in_force),
+        labels=monitoring.STATUS_LABELS,
+        show_reporters=confidential,
+    )

@@ -65,7 +65,8 @@ def seed_demo():
     """Load a demo municipality with users for every role and cases in several phases."""
     from .demo import seed
 
-    with Session(db.engine()) as session:
+    # Letters and mails link back to the site: build those links against PUBLIC_URL.
+    with Session(db.engine()) as session, current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
         logins = seed(session)
         session.commit()
     if not logins:

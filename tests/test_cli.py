@@ -29,18 +29,20 @@ def test_create_user_refuses_a_short_password(app):
     assert result.exit_code != 0 and "at least 12 characters" in result.output
 
 
-def test_seed_demo_loads_three_cases_in_different_phases_once(app, session):
+def test_seed_demo_loads_four_cases_in_different_phases_once(app, session, client):
     runner = app.test_cli_runner()
     first = runner.invoke(args=["seed-demo"])
     assert first.exit_code == 0, first.output
     assert "f.elamrani@lindendal.example" in first.output
     states = sorted(session.exec(select(Case.state)).all())
-    assert states == ["articulation", "stakeholder_analysis", "tendering"]
+    assert states == ["articulation", "realisation", "stakeholder_analysis", "tendering"]
+    monitor = client.get("/monitor").text  # the realised case reports to the public monitor
+    assert "Jongeren zonder werk of opleiding" in monitor and "On track: 0" not in monitor
     roles = set(session.exec(select(User.role)).all())
     assert roles == set(Role)
     second = runner.invoke(args=["seed-demo"])
     assert "already present" in second.output
-    assert session.exec(select(func.count()).select_from(Case)).one() == 3
+    assert session.exec(select(func.count()).select_from(Case)).one() == 4
 
 
 def test_tick_closes_submissions_after_the_deadline(app, session, make_case):

@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 export FLASK_APP = wsgi
 
-.PHONY: run test test-postgres install install-test system-packages chromium translations clean
+.PHONY: run test test-postgres install install-test system-packages chromium translations clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,3 +56,9 @@ translations:
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
+
+## Benchmark both databases at scale 1 and 20 (generates the data once, under bench/data/); see README
+bench: install-test
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/pip install --quiet -e ".[test,bench]"
+	$(BIN)/python bench/run.py $(BENCH_ARGS)

@@ -11,7 +11,7 @@ from .models import Role
 
 
 def init_app(app: Flask) -> None:
-    for command in (init_db, create_user, tick, seed_demo, export_ocds):
+    for command in (init_db, create_user, tick, seed_demo, export_ocds, generate_data):
         app.cli.add_command(command)
 
 
@@ -100,3 +100,23 @@ def export_ocds(case_ids, output):
         package = ocds.package(session, cases, current_app.config["PUBLIC_URL"])
     json.dump(package, output, ensure_ascii=False, indent=2)
     output.write("\n")
+
+
+@click.command("generate-data")
+@with_appcontext
+@click.option("--scale", type=click.FloatRange(min=0.01, max=100), default=1.0, show_default=True,
+              help="1 is about 100 cases, 500 organisations, 2,000 indicators and 50,000 measurements.")
+@click.option("--seed", type=int, default=20261122, show_default=True, help="The same seed gives the same data.")
+def generate_data(scale, seed):
+    """Fill the database with synthetic cases for benchmarks, through the same services and rules."""
+    from . import synthetic
+
+    with Session(db.engine()) as session, current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
+        if synthetic.already_generated(session):
+            raise click.ClickException("Synthetic data is already present; start from an empty database.")
+        counts = synthetic.generate(
+            session, scale, seed=seed,
+            progress=lambda done, total: click.echo(f"\r{done}/{total} cases", nl=done == total, err=True),
+        )
+    click.echo(f"{counts.cases} cases, {counts.organisations} organisations, {counts.coalitions} coalitions, "
+               f"{counts.indicators} indicators, {counts.measurements} measurements.")

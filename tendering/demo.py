@@ -8,12 +8,11 @@ from decimal import Decimal
 
 from sqlmodel import Session, select
 
-from . import agreement, award, scoring
+from . import agreement, journeys
 from .articulation import add_framework
 from .cases import CaseFields, add_outcome, open_case
 from .clarifications import answer, ask, publish_nota
 from .coalitions import form_coalition, invite_partner, respond
-from .evaluation import assign_evaluator
 from .measurements import Reported, Reporting, reportable_periods
 from .measurements import report as report_value
 from .models import (
@@ -28,13 +27,12 @@ from .models import (
     User,
     utcnow,
 )
-from .proposals import DraftFields, draft_for, minimum_requirements, save_draft
+from .proposals import DraftFields, draft_for, save_draft
 from .stakeholders import StakeholderFields, add_stakeholder
 from .suitability import Answer, record_suitability
-from .tender_box import open_box, submit
 from .tender_setup import CriterionFields, add_criterion, log_contact, register_interest, set_procedure
 from .users import create_user
-from .workflow.engine import apply_due_steps, fire
+from .workflow.engine import fire
 
 DEMO_PASSWORD = "lindendal-demo-2026"
 
@@ -80,7 +78,7 @@ def seed(session: Session) -> list[tuple[str, str, str]]:
     _elderly_case(session, official, organisations, members)
     _neighbourhood_case(session, users["j.devries@lindendal.example"], organisations)
     _education_case(session, official)
-    _realised_case(session, official, users["j.devries@lindendal.example"], organisations,
+    _realised_case(session, official, users["j.devries@lindendal.example"],
                    [users["p.smit@thuis.example"], users["k.ouali@samenoud.example"], users["m.jansen@delinde.example"]])
     session.flush()
     return [(email, DEMO_PASSWORD, role.value) for email, _name, role, _org in USERS]
@@ -215,16 +213,8 @@ def _education_case(session: Session, official: User) -> Case:
 
 
 def _answer_suitability(session: Session, case: Case, official: User) -> None:
-    motivations = {
-        "market_exists": "Veel bewonersinitiatieven, zorgaanbieders en verenigingen zijn actief.",
-        "no_exclusive_tasks": "Uitvoering vraagt geen overheidstaken zoals handhaving.",
-        "public_character_safeguarded": "Toegankelijkheid en kwaliteit borgen we in de kaders en de monitoring.",
-        "adds_value": "Bewoners en ondernemers zien kansen die de gemeente mist.",
-        "realisation_power": "Vrijwilligers en lokale bedrijven vergroten het bereik.",
-        "effective_and_efficient": "Eén coalitie in plaats van tien losse subsidies.",
-    }
     record_suitability(
-        session, case, actor=official, answers=[Answer(question, True, text) for question, text in motivations.items()]
+        session, case, actor=official, answers=[Answer(question, True, text) for question, text in journeys.SUITABILITY.items()]
     )
 
 
@@ -246,106 +236,42 @@ def _add_stakeholders(session: Session, case: Case, official: User, organisation
         )
 
 
-def _realised_case(session: Session, official: User, evaluator: User, organisations: list[Organisation], members: list[User]) -> Case:
-    """A question that went round the cycle a year ago and now reports outcomes.
-
-    Every step goes through the services; only the clock is moved, as if a year
-    had passed: the submission deadline and the standstill are put in the past,
-    and the agreement started a year ago, so the monitor has periods to show.
-    """
+def _realised_case(session: Session, official: User, evaluator: User, members: list[User]) -> Case:
+    """A question that went round the cycle a year ago and now reports outcomes to the monitor."""
     lead_a, partner_a, lead_b = members
-    case = open_case(
-        session,
-        actor=official,
-        fields=CaseFields(
-            title="Samen aan de slag in Lindendal-Oost",
-            question="Wie helpt ons om jongeren in Lindendal-Oost aan werk of een opleiding te helpen die bij ze past?",
-            problem_analysis="Een op de acht jongeren in Oost zit thuis zonder werk of opleiding; veel van hen zijn niet in beeld.",
-            signals="Jongerenwerk, scholen en de sportvereniging zien dezelfde jongeren uit beeld raken.",
-            target_group="Jongeren van 16 tot 27 jaar in Lindendal-Oost zonder werk of opleiding.",
-            ambition="Elke jongere in Oost heeft een plek: werk, een opleiding of een traject ernaartoe.",
-            theme="Werk en inkomen",
-            budget_ceiling=Decimal("600000"),
-        ),
-    )
-    add_outcome(session, case, actor=official, description="Minder jongeren zitten thuis zonder werk of opleiding.")
-    add_framework(session, case, actor=official, kind=FrameworkKind.minimum_requirement,
-                  description="Minstens één partner werkt al met jongeren in Oost.")
-    fire(session, case, "assess", actor=official)
-    _answer_suitability(session, case, official)
-    fire(session, case, "decide_to_tender", actor=official)
-    _add_stakeholders(session, case, official, organisations)
-    fire(session, case, "start_coalition_forming", actor=official)
-    for name, weight, formula in [("Aanpak en bereik", 70, ""), ("Prijs", 30, "lowest")]:
-        add_criterion(session, case, actor=official,
-                      fields=CriterionFields(name=name, weight=weight, is_price=bool(formula), price_formula=formula))
-    now = utcnow()
-    set_procedure(session, case, actor=official, clarification_deadline=now + timedelta(days=7),
-                  submission_deadline=now + timedelta(days=30), min_partners=2)
-    fire(session, case, "publish", actor=official)
-    requirement = minimum_requirements(session, case)[0].id
-    for lead, partner, name, price, approach in [
-        (lead_a, partner_a, "Oost Werkt", Decimal("540000"), "Jongerenwerkers en buurtsportcoaches zoeken jongeren thuis op."),
-        (lead_b, lead_a, "Leerbanen Oost", Decimal("590000"), "Leerbanen bij lokale bedrijven met een vaste coach."),
-    ]:
-        coalition = form_coalition(session, case, user=lead, name=name)
-        membership = invite_partner(session, coalition, user=lead, organisation_id=partner.organisation_id, case=case)
-        respond(session, coalition, membership, user=partner, case=case, accept=True, role="Partner in de uitvoering",
-                contribution_kind="people", contribution="Twee medewerkers, drie dagen per week.")
-        proposal = draft_for(session, coalition, case)
-        save_draft(session, proposal, user=lead, case=case, fields=DraftFields(
-            approach=approach, answer_to_question="Jongeren worden gezien voordat ze vastlopen.",
-            outcome_commitments="Van 12% naar 7% jongeren zonder werk of opleiding in 2028.",
-            monitoring="CBS-cijfers per kwartaal en een jongerenpanel.", price=price, price_breakdown="Personeel en coaching.",
-            requirements_confirmed=(requirement,),
-        ))
-        submit(session, proposal, coalition, case, user=lead)
-    case.submission_deadline = utcnow()  # the clock moves: the deadline passes just after the submissions
-    session.add(case)
-    apply_due_steps(session, case)
-    assign_evaluator(session, case, actor=official, evaluator_id=official.id)
-    assign_evaluator(session, case, actor=official, evaluator_id=evaluator.id)
-    open_box(session, case, user=official)
-    open_box(session, case, user=evaluator)
-    criteria = scoring.criteria(session, case)
-    for entry in scoring.entries(session, case):
-        value = 8.0 if entry.coalition.name == "Oost Werkt" else 6.5
-        for user in (official, evaluator):
-            scoring.declare(session, case, entry, user=user, has_conflict=False)
-            scoring.save_scores(session, case, entry, user=user, scores={c.id: (value, "Onderbouwd in het voorstel.") for c in criteria},
-                                requirements_met=True, requirements_note="Aangetoond.", submit=True)
-        scoring.record_consensus(session, case, entry, user=official,
-                                 scores={criteria[0].id: (value, "Beide beoordelaars waren het eens.")})
-    winner = award.eligible(session, case)[0]
-    award.decide(session, case, user=official, proposal_id=winner.entry.proposal_id,
-                 motivation="De aanpak bereikt jongeren die nu uit beeld zijn, tegen de laagste prijs.",
-                 advantages="Jongerenwerk en sport samen; huisbezoeken in plaats van spreekuren.")
-    fire(session, case, "propose_award", actor=official, reason="Gunning volgens de berekende rangorde.")
-    award.current_decision(session, case).standstill_ends_at = utcnow() - timedelta(seconds=1)  # the standstill is over
+    case = journeys.publish(session, official, journeys.Question(
+        title="Samen aan de slag in Lindendal-Oost",
+        question="Wie helpt ons om jongeren in Lindendal-Oost aan werk of een opleiding te helpen die bij ze past?",
+        theme="Werk en inkomen", budget_ceiling=Decimal("600000"),
+        outcome="Minder jongeren zitten thuis zonder werk of opleiding.",
+        stakeholders=["Jongerenwerk Oost", "ROC Lindendal", "Sportvereniging Oost"],
+    ))
+    bids = [
+        journeys.Bid(lead_a, [partner_a], "Oost Werkt", Decimal("540000"),
+                     "Jongerenwerkers en buurtsportcoaches zoeken jongeren thuis op.", score=8.0),
+        journeys.Bid(lead_b, [lead_a], "Leerbanen Oost", Decimal("590000"), "Leerbanen bij lokale bedrijven met een vaste coach.", score=6.5),
+    ]
+    for b in bids:
+        journeys.bid(session, case, b)
     today = utcnow().date()
     start = date(today.year - 1, today.month, 1)
-    agreement.save(session, case, user=official, fields=agreement.AgreementFields(
-        budget=Decimal("540000"), starts_on=start, ends_on=date(start.year + 3, start.month, 1) - timedelta(days=1),
-        overseers=["municipality", "client_panel"], monitoring_arrangement="Elk kwartaal met het jongerenpanel.",
-        report_cadence="quarterly",
-    ))
-    indicators = [
-        agreement.add_indicator(session, case, user=official, fields=agreement.IndicatorFields(
-            name=name, definition=definition, unit=unit, direction=direction, data_source=source, baseline_value=baseline,
-            baseline_date=start, target_value=target, target_date=date(start.year + 3, start.month, 1) - timedelta(days=1),
-            norm_at_risk=at_risk, norm_off_track=off_track, frequency="quarterly", measured_by=by,
-        ))
-        for name, definition, unit, direction, source, baseline, target, at_risk, off_track, by in [
-            ("Jongeren zonder werk of opleiding", "Aandeel 16-27-jarigen in Oost zonder werk of opleiding.", "%",
-             Direction.lower_is_better, "CBS", 12, 7, 11.5, 12.5, "Gemeente, team Onderzoek"),
-            ("Jongeren in een traject", "Jongeren met een actief traject bij de coalitie.", "",
-             Direction.higher_is_better, "Registratie coalitie", 0, 150, None, None, "Oost Werkt"),
-        ]
-    ]
-    fire(session, case, "conclude_agreement", actor=official, reason="Overeenkomst getekend.")
-    reporting = Reporting(session.get(Coalition, winner.entry.coalition.id), case, agreement.concluded(session, case))
+    target_date = date(start.year + 3, start.month, 1) - timedelta(days=1)
+    indicators = journeys.award_and_agree(session, case, official, evaluator, bids, starts_on=start, indicators=[
+        agreement.IndicatorFields(
+            name="Jongeren zonder werk of opleiding", definition="Aandeel 16-27-jarigen in Oost zonder werk of opleiding.",
+            unit="%", direction=Direction.lower_is_better, data_source="CBS", baseline_value=12, baseline_date=start,
+            target_value=7, target_date=target_date, norm_at_risk=11.5, norm_off_track=12.5, frequency="quarterly",
+            measured_by="Gemeente, team Onderzoek"),
+        agreement.IndicatorFields(
+            name="Jongeren in een traject", definition="Jongeren met een actief traject bij de coalitie.", unit="",
+            direction=Direction.higher_is_better, data_source="Registratie coalitie", baseline_value=0, baseline_date=start,
+            target_value=150, target_date=target_date, norm_at_risk=None, norm_off_track=None, frequency="quarterly",
+            measured_by="Oost Werkt"),
+    ])
+    concluded = agreement.concluded(session, case)
+    reporting = Reporting(session.get(Coalition, concluded.coalition_id), case, concluded)
     values = {indicators[0].id: [11.8, 11.2, 10.9, 11.6], indicators[1].id: [20, 45, 70, 80]}
-    periods = reportable_periods(indicators[0], reporting.agreement, today)[:4]
+    periods = reportable_periods(indicators[0], concluded, today)[:4]
     for indicator in indicators:
         for period, value in zip(periods, values[indicator.id], strict=False):
             report_value(session, reporting, user=lead_a, today=today, reported=Reported(indicator, period.starts_on, value, "CBS", "", ""))

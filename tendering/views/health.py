@@ -1,8 +1,10 @@
-from flask import Blueprint, jsonify
-from sqlalchemy import text
+from flask import Blueprint, jsonify, render_template
+from sqlalchemy import func, text
 from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import select
 
 from .. import db
+from ..models import Case
 
 bp = Blueprint("health", __name__)
 
@@ -15,3 +17,10 @@ def healthz():
     except SQLAlchemyError:
         return jsonify(status="error", database="unreachable"), 503
     return jsonify(status="ok", database="ok", dialect=db.engine().dialect.name)
+
+
+@bp.get("/baseline")
+def baseline():
+    """The benchmark's yardstick: one query and one small template, through the same app and middleware."""
+    count = db.session().exec(select(func.count()).select_from(Case)).one()
+    return render_template("baseline.html", count=count)

@@ -1,0 +1,318 @@
+"""The benchmark, in one run: `make bench` (options: `python bench/run.py --help`).
+
+For each database (SQLite, PostgreSQL) and scale (1 and 20) it generates the
+data once (`flask generate-data`, kept under bench/data/), starts the app under
+gunicorn on loopback and measures, with wrk, the public tender board, a case
+page, the council's outcome monitor and a coalition's indicator page against
+the bare baseline route of the same server; it samples the workers' memory.
+Then, per database: a submission burst of 200 coalitions from 20 clients
+within 30 seconds, and a CSV import of 10,000 measurements against a bare bulk
+insert of the same rows. Results go to bench/results/<time>.json and a
+Markdown table is printed for the README.
+"""
+
+import argparse
+import http.cookiejar
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "bench" / "data"
+RESULTS = ROOT / "bench" / "results"
+PASSWORD = "synthetic-benchmark-password"
+PAGES = ("baseline", "tender_board", "case_page", "outcome_monitor", "coalition_indicators")
+PG = "postgresql+psycopg://postgres@127.0.0.1:5432/"
+
+
+def scale_tag(scale: float) -> str:
+    return str(scale).replace(".", "_")
+
+
+def database_url(db: str, scale: float) -> str:
+    if db == "sqlite":
+        return f"sqlite:///{DATA}/sqlite-{scale_tag(scale)}.sqlite3"
+    return f"{PG}tendering_bench_{scale_tag(scale)}"
+
+
+def app_env(url: str) -> dict:
+    return {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "benchmark-only-secret", "SESSION_COOKIE_SECURE": "0",
+            "LOGIN_RATE_LIMIT": "100000 per minute", "PYTHONPATH": str(ROOT)}
+
+
+def flask(url: str, *args: str) -> str:
+    done = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT, env=app_env(url),
+                          capture_output=True, text=True, check=True)
+    return done.stdout
+
+
+def prepare(db: str, scale: float) -> dict:
+    """Generate the data set once; later runs reuse it (delete bench/data to start over)."""
+    DATA.mkdir(parents=True, exist_ok=True)
+    marker = DATA / f"{db}-{scale_tag(scale)}.json"
+    if marker.exists():
+        return json.loads(marker.read_text())
+    url = database_url(db, scale)
+    if db == "sqlite":
+        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+    else:
+        name = url.rsplit("/", 1)[1]
+        subprocess.run(["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-c", f"DROP DATABASE IF EXISTS {name}",
+                        "-c", f"CREATE DATABASE {name}"], check=True)
+    flask(url, "init-db")
+    started = time.monotonic()
+    summary = flask(url, "generate-data", "--scale", str(scale)).strip().splitlines()[-1]
+    info = {"generated": summary, "generation_seconds": round(time.monotonic() - started, 1)}
+    marker.write_text(json.dumps(info))
+    return info
+
+
+def targets(url: str) -> dict:
+    """Who logs in and which pages they load: a realised case, its owner, a council member, the winner's member."""
+    code = """
+import json
+from sqlmodel import Session, select
+from tendering import db
+from tendering.models import Agreement, Case, Coalition, Role, User
+from wsgi import app
+with app.app_context(), Session(db.engine()) as s:
+    agreement = s.exec(select(Agreement).where(Agreement.concluded_at.is_not(None)).order_by(Agreement.id)).first()
+    case = s.get(Case, agreement.case_id)
+    lead = s.exec(select(User).join(Coalition, Coalition.lead_organisation_id == User.organisation_id)
+                  .where(Coalition.id == agreement.coalition_id)).first()
+    council = s.exec(select(User).where(User.role == Role.council_member).order_by(User.id)).first()
+    print(json.dumps({"case": case.id, "owner": s.get(User, case.owner_id).email, "council": council.email,
+                      "coalition": agreement.coalition_id, "member": lead.email}))
+"""
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=app_env(url), capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+class Server:
+    """gunicorn on loopback, as in production (sync workers, one per core)."""
+
+    def __init__(self, url: str, port: int, workers: int):
+        self.base = f"http://127.0.0.1:{port}"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
+            cwd=ROOT, env=app_env(url),
+        )
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(self.base + "/healthz", timeout=1)
+                return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("gunicorn did not start")
+
+    def max_worker_rss(self) -> int:
+        import psutil
+
+        return max((c.memory_info().rss for c in psutil.Process(self.process.pid).children()), default=0)
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+class Browser:
+    """A logged-in session with cookies and the CSRF token of the last page."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def get(self, path: str) -> tuple[int, str]:
+        try:
+            with self.opener.open(self.base + path, timeout=60) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    def post(self, path: str, data: dict) -> tuple[int, str]:
+        try:
+            with self.opener.open(self.base + path, urllib.parse.urlencode(data).encode(), timeout=60) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    @staticmethod
+    def token(html: str) -> str:
+        return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+    def login(self, email: str) -> "Browser":
+        _status, page = self.get("/login")
+        status, _page = self.post("/login", {"email": email, "password": PASSWORD, "csrf_token": self.token(page)})
+        if status != 200:
+            raise RuntimeError(f"login failed for {email}: {status}")
+        return self
+
+    def cookie(self) -> str:
+        return "; ".join(f"{c.name}={c.value}" for c in self.jar)
+
+
+def wrk(url: str, cookie: str | None, seconds: int, connections: int) -> dict:
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(ROOT / "bench" / "latency.lua")]
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
+    out = subprocess.run(command + [url], capture_output=True, text=True, check=True).stdout
+    return json.loads(next(line for line in reversed(out.splitlines()) if line.startswith("{")))
+
+
+def measure_pages(db: str, scale: float, args) -> dict:
+    url = database_url(db, scale)
+    who = targets(url)
+    server = Server(url, args.port, args.workers)
+    try:
+        sessions = {role: Browser(server.base).login(who[role]).cookie() for role in ("owner", "council", "member")}
+        paths = {
+            "baseline": ("/baseline", None), "tender_board": ("/", None), "case_page": (f"/cases/{who['case']}", sessions["owner"]),
+            "outcome_monitor": ("/monitor", sessions["council"]),
+            "coalition_indicators": (f"/coalitions/{who['coalition']}/indicators", sessions["member"]),
+        }
+        peak, stop = [0], threading.Event()
+
+        def sample():
+            while not stop.is_set():
+                peak[0] = max(peak[0], server.max_worker_rss())
+                time.sleep(0.2)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        found = {}
+        for page, (path, cookie) in paths.items():
+            wrk(server.base + path, cookie, 2, args.connections)  # warm up
+            found[page] = wrk(server.base + path, cookie, args.seconds, args.connections)
+        stop.set()
+        sampler.join()
+        return {"pages": found, "peak_worker_rss_mb": round(peak[0] / 2**20, 1)}
+    finally:
+        server.stop()
+
+
+def burst(db: str, args) -> dict:
+    """200 coalitions, complete drafts, 20 clients; the deadline falls 30 s after the start; 10 try just after it."""
+    url = database_url(db, 1)
+    setup = subprocess.run([sys.executable, str(ROOT / "bench" / "burst_setup.py")], cwd=ROOT, env=app_env(url),
+                           capture_output=True, text=True, check=True)
+    plan = json.loads(setup.stdout.strip().splitlines()[-1])
+    server = Server(url, args.port, args.workers)
+    results, lock = [], threading.Lock()
+    start = plan["start_epoch"]  # the window opens 30 s before the deadline
+    deadline_in = plan["deadline_in_seconds"]
+    try:
+        def client(jobs):
+            ready = []
+            for coalition_id, email, at in sorted(jobs, key=lambda job: job[2]):  # log in and open the proposal first
+                browser = Browser(server.base).login(email)
+                _s, page = browser.get(f"/coalitions/{coalition_id}/proposal")
+                ready.append((coalition_id, at, browser, page))
+            for coalition_id, at, browser, page in ready:
+                delay = start + at - time.time()
+                if delay > 0:
+                    time.sleep(delay)
+                token = Browser.token(page)
+                status, body = browser.post(f"/coalitions/{coalition_id}/proposal/submit", {"csrf_token": token})
+                receipt = re.search(r'id="receipt-sha"[^>]*>([0-9a-f]{64})<', body)
+                with lock:
+                    results.append({"coalition": coalition_id, "status": status, "late": at > deadline_in,
+                                    "receipt": receipt.group(1) if receipt else None})
+
+        jobs = plan["jobs"]
+        threads = [threading.Thread(target=client, args=(jobs[i::20],)) for i in range(20)]  # 20 concurrent clients
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        server.stop()
+    check = subprocess.run([sys.executable, str(ROOT / "bench" / "burst_setup.py"), "--verify", str(plan["case"])],
+                           cwd=ROOT, env=app_env(url), capture_output=True, text=True, check=True)
+    stored = json.loads(check.stdout.strip().splitlines()[-1])
+    client_receipts = {r["coalition"]: r["receipt"] for r in results if r["receipt"]}
+    return {
+        "coalitions": len(jobs), "clients": 20, "window_seconds": deadline_in, "attempted_after_deadline": sum(r["late"] for r in results),
+        "stored": stored["stored"], "refused": sum(1 for r in results if not r["receipt"] and r["status"] < 500),
+        "server_errors": sum(1 for r in results if r["status"] >= 500),
+        "stored_after_deadline": stored["after_deadline"], "receipts_recomputed_ok": stored["receipts_ok"],
+        "receipts_match_clients": all(stored["receipts"].get(str(k)) == v for k, v in client_receipts.items()),
+    }
+
+
+def csv_import(db: str) -> dict:
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "import_timing.py")], cwd=ROOT, env=app_env(database_url(db, 1)),
+                          capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def machine() -> dict:
+    import psutil
+
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+            "os": platform.platform(), "python": platform.python_version()}
+
+
+def table(result: dict) -> str:
+    lines = ["| database | scale | page | req/s | p50 ms | p95 ms | p99 ms | × baseline req/s | p95 scale 20 / scale 1 |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for db, scales in result["databases"].items():
+        for scale, data in scales["scales"].items():
+            base = data["pages"]["baseline"]["rps"]
+            for page, m in data["pages"].items():
+                ratio = scales.get("p95_growth", {}).get(page, "")
+                lines.append(f"| {db} | {scale} | {page} | {m['rps']:.0f} | {m['p50_ms']:.1f} | {m['p95_ms']:.1f} | {m['p99_ms']:.1f} | "
+                             f"{m['rps'] / base:.2f} | {ratio} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--databases", nargs="+", default=["sqlite", "postgres"], choices=["sqlite", "postgres"])
+    parser.add_argument("--scales", nargs="+", type=float, default=[1, 20])
+    parser.add_argument("--seconds", type=int, default=10, help="load per page")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--skip-burst", action="store_true")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is missing: `make bench` installs it (apt-get install wrk)")
+    result = {"started": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine(), "workers": args.workers,
+              "seconds_per_page": args.seconds, "connections": args.connections, "databases": {}}
+    for db in args.databases:
+        entry = {"scales": {}}
+        for scale in args.scales:
+            print(f"== {db} scale {scale}: data", flush=True)
+            info = prepare(db, scale)
+            print(f"== {db} scale {scale}: pages", flush=True)
+            entry["scales"][str(scale)] = {**info, **measure_pages(db, scale, args)}
+        if len(args.scales) > 1:
+            low, high = entry["scales"][str(min(args.scales))], entry["scales"][str(max(args.scales))]
+            entry["p95_growth"] = {p: round(high["pages"][p]["p95_ms"] / low["pages"][p]["p95_ms"], 2) for p in PAGES}
+        if 1 in args.scales and not args.skip_burst:
+            print(f"== {db}: burst and import", flush=True)
+            entry["burst"] = burst(db, args)
+            entry["csv_import"] = csv_import(db)
+        result["databases"][db] = entry
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / f"{result['started'].replace(':', '')}.json"
+    out.write_text(json.dumps(result, indent=2))
+    print(table(result))
+    print(f"\nwritten to {out.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

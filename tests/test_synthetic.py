@@ -1,0 +1,66 @@
+"""Synthetic benchmark data goes through the same services and rules, and the benchmarked pages cost the same
+number of queries on a small and on a larger data set."""
+
+from sqlmodel import func, select
+
+from tendering import synthetic
+from tendering.models import Agreement, Case, Coalition, Indicator, Measurement, Role, User
+
+from .conftest import login
+from .test_query_counts import counting_queries
+
+
+def generate(app, session, scale, seed):
+    with app.test_request_context():
+        return synthetic.generate(session, scale, seed=seed)
+
+
+def test_generate_data_fills_every_phase_through_the_rules(app, session, client):
+    counts = generate(app, session, 0.05, seed=1)
+    assert (counts.cases, counts.coalitions, counts.indicators, counts.measurements) == (5, 15, 100, 2500)
+    states = {state: n for state, n in session.exec(select(Case.state, func.count()).group_by(Case.state)).all()}
+    assert states == {"realisation": 4, "tendering": 1}
+    assert session.exec(select(func.count()).select_from(Measurement)).one() == 2500
+    statuses = set(session.exec(select(Indicator.assessed_status)).all())
+    assert len(statuses) >= 2  # the walks differ: not every indicator ends up on track
+    assert "Indicator 0" in client.get("/monitor").text
+    assert client.get("/").status_code == 200 and "(5)" in client.get("/").text  # the open tender is on the board
+
+
+def test_cli_refuses_to_generate_twice(app, session):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["generate-data", "--scale", "0.02"])
+    assert first.exit_code == 0, first.output
+    assert "2 cases" in first.output
+    second = runner.invoke(args=["generate-data", "--scale", "0.02"])
+    assert second.exit_code != 0 and "already present" in second.output
+
+
+def test_benchmarked_pages_cost_the_same_queries_on_more_data(app, session):
+    generate(app, session, 0.03, seed=1)
+    case = session.exec(select(Case).where(Case.state == "realisation").order_by(Case.id)).first()
+    coalition_id = session.exec(select(Agreement.coalition_id).where(Agreement.case_id == case.id)).one()
+    member = session.exec(select(User).join(Coalition, Coalition.lead_organisation_id == User.organisation_id)
+                          .where(Coalition.id == coalition_id)).first()
+    official = session.get(User, case.owner_id)
+    council = session.exec(select(User).where(User.role == Role.council_member)).first()
+    clients = {}
+    for name, user in (("official", official), ("council", council), ("member", member)):
+        clients[name] = app.test_client()
+        login(clients[name], user, password=synthetic.PASSWORD)
+    clients["public"] = app.test_client()
+    pages = {"/": "public", f"/cases/{case.id}": "official", "/monitor": "council",
+             f"/coalitions/{coalition_id}/indicators": "member"}
+
+    def counts():
+        found = {}
+        for path, who in pages.items():
+            clients[who].get(path)
+            with counting_queries(app) as statements:
+                assert clients[who].get(path).status_code == 200, path
+            found[path] = len(statements)
+        return found
+
+    small = counts()
+    generate(app, session, 0.08, seed=2)
+    assert counts() == small

@@ -31,10 +31,7 @@ def record(
     return event
 
 
-def timeline(session: Session, case: Case) -> list[AuditEvent]:
-    """The case's events, newest first."""
-    return list(
-        session.exec(
-            select(AuditEvent).where(AuditEvent.case_id == case.id).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        ).all()
-    )
+def timeline(session: Session, case: Case, limit: int | None = None) -> list[AuditEvent]:
+    """The case's events, newest first; the case page shows the latest `limit` and links to the rest."""
+    statement = select(AuditEvent).where(AuditEvent.case_id == case.id).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    return list(session.exec(statement.limit(limit) if limit else statement).all())

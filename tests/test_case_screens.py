@@ -208,3 +208,17 @@ def test_audit_log_is_append_only_in_the_database(session, make_case):
             session.execute(text(statement))
         session.rollback()
     assert session.exec(select(func.count()).select_from(AuditEvent)).one() == 1
+
+
+def test_case_page_shows_the_latest_events_and_links_the_whole_audit_trail(app, make_case, official, session, logged_in):
+    from tendering import audit
+
+    case = make_case()
+    for number in range(30):
+        audit.record(session, action="case_edited", actor=official, case=case, reason=f"Wijziging {number}")
+    session.commit()
+    client = logged_in(official)
+    page = client.get(f"/cases/{case.id}").text
+    assert "Wijziging 29" in page and "Wijziging 3<" not in page and f"/cases/{case.id}/audit-trail" in page
+    trail = client.get(f"/cases/{case.id}/audit-trail").text
+    assert "Wijziging 0<" in trail and "Wijziging 29" in trail

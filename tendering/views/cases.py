@@ -16,6 +16,7 @@ from ..workflow.labels import STATE_LABELS, WORKFLOW_LABELS, action_label, reaso
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 readers = roles_required(Role.official, Role.council_member)
 officials = roles_required(Role.official)
+TIMELINE_LATEST = 25  # events on the case page; the full audit trail has its own page
 
 
 @bp.get("/")
@@ -43,6 +44,15 @@ def new():
     )
 
 
+@bp.get("/<int:case_id>/audit-trail")
+@readers
+def audit_trail(case_id: int):
+    """Every event of the case, newest first."""
+    session = db.session()
+    case = get_case(session, case_id)
+    return render_template("cases/audit_trail.html", case=case, events=audit.timeline(session, case), action_label=action_label)
+
+
 @bp.get("/<int:case_id>")
 @readers
 def show(case_id: int):
@@ -56,7 +66,8 @@ def show(case_id: int):
         case=case,
         outcomes=outcomes_of(session, case),
         options=transition_options(session, case, current_user),
-        events=audit.timeline(session, case),
+        events=audit.timeline(session, case, limit=TIMELINE_LATEST + 1),
+        timeline_latest=TIMELINE_LATEST,
         diagram=layout(workflow),
         workflow=workflow,
         transition_form=TransitionForm(version=case.version),

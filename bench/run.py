@@ -36,7 +36,7 @@ PG = "postgresql+psycopg://postgres@127.0.0.1:5432/"
 
 
 def scale_tag(scale: float) -> str:
-    return str(scale).replace(".", "_")
+    return f"{scale:g}".replace(".", "_")
 
 
 def database_url(db: str, scale: float) -> str:
@@ -286,7 +286,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--skip-burst", action="store_true")
+    parser.add_argument("--skip-burst", action="store_true", help="only the pages")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: `make bench` installs it (apt-get install wrk)")
@@ -298,9 +298,9 @@ def main() -> None:
             print(f"== {db} scale {scale}: data", flush=True)
             info = prepare(db, scale)
             print(f"== {db} scale {scale}: pages", flush=True)
-            entry["scales"][str(scale)] = {**info, **measure_pages(db, scale, args)}
+            entry["scales"][f"{scale:g}"] = {**info, **measure_pages(db, scale, args)}
         if len(args.scales) > 1:
-            low, high = entry["scales"][str(min(args.scales))], entry["scales"][str(max(args.scales))]
+            low, high = entry["scales"][f"{min(args.scales):g}"], entry["scales"][f"{max(args.scales):g}"]
             entry["p95_growth"] = {p: round(high["pages"][p]["p95_ms"] / low["pages"][p]["p95_ms"], 2) for p in PAGES}
         if 1 in args.scales and not args.skip_burst:
             print(f"== {db}: burst and import", flush=True)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import cli, config, db, i18n, security
+from . import cli, config, db, fragments, i18n, security
 from .views import register_blueprints, register_error_handlers
 from .workflow.definitions import load_workflows
 
@@ -23,6 +23,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     # Fail at start-up, not mid-case, when a workflow file is inconsistent.
     load_workflows(app.config["WORKFLOWS_DIR"])
     db.init_app(app)
+    fragments.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
     register_blueprints(app)

@@ -86,10 +86,8 @@ def basis(session: Session, case: Case) -> Basis | None:
 
 def agreement_of(session: Session, case: Case) -> Agreement | None:
     """The agreement of the current award, if one is being negotiated or concluded."""
-    decision = award.current_decision(session, case)
-    if decision is None:
-        return None
-    return session.exec(select(Agreement).where(Agreement.award_decision_id == decision.id)).first()
+    current = award.current_decision_id(case.id, case.round)
+    return session.exec(select(Agreement).where(Agreement.award_decision_id == current)).first()
 
 
 def indicators_of(session: Session, agreement: Agreement) -> list[Indicator]:

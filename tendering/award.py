@@ -43,12 +43,20 @@ from .question_document import DOCUMENT_LOCALE
 def current_decision(session: Session, case: Case) -> AwardDecision | None:
     """The latest award decision of the current round (not a strategy selection)."""
     return session.exec(
-        select(AwardDecision)
+        select(AwardDecision).where(AwardDecision.id == current_decision_id(case.id, case.round))
+    ).first()
+
+
+def current_decision_id(case_id, case_round):
+    """The current decision's id as a subquery; given `Case.id` and `Case.round` it correlates with an outer query."""
+    return (
+        select(AwardDecision.id)
         .join(Proposal, Proposal.id == AwardDecision.proposal_id)
-        .where(AwardDecision.case_id == case.id, Proposal.round == case.round, AwardDecision.stage != "strategy")
+        .where(AwardDecision.case_id == case_id, Proposal.round == case_round, AwardDecision.stage != "strategy")
         .order_by(AwardDecision.decided_at.desc(), AwardDecision.id.desc())
         .limit(1)
-    ).first()
+        .scalar_subquery()
+    )
 
 
 def _stage(case: Case) -> str:

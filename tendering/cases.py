@@ -1,7 +1,7 @@
 """Operations on cases: open, edit, list. They flush; the caller commits."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from flask_babel import gettext as _
@@ -148,12 +148,29 @@ def list_cases(session: Session, *, state: str | None = None, owner: User | None
     return list(session.exec(statement).all())
 
 
-def open_tenders(session: Session) -> list[Case]:
-    """Published cases still accepting proposals, soonest deadline first."""
-    return list(
-        session.exec(
-            select(Case)
-            .where(Case.state == "tendering", Case.submission_deadline > utcnow())
-            .order_by(Case.submission_deadline)
-        ).all()
-    )
+TENDERS_PER_PAGE = 20
+
+
+@dataclass(frozen=True)
+class TenderBoard:
+    tenders: list[Case]
+    total: int
+    page: int
+    next_deadline: datetime | None  # the board changes then, when that tender closes
+
+    @property
+    def pages(self) -> int:
+        return max((self.total + TENDERS_PER_PAGE - 1) // TENDERS_PER_PAGE, 1)
+
+
+def open_tenders(session: Session, page: int = 1) -> TenderBoard:
+    """One page of published cases still accepting proposals, soonest deadline first."""
+    now = utcnow()
+    still_open = (Case.state == "tendering", Case.submission_deadline > now)
+    total, next_deadline = session.exec(select(func.count(), func.min(Case.submission_deadline)).where(*still_open)).one()
+    page = min(page, max((total + TENDERS_PER_PAGE - 1) // TENDERS_PER_PAGE, 1))
+    tenders = session.exec(
+        select(Case).where(*still_open).order_by(Case.submission_deadline, Case.id)
+        .offset((page - 1) * TENDERS_PER_PAGE).limit(TENDERS_PER_PAGE)
+    ).all()
+    return TenderBoard(list(tenders), total, page, next_deadline)

@@ -67,17 +67,16 @@ def form_coalition(session: Session, case: Case, *, user: User, name: str) -> Co
 
 def get_for(session: Session, coalition_id: int, user: User) -> tuple[Coalition, CoalitionMember]:
     """The coalition and the user's membership; not found for anyone outside it."""
-    coalition = session.get(Coalition, coalition_id)
-    membership = None
-    if coalition is not None and user.is_authenticated and user.organisation_id is not None:
-        membership = session.exec(
-            select(CoalitionMember).where(
-                CoalitionMember.coalition_id == coalition.id, CoalitionMember.organisation_id == user.organisation_id
-            )
+    row = None
+    if user.is_authenticated and user.organisation_id is not None:
+        row = session.exec(
+            select(Coalition, CoalitionMember)
+            .join(CoalitionMember, CoalitionMember.coalition_id == Coalition.id)
+            .where(Coalition.id == coalition_id, CoalitionMember.organisation_id == user.organisation_id)
         ).first()
-    if coalition is None or membership is None:
+    if row is None:
         raise NotFound(_("This coalition does not exist or you are not part of it."))
-    return coalition, membership
+    return row[0], row[1]
 
 
 def members(session: Session, coalition: Coalition) -> list[MemberRow]:

@@ -35,6 +35,9 @@ def from_environment(instance_path: str) -> dict:
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;60 per hour"),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 50 * 1024 * 1024)),
         "WTF_CSRF_TIME_LIMIT": None,
+        # Rendered page bodies kept per worker (see `fragments`): how many, and for how long at most.
+        "FRAGMENT_CACHE_ENTRIES": int(os.environ.get("FRAGMENT_CACHE_ENTRIES", 500)),
+        "FRAGMENT_CACHE_SECONDS": int(os.environ.get("FRAGMENT_CACHE_SECONDS", 300)),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER"),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", 25)),
         "MAIL_USE_TLS": _flag("MAIL_USE_TLS", False),

@@ -8,7 +8,7 @@ Each guard runs a constant number of queries, whatever the size of the data.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import gettext as _
@@ -47,6 +47,14 @@ class GuardContext:
     session: Session
     case: Case
     now: datetime
+    upcoming: list[datetime] = field(default_factory=list, compare=False)
+
+    def passed(self, moment: datetime) -> bool:
+        """Whether `moment` has come; one still ahead is noted, because the checks' answers change then."""
+        if moment > self.now:
+            self.upcoming.append(moment)
+            return False
+        return True
 
 
 @dataclass(frozen=True)
@@ -185,11 +193,11 @@ def deadlines_valid(ctx: GuardContext) -> list[str]:
     reasons = []
     if case.clarification_deadline is None:
         reasons.append(_("The deadline for clarification questions is not set."))
-    elif case.clarification_deadline <= ctx.now:
+    elif ctx.passed(case.clarification_deadline):
         reasons.append(_("The deadline for clarification questions has already passed."))
     if case.submission_deadline is None:
         reasons.append(_("The submission deadline is not set."))
-    elif case.submission_deadline <= ctx.now:
+    elif ctx.passed(case.submission_deadline):
         reasons.append(_("The submission deadline has already passed."))
     if (
         case.clarification_deadline is not None
@@ -205,7 +213,7 @@ def submission_deadline_passed(ctx: GuardContext) -> list[str]:
     deadline = ctx.case.submission_deadline
     if deadline is None:
         return [_("The submission deadline is not set.")]
-    if deadline > ctx.now:
+    if not ctx.passed(deadline):
         return [_("Proposals can still be submitted until the deadline.")]
     return []
 
@@ -297,7 +305,7 @@ def standstill_over(ctx: GuardContext) -> list[str]:
     decision = _current_award(ctx, strategy=False)
     if decision is None or decision.standstill_ends_at is None:
         return [_("The standstill period has not started.")]
-    if decision.standstill_ends_at > ctx.now:
+    if not ctx.passed(decision.standstill_ends_at):
         return [_("The standstill period is still running.")]
     return []
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from babel import Locale
 from babel import dates as babel_dates
 from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import Babel, format_currency, format_datetime, get_locale
+from flask_babel import Babel, format_currency, get_locale
 
 from .workflow.labels import state_label, trigger_label
 
@@ -39,8 +39,15 @@ def init_app(app: Flask) -> None:
 
 
 def localtime(value: datetime | None, fmt: str = "medium") -> str:
-    """An aware UTC datetime in BABEL_DEFAULT_TIMEZONE (Amsterdam), in the reader's language."""
-    return "" if value is None else format_datetime(value, fmt)
+    """An aware UTC datetime in BABEL_DEFAULT_TIMEZONE (Amsterdam), in the reader's language; cached like dates."""
+    if value is None:
+        return ""
+    return _format_datetime(value, fmt, str(get_locale()), current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+@lru_cache(maxsize=4096)
+def _format_datetime(value: datetime, fmt: str, locale: str, zone: str) -> str:
+    return babel_dates.format_datetime(value, fmt, tzinfo=ZoneInfo(zone), locale=locale)
 
 
 def localdate(value: date | None, fmt: str = "long") -> str:

@@ -17,9 +17,9 @@ from sqlalchemy import insert
 from sqlmodel import Session, select
 
 from . import agreement as agreements
-from . import audit, coalitions, monitoring
+from . import audit, award, monitoring
 from .errors import DomainError, NotFound
-from .models import Agreement, Case, Coalition, Indicator, Measurement, MembershipStatus, User, utcnow
+from .models import Agreement, Case, Coalition, CoalitionMember, Indicator, Measurement, MembershipStatus, User, utcnow
 
 REPORTING_STATES = {"realisation", "accountability"}
 COLUMNS = ("indicator", "indicator_name", "period", "value", "source", "note", "correction_reason")  # the name is a reading aid
@@ -43,12 +43,19 @@ class Reporting:
 
 def reporting_for(session: Session, coalition_id: int, user: User) -> Reporting:
     """The reporting context; not found for anyone outside the coalition or before its agreement."""
-    coalition, membership = coalitions.get_for(session, coalition_id, user)
-    if membership.status != MembershipStatus.accepted:
+    row = None
+    if user.is_authenticated and user.organisation_id is not None:  # one query: every reporting page runs it
+        row = session.exec(
+            select(Coalition, CoalitionMember, Case, Agreement)
+            .join(CoalitionMember, CoalitionMember.coalition_id == Coalition.id)
+            .join(Case, Case.id == Coalition.case_id)
+            .outerjoin(Agreement, Agreement.award_decision_id == award.current_decision_id(Case.id, Case.round))
+            .where(Coalition.id == coalition_id, CoalitionMember.organisation_id == user.organisation_id)
+        ).first()
+    if row is None or row[1].status != MembershipStatus.accepted:
         raise NotFound(_("This coalition does not exist or you are not part of it."))
-    case = session.get(Case, coalition.case_id)
-    agreement = agreements.concluded(session, case)
-    if agreement is None or agreement.coalition_id != coalition.id:
+    coalition, _membership, case, agreement = row
+    if agreement is None or agreement.concluded_at is None or agreement.coalition_id != coalition.id:
         raise NotFound(_("Your coalition has no concluded agreement to report on."))
     return Reporting(coalition, case, agreement)
 

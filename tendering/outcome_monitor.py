@@ -32,6 +32,7 @@ def sees_confidential(user: User) -> bool:
 class Filters:
     theme: str = ""
     coalition_id: int | None = None
+    coalition_name: str = ""
     status: monitoring.Status | None = None
     phase: str = ""
     case_id: int | None = None
@@ -41,7 +42,7 @@ class Filters:
         """The filters as URL parameters, for links to other pages of the same view."""
         current = replace(self, **changes)
         return {k: v for k, v in (
-            ("theme", current.theme), ("coalition", current.coalition_id),
+            ("theme", current.theme), ("coalition", current.coalition_id), ("coalition_name", current.coalition_name),
             ("status", current.status.value if current.status else None), ("phase", current.phase),
             ("page", current.page if current.page > 1 else None),
         ) if v}
@@ -57,6 +58,7 @@ def parse_filters(args) -> Filters:
     return Filters(
         theme=args.get("theme", "")[:80],
         coalition_id=number("coalition"),
+        coalition_name=args.get("coalition_name", "").strip()[:80],
         status=monitoring.Status(status) if status in monitoring.Status._value2member_map_ else None,
         phase=args.get("phase", "") if args.get("phase", "") in PHASES else "",
         page=max(number("page") or 1, 1),
@@ -79,7 +81,7 @@ class Overview:
     filters: Filters
     status_counts: dict[monitoring.Status, int] = field(default_factory=dict)
     themes: list[str] = field(default_factory=list)
-    coalitions: list[Coalition] = field(default_factory=list)
+    coalition: Coalition | None = None  # the one coalition the filter names, if any
 
     @property
     def pages(self) -> int:
@@ -101,6 +103,8 @@ def _base(filters: Filters, confidential: bool, today: date):
         statement = statement.where(Case.theme == filters.theme)
     if filters.coalition_id:
         statement = statement.where(Coalition.id == filters.coalition_id)
+    if filters.coalition_name:
+        statement = statement.where(Coalition.name.icontains(filters.coalition_name, autoescape=True))
     if filters.phase:
         statement = statement.where(Case.state == filters.phase)
     if filters.case_id:
@@ -121,26 +125,43 @@ def _cards(session: Session, rows, today: date) -> list[Card]:
     ]
 
 
-def overview(session: Session, filters: Filters, *, confidential: bool, today: date) -> Overview:
-    """One page of cards with the counts and filter choices around it."""
-    statement = _base(filters, confidential, today)
-    rows = session.exec(
-        statement.order_by(Case.title, Case.id, Indicator.name, Indicator.id)
-        .offset((filters.page - 1) * PER_PAGE)
-        .limit(PER_PAGE)
-    ).all()
-    total = session.exec(select(func.count()).select_from(statement.subquery())).one()
-    unfiltered_status = _base(replace(filters, status=None), confidential, today).subquery()
+@dataclass(frozen=True)
+class Summary:
+    """What the monitor shows above the cards: the count per status and the themes to filter on."""
+
+    status_counts: dict[monitoring.Status, int]
+    themes: list[str]
+
+
+def summary(session: Session, filters: Filters, *, confidential: bool, today: date) -> Summary:
+    """Counts over every indicator the filters (but the status) select: the costly part, kept per data generation."""
+    unfiltered_status = _base(replace(filters, status=None, page=1), confidential, today).subquery()
     shown = sql_case(
         (unfiltered_status.c.next_due_on < today, monitoring.Status.overdue.value), else_=unfiltered_status.c.assessed_status
     )
     counts = {monitoring.Status(s): n for s, n in session.exec(select(shown, func.count()).group_by(shown)).all()}
-    concluded = select(Agreement.case_id, Agreement.coalition_id).where(Agreement.concluded_at.is_not(None)).subquery()
+    concluded = select(Agreement.case_id).where(Agreement.concluded_at.is_not(None)).subquery()
     themes = [t for t in session.exec(
         select(Case.theme).join(concluded, concluded.c.case_id == Case.id).distinct().order_by(Case.theme)).all() if t]
-    coalitions = list(session.exec(
-        select(Coalition).join(concluded, concluded.c.coalition_id == Coalition.id).order_by(Coalition.name)).all())
-    return Overview(_cards(session, rows, today), total, filters, counts, themes, coalitions)
+    return Summary(counts, themes)
+
+
+def overview(session: Session, filters: Filters, totals: Summary, *, confidential: bool, today: date) -> Overview:
+    """One page of cards with the counts and filter choices around it.
+
+    Coalitions are found by a part of their name rather than picked from a list:
+    a big city has thousands, and the page should not grow with them.
+    """
+    rows = session.exec(
+        _base(filters, confidential, today)
+        .order_by(Case.title, Case.id, Indicator.name, Indicator.id)
+        .offset((filters.page - 1) * PER_PAGE)
+        .limit(PER_PAGE)
+    ).all()
+    counts = totals.status_counts
+    total = counts.get(filters.status, 0) if filters.status else sum(counts.values())
+    coalition = session.get(Coalition, filters.coalition_id) if filters.coalition_id else None
+    return Overview(_cards(session, rows, today), total, filters, counts, totals.themes, coalition)
 
 
 def all_rows(session: Session, filters: Filters, *, confidential: bool, today: date) -> list[tuple[Indicator, Case, Coalition]]:

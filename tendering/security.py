@@ -2,16 +2,18 @@
 
 from functools import wraps
 
-from flask import Flask, abort, request
+from flask import Flask, abort, g, request
 from flask_babel import lazy_gettext as _l
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect, generate_csrf
 from markupsafe import Markup
+from sqlalchemy import true
+from sqlmodel import select
 
-from . import db
-from .models import Role, User
+from . import db, fragments
+from .models import DataGeneration, Role, User
 
 login_manager = LoginManager()
 csrf = CSRFProtect()
@@ -46,16 +48,26 @@ def init_app(app: Flask) -> None:
 
 
 def csrf_field() -> Markup:
-    """The CSRF token as a hidden field without an id, so pages with many forms keep ids unique."""
-    return Markup('<input type="hidden" name="csrf_token" value="{}">').format(generate_csrf())
+    """The CSRF token as a hidden field without an id, so pages with many forms keep ids unique.
+
+    In a cached body it is a placeholder, filled in per request (`fragments`).
+    """
+    token = fragments.csrf_placeholder() if fragments.rendering_fragment() else generate_csrf()
+    return Markup('<input type="hidden" name="csrf_token" value="{}">').format(token)
 
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
+    """The logged-in user, and in the same query the data generation, so it is read before any data (`fragments`)."""
     if not user_id.isdigit():
         return None
-    user = db.session().get(User, int(user_id))
-    return user if user and user.active else None
+    row = db.session().exec(
+        select(User, DataGeneration.generation).outerjoin(DataGeneration, true()).where(User.id == int(user_id))
+    ).first()
+    if row is None:
+        return None
+    user, g.data_generation = row[0], row[1] or 0
+    return user if user.active else None
 
 
 def _security_headers(response):

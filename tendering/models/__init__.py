@@ -1,7 +1,7 @@
 """Every table model, imported here so metadata and Alembic see them all."""
 
 from .audit import AuditEvent
-from .base import UTCDateTime, utcnow
+from .base import DataGeneration, UTCDateTime, utcnow
 from .cases import (
     AwardCriterion,
     Case,
@@ -67,6 +67,7 @@ __all__ = [
     "ContactKind",
     "ContactMoment",
     "CriterionScore",
+    "DataGeneration",
     "Direction",
     "Evaluation",
     "EvaluatorAssignment",

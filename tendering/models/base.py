@@ -2,8 +2,9 @@
 
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime
+from sqlalchemy import BigInteger, DateTime
 from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
 
 
 def utcnow() -> datetime:
@@ -34,3 +35,12 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=timezone.utc)
         return value.astimezone(timezone.utc)
+
+
+class DataGeneration(SQLModel, table=True):
+    """One row counting committed writes: every transaction that changes data bumps it (see `db`),
+    so a page body cached under a generation (see `fragments`) is never served after a change."""
+
+    __tablename__ = "data_generation"
+    id: int = Field(default=1, primary_key=True)
+    generation: int = Field(default=0, sa_type=BigInteger, sa_column_kwargs={"server_default": "0"})

@@ -2,7 +2,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import audit, db
+from .. import audit, db, fragments
 from ..articulation import coach_question
 from ..cases import add_outcome, can_steer_case, edit_case, get_case, list_cases, open_case, outcomes_of
 from ..forms import CaseForm, NewCaseForm, OutcomeForm, TransitionForm
@@ -10,7 +10,7 @@ from ..models import Role
 from ..security import roles_required
 from ..tender_lock import can_change_tender, needs_amendment
 from ..workflow.diagram import layout
-from ..workflow.engine import apply_due_steps, fire, transition_options, workflow_for
+from ..workflow.engine import apply_due_steps, checklist, fire, workflow_for
 from ..workflow.labels import STATE_LABELS, WORKFLOW_LABELS, action_label, reason_hint, state_label, trigger_label
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
@@ -60,25 +60,29 @@ def show(case_id: int):
     case = get_case(session, case_id)
     if apply_due_steps(session, case):
         db.commit()
-    workflow = workflow_for(case)
-    return render_template(
-        "cases/show.html",
-        case=case,
-        outcomes=outcomes_of(session, case),
-        options=transition_options(session, case, current_user),
-        events=audit.timeline(session, case, limit=TIMELINE_LATEST + 1),
-        timeline_latest=TIMELINE_LATEST,
-        diagram=layout(workflow),
-        workflow=workflow,
-        transition_form=TransitionForm(version=case.version),
-        outcome_form=OutcomeForm(),
-        can_steer=can_steer_case(current_user),
-        can_change=can_change_tender(case),
-        amending=needs_amendment(case),
-        action_label=action_label,
-        reason_hint=reason_hint,
-        workflow_label=WORKFLOW_LABELS.get(case.workflow, case.workflow),
-    )
+
+    def body():
+        workflow = workflow_for(case)
+        options, changes_at = checklist(session, case, current_user)
+        return render_template(
+            "cases/_show.html",
+            case=case,
+            outcomes=outcomes_of(session, case),
+            options=options,
+            events=audit.timeline(session, case, limit=TIMELINE_LATEST + 1),
+            timeline_latest=TIMELINE_LATEST,
+            diagram=layout(workflow),
+            workflow=workflow,
+            outcome_form=OutcomeForm(),
+            can_steer=can_steer_case(current_user),
+            can_change=can_change_tender(case),
+            amending=needs_amendment(case),
+            action_label=action_label,
+            reason_hint=reason_hint,
+            workflow_label=WORKFLOW_LABELS.get(case.workflow, case.workflow),
+        ), changes_at
+
+    return render_template("cases/show.html", case=case, body=fragments.cached("case", (case.id, current_user.id), body))
 
 
 @bp.route("/<int:case_id>/edit", methods=["GET", "POST"])

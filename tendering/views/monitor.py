@@ -1,10 +1,12 @@
 """The outcome monitor: overview, case and indicator, each printable and exportable."""
 
+from dataclasses import replace
+
 from flask import Blueprint, Response, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import charts, db, measurements, monitoring, outcome_monitor, tabular
+from .. import charts, db, fragments, measurements, monitoring, outcome_monitor, tabular
 from ..models import utcnow
 from ..question_document import to_pdf
 from ..workflow.labels import state_label
@@ -56,13 +58,21 @@ def overview():
     if export is not None:
         return export
     session, confidential, today = _context()
-    return render_template(
-        "monitor/overview.html",
-        overview=outcome_monitor.overview(session, filters, confidential=confidential, today=today),
-        labels=monitoring.STATUS_LABELS,
-        phases=outcome_monitor.PHASES,
-        confidential=confidential,
-    )
+
+    def totals():
+        return outcome_monitor.summary(session, filters, confidential=confidential, today=today), fragments.next_day(today)
+
+    def body():
+        summary = fragments.remember("monitor-summary", (confidential, today, replace(filters, status=None, page=1)), totals)
+        return render_template(
+            "monitor/_overview.html",
+            overview=outcome_monitor.overview(session, filters, summary, confidential=confidential, today=today),
+            labels=monitoring.STATUS_LABELS,
+            phases=outcome_monitor.PHASES,
+            confidential=confidential,
+        ), fragments.next_day(today)
+
+    return render_template("monitor/overview.html", body=fragments.cached("monitor", (confidential, today, filters), body))
 
 
 @bp.get("/print")

@@ -3,7 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import select
 
-from .. import agreement, award, clarifications, db, ocds, question_document, tender_setup
+from .. import agreement, award, clarifications, db, fragments, ocds, question_document, tender_setup
 from ..cases import open_tenders, outcomes_of, was_published
 from ..forms import CoalitionForm, InterestForm, QuestionForm
 from ..models import Case, Role
@@ -15,7 +15,14 @@ bp = Blueprint("public", __name__)
 
 @bp.get("/")
 def home():
-    return render_template("public/home.html", tenders=open_tenders(db.session()))
+    page = request.args.get("page", "")
+    page = int(page) if page.isdigit() and 0 < len(page) < 6 and int(page) > 0 else 1
+
+    def body():
+        board = open_tenders(db.session(), page)
+        return render_template("public/_home.html", board=board), board.next_deadline
+
+    return render_template("public/home.html", body=fragments.cached("tenders", (page,), body))
 
 
 def published_case(reference: str) -> Case:

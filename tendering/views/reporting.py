@@ -5,9 +5,10 @@ from datetime import date
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from .. import agreement as agreements
-from .. import api_tokens, charts, db, measurements, monitoring, progress
+from .. import api_tokens, charts, db, fragments, measurements, monitoring, progress
 from ..forms import ApiTokenForm, MeasurementForm, MeasurementImportForm, ProgressReportForm
 from ..i18n import localdate
 from ..models import utcnow
@@ -27,23 +28,30 @@ def index(coalition_id: int):
 
 def _index_page(coalition_id: int, import_form: MeasurementImportForm | None = None, errors=None, status: int = 200,
                 new_token: str | None = None, token_form: ApiTokenForm | None = None):
+    """The indicators page; the plain page comes from the cache, one with errors or a new token never does."""
     session = db.session()
     reporting = measurements.reporting_for(session, coalition_id, current_user)
-    indicators = agreements.indicators_of(session, reporting.agreement)
-    return render_template(
-        "reporting/index.html",
-        reporting=reporting,
-        indicators=indicators,
-        today=_today(),
-        status_of=monitoring.status_on,
-        labels=monitoring.STATUS_LABELS,
-        grace_days=monitoring.GRACE_DAYS,
-        import_form=import_form or MeasurementImportForm(),
-        errors=errors or [],
-        tokens=api_tokens.tokens_of(session, reporting),
-        token_form=token_form or ApiTokenForm(),
-        new_token=new_token,
-    ), status
+    today = _today()
+
+    def body():
+        return render_template(
+            "reporting/_index.html",
+            reporting=reporting,
+            indicators=agreements.indicators_of(session, reporting.agreement),
+            today=today,
+            status_of=monitoring.status_on,
+            labels=monitoring.STATUS_LABELS,
+            grace_days=monitoring.GRACE_DAYS,
+            import_form=import_form or MeasurementImportForm(),
+            errors=errors or [],
+            tokens=api_tokens.tokens_of(session, reporting),
+            token_form=token_form or ApiTokenForm(),
+            new_token=new_token,
+        ), fragments.next_day(today)
+
+    plain = import_form is None and token_form is None and not errors and new_token is None
+    page = fragments.cached("indicators", (coalition_id, current_user.id, today), body) if plain else Markup(body()[0])
+    return render_template("reporting/index.html", reporting=reporting, body=page), status
 
 
 def _period_choices(indicator, reporting):

@@ -93,16 +93,18 @@ def check_transition(
     return [CheckResult(name, str(GUARDS[name].label), runner(name, ctx)) for name in transition.guards]
 
 
-def transition_options(
+def checklist(
     session: Session, case: Case, actor: User | None, *, now: datetime | None = None
-) -> list[TransitionOption]:
-    """Every transition out of the case's state, with its checklist, for one user."""
+) -> tuple[list[TransitionOption], datetime | None]:
+    """Every transition out of the case's state with its checks, for one user, and the first moment
+    ahead at which a check's answer changes by time alone (a deadline passing)."""
     ctx = GuardContext(session, case, now or utcnow())
     role = _role_of(actor)
-    return [
+    options = [
         TransitionOption(t, role in t.roles, check_transition(t, ctx))
         for t in workflow_for(case).transitions_from(case.state)
     ]
+    return options, min(ctx.upcoming, default=None)
 
 
 def fire(

@@ -4,7 +4,9 @@ For each database (SQLite, PostgreSQL) and scale (1 and 20) it generates the
 data once (`flask generate-data`, kept under bench/data/), starts the app under
 gunicorn on loopback and measures, with wrk, the public tender board, a case
 page, the council's outcome monitor and a coalition's indicator page against
-the bare baseline route of the same server; it samples the workers' memory.
+the bare baseline route of the same server, once as served (page bodies from
+the cache) and once with the cache off (every page built: the cost after each
+write); it samples the workers' memory.
 Then, per database: a submission burst of 200 coalitions from 20 clients
 within 30 seconds, and a CSV import of 10,000 measurements against a bare bulk
 insert of the same rows. Results go to bench/results/<time>.json and a
@@ -45,9 +47,9 @@ def database_url(db: str, scale: float) -> str:
     return f"{PG}tendering_bench_{scale_tag(scale)}"
 
 
-def app_env(url: str) -> dict:
+def app_env(url: str, **extra: str) -> dict:
     return {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "benchmark-only-secret", "SESSION_COOKIE_SECURE": "0",
-            "LOGIN_RATE_LIMIT": "100000 per minute", "PYTHONPATH": str(ROOT)}
+            "LOGIN_RATE_LIMIT": "100000 per minute", "PYTHONPATH": str(ROOT), **extra}
 
 
 def flask(url: str, *args: str) -> str:
@@ -102,11 +104,11 @@ with app.app_context(), Session(db.engine()) as s:
 class Server:
     """gunicorn on loopback, as in production (sync workers, one per core)."""
 
-    def __init__(self, url: str, port: int, workers: int):
+    def __init__(self, url: str, port: int, workers: int, **env: str):
         self.base = f"http://127.0.0.1:{port}"
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
-            cwd=ROOT, env=app_env(url),
+            cwd=ROOT, env=app_env(url, **env),
         )
         for _ in range(100):
             try:
@@ -171,10 +173,11 @@ def wrk(url: str, cookie: str | None, seconds: int, connections: int) -> dict:
     return json.loads(next(line for line in reversed(out.splitlines()) if line.startswith("{")))
 
 
-def measure_pages(db: str, scale: float, args) -> dict:
+def measure_pages(db: str, scale: float, args, *, cached: bool = True) -> dict:
+    """Every page under load; `cached=False` turns the page-body cache off, to show what building a page costs."""
     url = database_url(db, scale)
     who = targets(url)
-    server = Server(url, args.port, args.workers)
+    server = Server(url, args.port, args.workers, **({} if cached else {"FRAGMENT_CACHE_ENTRIES": "0"}))
     try:
         sessions = {role: Browser(server.base).login(who[role]).cookie() for role in ("owner", "council", "member")}
         paths = {
@@ -192,9 +195,10 @@ def measure_pages(db: str, scale: float, args) -> dict:
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
         found = {}
+        seconds = args.seconds if cached else max(args.seconds // 2, 3)
         for page, (path, cookie) in paths.items():
             wrk(server.base + path, cookie, 2, args.connections)  # warm up
-            found[page] = wrk(server.base + path, cookie, args.seconds, args.connections)
+            found[page] = wrk(server.base + path, cookie, seconds, args.connections)
         stop.set()
         sampler.join()
         return {"pages": found, "peak_worker_rss_mb": round(peak[0] / 2**20, 1)}
@@ -267,15 +271,20 @@ def machine() -> dict:
 
 
 def table(result: dict) -> str:
-    lines = ["| database | scale | page | req/s | p50 ms | p95 ms | p99 ms | × baseline req/s | p95 scale 20 / scale 1 |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| database | scale | page | req/s | p50 ms | p95 ms | p99 ms | × baseline req/s | p95 scale 20 / scale 1 "
+             "| built: req/s | built: p95 ms | built: × baseline | built: p95 growth |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for db, scales in result["databases"].items():
         for scale, data in scales["scales"].items():
-            base = data["pages"]["baseline"]["rps"]
+            base, built_base = data["pages"]["baseline"]["rps"], data["built_pages"]["baseline"]["rps"]
             for page, m in data["pages"].items():
-                ratio = scales.get("p95_growth", {}).get(page, "")
+                b = data["built_pages"][page]
                 lines.append(f"| {db} | {scale} | {page} | {m['rps']:.0f} | {m['p50_ms']:.1f} | {m['p95_ms']:.1f} | {m['p99_ms']:.1f} | "
-                             f"{m['rps'] / base:.2f} | {ratio} |")
+                             f"{m['rps'] / base:.2f} | {scales.get('p95_growth', {}).get(page, '')} | {b['rps']:.0f} | "
+                             f"{b['p95_ms']:.1f} | {b['rps'] / built_base:.2f} | {scales.get('built_p95_growth', {}).get(page, '')} |")
+    for db, scales in result["databases"].items():
+        if "burst" in scales:
+            lines.append(f"\n{db}: burst {json.dumps(scales['burst'])}; CSV import {json.dumps(scales['csv_import'])}")
     return "\n".join(lines)
 
 
@@ -299,10 +308,14 @@ def main() -> None:
             print(f"== {db} scale {scale}: data", flush=True)
             info = prepare(db, scale)
             print(f"== {db} scale {scale}: pages", flush=True)
-            entry["scales"][f"{scale:g}"] = {**info, **measure_pages(db, scale, args)}
+            pages = measure_pages(db, scale, args)
+            built = measure_pages(db, scale, args, cached=False)
+            entry["scales"][f"{scale:g}"] = {**info, **pages, "built_pages": built["pages"],
+                                             "peak_worker_rss_mb": max(pages["peak_worker_rss_mb"], built["peak_worker_rss_mb"])}
         if len(args.scales) > 1:
             low, high = entry["scales"][f"{min(args.scales):g}"], entry["scales"][f"{max(args.scales):g}"]
-            entry["p95_growth"] = {p: round(high["pages"][p]["p95_ms"] / low["pages"][p]["p95_ms"], 2) for p in PAGES}
+            for kind, growth in (("pages", "p95_growth"), ("built_pages", "built_p95_growth")):
+                entry[growth] = {p: round(high[kind][p]["p95_ms"] / low[kind][p]["p95_ms"], 2) for p in PAGES}
         if 1 in args.scales and not args.skip_burst:
             print(f"== {db}: burst and import", flush=True)
             entry["burst"] = burst(db, args)

@@ -3,6 +3,7 @@
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from sqlalchemy import text
 from sqlmodel import Session
 
 from . import db, migrate
@@ -118,5 +119,7 @@ def generate_data(scale, seed):
             session, scale, seed=seed,
             progress=lambda done, total: click.echo(f"\r{done}/{total} cases", nl=done == total, err=True),
         )
+    with db.engine().begin() as connection:  # fresh statistics, as autovacuum would gather: plans as in production
+        connection.execute(text("ANALYZE"))
     click.echo(f"{counts.cases} cases, {counts.organisations} organisations, {counts.coalitions} coalitions, "
                f"{counts.indicators} indicators, {counts.measurements} measurements.")

@@ -20,6 +20,7 @@ import hmac
 import math
 from collections.abc import Callable, Hashable
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from typing import TypeVar
 
 from cachelib import NullCache, SimpleCache
@@ -64,7 +65,10 @@ def cached(name: str, key: tuple[Hashable, ...], render: Callable[[], tuple[str,
         finally:
             g.rendering_fragment = False
 
-    return Markup(remember(name, key, rendered).replace(csrf_placeholder(), generate_csrf()))
+    body, placeholder = remember(name, key, rendered), csrf_placeholder()
+    if placeholder in body:  # a body without forms leaves the session alone: no token, no cookie
+        body = body.replace(placeholder, generate_csrf())
+    return Markup(body)
 
 
 def remember(name: str, key: tuple[Hashable, ...], compute: Callable[[], tuple[T, datetime | None]]) -> T:
@@ -80,8 +84,12 @@ def remember(name: str, key: tuple[Hashable, ...], compute: Callable[[], tuple[T
 
 def csrf_placeholder() -> str:
     """A marker no user can guess, so no typed text is ever mistaken for it."""
-    secret = current_app.config["SECRET_KEY"].encode()
-    return "csrf-" + hmac.new(secret, b"fragment csrf placeholder", hashlib.sha256).hexdigest()[:32]
+    return _placeholder(current_app.config["SECRET_KEY"])
+
+
+@lru_cache(maxsize=8)
+def _placeholder(secret: str) -> str:
+    return "csrf-" + hmac.new(secret.encode(), b"fragment csrf placeholder", hashlib.sha256).hexdigest()[:32]
 
 
 def rendering_fragment() -> bool:

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
-from sqlalchemy import insert
+from sqlalchemy import bindparam, insert
 from sqlmodel import Session, select
 
 from . import agreement as agreements
@@ -41,17 +41,21 @@ class Reporting:
         return self.case.state in REPORTING_STATES
 
 
+# Every reporting page runs this access check: one query, built once (building it per request cost more than running it).
+_REPORTING = (
+    select(Coalition, CoalitionMember, Case, Agreement)
+    .join(CoalitionMember, CoalitionMember.coalition_id == Coalition.id)
+    .join(Case, Case.id == Coalition.case_id)
+    .outerjoin(Agreement, Agreement.award_decision_id == award.current_decision_id(Case.id, Case.round))
+    .where(Coalition.id == bindparam("coalition_id"), CoalitionMember.organisation_id == bindparam("organisation_id"))
+)
+
+
 def reporting_for(session: Session, coalition_id: int, user: User) -> Reporting:
     """The reporting context; not found for anyone outside the coalition or before its agreement."""
     row = None
-    if user.is_authenticated and user.organisation_id is not None:  # one query: every reporting page runs it
-        row = session.exec(
-            select(Coalition, CoalitionMember, Case, Agreement)
-            .join(CoalitionMember, CoalitionMember.coalition_id == Coalition.id)
-            .join(Case, Case.id == Coalition.case_id)
-            .outerjoin(Agreement, Agreement.award_decision_id == award.current_decision_id(Case.id, Case.round))
-            .where(Coalition.id == coalition_id, CoalitionMember.organisation_id == user.organisation_id)
-        ).first()
+    if user.is_authenticated and user.organisation_id is not None:
+        row = session.exec(_REPORTING, params={"coalition_id": coalition_id, "organisation_id": user.organisation_id}).first()
     if row is None or row[1].status != MembershipStatus.accepted:
         raise NotFound(_("This coalition does not exist or you are not part of it."))
     coalition, _membership, case, agreement = row

@@ -88,27 +88,34 @@ class Overview:
         return max((self.total + PER_PAGE - 1) // PER_PAGE, 1)
 
 
-def _base(filters: Filters, confidential: bool, today: date):
-    """Indicators of concluded agreements, as the viewer may see them and the filters select."""
+def _base(filters: Filters, confidential: bool, today: date, *columns):
+    """Indicators of concluded agreements, as the viewer may see them and the filters select.
+
+    Cases and coalitions are joined only when the columns or the filters need them: counting every
+    indicator then reads two tables instead of four.
+    """
+    columns = columns or (Indicator, Case, Coalition)
     statement = (
-        select(Indicator, Case, Coalition)
+        select(*columns).select_from(Indicator)
         .join(Agreement, Agreement.id == Indicator.agreement_id)
-        .join(Case, Case.id == Agreement.case_id)
-        .join(Coalition, Coalition.id == Agreement.coalition_id)
         .where(Agreement.concluded_at.is_not(None))
     )
+    if any(c is Case for c in columns) or filters.theme or filters.phase:
+        statement = statement.join(Case, Case.id == Agreement.case_id)
+    if any(c is Coalition for c in columns) or filters.coalition_name:
+        statement = statement.join(Coalition, Coalition.id == Agreement.coalition_id)
     if not confidential:
         statement = statement.where(Indicator.confidential.is_(False))
     if filters.theme:
         statement = statement.where(Case.theme == filters.theme)
     if filters.coalition_id:
-        statement = statement.where(Coalition.id == filters.coalition_id)
+        statement = statement.where(Agreement.coalition_id == filters.coalition_id)
     if filters.coalition_name:
         statement = statement.where(Coalition.name.icontains(filters.coalition_name, autoescape=True))
     if filters.phase:
         statement = statement.where(Case.state == filters.phase)
     if filters.case_id:
-        statement = statement.where(Case.id == filters.case_id)
+        statement = statement.where(Agreement.case_id == filters.case_id)
     if filters.status:
         statement = statement.where(monitoring.status_condition(filters.status, today))
     return statement
@@ -135,7 +142,9 @@ class Summary:
 
 def summary(session: Session, filters: Filters, *, confidential: bool, today: date) -> Summary:
     """Counts over every indicator the filters (but the status) select: the costly part, kept per data generation."""
-    unfiltered_status = _base(replace(filters, status=None, page=1), confidential, today).subquery()
+    unfiltered_status = _base(
+        replace(filters, status=None, page=1), confidential, today, Indicator.next_due_on, Indicator.assessed_status
+    ).subquery()
     shown = sql_case(
         (unfiltered_status.c.next_due_on < today, monitoring.Status.overdue.value), else_=unfiltered_status.c.assessed_status
     )

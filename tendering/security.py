@@ -9,7 +9,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect, generate_csrf
 from markupsafe import Markup
-from sqlalchemy import true
+from sqlalchemy import bindparam, true
 from sqlmodel import select
 
 from . import db, fragments
@@ -56,14 +56,17 @@ def csrf_field() -> Markup:
     return Markup('<input type="hidden" name="csrf_token" value="{}">').format(token)
 
 
+_USER_AND_GENERATION = (
+    select(User, DataGeneration.generation).outerjoin(DataGeneration, true()).where(User.id == bindparam("user_id"))
+)
+
+
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
     """The logged-in user, and in the same query the data generation, so it is read before any data (`fragments`)."""
     if not user_id.isdigit():
         return None
-    row = db.session().exec(
-        select(User, DataGeneration.generation).outerjoin(DataGeneration, true()).where(User.id == int(user_id))
-    ).first()
+    row = db.session().exec(_USER_AND_GENERATION, params={"user_id": int(user_id)}).first()
     if row is None:
         return None
     user, g.data_generation = row[0], row[1] or 0

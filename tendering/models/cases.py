@@ -23,6 +23,8 @@ class Case(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint("min_partners >= 1", name="ck_cases_min_partners"),
         CheckConstraint("budget_ceiling IS NULL OR budget_ceiling >= 0", name="ck_cases_budget"),
+        # The outcome monitor lists cards by case title: with this index a page reads its own rows, not all of them.
+        sa.Index("ix_cases_title_id", "title", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

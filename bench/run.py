@@ -20,6 +20,7 @@ import os
 import platform
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import threading
@@ -173,6 +174,10 @@ def wrk(url: str, cookie: str | None, seconds: int, connections: int) -> dict:
     return json.loads(next(line for line in reversed(out.splitlines()) if line.startswith("{")))
 
 
+def median(measured: list[dict]) -> dict:
+    return {key: statistics.median(m[key] for m in measured) for key in ("rps", "p50_ms", "p95_ms", "p99_ms")}
+
+
 def measure_pages(db: str, scale: float, args, *, cached: bool = True) -> dict:
     """Every page under load; `cached=False` turns the page-body cache off, to show what building a page costs."""
     url = database_url(db, scale)
@@ -194,11 +199,16 @@ def measure_pages(db: str, scale: float, args, *, cached: bool = True) -> dict:
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
-        found = {}
-        seconds = args.seconds if cached else max(args.seconds // 2, 3)
-        for page, (path, cookie) in paths.items():
+        for path, cookie in paths.values():
             wrk(server.base + path, cookie, 2, args.connections)  # warm up
-            found[page] = wrk(server.base + path, cookie, seconds, args.connections)
+        # Rounds through every page, so the baseline and the pages share whatever else the machine is doing;
+        # each figure is the median over the rounds.
+        rounds, seconds = (args.rounds, args.seconds) if cached else (1, max(args.seconds // 2, 3))
+        runs = {page: [] for page in paths}
+        for _round in range(rounds):
+            for page, (path, cookie) in paths.items():
+                runs[page].append(wrk(server.base + path, cookie, seconds, args.connections))
+        found = {page: {**median(measured), "rounds": measured} for page, measured in runs.items()}
         stop.set()
         sampler.join()
         return {"pages": found, "peak_worker_rss_mb": round(peak[0] / 2**20, 1)}
@@ -292,7 +302,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--databases", nargs="+", default=["sqlite", "postgres"], choices=["sqlite", "postgres"])
     parser.add_argument("--scales", nargs="+", type=float, default=[1, 20])
-    parser.add_argument("--seconds", type=int, default=10, help="load per page")
+    parser.add_argument("--seconds", type=int, default=5, help="load per page and round")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds through every page; the median counts")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--port", type=int, default=8765)
@@ -301,7 +312,7 @@ def main() -> None:
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: `make bench` installs it (apt-get install wrk)")
     result = {"started": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine(), "workers": args.workers,
-              "seconds_per_page": args.seconds, "connections": args.connections, "databases": {}}
+              "seconds_per_page": args.seconds, "rounds": args.rounds, "connections": args.connections, "databases": {}}
     for db in args.databases:
         entry = {"scales": {}}
         for scale in args.scales:

@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, insert
+from sqlalchemy.orm import defer, load_only
 from sqlmodel import Session, select
 
 from . import agreement as agreements
@@ -48,6 +49,8 @@ _REPORTING = (
     .join(Case, Case.id == Coalition.case_id)
     .outerjoin(Agreement, Agreement.award_decision_id == award.current_decision_id(Case.id, Case.round))
     .where(Coalition.id == bindparam("coalition_id"), CoalitionMember.organisation_id == bindparam("organisation_id"))
+    # Not needed to report, and costly to fetch on every request: the frozen agreement (up to ~100 kB) and the case's texts.
+    .options(defer(Agreement.content_html), load_only(Case.id, Case.reference, Case.title, Case.state, Case.round, Case.version))
 )
 
 

@@ -160,7 +160,11 @@ class TenderBoard:
 
     @property
     def pages(self) -> int:
-        return max((self.total + TENDERS_PER_PAGE - 1) // TENDERS_PER_PAGE, 1)
+        return _tender_pages(self.total)
+
+
+def _tender_pages(total: int) -> int:
+    return max((total + TENDERS_PER_PAGE - 1) // TENDERS_PER_PAGE, 1)
 
 
 def open_tenders(session: Session, page: int = 1) -> TenderBoard:
@@ -168,7 +172,7 @@ def open_tenders(session: Session, page: int = 1) -> TenderBoard:
     now = utcnow()
     still_open = (Case.state == "tendering", Case.submission_deadline > now)
     total, next_deadline = session.exec(select(func.count(), func.min(Case.submission_deadline)).where(*still_open)).one()
-    page = min(page, max((total + TENDERS_PER_PAGE - 1) // TENDERS_PER_PAGE, 1))
+    page = min(page, _tender_pages(total))
     tenders = session.exec(
         select(Case).where(*still_open).order_by(Case.submission_deadline, Case.id)
         .offset((page - 1) * TENDERS_PER_PAGE).limit(TENDERS_PER_PAGE)

@@ -15,8 +15,7 @@ bp = Blueprint("public", __name__)
 
 @bp.get("/")
 def home():
-    page = request.args.get("page", "")
-    page = int(page) if page.isdigit() and 0 < len(page) < 6 and int(page) > 0 else 1
+    page = max(request.args.get("page", 1, type=int), 1)  # past the last page: the service shows the last
 
     def body():
         board = open_tenders(db.session(), page)

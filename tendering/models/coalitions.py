@@ -4,7 +4,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import Enum
 
-from sqlalchemy import JSON, CheckConstraint, Numeric, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Index, Numeric, Text, UniqueConstraint, text
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
@@ -120,7 +120,15 @@ class ProposalSubmission(SQLModel, table=True):
     """
 
     __tablename__ = "proposal_submissions"
-    __table_args__ = (UniqueConstraint("proposal_id", "version"),)
+    __table_args__ = (
+        UniqueConstraint("proposal_id", "version"),
+        # At most one current submission per proposal, whatever races the web workers run.
+        Index(
+            "uq_proposal_submissions_current", "proposal_id", unique=True,
+            sqlite_where=text("superseded_at IS NULL AND withdrawn_at IS NULL"),
+            postgresql_where=text("superseded_at IS NULL AND withdrawn_at IS NULL"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     proposal_id: int = Field(foreign_key="proposals.id", index=True)

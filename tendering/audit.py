@@ -1,7 +1,9 @@
 """Writing and reading the append-only audit log."""
 
+from collections.abc import Collection
 from datetime import datetime
 
+from sqlalchemy import insert
 from sqlmodel import Session, select
 
 from .models import AuditEvent, Case, User, utcnow
@@ -31,7 +33,19 @@ def record(
     return event
 
 
-def timeline(session: Session, case: Case, limit: int | None = None) -> list[AuditEvent]:
-    """The case's events, newest first; the case page shows the latest `limit` and links to the rest."""
+def record_aside(session: Session, *, action: str, actor: User | None, case_id: int | None = None, details: dict | None = None) -> None:
+    """Log an event that changes nothing a reader sees (a refused read): written through the
+    connection rather than the ORM, so the commit does not count it as a change of data and
+    no cached page goes stale (`db`), however often an attacker knocks."""
+    session.connection().execute(insert(AuditEvent.__table__).values(
+        case_id=case_id, actor_id=actor.id if actor else None, actor_name=actor.name if actor else "",
+        at=utcnow(), action=action, reason="", details=details or {},
+    ))
+
+
+def timeline(session: Session, case: Case, limit: int | None = None, *, hidden: Collection[str] = ()) -> list[AuditEvent]:
+    """The case's events, newest first, without the `hidden` actions; the case page shows the latest `limit`."""
     statement = select(AuditEvent).where(AuditEvent.case_id == case.id).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    if hidden:
+        statement = statement.where(AuditEvent.action.not_in(sorted(hidden)))
     return list(session.exec(statement.limit(limit) if limit else statement).all())

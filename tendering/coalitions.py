@@ -133,6 +133,7 @@ def invite_partner(session: Session, coalition: Coalition, *, user: User, organi
                 coalition=coalition.name, question=case.title, reference=case.reference,
             ),
             case_id=case.id,
+            sealed=True,
         )
     audit.record(session, action="partner_invited", actor=user, case=case, details={"coalition_id": coalition.id, "organisation_id": organisation_id})
     session.flush()

@@ -5,6 +5,7 @@ also checks it in the database; a lost race surfaces at flush.
 """
 
 from flask_babel import gettext as _
+from sqlalchemy import update
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
@@ -29,3 +30,20 @@ def flush(session: Session) -> None:
     except StaleDataError:
         session.rollback()
         raise stale_case() from None
+
+
+def serialise(session: Session, model: type, row_id: int) -> None:
+    """Make concurrent writers of one row take turns, before they read what they decide on.
+
+    A no-op UPDATE takes the row's lock on PostgreSQL and the write lock on
+    SQLite, and holds it until the commit; the reads after it see what the
+    previous writer committed (read them with `fresh`), so a double click or
+    two officials at once cannot both act on the same old state.
+    """
+    table = model.__table__
+    session.execute(update(table).where(table.c.id == row_id).values(id=table.c.id))
+
+
+def fresh(statement):
+    """A read after `serialise`: the rows as committed now, not as this session loaded them earlier."""
+    return statement.execution_options(populate_existing=True)

@@ -6,16 +6,21 @@ A failed delivery keeps the message with its error for the next attempt.
 """
 
 import smtplib
+from dataclasses import dataclass
 from email.message import EmailMessage
 
 from flask import current_app, g
-from sqlmodel import Session, select
+from sqlalchemy import case
+from sqlmodel import Session, func, select
 
 from .models import OutboxMessage, utcnow
 
 
-def queue(session: Session, *, to: str, subject: str, body: str, case_id: int | None = None) -> OutboxMessage:
-    message = OutboxMessage(to_address=to, subject=subject, body=body, case_id=case_id)
+def queue(
+    session: Session, *, to: str, subject: str, body: str, case_id: int | None = None, sealed: bool = False
+) -> OutboxMessage:
+    """Put a message in the outbox; `sealed` ones (coalition invitations, receipts) tell who bids, so the admin's outbox only counts them."""
+    message = OutboxMessage(to_address=to, subject=subject, body=body, case_id=case_id, sealed=sealed)
     session.add(message)
     g.mail_queued = True
     return message
@@ -49,3 +54,27 @@ def deliver_pending(session: Session) -> int:
             session.add(message)
     session.commit()
     return sent
+
+
+@dataclass(frozen=True)
+class SealedCount:
+    """Sealed messages (coalition invitations, receipts) as the admin sees them: how many, and how their delivery went."""
+
+    total: int
+    sent: int
+    failed: int
+
+
+def outbox(session: Session, limit: int) -> tuple[list[OutboxMessage], SealedCount]:
+    """The newest readable messages, and only counts of the sealed ones: their recipients,
+    subjects and times would tell who bids and when (Annex IV (b))."""
+    messages = session.exec(
+        select(OutboxMessage).where(OutboxMessage.sealed.is_(False))
+        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()).limit(limit)
+    ).all()
+    failed = (OutboxMessage.sent_at.is_(None)) & (OutboxMessage.error != "")
+    total, sent, failures = session.exec(
+        select(func.count(), func.count(OutboxMessage.sent_at), func.coalesce(func.sum(case((failed, 1), else_=0)), 0))
+        .where(OutboxMessage.sealed.is_(True))
+    ).one()
+    return list(messages), SealedCount(total, sent, failures)

@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 
 from . import audit
 from .errors import DomainError, NotAllowed
+from .locking import fresh, serialise
 from .models import (
     AwardCriterion,
     Case,
@@ -28,7 +29,7 @@ from .models import (
     User,
     utcnow,
 )
-from .tender_box import opening_of, submissions_of
+from .tender_box import is_open, submissions_of
 
 PRICE_FORMULAS = ("lowest", "ceiling")
 
@@ -71,18 +72,25 @@ def _require_evaluator(session: Session, case: Case, user: User) -> None:
     ).first()
     if assigned is None:
         raise NotAllowed(_("Only the evaluators assigned to this case evaluate its proposals."))
-    opening = opening_of(session, case)
-    if case.state != "evaluation" or opening is None or opening.opened_at is None:
-        raise DomainError(_("Proposals are evaluated once the tender box is open, in the phase “Evaluation”."))
+    if case.state != "evaluation" or not is_open(session, case):
+        raise _not_open()
+
+
+def _not_open() -> DomainError:
+    return DomainError(_("Proposals are evaluated once the tender box is open, in the phase “Evaluation”."))
 
 
 def evaluation_of(session: Session, proposal_id: int, user: User) -> Evaluation | None:
-    return session.exec(select(Evaluation).where(Evaluation.proposal_id == proposal_id, Evaluation.evaluator_id == user.id)).first()
+    return session.exec(fresh(select(Evaluation)).where(Evaluation.proposal_id == proposal_id, Evaluation.evaluator_id == user.id)).first()
 
 
 def declare(session: Session, case: Case, entry: Entry, *, user: User, has_conflict: bool, note: str = "") -> Evaluation:
-    """Declare, before seeing the proposal, whether there is a conflict of interest."""
+    """Declare, before seeing the proposal, whether there is a conflict of interest.
+
+    Declarations of one proposal take turns, so a double click is told it already declared.
+    """
     _require_evaluator(session, case, user)
+    serialise(session, Proposal, entry.proposal_id)
     if evaluation_of(session, entry.proposal_id, user) is not None:
         raise DomainError(_("You already declared for this proposal."))
     if has_conflict and not note.strip():
@@ -104,7 +112,7 @@ def may_open(session: Session, proposal_id: int, user: User) -> bool:
 
 
 def scores_of(session: Session, evaluation: Evaluation) -> dict[int, CriterionScore]:
-    rows = session.exec(select(CriterionScore).where(CriterionScore.evaluation_id == evaluation.id)).all()
+    rows = session.exec(fresh(select(CriterionScore)).where(CriterionScore.evaluation_id == evaluation.id)).all()
     return {row.criterion_id: row for row in rows}
 
 
@@ -121,6 +129,7 @@ def save_scores(
 ) -> Evaluation:
     """Save (and with `submit`, lock) one evaluator's judgement of one proposal."""
     _require_evaluator(session, case, user)
+    serialise(session, Proposal, entry.proposal_id)
     evaluation = evaluation_of(session, entry.proposal_id, user)
     if evaluation is None or evaluation.has_conflict:
         raise NotAllowed(_("Declare that you have no conflict of interest before evaluating this proposal."))
@@ -206,7 +215,7 @@ def formula_score(criterion: AwardCriterion, price: Decimal, lowest: Decimal, ce
 
 def consensus_of(session: Session, case: Case) -> dict[tuple[int, int], ConsensusScore]:
     proposal_ids = [e.proposal_id for e in entries(session, case)]
-    rows = session.exec(select(ConsensusScore).where(ConsensusScore.proposal_id.in_(proposal_ids))).all()
+    rows = session.exec(fresh(select(ConsensusScore)).where(ConsensusScore.proposal_id.in_(proposal_ids))).all()
     return {(row.proposal_id, row.criterion_id): row for row in rows}
 
 
@@ -216,8 +225,9 @@ def record_consensus(
     """The owner's final score per criterion; price formulas are computed, not typed."""
     if user.id != case.owner_id:
         raise NotAllowed(_("Only the case owner records the consensus."))
-    if case.state != "evaluation":
-        raise DomainError(_("The consensus is recorded in the phase “Evaluation”."))
+    if case.state != "evaluation" or not is_open(session, case):
+        raise _not_open()
+    serialise(session, Proposal, entry.proposal_id)
     competitors = entries(session, case)
     lowest = min(e.price for e in competitors)
     existing = consensus_of(session, case)

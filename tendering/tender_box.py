@@ -21,6 +21,7 @@ from sqlmodel import Session, select
 
 from . import audit, mail
 from .errors import DomainError, GuardFailed, NotAllowed, NotFound
+from .locking import fresh, serialise
 from .models import (
     BoxOpening,
     Case,
@@ -37,6 +38,12 @@ from .models import (
 from .proposals import TEXT_FIELDS, current_attachments, shortfalls
 
 AFTER_AWARD = {"awarded", "realisation", "accountability", "closed"}
+
+# Audit events that tell who is forming a bid, who bid, when, or with what.
+BIDDING_EVENTS = frozenset({
+    "coalition_formed", "partner_invited", "partner_accepted", "proposal_draft_saved",
+    "attachment_added", "attachment_removed", "proposal_submitted", "proposal_withdrawn",
+})
 
 
 def receipt_hash(submission: ProposalSubmission) -> str:
@@ -58,7 +65,7 @@ def receipt_hash(submission: ProposalSubmission) -> str:
 
 def current_submission(session: Session, proposal: Proposal) -> ProposalSubmission | None:
     return session.exec(
-        select(ProposalSubmission).where(
+        fresh(select(ProposalSubmission)).where(
             ProposalSubmission.proposal_id == proposal.id,
             ProposalSubmission.superseded_at.is_(None),
             ProposalSubmission.withdrawn_at.is_(None),
@@ -79,32 +86,44 @@ def _require_before_deadline(case: Case) -> None:
         raise DomainError(_("The submission deadline has passed: submitting, changing and withdrawing are no longer possible."))
 
 
+def _snapshot(session: Session, proposal: Proposal) -> tuple[dict, list]:
+    """What a submission seals: the draft's texts, price, confirmed requirements and current attachments."""
+    content = {
+        **{name: getattr(proposal, name) for name in TEXT_FIELDS},
+        "price": str(proposal.price),
+        "requirements_confirmed": list(proposal.requirements_confirmed),
+    }
+    attachments = [
+        {"id": a.id, "filename": a.filename, "sha256": a.sha256, "size": a.size} for a in current_attachments(session, proposal)
+    ]
+    return content, attachments
+
+
 def submit(session: Session, proposal: Proposal, coalition: Coalition, case: Case, *, user: User) -> ProposalSubmission:
-    """Seal the draft as the coalition's submission; a resubmission supersedes the previous one."""
+    """Seal the draft as the coalition's submission; a resubmission supersedes the previous one.
+
+    Submits of one proposal take turns (`serialise`), so two members or a double
+    click never leave two current submissions; the database's partial unique
+    index holds that too. Submitting what is already the current submission
+    changes nothing and returns it: a double click gives one receipt.
+    """
     _require_before_deadline(case)
+    serialise(session, Proposal, proposal.id)
     if reasons := shortfalls(session, proposal, coalition, case):
         raise GuardFailed(_("The proposal cannot be submitted yet."), reasons)
-    now = utcnow()
+    content, attachments = _snapshot(session, proposal)
     previous = current_submission(session, proposal)
+    if previous is not None and previous.content == content and previous.attachments == attachments:
+        return previous
+    now = utcnow()
     if previous is not None:
         previous.superseded_at = now
         session.add(previous)
+        session.flush()  # the old one stops being current before the new one is
     version = (session.exec(select(func.max(ProposalSubmission.version)).where(ProposalSubmission.proposal_id == proposal.id)).one() or 0) + 1
     submission = ProposalSubmission(
-        proposal_id=proposal.id,
-        version=version,
-        content={
-            **{name: getattr(proposal, name) for name in TEXT_FIELDS},
-            "price": str(proposal.price),
-            "requirements_confirmed": list(proposal.requirements_confirmed),
-        },
-        attachments=[
-            {"id": a.id, "filename": a.filename, "sha256": a.sha256, "size": a.size}
-            for a in current_attachments(session, proposal)
-        ],
-        submitted_at=now,
-        submitted_by_id=user.id,
-        receipt_sha256="",
+        proposal_id=proposal.id, version=version, content=content, attachments=attachments,
+        submitted_at=now, submitted_by_id=user.id, receipt_sha256="",
     )
     submission.receipt_sha256 = receipt_hash(submission)
     session.add(submission)
@@ -125,6 +144,7 @@ def submit(session: Session, proposal: Proposal, coalition: Coalition, case: Cas
             sha=submission.receipt_sha256,
         ),
         case_id=case.id,
+        sealed=True,
     )
     session.flush()
     return submission
@@ -138,6 +158,7 @@ def confirm_in_time(case: Case) -> None:
 
 def withdraw(session: Session, proposal: Proposal, case: Case, *, user: User) -> None:
     _require_before_deadline(case)
+    serialise(session, Proposal, proposal.id)
     current = current_submission(session, proposal)
     if current is None:
         raise DomainError(_("There is no submitted proposal to withdraw."))
@@ -158,7 +179,13 @@ def submitted_count(session: Session, case: Case) -> int:
 
 
 def opening_of(session: Session, case: Case) -> BoxOpening | None:
-    return session.exec(select(BoxOpening).where(BoxOpening.case_id == case.id, BoxOpening.round == case.round)).first()
+    return session.exec(fresh(select(BoxOpening)).where(BoxOpening.case_id == case.id, BoxOpening.round == case.round)).first()
+
+
+def is_open(session: Session, case: Case) -> bool:
+    """The round's box is open: a second official confirmed the opening. Before it, no proposal is read or judged."""
+    opening = opening_of(session, case)
+    return opening is not None and opening.opened_at is not None
 
 
 def is_authorised_official(session: Session, case: Case, user: User) -> bool:
@@ -182,6 +209,7 @@ def open_box(session: Session, case: Case, *, user: User) -> BoxOpening:
         raise NotAllowed(_("Only the case owner and its evaluators may open the tender box."))
     if case.submission_deadline is None or utcnow() < case.submission_deadline:
         raise DomainError(_("The tender box opens only after the submission deadline."))
+    serialise(session, Case, case.id)  # two officials at once: one requests, the other confirms
     opening = opening_of(session, case)
     if opening is None:
         opening = BoxOpening(case_id=case.id, round=case.round, requested_by_id=user.id)
@@ -205,21 +233,37 @@ def may_read_submissions(session: Session, case: Case, user: User) -> bool:
         return False
     if user.role == Role.council_member:
         return case.state in AFTER_AWARD
-    opening = opening_of(session, case)
-    return opening is not None and opening.opened_at is not None and is_authorised_official(session, case, user)
+    return is_open(session, case) and is_authorised_official(session, case, user)
+
+
+def hidden_events(session: Session, case: Case, user: User) -> frozenset[str]:
+    """The audit actions a reader of the case's log may not see: refused reads (the admin's log of
+    them names who tried), and the bidding until the award or until the reader may read the opened box."""
+    if case.state in AFTER_AWARD:
+        return frozenset({REFUSED})
+    if user.role == Role.official and is_open(session, case) and is_authorised_official(session, case, user):
+        return frozenset({REFUSED})
+    return BIDDING_EVENTS | {REFUSED}
+
+
+REFUSED = "sealed_access_refused"
 
 
 def refuse(session: Session, user: User, *, what: str, case: Case | None = None, **details) -> None:
-    """Log a refused attempt to read sealed data, in the caller's fresh transaction."""
-    audit.record(
-        session, action="sealed_access_refused", actor=user if user.is_authenticated else None, case=case,
+    """Log a refused attempt to read sealed data (Annex IV (g)), anonymous ones included."""
+    audit.record_aside(
+        session, action=REFUSED, actor=user if user.is_authenticated else None, case_id=case.id if case else None,
         details={"what": what, **details},
     )
 
 
 def submissions_of(session: Session, case: Case) -> list[tuple[ProposalSubmission, Coalition]]:
-    """The round's valid submissions; none while the round has no deadline yet."""
-    if case.submission_deadline is None:
+    """The round's valid submissions, once its box is open; none before (Annex IV (b)-(e)).
+
+    Every list, ranking and score of proposals is built from this, so nothing
+    derived from a sealed proposal (not even who bid) exists before the opening.
+    """
+    if case.submission_deadline is None or not is_open(session, case):
         return []
     return list(
         session.exec(

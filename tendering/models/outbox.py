@@ -19,3 +19,5 @@ class OutboxMessage(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     error: str = Field(default="", sa_type=Text)
+    # About a bid (a coalition invitation, a receipt): recipient, subject, body and time tell who bids and when.
+    sealed: bool = Field(default=False)

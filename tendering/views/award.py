@@ -1,6 +1,6 @@
 """The award decision, its letters and objections; the coalition's own letter."""
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -12,6 +12,7 @@ from ..models import Case, MembershipStatus, Role
 from ..question_document import to_pdf
 from ..security import roles_required
 from ..workflow.labels import trigger_label
+from .seal import refuse_read, sealed_read
 
 bp = Blueprint("award", __name__)
 officials = roles_required(Role.official)
@@ -78,14 +79,12 @@ def _letter_page(case: Case, letter, coalition, *, pdf: bool):
 
 @bp.get("/cases/<int:case_id>/award/letters/<int:letter_id>")
 @bp.get("/cases/<int:case_id>/award/letters/<int:letter_id>.pdf", endpoint="letter_pdf", defaults={"pdf": True})
-@officials
+@sealed_read("award_letter", Role.official)
 def letter(case_id: int, letter_id: int, pdf: bool = False):
     session = db.session()
     case = get_case(session, case_id)
     if not tender_box.is_authorised_official(session, case, current_user):
-        tender_box.refuse(session, current_user, what="award_letter", case=case, letter_id=letter_id, path=request.path)
-        db.commit()
-        abort(403)
+        refuse_read(session, what="award_letter", case=case, letter_id=letter_id)
     found, coalition = award.get_letter(session, case, letter_id)
     return _letter_page(case, found, coalition, pdf=pdf)
 

@@ -2,7 +2,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import audit, db, fragments
+from .. import audit, db, fragments, tender_box
 from ..articulation import coach_question
 from ..cases import add_outcome, can_steer_case, edit_case, get_case, list_cases, open_case, outcomes_of
 from ..forms import CaseForm, NewCaseForm, OutcomeForm, TransitionForm
@@ -50,7 +50,8 @@ def audit_trail(case_id: int):
     """Every event of the case, newest first."""
     session = db.session()
     case = get_case(session, case_id)
-    return render_template("cases/audit_trail.html", case=case, events=audit.timeline(session, case), action_label=action_label)
+    events = audit.timeline(session, case, hidden=tender_box.hidden_events(session, case, current_user))
+    return render_template("cases/audit_trail.html", case=case, events=events, action_label=action_label)
 
 
 @bp.get("/<int:case_id>")
@@ -69,7 +70,7 @@ def show(case_id: int):
             case=case,
             outcomes=outcomes_of(session, case),
             options=options,
-            events=audit.timeline(session, case, limit=TIMELINE_LATEST + 1),
+            events=audit.timeline(session, case, limit=TIMELINE_LATEST + 1, hidden=tender_box.hidden_events(session, case, current_user)),
             timeline_latest=TIMELINE_LATEST,
             diagram=layout(workflow),
             workflow=workflow,

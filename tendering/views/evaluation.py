@@ -10,6 +10,7 @@ from ..errors import NotFound
 from ..forms import ConfirmForm, DeclarationForm
 from ..models import Role
 from ..security import roles_required
+from .seal import refuse_read, sealed_read
 
 bp = Blueprint("evaluation", __name__, url_prefix="/cases/<int:case_id>/evaluation")
 officials = roles_required(Role.official)
@@ -92,14 +93,12 @@ def _score_page(session, case, entry, status=200):
 def _openable(session, case, proposal_id):
     entry = _entry(session, case, proposal_id)
     if not scoring.may_open(session, proposal_id, current_user):
-        tender_box.refuse(session, current_user, what="evaluation", case=case, proposal_id=proposal_id, path=request.path)
-        db.commit()
-        abort(403)
+        refuse_read(session, what="evaluation", case=case, proposal_id=proposal_id)
     return entry
 
 
 @bp.get("/<int:proposal_id>")
-@officials
+@sealed_read("evaluation", Role.official)
 def score(case_id: int, proposal_id: int):
     session = db.session()
     case = get_case(session, case_id)
@@ -126,14 +125,12 @@ def save_score(case_id: int, proposal_id: int):
 
 
 @bp.route("/<int:proposal_id>/consensus", methods=["GET", "POST"])
-@officials
+@sealed_read("consensus", Role.official)
 def consensus(case_id: int, proposal_id: int):
     session = db.session()
     case = get_case(session, case_id)
     if current_user.id != case.owner_id:
-        tender_box.refuse(session, current_user, what="consensus", case=case, proposal_id=proposal_id, path=request.path)
-        db.commit()
-        abort(403)
+        refuse_read(session, what="consensus", case=case, proposal_id=proposal_id)
     entry = _entry(session, case, proposal_id)
     criteria = scoring.criteria(session, case)
     if request.method == "POST":

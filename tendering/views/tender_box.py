@@ -1,6 +1,6 @@
 """The municipality's side of the tender box: count, four-eyes opening, reading."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -10,6 +10,7 @@ from ..cases import get_case
 from ..forms import ConfirmForm, EvaluatorForm
 from ..models import Role, utcnow
 from ..security import roles_required
+from .seal import refuse_read, sealed_read
 
 bp = Blueprint("tender_box", __name__, url_prefix="/cases/<int:case_id>/proposals")
 readers = roles_required(Role.official, Role.council_member)
@@ -24,10 +25,7 @@ def _readable_submission(case_id: int, submission_id: int):
     if allowed and current_user.role == Role.official and current_user.id != case.owner_id:
         allowed = scoring.may_open(session, submission.proposal_id, current_user)  # evaluators declare first
     if not allowed:
-        session.rollback()
-        tender_box.refuse(session, current_user, what="submission", case=case, submission_id=submission_id, path=request.path)
-        db.commit()
-        abort(403)
+        refuse_read(session, what="submission", case=case, submission_id=submission_id)
     return session, case, submission, coalition
 
 
@@ -83,14 +81,14 @@ def assign_evaluator(case_id: int):
 
 
 @bp.get("/<int:submission_id>")
-@roles_required(Role.official, Role.council_member)
+@sealed_read("submission", Role.official, Role.council_member)
 def show(case_id: int, submission_id: int):
     session, case, submission, coalition = _readable_submission(case_id, submission_id)
     return render_template("tender_box/show.html", case=case, submission=submission, coalition=coalition)
 
 
 @bp.get("/<int:submission_id>/attachments/<int:attachment_id>")
-@roles_required(Role.official, Role.council_member)
+@sealed_read("submission", Role.official, Role.council_member)
 def attachment(case_id: int, submission_id: int, attachment_id: int):
     session, case, submission, coalition = _readable_submission(case_id, submission_id)
     stored = tender_box.submitted_attachment(session, submission, attachment_id)

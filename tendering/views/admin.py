@@ -1,8 +1,8 @@
 from flask import Blueprint, render_template
 from sqlmodel import select
 
-from .. import db
-from ..models import AuditEvent, OutboxMessage, Role
+from .. import db, mail
+from ..models import AuditEvent, Role
 from ..security import roles_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -13,10 +13,8 @@ OUTBOX_PAGE_SIZE = 200
 @roles_required(Role.admin)
 def outbox():
     """Outgoing mail, newest first: in development nothing leaves, and nothing is lost."""
-    messages = db.session().exec(
-        select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()).limit(OUTBOX_PAGE_SIZE)
-    ).all()
-    return render_template("admin/outbox.html", messages=messages, limit=OUTBOX_PAGE_SIZE)
+    messages, sealed = mail.outbox(db.session(), OUTBOX_PAGE_SIZE)
+    return render_template("admin/outbox.html", messages=messages, sealed=sealed, limit=OUTBOX_PAGE_SIZE)
 
 
 @bp.get("/refusals")

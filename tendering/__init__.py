@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import cli, config, db, fragments, i18n, security
 from .views import register_blueprints, register_error_handlers
@@ -20,6 +21,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(config.from_environment(app.instance_path))
     if test_config:
         app.config.from_mapping(test_config)
+    if app.config["PROXY_COUNT"] > 0:
+        # Behind that many trusted proxies, the client's address and scheme come from their X-Forwarded-For and
+        # -Proto headers (the rightmost entries, added by our own proxies); with none configured those headers are
+        # ignored, so nobody can claim another address by sending one. X-Forwarded-Host is not trusted: links in
+        # mails are built from the host, and a proxy that passes the header on would let a visitor choose it.
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
     # Fail at start-up, not mid-case, when a workflow file is inconsistent.
     load_workflows(app.config["WORKFLOWS_DIR"])
     db.init_app(app)

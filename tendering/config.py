@@ -32,7 +32,19 @@ def from_environment(instance_path: str) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE", True),
         "REMEMBER_COOKIE_HTTPONLY": True,
-        "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;60 per hour"),
+        # How many reverse proxies in front of the app set X-Forwarded-For and -Proto (0: trust none of them).
+        "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", 0)),
+        # Login sessions: ended after this long unused, and after this long at all.
+        "SESSION_IDLE_MINUTES": int(os.environ.get("SESSION_IDLE_MINUTES", 8 * 60)),
+        "SESSION_MAX_DAYS": int(os.environ.get("SESSION_MAX_DAYS", 14)),
+        # Login throttle (failures only, shared through the database): free failures per account and device cookie,
+        # per client address, over this window; then each attempt waits twice as long, from the base up to the cap.
+        "LOGIN_FREE_FAILURES": int(os.environ.get("LOGIN_FREE_FAILURES", 5)),
+        "LOGIN_ADDRESS_FREE_FAILURES": int(os.environ.get("LOGIN_ADDRESS_FREE_FAILURES", 100)),
+        "LOGIN_FAILURE_WINDOW_SECONDS": int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS", 3600)),
+        "LOGIN_BACKOFF_SECONDS": int(os.environ.get("LOGIN_BACKOFF_SECONDS", 30)),
+        "LOGIN_BACKOFF_MAX_SECONDS": int(os.environ.get("LOGIN_BACKOFF_MAX_SECONDS", 900)),
+        "DEVICE_COOKIE_DAYS": int(os.environ.get("DEVICE_COOKIE_DAYS", 180)),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 50 * 1024 * 1024)),
         "WTF_CSRF_TIME_LIMIT": None,
         # Rendered page bodies kept per worker (see `fragments`): how many, and for how long at most.

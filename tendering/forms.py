@@ -253,9 +253,24 @@ ORGANISATION_KIND_LABELS = {
 }
 
 
+def strong_password(form, field) -> None:
+    """Refuse a password that is easy to guess (zxcvbn, with the user's own name and e-mail address as known words)."""
+    from wtforms.validators import ValidationError  # (local imports keep these account forms' changes in one place)
+
+    from .users import MIN_PASSWORD_LENGTH, password_problem
+
+    if len(field.data or "") < MIN_PASSWORD_LENGTH:
+        return  # the length check has said so already
+    known = [getattr(form, name).data or "" for name in ("email", "name", "organisation_name") if hasattr(form, name)]
+    known += getattr(form, "known_words", [])
+    problem = password_problem(field.data, known)
+    if problem:
+        raise ValidationError(problem)
+
+
 class NewPasswordMixin:
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=12, max=1024)],
-                             description=_l("At least 12 characters."))
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=12, max=1024), strong_password],
+                             description=_l("At least 12 characters and hard to guess: four or more unusual words make a good password."))
     confirm = PasswordField(_l("Repeat the password"), validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))])
 
 
@@ -275,6 +290,10 @@ class InviteColleagueForm(FlaskForm):
 
 class AcceptInvitationForm(NewPasswordMixin, FlaskForm):
     name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=200)])
+
+
+class ChangePasswordForm(NewPasswordMixin, FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=1024)])
 
 
 class CoalitionForm(FlaskForm):

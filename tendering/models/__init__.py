@@ -47,8 +47,9 @@ from .monitoring import (
     Measurement,
     ProgressReport,
 )
-from .organisations import Invitation, Organisation, OrganisationKind, Role, User
+from .organisations import Invitation, Organisation, OrganisationKind, RegistrationRequest, Role, User
 from .outbox import OutboxMessage
+from .sessions import LoginFailure, UserSession
 
 __all__ = [
     "AgreementAdjustment",
@@ -77,6 +78,7 @@ __all__ = [
     "Invitation",
     "Interest",
     "JointEvaluation",
+    "LoginFailure",
     "Measurement",
     "MembershipStatus",
     "Objection",
@@ -92,10 +94,12 @@ __all__ = [
     "ProposalSubmission",
     "QuestionDocument",
     "Reconsideration",
+    "RegistrationRequest",
     "Role",
     "Stakeholder",
     "SuitabilityAnswer",
     "UTCDateTime",
     "User",
+    "UserSession",
     "utcnow",
 ]

@@ -3,6 +3,7 @@
 from datetime import datetime
 from enum import Enum
 
+from sqlalchemy import JSON
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
@@ -68,7 +69,9 @@ class User(SQLModel, table=True):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        """The login session's token, not the user id: Flask-Login keeps this in the cookie, and the
+        user loader accepts it only while its server-side session is open (`security`)."""
+        return self.__dict__.get("_session_token") or ""
 
     def has_role(self, *roles: Role) -> bool:
         return self.role in roles
@@ -87,3 +90,19 @@ class Invitation(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     expires_at: datetime = Field(sa_type=UTCDateTime)
     accepted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class RegistrationRequest(SQLModel, table=True):
+    """A registration waiting for its e-mail address to be confirmed; the organisation and the account are
+    made only then, so the registration page answers the same whether or not the address has an account."""
+
+    __tablename__ = "registration_requests"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254)
+    token_sha256: str = Field(max_length=64, unique=True)
+    details: dict = Field(default_factory=dict, sa_type=JSON)
+    password_hash: str = Field(max_length=255)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -1,48 +1,49 @@
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+"""Logging in and out, one's own account (password, sessions), and confirming a registration."""
 
-from .. import db
-from ..forms import LoginForm
-from ..security import limiter
-from ..users import authenticate
+from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from .. import db, organisations, security, users
+from ..errors import DomainError
+from ..forms import ChangePasswordForm, ConfirmForm, LoginForm
 
 bp = Blueprint("auth", __name__)
 
 
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
-def _email_key() -> str:
-    return "login:" + (request.form.get("email") or "").strip().lower()[:254]
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_login_limit, methods=["POST"], key_func=_email_key)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("cases.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(db.session(), form.email.data, form.password.data)
-        db.commit()
+        attempt = security.login_attempt(form.email.data)
+        wait = security.login_wait(db.session(), attempt)
+        if wait:  # refused before the password is even checked, so waiting tells nothing about it
+            minutes = max(1, round(wait / 60))
+            flash(_("Too many attempts with wrong passwords. Wait %(minutes)d minute(s) and try again.", minutes=minutes),
+                  "error")
+            response = make_response(render_template("auth/login.html", form=form), 429)
+            response.headers["Retry-After"] = str(wait)
+            return response
+        user = users.authenticate(db.session(), form.email.data, form.password.data)
         if user is None:
+            security.record_login_failure(db.session(), attempt)
             flash(_("The e-mail address or password is incorrect."), "error")
         else:
-            session.clear()  # a fresh session on login, against session fixation
-            login_user(user)
+            security.log_in(db.session(), user)
+            db.commit()
             flash(_("You are logged in as %(name)s.", name=user.name), "success")
-            return redirect(_next_url() or url_for("public.home"))
+            response = redirect(_next_url() or url_for("public.home"))
+            return security.set_device_cookie(response, user.email)
     return render_template("auth/login.html", form=form)
 
 
 @bp.post("/logout")
 @login_required
 def logout():
-    logout_user()
-    session.clear()
+    security.log_out(db.session())
+    db.commit()
     flash(_("You are logged out."), "success")
     return redirect(url_for("public.home"))
 
@@ -60,3 +61,90 @@ def _next_url() -> str | None:
     if target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return None
+
+
+# One's own account --------------------------------------------------------------------------------------------------------
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    form.known_words = [current_user.email, current_user.name]
+    status = 200
+    if form.validate_on_submit():
+        attempt = security.login_attempt(current_user.email)
+        if security.login_wait(db.session(), attempt):  # a stolen session must not guess the password here either
+            flash(_("Too many attempts with wrong passwords. Wait a moment and try again."), "error")
+            status = 429
+        else:
+            try:
+                ended = users.change_password(
+                    db.session(), current_user, current=form.current_password.data, new=form.password.data,
+                    keep_session_id=security.current_session_id(),
+                )
+            except DomainError as error:
+                if isinstance(error, users.WrongPassword):
+                    security.record_login_failure(db.session(), attempt)
+                flash(error.message, "error")
+                status = 400
+            else:
+                db.commit()
+                flash(_("Your password is changed. Logins on other devices (%(n)d) are ended.", n=ended), "success")
+                return redirect(url_for(".sessions"))
+    return render_template("account/password.html", form=form), status
+
+
+@bp.get("/account/sessions")
+@login_required
+def sessions():
+    idle_since, started_since = security.session_limits()
+    return render_template(
+        "account/sessions.html",
+        sessions=users.open_sessions(db.session(), current_user, idle_since=idle_since, started_since=started_since),
+        current_id=security.current_session_id(),
+    )
+
+
+@bp.post("/account/sessions/<int:session_id>/end")
+@login_required
+def end_session(session_id: int):
+    if ConfirmForm().validate_on_submit():
+        users.end_session(db.session(), current_user, session_id, reason="ended_by_user",
+                          current_session_id=security.current_session_id())
+        db.commit()
+        flash(_("The session is ended: that device is logged out."), "success")
+    return redirect(url_for(".sessions"))
+
+
+@bp.post("/account/sessions/end-others")
+@login_required
+def end_other_sessions():
+    if ConfirmForm().validate_on_submit():
+        ended = security.end_other_sessions(db.session(), current_user)
+        db.commit()
+        flash(_("Logins on other devices (%(n)d) are ended.", n=ended), "success")
+    return redirect(url_for(".sessions"))
+
+
+# Confirming a registration -------------------------------------------------------------------------------------------------
+
+
+@bp.get("/register/sent")
+def registration_sent():
+    return render_template("account/registration_sent.html", days=organisations.REGISTRATION_DAYS)
+
+
+@bp.route("/register/confirm/<token>", methods=["GET", "POST"])
+def confirm_registration(token: str):
+    """The link in the confirmation mail. Opening it changes nothing (mail scanners open links); the button does."""
+    db_session = db.session()
+    registration = organisations.find_registration(db_session, token)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        user = organisations.confirm_registration(db_session, token)
+        security.log_in(db_session, user)
+        db.commit()
+        flash(_("Your organisation is registered and you are logged in."), "success")
+        return security.set_device_cookie(redirect(url_for("coalitions.organisation")), user.email)
+    return render_template("account/confirm_registration.html", registration=registration, form=form)

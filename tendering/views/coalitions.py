@@ -1,14 +1,24 @@
 """Organisations register, invite colleagues, and form coalitions for a case."""
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, send_file, url_for
-from flask import session as http_session
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from .. import agreement, attachments, award, coalitions, db, organisations, proposals, question_document, tender_box
+from .. import (
+    agreement,
+    attachments,
+    award,
+    coalitions,
+    db,
+    organisations,
+    proposals,
+    question_document,
+    security,
+    tender_box,
+)
 from ..coalitions import CONTRIBUTION_KINDS
-from ..errors import NotAllowed, NotFound
+from ..errors import DomainError, NotAllowed, NotFound
 from ..forms import (
     ORGANISATION_KIND_LABELS,
     AcceptInvitationForm,
@@ -24,35 +34,43 @@ from ..forms import (
 from ..models import Case, MembershipStatus, OrganisationKind, Role, utcnow
 from ..security import limiter, roles_required
 from .public import published_case
+from .seal import sealed_read
 
 bp = Blueprint("coalitions", __name__)
 members_only = roles_required(Role.coalition_member)
 
 
 def _log_in(user) -> None:
-    http_session.clear()
-    login_user(user)
+    """A server-side session in a fresh cookie session (`security.log_in`); the caller commits."""
+    security.log_in(db.session(), user)
 
 
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit("20 per hour", methods=["POST"])
 def register():
+    """Registration is confirmed through a mailed link; the answer is the same whether or not the address has an
+    account (the owner of an existing one gets a mail instead), so the page tells nobody which addresses do."""
     if current_user.is_authenticated:
         return redirect(url_for("public.home"))
     form = RegistrationForm()
     if form.validate_on_submit():
-        user = organisations.register_organisation(
-            db.session(),
-            fields=organisations.OrganisationFields(
-                name=form.organisation_name.data, kind=OrganisationKind(form.kind.data), kvk_number=form.kvk_number.data or "",
-                contact_email=form.contact_email.data or "", contact_phone=form.contact_phone.data or "",
-            ),
-            user_name=form.name.data, user_email=form.email.data, password=form.password.data,
-        )
+        try:
+            organisations.request_registration(
+                db.session(),
+                fields=organisations.OrganisationFields(
+                    name=form.organisation_name.data, kind=OrganisationKind(form.kind.data),
+                    kvk_number=form.kvk_number.data or "", contact_email=form.contact_email.data or "",
+                    contact_phone=form.contact_phone.data or "",
+                ),
+                user_name=form.name.data, user_email=form.email.data, password=form.password.data,
+                link=lambda token: url_for("auth.confirm_registration", token=token, _external=True),
+                login_link=url_for("auth.login", _external=True),
+            )
+        except DomainError as error:
+            flash(error.message, "error")
+            return render_template("organisations/register.html", form=form), 400
         db.commit()
-        _log_in(user)
-        flash(_("Your organisation is registered and you are logged in."), "success")
-        return redirect(url_for(".organisation"))
+        return redirect(url_for("auth.registration_sent"))
     return render_template("organisations/register.html", form=form)
 
 
@@ -92,10 +110,11 @@ def accept_invitation(token: str):
     session = db.session()
     invitation = organisations.find_invitation(session, token)
     form = AcceptInvitationForm()
+    form.known_words = [invitation.email]
     if form.validate_on_submit():
         user = organisations.accept_invitation(session, token, name=form.name.data, password=form.password.data)
-        db.commit()
         _log_in(user)
+        db.commit()
         flash(_("Welcome: your account is created."), "success")
         return redirect(url_for(".organisation"))
     organisation = organisations.get_organisation(session, invitation.organisation_id)
@@ -238,7 +257,7 @@ def _editor(session, coalition, case, proposal, form, upload_form, status=200):
 
 
 @bp.get("/coalitions/<int:coalition_id>/proposal")
-@login_required
+@sealed_read("proposal")  # members of the coalition; `_proposal` logs the others
 def proposal(coalition_id: int):
     session, coalition, case, draft = _proposal(coalition_id)
     db.commit()  # a first visit creates the empty draft
@@ -299,7 +318,7 @@ def remove_attachment(coalition_id: int, attachment_id: int):
 
 
 @bp.get("/coalitions/<int:coalition_id>/proposal/attachments/<int:attachment_id>")
-@login_required
+@sealed_read("proposal")  # members of the coalition; `_proposal` logs the others
 def download_attachment(coalition_id: int, attachment_id: int):
     session, coalition, case, draft = _proposal(coalition_id)
     attachment = proposals.get_attachment(session, draft, attachment_id)
@@ -342,13 +361,13 @@ def _receipt(coalition_id: int, submission_id: int):
 
 
 @bp.get("/coalitions/<int:coalition_id>/receipts/<int:submission_id>")
-@login_required
+@sealed_read("proposal")  # members of the coalition; `_proposal` logs the others
 def receipt(coalition_id: int, submission_id: int):
     return render_template("coalitions/receipt.html", **_receipt(coalition_id, submission_id), pdf=False)
 
 
 @bp.get("/coalitions/<int:coalition_id>/receipts/<int:submission_id>.pdf")
-@login_required
+@sealed_read("proposal")  # members of the coalition; `_proposal` logs the others
 def receipt_pdf(coalition_id: int, submission_id: int):
     context = _receipt(coalition_id, submission_id)
     pdf = question_document.to_pdf(render_template("coalitions/receipt_document.html", **context, pdf=True))

@@ -26,13 +26,14 @@ def refuse_read(session: Session, *, what: str, case: Case | None = None, **deta
 
 
 def sealed_read(what: str, *roles: Role):
-    """`roles_required` for a view of sealed data: a visitor who is not logged in, or a user of
-    another role, is logged as a refused reader before being sent to log in or refused."""
+    """`roles_required` for a view of sealed data (any logged-in user when no roles are named):
+    a visitor who is not logged in, or a user of another role, is logged as a refused reader
+    before being sent to log in or refused."""
 
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
-            if not current_user.is_authenticated or current_user.role not in roles:
+            if not current_user.is_authenticated or (roles and current_user.role not in roles):
                 session = db.session()
                 tender_box.refuse(session, current_user, what=what, path=request.path, **kwargs)
                 db.commit()

@@ -8,17 +8,21 @@ row by row and imported only when every row is valid, in one transaction.
 import csv
 import io
 import math
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer, load_only
 from sqlmodel import Session, select
 
 from . import agreement as agreements
-from . import audit, award, monitoring
+from . import attachments, audit, award, monitoring
+from .characters import MULTI_LINE_CONTROL, ONE_LINE_CONTROL
 from .errors import DomainError, NotFound
 from .models import Agreement, Case, Coalition, CoalitionMember, Indicator, Measurement, MembershipStatus, User, utcnow
 
@@ -26,7 +30,15 @@ REPORTING_STATES = {"realisation", "accountability"}
 COLUMNS = ("indicator", "indicator_name", "period", "value", "source", "note", "correction_reason")  # the name is a reading aid
 REQUIRED = ("indicator", "period", "value")
 MAX_ROWS = 50_000
+MAX_COLUMNS = 100  # a row may carry columns of its own beside ours, not thousands
 MAX_BYTES = 10 * 1024 * 1024
+# An XLSX of at most MAX_BYTES, unpacked: 50,000 rows of seven columns are some 25 MB of XML.
+XLSX_ZIP = attachments.ZipLimits(members=1000, member_bytes=100 * 1024 * 1024, total_bytes=150 * 1024 * 1024)
+# What the form accepts, and so what an import and the API accept too.
+MAX_LENGTH = {"source": 2000, "note": 5000, "correction_reason": 5000}
+# Control characters break the XLSX and XML this text ends up in (the public monitor's export); a note or a
+# reason may run over lines and hold tabs, a source is one line.
+CONTROL = {"source": ONE_LINE_CONTROL, "note": MULTI_LINE_CONTROL, "correction_reason": MULTI_LINE_CONTROL}
 
 
 @dataclass(frozen=True)
@@ -87,6 +99,28 @@ class Reported:
     source: str
     note: str
     reason: str
+    supersedes: Measurement | None = None  # the value in force when this one was checked; a file's rows carry it
+
+
+class ChangedMeanwhile(DomainError):
+    """Someone else stored a value for the same period between reading and writing: the database refused the
+    second value in force. Nothing of this request is stored."""
+
+    status_code = 409
+
+    def __init__(self):
+        super().__init__(_("This value was changed by someone else at the same moment; reload the page and try again."))
+
+
+def _insert(session: Session, write) -> None:
+    """Run a write of values; the lost race with another writer of the same period becomes ChangedMeanwhile.
+    The transaction is rolled back (PostgreSQL aborted it anyway), as when two cases get the same reference."""
+    try:
+        write()
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        raise ChangedMeanwhile() from None
 
 
 def require_open(reporting: Reporting) -> None:
@@ -96,6 +130,20 @@ def require_open(reporting: Reporting) -> None:
 
 def _started(indicator: Indicator, agreement: Agreement, today: date) -> set[date]:
     return {p.starts_on for p in reportable_periods(indicator, agreement, today)}
+
+
+FIELD_LABELS = {"source": _l("source"), "note": _l("note"), "correction_reason": _l("reason for the correction")}
+
+
+def text_problem(reported: Reported) -> tuple[str, str] | None:
+    """The first text field that may not be stored as it is, and why: (column, message)."""
+    for column, text in (("source", reported.source), ("note", reported.note), ("correction_reason", reported.reason)):
+        if found := CONTROL[column].search(text):
+            return column, _("The %(field)s contains an invisible control character (U+%(code)04X), which is not allowed; "
+                             "remove it and try again.", field=FIELD_LABELS[column], code=ord(found.group()))
+        if len(text.strip()) > MAX_LENGTH[column]:
+            return column, _("The %(field)s is longer than %(max)d characters.", field=FIELD_LABELS[column], max=MAX_LENGTH[column])
+    return None
 
 
 def _check(reported: Reported, started: set[date], current: Measurement | None) -> str | None:
@@ -113,6 +161,8 @@ def report(session: Session, reporting: Reporting, *, user: User, reported: Repo
     """Store a period's value, or correct it while keeping the earlier one."""
     require_open(reporting)
     current = monitoring.current_values(session, [reported.indicator.id])[reported.indicator.id].get(reported.period)
+    if wrong := text_problem(reported):
+        raise DomainError(wrong[1])
     problem = _check(reported, _started(reported.indicator, reporting.agreement, today), current)
     if problem:
         raise DomainError(problem)
@@ -121,8 +171,7 @@ def report(session: Session, reporting: Reporting, *, user: User, reported: Repo
         note=reported.note.strip(), reported_by_id=user.id, supersedes_id=current.id if current else None,
         correction_reason=reported.reason.strip() if current else "",
     )
-    session.add(measurement)
-    session.flush()
+    _insert(session, lambda: session.add(measurement))
     monitoring.refresh(session, [reported.indicator])
     audit.record(
         session, action="measurement_corrected" if current else "measurement_reported", actor=user, case=reporting.case,
@@ -170,32 +219,79 @@ class ImportRefused(DomainError):
 
 
 def read_table(filename: str, data: bytes) -> list[list[str]]:
-    """The rows of an uploaded CSV (comma or semicolon, UTF-8 or Windows-1252) or XLSX file, as text."""
+    """The rows of an uploaded CSV (comma or semicolon, UTF-8 or Windows-1252) or XLSX file, as text.
+
+    Read as a stream and refused as soon as a row goes past MAX_ROWS or MAX_COLUMNS, so a file of a million
+    rows costs the first 50,001 of them; an XLSX is checked as an archive before openpyxl sees it."""
     if len(data) > MAX_BYTES:
         raise DomainError(_("The file is larger than %(mb)d MB.", mb=MAX_BYTES // (1024 * 1024)))
     if filename.lower().endswith(".xlsx") or data[:4] == b"PK\x03\x04":
-        return _read_xlsx(data)
+        return _xlsx_table(filename, data)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
-    return [row for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    return _bounded(_csv_rows(text, delimiter))
 
 
-def _read_xlsx(data: bytes) -> list[list[str]]:
-    from openpyxl import load_workbook
+def _bounded(rows: Iterable[list[str]]) -> list[list[str]]:
+    """The rows until the limits: the header and MAX_ROWS rows, of at most MAX_COLUMNS filled columns."""
+    table = []
+    for number, row in enumerate(rows, start=1):
+        while row and not row[-1]:
+            row.pop()  # the empty cells a spreadsheet leaves at the end of a row do not count
+        if len(row) > MAX_COLUMNS:
+            raise ImportRefused([RowError(number, "", _("A row has more than %(max)d columns.", max=MAX_COLUMNS))])
+        if number > MAX_ROWS + 1:
+            raise ImportRefused([RowError(number, "", _("A file holds at most %(max)d values.", max=MAX_ROWS))])
+        table.append(row)
+    return table
 
+
+def _csv_rows(text: str, delimiter: str) -> Iterator[list[str]]:
+    """The CSV's rows one by one; a cell beyond the reader's limit (131,072 characters) names its row."""
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    number = 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            message = _("A cell is too long.") if "field larger" in str(error) else _("This row is not valid CSV.")
+            raise ImportRefused([RowError(number, "", message)]) from None
+        yield row
+        number += 1
+
+
+def _xlsx_table(filename: str, data: bytes) -> list[list[str]]:
+    from openpyxl import DEFUSEDXML, load_workbook
+
+    if not DEFUSEDXML:  # openpyxl parses through defusedxml when it is installed (and OPENPYXL_DEFUSEDXML allows it)
+        raise RuntimeError("openpyxl must parse XLSX uploads through defusedxml")
+    name = attachments.safe_filename(filename)
     try:
+        with attachments.open_archive(data, name, XLSX_ZIP) as archive:
+            attachments.check_inflation(archive, data, name)
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a broken file
+    except attachments.UnsafeArchive:
+        raise
+    except Exception as error:  # zipfile and openpyxl raise many kinds for a broken file
         raise DomainError(_("This is not a readable XLSX file.")) from error
-    rows = []
-    for values in workbook.worksheets[0].iter_rows(values_only=True):
-        rows.append(["" if v is None else v.date().isoformat() if isinstance(v, datetime) else str(v) for v in values])
-    workbook.close()
-    return rows
+    try:
+        # Bounded here too: openpyxl pads every row to the width and height the sheet claims (up to XFD1048576).
+        rows = workbook.worksheets[0].iter_rows(max_row=MAX_ROWS + 2, max_col=MAX_COLUMNS + 1, values_only=True)
+        return _bounded(
+            ["" if v is None else v.date().isoformat() if isinstance(v, datetime) else str(v) for v in values] for values in rows
+        )
+    except ImportRefused:
+        raise
+    except Exception as error:  # a sheet found broken while it is read
+        raise DomainError(_("This is not a readable XLSX file.")) from error
+    finally:
+        workbook.close()
 
 
 def _parse_date(text: str) -> date | None:
@@ -253,8 +349,12 @@ def check_file(session: Session, reporting: Reporting, rows: list[list[str]], to
         if cell["value"] and value is None:
             row_errors.append(RowError(number, "value", _("Not a valid number.")))
         if not row_errors:
-            reported = Reported(indicator, period, value, cell.get("source", ""), cell.get("note", ""), cell.get("correction_reason", ""))
-            if (indicator.id, period) in seen:
+            in_force = current[indicator.id].get(period)
+            reported = Reported(indicator, period, value, cell.get("source", ""), cell.get("note", ""), cell.get("correction_reason", ""),
+                                supersedes=in_force)
+            if wrong := text_problem(reported):
+                row_errors.append(RowError(number, *wrong))
+            elif (indicator.id, period) in seen:
                 row_errors.append(RowError(number, "period", _("The file gives this indicator and period twice.")))
             elif problem := _check(reported, started[indicator.id], current[indicator.id].get(period)):
                 column = "correction_reason" if current[indicator.id].get(period) and not reported.reason.strip() else "period"
@@ -277,22 +377,20 @@ def import_file(session: Session, reporting: Reporting, *, user: User, filename:
 
 
 def store(session: Session, reporting: Reporting, *, user: User, found: list[Reported], source: str) -> int:
-    """Checked values in one bulk insert, corrections superseding what was in force; then the summaries."""
+    """Checked values in one bulk insert, corrections superseding what was in force when they were checked
+    (a value stored since makes the whole file ChangedMeanwhile); then the summaries."""
     indicators = {r.indicator.id: r.indicator for r in found}
-    current = monitoring.current_values(session, list(indicators))
     now = utcnow()
-    session.execute(
-        insert(Measurement),
-        [
-            {
-                "indicator_id": r.indicator.id, "period": r.period, "value": r.value, "source": r.source.strip(),
-                "note": r.note.strip(), "reported_by_id": user.id, "reported_at": now,
-                "supersedes_id": current[r.indicator.id][r.period].id if r.period in current[r.indicator.id] else None,
-                "correction_reason": r.reason.strip() if r.period in current[r.indicator.id] else "",
-            }
-            for r in found
-        ],
-    )
+    rows = [
+        {
+            "indicator_id": r.indicator.id, "period": r.period, "value": r.value, "source": r.source.strip(),
+            "note": r.note.strip(), "reported_by_id": user.id, "reported_at": now,
+            "supersedes_id": r.supersedes.id if r.supersedes else None,
+            "correction_reason": r.reason.strip() if r.supersedes else "",
+        }
+        for r in found
+    ]
+    _insert(session, lambda: session.execute(insert(Measurement), rows))
     monitoring.refresh(session, list(indicators.values()))
     audit.record(
         session, action="measurements_imported", actor=user, case=reporting.case,

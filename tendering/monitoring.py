@@ -145,10 +145,12 @@ def current_values(session: Session, indicator_ids: list[int]) -> dict[int, dict
     if not indicator_ids:
         return {}
     newer = aliased(Measurement)
+    # NOT EXISTS against the partial unique index on supersedes_id: an index probe per value, where the outer
+    # join had PostgreSQL read every measurement.
+    corrected = select(newer.id).where(newer.supersedes_id == Measurement.id).exists()
     rows = session.exec(
         select(Measurement)
-        .outerjoin(newer, newer.supersedes_id == Measurement.id)
-        .where(Measurement.indicator_id.in_(indicator_ids), newer.id.is_(None))
+        .where(Measurement.indicator_id.in_(indicator_ids), ~corrected)
         .order_by(Measurement.indicator_id, Measurement.period)
     ).all()
     found: dict[int, dict[date, Measurement]] = {i: {} for i in indicator_ids}

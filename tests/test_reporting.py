@@ -132,3 +132,48 @@ def test_the_template_lists_the_indicators_to_fill_in(app, realised):
     response = as_(app, realised.member).get(f"/coalitions/{realised.coalition.id}/measurements/template.csv")
     assert response.mimetype == "text/csv" and "Aandeel eenzame 75-plussers" in response.text
     assert response.text.splitlines()[0] == "indicator,indicator_name,period,value,source,note,correction_reason"
+
+
+@pytest.mark.parametrize("column, text", [("source", "GGD\x0bmonitor"), ("note", "eerste\x01levering"), ("source", "GGD\tmonitor")])
+def test_a_control_character_in_an_imported_value_is_refused_naming_the_cell(app, realised, session, column, text):
+    """A vertical tab pasted into a source would break the public XLSX export of the monitor for everyone."""
+    first = periods_of(realised, realised.loneliness)[0].starts_on.isoformat()
+    data = f'indicator,period,value,{column}\n{realised.loneliness.id},{first},45,"{text}"\n'.encode()
+    response = upload(as_(app, realised.member), realised, "waarden.csv", data)
+    assert response.status_code == 400 and "invisible control character" in response.text
+    assert f'<td class="utrecht-table__cell">2</td><td class="utrecht-table__cell">{column}</td>' in response.text
+    assert session.exec(select(Measurement)).all() == []
+
+
+def test_a_note_may_hold_tabs_and_lines_but_a_source_is_one_line(app, realised, session):
+    from tendering import measurements
+    from tendering.errors import DomainError
+    from tendering.models import utcnow
+
+    reporting = measurements.reporting_for(session, realised.coalition.id, realised.member)
+    period = periods_of(realised, realised.loneliness)[0].starts_on
+
+    def reported(source="GGD", note=""):
+        return measurements.Reported(realised.loneliness, period, 45, source, note, "")
+
+    for source in ("GGD\x01", "GGD\nmonitor", "GGD\x7f"):
+        with pytest.raises(DomainError, match="invisible control character"):
+            measurements.report(session, reporting, user=realised.member, reported=reported(source=source), today=utcnow().date())
+    assert session.exec(select(Measurement)).all() == []
+    stored = measurements.report(session, reporting, user=realised.member, today=utcnow().date(),
+                                 reported=reported(note="Eerste levering:\n\t- wijk Noord\r\n\t- wijk Zuid"))
+    assert stored.note.startswith("Eerste levering:\n\t- wijk Noord")
+
+
+def test_a_control_character_sent_through_the_form_or_the_api_stores_nothing(app, client, realised, session):
+    from .test_api import bearer, new_token
+
+    member = as_(app, realised.member)
+    assert report(member, realised, realised.loneliness, "45", source="GGD\x0b").status_code == 400
+    url = f"/api/v1/indicators/{realised.loneliness.id}/measurements"
+    period = periods_of(realised, realised.loneliness)[0].starts_on.isoformat()
+    headers = bearer(new_token(app, realised))
+    assert client.post(url, json={"period": period, "value": 45, "note": "a\x01b"}, headers=headers).status_code == 400
+    assert client.post("/api/v1/measurements", headers=headers, json={"measurements": [
+        {"indicator": realised.loneliness.id, "period": period, "value": 45, "source": "\x1f"}]}).status_code == 400
+    assert session.exec(select(Measurement)).all() == []

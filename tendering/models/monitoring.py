@@ -4,7 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 
-from sqlalchemy import JSON, Index, Numeric, Text, UniqueConstraint
+from sqlalchemy import JSON, Index, Numeric, Text, UniqueConstraint, text
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
@@ -70,7 +70,16 @@ class Measurement(SQLModel, table=True):
     """A value for one period; a correction is a new row that supersedes the old."""
 
     __tablename__ = "measurements"
-    __table_args__ = (Index("ix_measurements_indicator_period", "indicator_id", "period"),)
+    __table_args__ = (
+        Index("ix_measurements_indicator_period", "indicator_id", "period"),
+        # One value in force per period, held by the database (migration 0014): one first value per indicator and
+        # period, and each value superseded at most once. The second index also finds, for "values in force",
+        # whether a value was corrected, without reading the first values (most rows) at all.
+        Index("uq_measurements_first_value", "indicator_id", "period", unique=True,
+              sqlite_where=text("supersedes_id IS NULL"), postgresql_where=text("supersedes_id IS NULL")),
+        Index("uq_measurements_supersedes", "supersedes_id", unique=True,
+              sqlite_where=text("supersedes_id IS NOT NULL"), postgresql_where=text("supersedes_id IS NOT NULL")),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     indicator_id: int = Field(foreign_key="indicators.id")
@@ -80,7 +89,7 @@ class Measurement(SQLModel, table=True):
     note: str = Field(default="", sa_type=Text)
     reported_by_id: int = Field(foreign_key="users.id")
     reported_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    supersedes_id: int | None = Field(default=None, foreign_key="measurements.id", unique=True)
+    supersedes_id: int | None = Field(default=None, foreign_key="measurements.id")
     correction_reason: str = Field(default="", sa_type=Text)
 
 

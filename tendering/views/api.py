@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from .. import agreement as agreements
 from .. import api_tokens, db, measurements, monitoring
-from ..errors import DomainError, NotAllowed, NotFound
+from ..errors import DomainError
 from ..models import utcnow
 from ..openapi import SPEC
 from ..security import csrf
@@ -18,7 +18,8 @@ csrf.exempt(bp)
 
 @bp.errorhandler(DomainError)
 def domain_error(error: DomainError):
-    status = 404 if isinstance(error, NotFound) else 403 if isinstance(error, NotAllowed) else 400
+    """A refusal as the documented `Error`: its own status (400, 403, 404, or 409 when the data changed meanwhile)."""
+    status = error.status_code if error.status_code in (400, 403, 404, 409) else 400
     body = {"error": error.message}
     if isinstance(error, measurements.ImportRefused):
         body["problems"] = [{"row": e.row - 1, "field": e.column, "message": e.message} for e in error.errors]

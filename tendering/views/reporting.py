@@ -97,14 +97,18 @@ def report(coalition_id: int, indicator_id: int):
     form.period.choices = _period_choices(found, reporting)
     if not form.validate_on_submit():
         return _indicator_page(coalition_id, indicator_id, form=form, status=400)
-    measurements.report(
-        session, reporting, user=current_user, today=_today(),
-        reported=measurements.Reported(
-            indicator=found, period=date.fromisoformat(form.period.data),
-            value=float(form.value.data), source=form.source.data or "", note=form.note.data or "",
-            reason=form.correction_reason.data or "",
-        ),
-    )
+    try:
+        measurements.report(
+            session, reporting, user=current_user, today=_today(),
+            reported=measurements.Reported(
+                indicator=found, period=date.fromisoformat(form.period.data),
+                value=float(form.value.data), source=form.source.data or "", note=form.note.data or "",
+                reason=form.correction_reason.data or "",
+            ),
+        )
+    except measurements.ChangedMeanwhile as lost:  # the page again, with the value now in force and what was typed
+        flash(lost.message, "error")
+        return _indicator_page(coalition_id, indicator_id, form=form, status=409)
     db.commit()
     flash(_("The value is recorded."), "success")
     return redirect(url_for(".indicator", coalition_id=coalition_id, indicator_id=indicator_id))
@@ -127,6 +131,9 @@ def import_file(coalition_id: int):
         session.rollback()
         flash(str(refused), "error")
         return _index_page(coalition_id, errors=refused.errors, status=400)
+    except measurements.ChangedMeanwhile as lost:
+        flash(lost.message, "error")
+        return _index_page(coalition_id, import_form=form, status=409)
     db.commit()
     flash(_("%(count)d value(s) imported.", count=count), "success")
     return redirect(url_for(".index", coalition_id=coalition_id))

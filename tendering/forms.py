@@ -1,7 +1,10 @@
 """Forms: parsing and validating what users type, with messages in their language."""
 
+import decimal
+from datetime import date, datetime
+
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from flask_wtf import FlaskForm as BaseFlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -26,6 +29,52 @@ from .articulation import FRAMEWORK_LABELS
 from .cases import CaseFields
 from .tender_setup import STANDSTILL_MAX, STANDSTILL_MIN
 from .workflow.labels import WORKFLOW_LABELS
+
+INT_MAX = 2**31 - 1  # the database's integer columns
+DECIMAL_MAX = decimal.Decimal(10) ** 12  # beyond the largest amount the numeric columns hold (14 digits, 2 decimals)
+EARLIEST, LATEST = date(1900, 1, 1), date(2199, 12, 31)  # dates a case can meaningfully carry; beyond them date arithmetic overflows
+
+
+def _out_of_range(field):
+    """Why a parsed number or date cannot be stored or computed with, or None."""
+    data = field.data
+    for value in data if isinstance(data, list | tuple) else [data]:
+        if isinstance(value, bool):
+            continue
+        if isinstance(value, int) and not -INT_MAX - 1 <= value <= INT_MAX:
+            return _l("This number is too large or too small.")
+        if isinstance(value, decimal.Decimal | float):
+            number = decimal.Decimal(value)
+            if number.is_nan():
+                return _l("Not a valid number.")
+            if number.is_infinite() or abs(number) >= DECIMAL_MAX:
+                return _l("This number is too large or too small.")
+        if isinstance(value, date) and not EARLIEST <= (value.date() if isinstance(value, datetime) else value) <= LATEST:
+            return _l("Give a date between 1900 and 2199.")
+    return None
+
+
+class FlaskForm(BaseFlaskForm):
+    """Every form of the app: Flask-WTF's, and a number or date the database cannot hold is an error of its field.
+
+    Checked before the field's own validators, which would otherwise compare with a NaN or store an overflowing id.
+    (NUL, control characters and bytes that are not UTF-8 are refused for every request in `views.refuse_bad_characters`.)
+    """
+
+    def validate(self, extra_validators=None):
+        problems = {}
+        for field in self:
+            problem = _out_of_range(field)
+            if problem is not None:
+                problem = str(problem)  # views join the messages
+                problems[field] = problem
+                field.data = None
+                field.process_errors.append(problem)
+        valid = super().validate(extra_validators)
+        for field, problem in problems.items():
+            field.errors = [problem]  # not also "must be between 0 and …" for the value that was set aside
+        return valid
+
 
 AMENDMENT_HELP = _l("The tender is published: this change becomes a numbered amendment, sent to every interested organisation.")
 

@@ -13,10 +13,22 @@ def _response(description: str, schema: dict) -> dict:
 
 
 _ERRORS = {
-    "400": _response("The request is invalid; nothing was stored.", _ERROR),
+    "400": _response("The request is invalid (not JSON, a value out of range, a character that is not allowed); "
+                     "nothing was stored.", _ERROR),
     "401": _response("No valid, unrevoked token.", _ERROR),
+    "403": _response("The token's coalition may not do this (for example: reporting has closed).", _ERROR),
     "404": _response("Not an indicator of this coalition's agreement.", _ERROR),
+    "409": _response("Another value for the same indicator and period was stored at the same moment; "
+                     "nothing was stored. Read the history and try again.", _ERROR),
+    "413": _response("The request body is too large.", _ERROR),
+    "default": _response("Any other error (405 with an `Allow` header, 429, 500): always this shape.", _ERROR),
 }
+
+
+def _errors(*statuses: str) -> dict:
+    """The documented error responses of an operation; every one has the `Error` shape."""
+    return {status: _ERRORS[status] for status in (*statuses, "default")}
+
 
 SPEC = {
     "openapi": "3.1.0",
@@ -39,12 +51,13 @@ SPEC = {
                         "type": "object", "required": ["indicators"],
                         "properties": {"indicators": {"type": "array", "items": {"$ref": "#/components/schemas/Indicator"}}},
                     }),
-                    "401": _ERRORS["401"],
+                    **_errors("401", "403"),
                 },
             }
         },
         "/indicators/{indicator_id}/measurements": {
-            "parameters": [{"name": "indicator_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "parameters": [{"name": "indicator_id", "in": "path", "required": True,
+                            "schema": {"type": "integer", "minimum": 1, "maximum": 2147483647}}],
             "get": {
                 "operationId": "listMeasurements",
                 "summary": "Every value given for an indicator, corrections included",
@@ -53,14 +66,15 @@ SPEC = {
                         "type": "object", "required": ["measurements"],
                         "properties": {"measurements": {"type": "array", "items": {"$ref": "#/components/schemas/Measurement"}}},
                     }),
-                    "401": _ERRORS["401"], "404": _ERRORS["404"],
+                    **_errors("400", "401", "403", "404"),
                 },
             },
             "post": {
                 "operationId": "reportMeasurement",
                 "summary": "Report (or correct) the value of one period",
                 "requestBody": {"required": True, "content": {_JSON: {"schema": {"$ref": "#/components/schemas/NewMeasurement"}}}},
-                "responses": {"201": _response("Stored.", {"$ref": "#/components/schemas/Measurement"}), **_ERRORS},
+                "responses": {"201": _response("Stored.", {"$ref": "#/components/schemas/Measurement"}),
+                              **_errors("400", "401", "403", "404", "409", "413")},
             },
         },
         "/measurements": {
@@ -76,8 +90,9 @@ SPEC = {
                     }}},
                 }}}},
                 "responses": {
-                    "201": _response("All stored.", {"type": "object", "properties": {"imported": {"type": "integer"}}}),
-                    "400": _ERRORS["400"], "401": _ERRORS["401"],
+                    "201": _response("All stored.", {"type": "object", "required": ["imported"],
+                                                     "properties": {"imported": {"type": "integer"}}}),
+                    **_errors("400", "401", "403", "409", "413"),
                 },
             }
         },

@@ -17,6 +17,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from . import audit, mail
+from .characters import xml_safe
 from .models import (
     AwardCriterion,
     Case,
@@ -138,42 +139,52 @@ def to_pdf(html_page: str) -> bytes:
 
 
 def to_docx(session: Session, case: Case) -> bytes:
-    """An editable version of the document for the municipality's own editing."""
+    """An editable version of the document for the municipality's own editing.
+
+    Every text goes through `xml_safe`: a control character typed before it was refused would otherwise make
+    python-docx (lxml) refuse to write the file.
+    """
     from docx import Document
 
     ctx = document_context(session, case)
     doc = Document()
-    doc.add_heading(case.title, level=0)
-    doc.add_paragraph(case.reference)
-    doc.add_heading(_("The societal question"), level=1)
-    doc.add_paragraph(case.question)
-    for heading, text in (
+
+    def heading(text: str, level: int) -> None:
+        doc.add_heading(xml_safe(text), level=level)
+
+    def paragraph(text: str, style: str | None = None) -> None:
+        doc.add_paragraph(xml_safe(text), style=style)
+
+    heading(case.title, 0)
+    paragraph(case.reference)
+    heading(_("The societal question"), 1)
+    paragraph(case.question)
+    for title, text in (
         (_("Context"), case.problem_analysis),
         (_("Signals"), case.signals),
         (_("Target group"), case.target_group),
         (_("Ambition"), case.ambition),
     ):
         if text:
-            doc.add_heading(heading, level=2)
-            doc.add_paragraph(text)
-    doc.add_heading(_("Desired outcomes"), level=1)
+            heading(title, 2)
+            paragraph(text)
+    heading(_("Desired outcomes"), 1)
     for outcome in ctx["outcomes"]:
-        line = outcome.description + (f" ({outcome.indicator_hint})" if outcome.indicator_hint else "")
-        doc.add_paragraph(line, style="List Number")
-    doc.add_heading(_("Frameworks"), level=1)
+        paragraph(outcome.description + (f" ({outcome.indicator_hint})" if outcome.indicator_hint else ""), "List Number")
+    heading(_("Frameworks"), 1)
     if case.budget_ceiling is not None:
-        doc.add_paragraph(_("Budget ceiling: %(amount)s euro", amount=f"{case.budget_ceiling:,.2f}"))
+        paragraph(_("Budget ceiling: %(amount)s euro", amount=f"{case.budget_ceiling:,.2f}"))
     for rows in ctx["frameworks"].values():
         for framework in rows:
-            doc.add_paragraph(framework.description, style="List Bullet")
-    doc.add_heading(_("Award criteria"), level=1)
+            paragraph(framework.description, "List Bullet")
+    heading(_("Award criteria"), 1)
     table = doc.add_table(rows=1, cols=3)
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, (_("Criterion"), _("Weight"), _("Scale")), strict=True):
-        cell.text = text
+        cell.text = xml_safe(text)
     for criterion in ctx["criteria"]:
         row = table.add_row().cells
-        row[0].text = criterion.name + (f": {criterion.description}" if criterion.description else "")
+        row[0].text = xml_safe(criterion.name + (f": {criterion.description}" if criterion.description else ""))
         row[1].text = str(criterion.weight)
         row[2].text = f"0–{criterion.scale_max}"
     buffer = io.BytesIO()

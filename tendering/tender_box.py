@@ -41,7 +41,7 @@ AFTER_AWARD = {"awarded", "realisation", "accountability", "closed"}
 
 # Audit events that tell who is forming a bid, who bid, when, or with what.
 BIDDING_EVENTS = frozenset({
-    "coalition_formed", "partner_invited", "partner_accepted", "proposal_draft_saved",
+    "coalition_formed", "partner_invited", "partner_accepted", "partner_declined", "proposal_draft_saved",
     "attachment_added", "attachment_removed", "proposal_submitted", "proposal_withdrawn",
 })
 

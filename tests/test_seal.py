@@ -122,6 +122,10 @@ def test_anonymous_attempts_on_sealed_pages_are_logged_and_sent_to_login(client,
         f"/cases/{case.id}/evaluation/{submission.proposal_id}",
         f"/cases/{case.id}/evaluation/{submission.proposal_id}/consensus",
         f"/cases/{case.id}/award/letters/1",
+        f"/coalitions/{sealed.coalitions['zilvermeeuw'].id}/proposal",
+        f"/coalitions/{sealed.coalitions['zilvermeeuw'].id}/receipts/{submission.id}",
+        f"/coalitions/{sealed.coalitions['zilvermeeuw'].id}/receipts/{submission.id}.pdf",
+        f"/coalitions/{sealed.coalitions['zilvermeeuw'].id}/proposal/attachments/{sealed.attachments['zilvermeeuw'].id}",
     ]
     for path in paths:
         response = client.get(path)
@@ -142,3 +146,51 @@ def test_a_refused_read_leaves_every_cached_page_valid(app, session, sealed):
     session.expire_all()
     assert session.exec(select(DataGeneration.generation)).one() == generation
     assert len(session.exec(select(AuditEvent).where(AuditEvent.action == tender_box.REFUSED)).all()) == 3
+
+
+UNKNOWN_ID = 2_147_483_000  # an id no object has
+
+
+@pytest.mark.parametrize("stage", STAGES[:2])
+def test_no_answer_tells_a_sealed_id_from_one_that_does_not_exist(app, session, sealed, stage):
+    """An existence oracle would count the bids: before the opening, every reader but the bidder itself gets the
+    same status for a submission's, proposal's, attachment's or coalition's real id as for an id nobody has."""
+    to_stage(session, sealed, stage)
+    clients = _clients(app, sealed)
+    sealed_arguments = ("coalition_id", "submission_id", "proposal_id", "attachment_id")
+    candidates = _candidates(sealed, session)
+    oracles = []
+    with app.test_request_context():
+        rules = [r for r in app.url_map.iter_rules() if "GET" in r.methods and set(r.arguments) & set(sealed_arguments)]
+        probes = []
+        for rule in rules:
+            real = {a: candidates.get(a, [1])[0] for a in rule.arguments}
+            for argument in set(rule.arguments) & set(sealed_arguments):
+                probes.append((url_for(rule.endpoint, **real), url_for(rule.endpoint, **{**real, argument: UNKNOWN_ID})))
+    bidder = next(iter(sealed.coalitions))  # the first bidder owns the real ids; the other is a rival
+    for role, client in clients.items():
+        if role == bidder:
+            continue
+        for real_url, unknown_url in probes:
+            real, unknown = client.get(real_url).status_code, client.get(unknown_url).status_code
+            if real != unknown:
+                oracles.append(f"{role}: {real_url} {real}, {unknown_url} {unknown}")
+    assert len(probes) > 8
+    assert not oracles, "\n".join(oracles)
+
+
+def test_every_action_of_forming_and_bidding_stays_out_of_the_trail_until_the_opening():
+    """The coalitions' and proposals' services record only events the seal hides (a new one must be added there)."""
+    import inspect
+    import re
+
+    from tendering import coalitions, proposals
+
+    actions = set()
+    for module in (coalitions, proposals, tender_box):
+        source = inspect.getsource(module)
+        for expression in re.findall(r"action=([^,\n]+(?:\n[^,\n]+)?)", source):
+            actions.update(re.findall(r'"(\w+)"', expression))
+    actions -= {"box_opening_requested", "box_opened", tender_box.REFUSED, "evaluator_assigned", "conflict_declared"}
+    assert {"coalition_formed", "partner_declined", "proposal_submitted"} <= actions
+    assert actions <= tender_box.BIDDING_EVENTS

@@ -17,14 +17,17 @@ readers = roles_required(Role.official, Role.council_member)
 
 
 def _readable_submission(case_id: int, submission_id: int):
-    """Load a submission only for those Annex IV allows now; log every refusal."""
+    """Load a submission only for those Annex IV allows now; log every refusal.
+
+    Refused before the submission is looked up: while the box is sealed, a real id and an unknown one get the
+    same answer, so guessing ids cannot count the bids."""
     session = db.session()
     case = get_case(session, case_id)
-    allowed = tender_box.may_read_submissions(session, case, current_user)
+    if not tender_box.may_read_submissions(session, case, current_user):
+        refuse_read(session, what="submission", case=case, submission_id=submission_id)
     submission, coalition = tender_box.get_submission(session, case, submission_id)
-    if allowed and current_user.role == Role.official and current_user.id != case.owner_id:
-        allowed = scoring.may_open(session, submission.proposal_id, current_user)  # evaluators declare first
-    if not allowed:
+    if current_user.role == Role.official and current_user.id != case.owner_id \
+            and not scoring.may_open(session, submission.proposal_id, current_user):  # evaluators declare first
         refuse_read(session, what="submission", case=case, submission_id=submission_id)
     return session, case, submission, coalition
 

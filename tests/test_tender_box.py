@@ -269,7 +269,7 @@ def test_burst_of_submissions_around_the_deadline_loses_none_and_accepts_none_la
                              outcome_commitments="c", monitoring="d", price=Decimal("100000")))
         user = make_user(Role.coalition_member, org=organisation)
         drafts.append((coalition.id, user.id))
-    case.submission_deadline = utcnow() + timedelta(seconds=2)  # set once the drafts exist: set-up speed varies
+    case.submission_deadline = utcnow() + timedelta(seconds=4)  # set once the drafts exist: set-up speed varies (and a loaded CI)
     session.commit()
     deadline, engine = case.submission_deadline, app.extensions["db_engine"]
     start = deadline - timedelta(seconds=1.0)

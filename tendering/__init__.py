@@ -8,6 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import cli, config, db, fragments, i18n, security
 from .views import register_blueprints, register_error_handlers
 from .workflow.definitions import load_workflows
+from .workflow.phases import accepting_proposals, in_phase
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -30,6 +31,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
     # Fail at start-up, not mid-case, when a workflow file is inconsistent.
     load_workflows(app.config["WORKFLOWS_DIR"])
+    # Templates ask the phase the same way services do (tendering/workflow/phases.py).
+    app.jinja_env.globals.update(in_phase=in_phase, accepting_proposals=accepting_proposals)
     db.init_app(app)
     fragments.init_app(app)
     i18n.init_app(app)

@@ -35,6 +35,7 @@ from .models import (
 )
 from .question_document import DOCUMENT_LOCALE
 from .workflow.engine import fire
+from .workflow.phases import in_phase
 
 MUNICIPALITY, COALITION = "municipality", "coalition"
 
@@ -126,7 +127,7 @@ class EvaluationFields:
 
 def save(session: Session, table: Table, *, user: User, fields: EvaluationFields) -> JointEvaluation:
     """Write the joint evaluation; a change withdraws both approvals, since they were given to other words."""
-    if table.case.state != "accountability":
+    if not in_phase(table.case, "accountability_open"):
         raise DomainError(_("The joint evaluation is written in the phase “Accountability”."))
     if table.evaluation is not None and table.evaluation.published_at is not None:
         raise DomainError(_("The report is published and can no longer change."))

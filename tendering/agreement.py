@@ -18,9 +18,11 @@ from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, select
 
 from . import audit, award, mail, monitoring
+from .effects import effect
 from .errors import DomainError, NotAllowed, NotFound
 from .models import Agreement, AwardDecision, Case, Coalition, Direction, Indicator, Outcome, Proposal, User, utcnow
 from .question_document import DOCUMENT_LOCALE
+from .workflow.phases import in_phase
 
 FREQUENCIES = {
     "monthly": _l("Monthly"),
@@ -97,7 +99,7 @@ def indicators_of(session: Session, agreement: Agreement) -> list[Indicator]:
 def _require_negotiable(case: Case, user: User) -> None:
     if user.id != case.owner_id:
         raise NotAllowed(_("Only the case owner negotiates the agreement."))
-    if case.state != "awarded":
+    if not in_phase(case, "award_intended"):
         raise DomainError(_("The agreement is negotiated in the phase “Intended award” and fixed once concluded."))
 
 
@@ -184,6 +186,7 @@ def document_context(session: Session, case: Case, agreement: Agreement) -> dict
     }
 
 
+@effect("freeze_agreement")
 def freeze_on_conclusion(session: Session, case: Case, actor: User | None) -> None:
     """Workflow effect of `conclude_agreement`: the document in Dutch, with its hash; the coalition is told."""
     agreement = agreement_of(session, case)

@@ -21,6 +21,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from . import audit, mail, scoring
+from .effects import effect
 from .errors import DomainError, NotAllowed, NotFound
 from .guards import GUARDS, GuardContext
 from .models import (
@@ -38,6 +39,7 @@ from .models import (
     utcnow,
 )
 from .question_document import DOCUMENT_LOCALE
+from .workflow.phases import in_phase
 
 
 def current_decision(session: Session, case: Case) -> AwardDecision | None:
@@ -61,7 +63,7 @@ def current_decision_id(case_id, case_round):
 
 def _stage(case: Case) -> str:
     """In the two-stage variant the choice in `evaluation` selects a strategy, not the award."""
-    return "strategy" if case.workflow == "strategy_then_realisation" and case.state == "evaluation" else "single"
+    return "strategy" if in_phase(case, "strategy_choice") else "single"
 
 
 def eligible(session: Session, case: Case) -> list[scoring.Ranked]:
@@ -78,7 +80,7 @@ def decide(session: Session, case: Case, *, user: User, proposal_id: int, motiva
     """Record (or revise, until the letters go out) the intended award decision."""
     if user.id != case.owner_id:
         raise NotAllowed(_("Only the case owner records the award decision."))
-    if case.state != "evaluation":
+    if not in_phase(case, "award_decidable"):
         raise DomainError(_("The award decision is recorded in the phase “Evaluation”."))
     unfinished = GUARDS["evaluations_complete"].check(GuardContext(session, case, utcnow()))
     if unfinished:
@@ -148,6 +150,7 @@ def recipients(session: Session, coalition_ids: list[int]) -> dict[int, set[str]
     return addresses
 
 
+@effect("send_award_letters")
 def send_letters(session: Session, case: Case, actor: User | None) -> None:
     """Workflow effect of `propose_award`: every coalition's letter at the same moment."""
     decision = current_decision(session, case)
@@ -227,7 +230,7 @@ def in_standstill(decision: AwardDecision | None, now: datetime | None = None) -
 def lodge_objection(session: Session, case: Case, coalition: Coalition, *, user: User, text: str) -> Objection:
     """A coalition that received a letter objects, before the standstill ends."""
     decision = current_decision(session, case)
-    if case.state != "awarded" or letter_for(session, case, coalition) is None:
+    if not in_phase(case, "award_intended") or letter_for(session, case, coalition) is None:
         raise DomainError(_("Objections are lodged against an award decision your coalition received."))
     if not in_standstill(decision):
         raise DomainError(_("The standstill period is over: objections can no longer be lodged here."))

@@ -14,6 +14,7 @@ from .errors import DomainError, NotFound
 from .models import Case, Outcome, QuestionDocument, Role, User, utcnow
 from .tender_lock import require_official, tender_change
 from .workflow.engine import workflows
+from .workflow.phases import where_in_phase
 
 EDITABLE_FIELDS = (
     "title",
@@ -170,7 +171,7 @@ def _tender_pages(total: int) -> int:
 def open_tenders(session: Session, page: int = 1) -> TenderBoard:
     """One page of published cases still accepting proposals, soonest deadline first."""
     now = utcnow()
-    still_open = (Case.state == "tendering", Case.submission_deadline > now)
+    still_open = (where_in_phase("tender_open"), Case.submission_deadline > now)
     total, next_deadline = session.exec(select(func.count(), func.min(Case.submission_deadline)).where(*still_open)).one()
     page = min(page, _tender_pages(total))
     tenders = session.exec(

@@ -14,14 +14,13 @@ from . import audit
 from .errors import DomainError, NotAllowed, NotFound
 from .models import Case, Clarification, Role, User, utcnow
 from .tender_lock import require_official
-
-OPEN_STATE = "tendering"
+from .workflow.phases import in_phase
 
 
 def ask(session: Session, case: Case, *, user: User, question: str) -> Clarification:
     if user.role != Role.coalition_member:
         raise NotAllowed(_("Only members of an organisation can ask clarification questions."))
-    if case.state != OPEN_STATE:
+    if not in_phase(case, "tender_open"):
         raise DomainError(_("Questions can only be asked while the tender is open."))
     if case.clarification_deadline is None or utcnow() >= case.clarification_deadline:
         raise DomainError(_("The deadline for clarification questions has passed; questions are no longer accepted."))
@@ -45,7 +44,7 @@ def get(session: Session, case: Case, clarification_id: int) -> Clarification:
 
 def answer(session: Session, case: Case, clarification: Clarification, *, actor: User, text: str) -> None:
     require_official(actor)
-    if case.state != OPEN_STATE:
+    if not in_phase(case, "tender_open"):
         raise DomainError(_("Questions can only be answered while the tender is open."))
     if clarification.nota_number is not None:
         raise DomainError(_("This answer is already published and can no longer change."))
@@ -61,7 +60,7 @@ def answer(session: Session, case: Case, clarification: Clarification, *, actor:
 def publish_nota(session: Session, case: Case, *, actor: User) -> int:
     """Publish every answered, unpublished question as the next nota van inlichtingen."""
     require_official(actor)
-    if case.state != OPEN_STATE:
+    if not in_phase(case, "tender_open"):
         raise DomainError(_("A nota van inlichtingen can only be published while the tender is open."))
     ready = session.exec(
         select(Clarification).where(

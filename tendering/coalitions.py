@@ -20,8 +20,8 @@ from .models import (
     Role,
     User,
 )
+from .workflow.phases import in_phase
 
-FORMING_STATES = {"coalition_forming", "tendering"}
 CONTRIBUTION_KINDS = {
     "money": _l("Money"),
     "people": _l("People"),
@@ -46,7 +46,7 @@ def _organisation_of(user: User) -> int:
 def form_coalition(session: Session, case: Case, *, user: User, name: str) -> Coalition:
     """The user's organisation starts a coalition for the case and leads it."""
     organisation_id = _organisation_of(user)
-    if case.state not in FORMING_STATES:
+    if not in_phase(case, "coalitions_forming"):
         raise DomainError(_("Coalitions are formed during coalition forming and while the tender is open."))
     name = name.strip()
     if not name:
@@ -106,7 +106,7 @@ def invite_partner(session: Session, coalition: Coalition, *, user: User, organi
     """The lead invites another registered organisation as a partner."""
     if _organisation_of(user) != coalition.lead_organisation_id:
         raise NotAllowed(_("Only the lead organisation invites partners."))
-    if case.state not in FORMING_STATES:
+    if not in_phase(case, "coalitions_forming"):
         raise DomainError(_("Coalitions are formed during coalition forming and while the tender is open."))
     organisation = session.get(Organisation, organisation_id)
     if organisation is None:
@@ -153,7 +153,7 @@ def respond(
     contribution: str = "",
 ) -> None:
     """A partner accepts (stating role and contribution) or declines; an accepted one may update its contribution."""
-    if case.state not in FORMING_STATES:
+    if not in_phase(case, "coalitions_forming"):
         raise DomainError(_("Coalitions are formed during coalition forming and while the tender is open."))
     if membership.status == MembershipStatus.declined:
         raise DomainError(_("Your organisation declined this invitation."))

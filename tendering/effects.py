@@ -1,14 +1,15 @@
-"""Named effects of workflow transitions: database work that belongs to the
-state change and happens in its transaction (mail only goes out after commit)."""
+"""Named effects of workflow transitions: database work that belongs to the state change and happens in its
+transaction (mail only goes out after commit). Each effect registers itself where it is written, as guards do,
+with `@effect(name)`; a workflow file naming an effect nobody registered fails at start-up."""
 
-from .agreement import freeze_on_conclusion
-from .award import send_letters
-from .question_document import freeze_on_publication
-from .reconsideration import start_new_round
+from collections.abc import Callable
 
-EFFECTS = {
-    "freeze_agreement": freeze_on_conclusion,
-    "freeze_question_document": freeze_on_publication,
-    "send_award_letters": send_letters,
-    "start_new_round": start_new_round,
-}
+EFFECTS: dict[str, Callable] = {}
+
+
+def effect(name: str):
+    def register(function: Callable) -> Callable:
+        EFFECTS[name] = function
+        return function
+
+    return register

@@ -25,8 +25,8 @@ from . import attachments, audit, award, monitoring
 from .characters import MULTI_LINE_CONTROL, ONE_LINE_CONTROL
 from .errors import DomainError, NotFound
 from .models import Agreement, Case, Coalition, CoalitionMember, Indicator, Measurement, MembershipStatus, User, utcnow
+from .workflow.phases import in_phase
 
-REPORTING_STATES = {"realisation", "accountability"}
 COLUMNS = ("indicator", "indicator_name", "period", "value", "source", "note", "correction_reason")  # the name is a reading aid
 REQUIRED = ("indicator", "period", "value")
 MAX_ROWS = 50_000
@@ -51,7 +51,7 @@ class Reporting:
 
     @property
     def open(self) -> bool:
-        return self.case.state in REPORTING_STATES
+        return in_phase(self.case, "reporting_open")
 
 
 # Every reporting page runs this access check: one query, built once (building it per request cost more than running it).
@@ -62,7 +62,7 @@ _REPORTING = (
     .outerjoin(Agreement, Agreement.award_decision_id == award.current_decision_id(Case.id, Case.round))
     .where(Coalition.id == bindparam("coalition_id"), CoalitionMember.organisation_id == bindparam("organisation_id"))
     # Not needed to report, and costly to fetch on every request: the frozen agreement (up to ~100 kB) and the case's texts.
-    .options(defer(Agreement.content_html), load_only(Case.id, Case.reference, Case.title, Case.state, Case.round, Case.version))
+    .options(defer(Agreement.content_html), load_only(Case.id, Case.reference, Case.title, Case.workflow, Case.state, Case.round, Case.version))
 )
 
 

@@ -30,13 +30,9 @@ from .models import (
     Proposal,
     utcnow,
 )
+from .workflow.phases import in_phase, ocds_tender_status
 
 VERSION = "1.1"
-TENDER_STATUS = {
-    "tendering": "active", "evaluation": "active", "realisation_planning": "active", "awarded": "complete",
-    "realisation": "complete", "accountability": "complete", "closed": "complete", "reconsider": "unsuccessful",
-    "cancelled": "cancelled",
-}
 
 
 def _stamp(moment: datetime) -> str:
@@ -90,7 +86,7 @@ def releases(session: Session, case: Case, base_url: str) -> list[dict]:
         "id": f"{case.reference}-{case.round}",
         "title": case.title,
         "description": case.question,
-        "status": TENDER_STATUS.get(case.state, "active"),
+        "status": ocds_tender_status(case),
         "procuringEntity": _buyer(),
         "value": _money(case.budget_ceiling),
         "procurementMethod": "open",
@@ -153,7 +149,7 @@ def releases(session: Session, case: Case, base_url: str) -> list[dict]:
 def _contract(concluded: Agreement, award_id: str, case: Case, base_url: str) -> dict:
     return {
         "id": f"agreement-{concluded.id}", "awardID": award_id, "title": f"Overeenkomst {case.title}",
-        "status": "terminated" if case.state == "closed" else "active",
+        "status": "terminated" if in_phase(case, "concluded") else "active",
         "period": {"startDate": f"{concluded.starts_on.isoformat()}T00:00:00Z", "endDate": f"{concluded.ends_on.isoformat()}T23:59:59Z"},
         "value": _money(concluded.budget), "dateSigned": _stamp(concluded.concluded_at),
         "documents": [{"id": f"agreement-{concluded.id}", "documentType": "contractSigned", "title": "Overeenkomst",

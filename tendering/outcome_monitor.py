@@ -19,9 +19,9 @@ from sqlmodel import Session, select
 from . import charts, monitoring
 from .errors import NotFound
 from .models import Agreement, Case, Coalition, Indicator, Outcome, Role, User
+from .workflow.phases import states_in
 
 PER_PAGE = 24
-PHASES = ("realisation", "accountability", "closed")
 
 
 def sees_confidential(user: User) -> bool:
@@ -60,7 +60,7 @@ def parse_filters(args) -> Filters:
         coalition_id=number("coalition"),
         coalition_name=args.get("coalition_name", "").strip()[:80],
         status=monitoring.Status(status) if status in monitoring.Status._value2member_map_ else None,
-        phase=args.get("phase", "") if args.get("phase", "") in PHASES else "",
+        phase=args.get("phase", "") if args.get("phase", "") in states_in("monitored") else "",
         page=max(number("page") or 1, 1),
     )
 

@@ -24,6 +24,7 @@ from .models import (
     User,
     utcnow,
 )
+from .workflow.phases import accepting_proposals
 
 TEXT_FIELDS = (
     "approach",
@@ -68,7 +69,7 @@ def require_editor(session: Session, coalition: Coalition, user: User) -> None:
 
 
 def _require_open(case: Case) -> None:
-    if case.state != "tendering" or case.submission_deadline is None or utcnow() >= case.submission_deadline:
+    if not accepting_proposals(case):
         raise DomainError(_("The submission deadline has passed: the proposal can no longer change."))
 
 

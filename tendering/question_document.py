@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 
 from . import audit, mail
 from .characters import xml_safe
+from .effects import effect
 from .models import (
     AwardCriterion,
     Case,
@@ -91,6 +92,7 @@ def freeze(session: Session, case: Case, *, actor: User | None, note: str = "") 
     return document
 
 
+@effect("freeze_question_document")
 def freeze_on_publication(session: Session, case: Case, actor: User | None) -> None:
     """Workflow effect of `publish`: version 1 of the document."""
     freeze(session, case, actor=actor)

@@ -12,8 +12,10 @@ from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, select
 
 from . import audit
+from .effects import effect
 from .errors import DomainError, NotAllowed
 from .models import Case, Reconsideration, User, utcnow
+from .workflow.phases import in_phase
 
 CHANGES = {
     "question": _l("The question itself"),
@@ -40,7 +42,7 @@ def record(session: Session, case: Case, *, user: User, changes: list[str], note
     """The owner writes down what changes before a new round; it can be revised until the round starts."""
     if user.id != case.owner_id:
         raise NotAllowed(_("Only the case owner records the reconsideration."))
-    if case.state != "reconsider":
+    if not in_phase(case, "reconsidering"):
         raise DomainError(_("A reconsideration is recorded in the phase “Reconsideration”."))
     changes = [c for c in CHANGES if c in changes]
     if not changes:
@@ -55,6 +57,7 @@ def record(session: Session, case: Case, *, user: User, changes: list[str], note
     return row
 
 
+@effect("start_new_round")
 def start_new_round(session: Session, case: Case, actor: User | None) -> None:
     """Workflow effect of `rearticulate`: the next round; deadlines are set anew before publication."""
     case.round += 1

@@ -30,6 +30,7 @@ from .models import (
     utcnow,
 )
 from .tender_box import is_open, submissions_of
+from .workflow.phases import in_phase
 
 PRICE_FORMULAS = ("lowest", "ceiling")
 
@@ -72,7 +73,7 @@ def _require_evaluator(session: Session, case: Case, user: User) -> None:
     ).first()
     if assigned is None:
         raise NotAllowed(_("Only the evaluators assigned to this case evaluate its proposals."))
-    if case.state != "evaluation" or not is_open(session, case):
+    if not in_phase(case, "proposals_scorable") or not is_open(session, case):
         raise _not_open()
 
 
@@ -225,7 +226,7 @@ def record_consensus(
     """The owner's final score per criterion; price formulas are computed, not typed."""
     if user.id != case.owner_id:
         raise NotAllowed(_("Only the case owner records the consensus."))
-    if case.state != "evaluation" or not is_open(session, case):
+    if not in_phase(case, "proposals_scorable") or not is_open(session, case):
         raise _not_open()
     serialise(session, Proposal, entry.proposal_id)
     competitors = entries(session, case)

@@ -10,8 +10,8 @@ from . import audit
 from .errors import DomainError, NotFound
 from .models import Case, Stakeholder, User
 from .tender_lock import require_official
+from .workflow.phases import in_phase
 
-EDITABLE_STATES = {"stakeholder_analysis", "coalition_forming", "reconsider"}
 COMPLETENESS_QUESTIONS = [
     _l("Did we look beyond the usual partners: a sports club, a discotheque, a food bank, a local shop?"),
     _l("Who has an interest but little influence, and how do we give them a voice?"),
@@ -43,7 +43,7 @@ def stakeholders_of(session: Session, case: Case) -> list[Stakeholder]:
 
 def _check(case: Case, actor: User, fields: StakeholderFields | None = None) -> None:
     require_official(actor)
-    if case.state not in EDITABLE_STATES:
+    if not in_phase(case, "stakeholders_editable"):
         raise DomainError(_("The stakeholder register can be changed from the stakeholder analysis until publication."))
     if fields is not None:
         if not fields.name.strip():

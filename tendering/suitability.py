@@ -11,6 +11,7 @@ from .errors import DomainError
 from .guards import SUITABILITY_CONDITIONS
 from .models import Case, SuitabilityAnswer, User
 from .tender_lock import require_official
+from .workflow.phases import in_phase
 
 USEFULNESS_QUESTIONS = ("adds_value", "realisation_power", "effective_and_efficient")
 QUESTIONS = {
@@ -21,7 +22,6 @@ QUESTIONS = {
     "realisation_power": _l("Will the power to get things done grow by involving society?"),
     "effective_and_efficient": _l("Were effectiveness and efficiency weighed, and do they favour social tendering?"),
 }
-STATE = "suitability"
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ def answers_of(session: Session, case: Case) -> dict[str, SuitabilityAnswer]:
 def record_suitability(session: Session, case: Case, *, actor: User, answers: list[Answer]) -> None:
     """Store the answers (each with a motivation); decide_to_tender checks the conditions."""
     require_official(actor)
-    if case.state != STATE:
+    if not in_phase(case, "suitability_open"):
         raise DomainError(_("The suitability questions are answered in the phase “Suitability decision”."))
     unknown = {a.question for a in answers} - QUESTIONS.keys()
     if unknown:

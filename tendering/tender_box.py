@@ -36,8 +36,7 @@ from .models import (
     utcnow,
 )
 from .proposals import TEXT_FIELDS, current_attachments, shortfalls
-
-AFTER_AWARD = {"awarded", "realisation", "accountability", "closed"}
+from .workflow.phases import accepting_proposals, in_phase
 
 # Audit events that tell who is forming a bid, who bid, when, or with what.
 BIDDING_EVENTS = frozenset({
@@ -82,7 +81,7 @@ def history(session: Session, proposal: Proposal) -> list[ProposalSubmission]:
 
 
 def _require_before_deadline(case: Case) -> None:
-    if case.state != "tendering" or case.submission_deadline is None or utcnow() >= case.submission_deadline:
+    if not accepting_proposals(case):
         raise DomainError(_("The submission deadline has passed: submitting, changing and withdrawing are no longer possible."))
 
 
@@ -232,14 +231,14 @@ def may_read_submissions(session: Session, case: Case, user: User) -> bool:
     if not user.is_authenticated:
         return False
     if user.role == Role.council_member:
-        return case.state in AFTER_AWARD
+        return in_phase(case, "award_known")
     return is_open(session, case) and is_authorised_official(session, case, user)
 
 
 def hidden_events(session: Session, case: Case, user: User) -> frozenset[str]:
     """The audit actions a reader of the case's log may not see: refused reads (the admin's log of
     them names who tried), and the bidding until the award or until the reader may read the opened box."""
-    if case.state in AFTER_AWARD:
+    if in_phase(case, "award_known"):
         return frozenset({REFUSED})
     if user.role == Role.official and is_open(session, case) and is_authorised_official(session, case, user):
         return frozenset({REFUSED})

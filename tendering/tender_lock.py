@@ -14,9 +14,7 @@ from sqlmodel import Session
 from .errors import DomainError, NotAllowed
 from .models import Case, Role, User
 from .question_document import publish_amendment
-
-EDITABLE_STATES = {"articulation", "suitability", "stakeholder_analysis", "coalition_forming", "reconsider"}
-AMENDABLE_STATES = {"tendering"}
+from .workflow.phases import in_phase
 
 
 def require_official(user: User) -> None:
@@ -25,11 +23,11 @@ def require_official(user: User) -> None:
 
 
 def needs_amendment(case: Case) -> bool:
-    return case.state in AMENDABLE_STATES
+    return in_phase(case, "question_amendable")
 
 
 def can_change_tender(case: Case) -> bool:
-    return case.state in EDITABLE_STATES | AMENDABLE_STATES
+    return in_phase(case, "question_editable") or in_phase(case, "question_amendable")
 
 
 @contextmanager

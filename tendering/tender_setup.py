@@ -20,12 +20,12 @@ from .models import (
     User,
     utcnow,
 )
-from .tender_lock import EDITABLE_STATES, needs_amendment, require_official, tender_change
+from .tender_lock import needs_amendment, require_official, tender_change
 from .workflow.engine import workflows
+from .workflow.phases import in_phase
 
 STANDSTILL_MIN, STANDSTILL_MAX = 10, 90  # calendar days; 20 is the legal default for EU tenders
 
-INTEREST_STATES = {"coalition_forming", "tendering"}
 
 
 @dataclass
@@ -139,7 +139,7 @@ def set_variant(session: Session, case: Case, *, actor: User, workflow: str) -> 
     require_official(actor)
     if workflow not in workflows():
         raise DomainError(_("Unknown workflow."))
-    if case.state not in EDITABLE_STATES - {"reconsider"}:
+    if not in_phase(case, "procedure_choosable"):
         raise DomainError(_("The procedure can only be chosen before publication."))
     if case.workflow != workflow:
         audit.record(session, action="variant_set", actor=actor, case=case, details={"from": case.workflow, "to": workflow})
@@ -183,7 +183,7 @@ def register_interest(session: Session, case: Case, *, user: User, offer: str) -
     """An organisation says publicly that it wants to contribute, and with what."""
     if user.role != Role.coalition_member or user.organisation_id is None:
         raise NotAllowed(_("Only members of an organisation can register interest."))
-    if case.state not in INTEREST_STATES:
+    if not in_phase(case, "coalitions_forming"):
         raise DomainError(_("Interest can be registered during coalition forming and while the tender is open."))
     offer = offer.strip()
     if not offer:

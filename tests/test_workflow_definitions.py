@@ -1,10 +1,14 @@
+import tomllib
+
 import pytest
 
 from tendering.config import ROOT
 from tendering.workflow.definitions import WorkflowError, load_workflows, parse_workflow
 from tendering.workflow.diagram import layout
 
-BASE = {"name": "w", "initial": "a", "states": ["a", "b"], "terminal": ["b"]}
+# The social tender's states, groups and OCDS statuses, without its transitions: each test brings its own.
+BASE = {k: v for k, v in tomllib.loads((ROOT / "workflows" / "social_tender.toml").read_text()).items() if k != "transitions"}
+A, B = "articulation", "closed"  # a state with a way out, and a terminal one
 
 
 def test_both_workflows_load():
@@ -29,11 +33,13 @@ def test_every_state_is_reachable_and_every_non_terminal_state_has_a_way_out(nam
 @pytest.mark.parametrize(
     "transition, message",
     [
-        ({"trigger": "go", "source": ["a"], "dest": "c", "roles": ["official"]}, "unknown state 'c'"),
-        ({"trigger": "go", "source": ["a"], "dest": "b", "roles": ["official"], "guards": ["nope"]}, "unknown guards"),
-        ({"trigger": "go", "source": ["a"], "dest": "b", "roles": ["wizard"]}, "unknown roles"),
-        ({"trigger": "go", "source": ["b"], "dest": "a", "roles": ["official"]}, "leaves a terminal state"),
-        ({"source": ["a"], "dest": "b", "roles": ["official"]}, "lacks 'trigger'"),
+        ({"trigger": "assess", "source": [A], "dest": "c", "roles": ["official"]}, "unknown state 'c'"),
+        ({"trigger": "assess", "source": [A], "dest": B, "roles": ["official"], "guards": ["nope"]}, "unknown guards"),
+        ({"trigger": "assess", "source": [A], "dest": B, "roles": ["official"], "effects": ["nope"]}, "unknown effects"),
+        ({"trigger": "assess", "source": [A], "dest": B, "roles": ["wizard"]}, "unknown roles"),
+        ({"trigger": "assess", "source": [B], "dest": A, "roles": ["official"]}, "leaves a terminal state"),
+        ({"trigger": "go", "source": [A], "dest": B, "roles": ["official"]}, "trigger has no label"),
+        ({"source": [A], "dest": B, "roles": ["official"]}, "lacks 'trigger'"),
     ],
 )
 def test_inconsistent_definitions_fail_at_load(transition, message):

@@ -8,6 +8,7 @@ from .. import accountability, db, monitoring
 from ..cases import get_case
 from ..forms import JointEvaluationForm
 from ..question_document import to_pdf
+from ..workflow.phases import in_phase
 
 bp = Blueprint("accountability", __name__)
 
@@ -30,7 +31,7 @@ def _page(session, table, form=None, status=200):
     notes = table.evaluation.indicator_notes if table.evaluation else {}
     return render_template(
         "accountability/index.html", table=table, results=results, form=form, notes=notes, labels=monitoring.STATUS_LABELS,
-        may_edit=table.case.state == "accountability" and not (table.evaluation and table.evaluation.published_at),
+        may_edit=in_phase(table.case, "accountability_open") and not (table.evaluation and table.evaluation.published_at),
     ), status
 
 

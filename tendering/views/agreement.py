@@ -12,6 +12,7 @@ from ..forms import AgreementForm, IndicatorForm
 from ..models import CoalitionMember, Direction, MembershipStatus, Role
 from ..question_document import to_pdf
 from ..security import roles_required
+from ..workflow.phases import in_phase
 
 bp = Blueprint("agreement", __name__, url_prefix="/cases/<int:case_id>/agreement")
 officials = roles_required(Role.official)
@@ -44,7 +45,7 @@ def _page(session, case, *, form=None, indicator_form=None, status=200):
         outcomes={o.id: o for o in outcomes_of(session, case)},
         form=form or _agreement_form(basis, current),
         indicator_form=indicator_form or _indicator_form(session, case),
-        may_edit=current_user.id == case.owner_id and case.state == "awarded" and basis is not None,
+        may_edit=current_user.id == case.owner_id and in_phase(case, "award_intended") and basis is not None,
         frequencies=agreement.FREQUENCIES,
         overseers=agreement.OVERSEERS,
         directions=agreement.DIRECTIONS,

@@ -12,6 +12,7 @@ from ..models import Case, MembershipStatus, Role
 from ..question_document import to_pdf
 from ..security import roles_required
 from ..workflow.labels import trigger_label
+from ..workflow.phases import in_phase
 from .seal import refuse_read, sealed_read
 
 bp = Blueprint("award", __name__)
@@ -152,7 +153,7 @@ def own_letter(coalition_id: int):
         coalition=coalition,
         letter=found,
         decision=decision,
-        may_object=case.state == "awarded" and award.in_standstill(decision),
+        may_object=in_phase(case, "award_intended") and award.in_standstill(decision),
         objections=award.objections_by(session, case, current_user.organisation_id),
         form=ObjectionForm(),
     )

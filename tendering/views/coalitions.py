@@ -31,8 +31,9 @@ from ..forms import (
     ProposalForm,
     RegistrationForm,
 )
-from ..models import Case, MembershipStatus, OrganisationKind, Role, utcnow
+from ..models import Case, MembershipStatus, OrganisationKind, Role
 from ..security import limiter, roles_required
+from ..workflow.phases import accepting_proposals, in_phase
 from .public import published_case
 from .seal import sealed_read
 
@@ -171,7 +172,7 @@ def show(coalition_id: int):
         partner_form=partner_form,
         membership_form=_membership_form(membership),
         contribution_kinds=CONTRIBUTION_KINDS,
-        forming=case.state in coalitions.FORMING_STATES,
+        forming=in_phase(case, "coalitions_forming"),
         award_letter=award.letter_for(session, case, coalition) if membership.status == MembershipStatus.accepted else None,
         agreement=agreement.concluded(session, case) if membership.status == MembershipStatus.accepted else None,
     )
@@ -250,7 +251,7 @@ def _editor(session, coalition, case, proposal, form, upload_form, status=200):
         attachments=proposals.current_attachments(session, proposal),
         shortfalls=proposals.shortfalls(session, proposal, coalition, case),
         confirm=ConfirmForm(),
-        open_for_changes=case.state == "tendering" and case.submission_deadline and case.submission_deadline > utcnow(),
+        open_for_changes=accepting_proposals(case),
         current=tender_box.current_submission(session, proposal),
         history=tender_box.history(session, proposal),
     ), status

@@ -10,6 +10,7 @@ from .. import charts, db, fragments, measurements, monitoring, outcome_monitor,
 from ..models import utcnow
 from ..question_document import to_pdf
 from ..workflow.labels import state_label
+from ..workflow.phases import states_in
 
 bp = Blueprint("monitor", __name__, url_prefix="/monitor")
 PRINT_LIMIT = 1000
@@ -68,7 +69,7 @@ def overview():
             "monitor/_overview.html",
             overview=outcome_monitor.overview(session, filters, summary, confidential=confidential, today=today),
             labels=monitoring.STATUS_LABELS,
-            phases=outcome_monitor.PHASES,
+            phases=states_in("monitored"),
             confidential=confidential,
         ), fragments.next_day(today)
 

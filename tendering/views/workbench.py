@@ -22,6 +22,7 @@ from ..i18n import local_to_utc, utc_to_local
 from ..models import ContactKind, FrameworkKind, Role
 from ..security import roles_required
 from ..tender_lock import can_change_tender, needs_amendment
+from ..workflow.phases import in_phase
 
 bp = Blueprint("workbench", __name__, url_prefix="/cases/<int:case_id>")
 readers = roles_required(Role.official, Role.council_member)
@@ -126,7 +127,7 @@ def _suitability_page(session, case, form):
         conditions=suitability.SUITABILITY_CONDITIONS,
         answers=answers,
         conditions_met=suitability.conditions_met(answers),
-        editable=case.state == suitability.STATE,
+        editable=in_phase(case, "suitability_open"),
     )
 
 
@@ -183,7 +184,7 @@ def _stakeholders_page(session, case, form):
         margin=stakeholders.GRID_MARGIN,
         only_usual=stakeholders.only_usual_partners(register),
         questions=stakeholders.COMPLETENESS_QUESTIONS,
-        editable=case.state in stakeholders.EDITABLE_STATES,
+        editable=in_phase(case, "stakeholders_editable"),
     )
 
 

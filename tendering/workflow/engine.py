@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlmodel import Session, select
 from transitions import Machine
@@ -22,7 +21,7 @@ from ..effects import EFFECTS
 from ..errors import DomainError, GuardFailed, NotAllowed
 from ..guards import GUARDS, GuardContext
 from ..models import AuditEvent, Case, User, utcnow
-from .definitions import SYSTEM_ROLE, TransitionDef, WorkflowDef, load_workflows
+from .definitions import SYSTEM_ROLE, TransitionDef, workflow_for, workflows
 from .labels import state_label, trigger_label
 
 GuardRunner = Callable[[str, GuardContext], list[str]]
@@ -73,14 +72,6 @@ class _CaseModel:
     @state.setter
     def state(self, value: str) -> None:
         self._case.state = value
-
-
-def workflows() -> dict[str, WorkflowDef]:
-    return load_workflows(current_app.config["WORKFLOWS_DIR"])
-
-
-def workflow_for(case: Case) -> WorkflowDef:
-    return workflows()[case.workflow]
 
 
 def _role_of(actor: User | None) -> str:

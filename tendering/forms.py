@@ -22,15 +22,25 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    EqualTo,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from .articulation import FRAMEWORK_LABELS
 from .cases import CaseFields
 from .tender_setup import STANDSTILL_MAX, STANDSTILL_MIN
+from .users import MIN_PASSWORD_LENGTH, password_problem
 from .workflow.labels import WORKFLOW_LABELS
 
-INT_MAX = 2**31 - 1  # the database's integer columns
+INT32_MAX = 2**31 - 1  # the largest id (and integer) the database's integer columns hold
 DECIMAL_MAX = decimal.Decimal(10) ** 12  # beyond the largest amount the numeric columns hold (14 digits, 2 decimals)
 EARLIEST, LATEST = date(1900, 1, 1), date(2199, 12, 31)  # dates a case can meaningfully carry; beyond them date arithmetic overflows
 
@@ -41,7 +51,7 @@ def _out_of_range(field):
     for value in data if isinstance(data, list | tuple) else [data]:
         if isinstance(value, bool):
             continue
-        if isinstance(value, int) and not -INT_MAX - 1 <= value <= INT_MAX:
+        if isinstance(value, int) and not -INT32_MAX - 1 <= value <= INT32_MAX:
             return _l("This number is too large or too small.")
         if isinstance(value, decimal.Decimal | float):
             number = decimal.Decimal(value)
@@ -304,10 +314,6 @@ ORGANISATION_KIND_LABELS = {
 
 def strong_password(form, field) -> None:
     """Refuse a password that is easy to guess (zxcvbn, with the user's own name and e-mail address as known words)."""
-    from wtforms.validators import ValidationError  # (local imports keep these account forms' changes in one place)
-
-    from .users import MIN_PASSWORD_LENGTH, password_problem
-
     if len(field.data or "") < MIN_PASSWORD_LENGTH:
         return  # the length check has said so already
     known = [getattr(form, name).data or "" for name in ("email", "name", "organisation_name") if hasattr(form, name)]
@@ -318,7 +324,7 @@ def strong_password(form, field) -> None:
 
 
 class NewPasswordMixin:
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=12, max=1024), strong_password],
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=1024), strong_password],
                              description=_l("At least 12 characters and hard to guess: four or more unusual words make a good password."))
     confirm = PasswordField(_l("Repeat the password"), validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))])
 

@@ -200,28 +200,19 @@ def invite_colleague(session: Session, *, inviter: User, email: str, link: Calla
     session.add(invitation)
     organisation = session.get(Organisation, inviter.organisation_id)
     if has_account:  # listed like any invitation, so the inviter cannot tell; its link is never sent, so never used
-        mail.queue(
-            session,
-            to=email,
-            subject=_("Invitation to join %(organisation)s", organisation=organisation.name),
-            body=_(
-                "%(name)s invites you to join %(organisation)s on the social tendering platform.\n\n"
-                "You already have an account with this e-mail address, and an account belongs to one organisation, "
-                "so no new account can be made for it. Contact %(name)s if you want to talk about it.",
-                name=inviter.name, organisation=organisation.name,
-            ),
+        body = _(
+            "%(name)s invites you to join %(organisation)s on the social tendering platform.\n\n"
+            "You already have an account with this e-mail address, and an account belongs to one organisation, "
+            "so no new account can be made for it. Contact %(name)s if you want to talk about it.",
+            name=inviter.name, organisation=organisation.name,
         )
     else:
-        mail.queue(
-            session,
-            to=email,
-            subject=_("Invitation to join %(organisation)s", organisation=organisation.name),
-            body=_(
-                "%(name)s invites you to join %(organisation)s on the social tendering platform.\n\n"
-                "Open this link within %(days)d days to create your account:\n%(link)s",
-                name=inviter.name, organisation=organisation.name, days=INVITATION_DAYS, link=link(token),
-            ),
+        body = _(
+            "%(name)s invites you to join %(organisation)s on the social tendering platform.\n\n"
+            "Open this link within %(days)d days to create your account:\n%(link)s",
+            name=inviter.name, organisation=organisation.name, days=INVITATION_DAYS, link=link(token),
         )
+    mail.queue(session, to=email, subject=_("Invitation to join %(organisation)s", organisation=organisation.name), body=body)
     audit.record(session, action="colleague_invited", actor=inviter, details={"organisation_id": organisation.id})
     session.flush()
     return invitation

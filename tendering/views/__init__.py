@@ -14,6 +14,7 @@ from werkzeug.routing import IntegerConverter, ValidationError
 from .. import db
 from ..characters import is_refused
 from ..errors import DomainError
+from ..forms import INT32_MAX
 from . import (
     accountability,
     admin,
@@ -33,7 +34,6 @@ from . import (
     workbench,
 )
 
-INT32_MAX = 2**31 - 1  # the largest id (and integer) the database's integer columns hold
 API_PREFIX = "/api/"
 
 

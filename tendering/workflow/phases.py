@@ -32,7 +32,8 @@ def states_in(group: str) -> tuple[str, ...]:
 
 def where_in_phase(group: str):
     """The SQL condition "the case is in the group", per workflow."""
-    clauses = [and_(Case.workflow == w.name, Case.state.in_(sorted(w.groups[_known(group)])))
+    _known(group)
+    clauses = [and_(Case.workflow == w.name, Case.state.in_(sorted(w.groups[group])))
                for w in workflows().values() if w.groups[group]]
     return or_(*clauses) if clauses else false()
 

@@ -5,14 +5,14 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import cli, config, db, fragments, i18n, security
-from .views import register_blueprints, register_error_handlers
+from . import access, cli, config, db, fragments, i18n, security
+from .views import loaders, register_blueprints, register_error_handlers
 from .workflow.definitions import load_workflows
 from .workflow.phases import accepting_proposals, in_phase
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    app = Flask(
+    app = db.TenderingFlask(
         __name__,
         instance_relative_config=True,
         template_folder="../templates",
@@ -32,12 +32,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     # Fail at start-up, not mid-case, when a workflow file is inconsistent.
     load_workflows(app.config["WORKFLOWS_DIR"])
     # Templates ask the phase the same way services do (tendering/workflow/phases.py).
-    app.jinja_env.globals.update(in_phase=in_phase, accepting_proposals=accepting_proposals)
+    # and who may do what the same way too (tendering/access.py).
+    app.jinja_env.globals.update(in_phase=in_phase, accepting_proposals=accepting_proposals, may=access.may, why_not=access.why_not)
     db.init_app(app)
     fragments.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
     register_blueprints(app)
+    loaders.init_app(app)
     register_error_handlers(app)
     cli.init_app(app)
     return app

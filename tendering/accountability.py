@@ -15,8 +15,8 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlmodel import Session, select
 
+from . import access, audit, monitoring
 from . import agreement as agreements
-from . import audit, monitoring
 from .cases import CaseFields, open_case
 from .errors import DomainError, NotAllowed, NotFound
 from .models import (
@@ -35,7 +35,6 @@ from .models import (
 )
 from .question_document import DOCUMENT_LOCALE
 from .workflow.engine import fire
-from .workflow.phases import in_phase
 
 MUNICIPALITY, COALITION = "municipality", "coalition"
 
@@ -127,8 +126,7 @@ class EvaluationFields:
 
 def save(session: Session, table: Table, *, user: User, fields: EvaluationFields) -> JointEvaluation:
     """Write the joint evaluation; a change withdraws both approvals, since they were given to other words."""
-    if not in_phase(table.case, "accountability_open"):
-        raise DomainError(_("The joint evaluation is written in the phase “Accountability”."))
+    access.require(session, access.Capability.write_accountability, user, case=table.case)
     if table.evaluation is not None and table.evaluation.published_at is not None:
         raise DomainError(_("The report is published and can no longer change."))
     if not fields.participants.strip() or not fields.findings.strip():

@@ -17,12 +17,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, select
 
-from . import audit, award, mail, monitoring
+from . import access, audit, award, coalitions, mail, monitoring
 from .effects import effect
-from .errors import DomainError, NotAllowed, NotFound
+from .errors import DomainError, NotFound
 from .models import Agreement, AwardDecision, Case, Coalition, Direction, Indicator, Outcome, Proposal, User, utcnow
 from .question_document import DOCUMENT_LOCALE
-from .workflow.phases import in_phase
 
 FREQUENCIES = {
     "monthly": _l("Monthly"),
@@ -92,20 +91,21 @@ def agreement_of(session: Session, case: Case) -> Agreement | None:
     return session.exec(select(Agreement).where(Agreement.award_decision_id == current)).first()
 
 
+@access.rule("party_to_agreement", "the user's organisation is a partner in the coalition the agreement binds",
+             lambda: _("There is nothing of this agreement for you: only its parties and the municipality see it."),
+             hides=True)
+def _party_rule(session: Session, user: User, subject: access.Subject) -> bool:
+    current = agreement_of(session, subject.case) if subject.case is not None else None
+    return current is not None and coalitions.is_member(session, current.coalition_id, user, accepted=True)
+
+
 def indicators_of(session: Session, agreement: Agreement) -> list[Indicator]:
     return list(session.exec(select(Indicator).where(Indicator.agreement_id == agreement.id).order_by(Indicator.id)).all())
 
 
-def _require_negotiable(case: Case, user: User) -> None:
-    if user.id != case.owner_id:
-        raise NotAllowed(_("Only the case owner negotiates the agreement."))
-    if not in_phase(case, "award_intended"):
-        raise DomainError(_("The agreement is negotiated in the phase “Intended award” and fixed once concluded."))
-
-
 def save(session: Session, case: Case, *, user: User, fields: AgreementFields) -> Agreement:
     """Record or revise the agreement's terms with the winning coalition."""
-    _require_negotiable(case, user)
+    access.require(session, access.Capability.edit_agreement, user, case=case)
     found = basis(session, case)
     if found is None:
         raise DomainError(_("The agreement follows the award letters."))
@@ -152,7 +152,7 @@ def _check_indicator(session: Session, case: Case, fields: IndicatorFields) -> N
 
 def add_indicator(session: Session, case: Case, *, user: User, fields: IndicatorFields) -> Indicator:
     """An agreed outcome indicator, taken from the proposal's commitments and negotiated."""
-    _require_negotiable(case, user)
+    access.require(session, access.Capability.edit_agreement, user, case=case)
     agreement = agreement_of(session, case)
     if agreement is None:
         raise DomainError(_("Record the agreement's terms before its indicators."))
@@ -166,7 +166,7 @@ def add_indicator(session: Session, case: Case, *, user: User, fields: Indicator
 
 
 def remove_indicator(session: Session, case: Case, indicator_id: int, *, user: User) -> None:
-    _require_negotiable(case, user)
+    access.require(session, access.Capability.edit_agreement, user, case=case)
     agreement = agreement_of(session, case)
     indicator = session.get(Indicator, indicator_id)
     if agreement is None or indicator is None or indicator.agreement_id != agreement.id:

@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import insert
 from sqlmodel import Session, select
 
+from . import db
 from .models import AuditEvent, Case, User, utcnow
 
 
@@ -33,11 +34,11 @@ def record(
     return event
 
 
-def record_aside(session: Session, *, action: str, actor: User | None, case_id: int | None = None, details: dict | None = None) -> None:
-    """Log an event that changes nothing a reader sees (a refused read): written through the
-    connection rather than the ORM, so the commit does not count it as a change of data and
-    no cached page goes stale (`db`), however often an attacker knocks."""
-    session.connection().execute(insert(AuditEvent.__table__).values(
+def record_aside(*, action: str, actor: User | None, case_id: int | None = None, details: dict | None = None) -> None:
+    """Log an event that changes nothing a reader sees (a refused read) in a transaction of its own (`db.write_aside`):
+    it is kept although the request it belongs to is refused, and no cached page goes stale, however often an
+    attacker knocks."""
+    db.write_aside(insert(AuditEvent.__table__).values(
         case_id=case_id, actor_id=actor.id if actor else None, actor_name=actor.name if actor else "",
         at=utcnow(), action=action, reason="", details=details or {},
     ))

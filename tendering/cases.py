@@ -9,10 +9,10 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from . import audit, locking
+from . import access, audit, locking
 from .errors import DomainError, NotFound
-from .models import Case, Outcome, QuestionDocument, Role, User, utcnow
-from .tender_lock import require_official, tender_change
+from .models import Case, Outcome, QuestionDocument, User, utcnow
+from .tender_lock import tender_change
 from .workflow.engine import workflows
 from .workflow.phases import where_in_phase
 
@@ -50,12 +50,9 @@ class CaseFields:
     council_decision_reference: str = ""
 
 
-def can_read_case(user: User) -> bool:
-    return user.is_authenticated and user.role in (Role.official, Role.council_member)
-
-
-def can_steer_case(user: User) -> bool:
-    return user.is_authenticated and user.role == Role.official
+@access.rule("case_owner", "the official who owns the case", lambda: _("Only the case owner may do this."))
+def _owner_rule(_session: Session, user: User, subject: access.Subject) -> bool:
+    return subject.case is not None and user.id == subject.case.owner_id
 
 
 def _next_reference(session: Session, year: int) -> str:
@@ -66,7 +63,7 @@ def _next_reference(session: Session, year: int) -> str:
 
 def open_case(session: Session, *, actor: User, fields: CaseFields, workflow: str = "social_tender") -> Case:
     """Open a new societal question in the articulation phase, owned by `actor`."""
-    require_official(actor)
+    access.require(session, access.Capability.open_case, actor)
     definition = workflows().get(workflow)
     if definition is None:
         raise DomainError(_("Unknown workflow."))

@@ -10,10 +10,9 @@ from flask_babel import gettext as _
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from . import audit
+from . import access, audit
 from .errors import DomainError, NotAllowed, NotFound
 from .models import Case, Clarification, Role, User, utcnow
-from .tender_lock import require_official
 from .workflow.phases import in_phase
 
 
@@ -43,7 +42,7 @@ def get(session: Session, case: Case, clarification_id: int) -> Clarification:
 
 
 def answer(session: Session, case: Case, clarification: Clarification, *, actor: User, text: str) -> None:
-    require_official(actor)
+    access.require(session, access.Capability.steer_case, actor)
     if not in_phase(case, "tender_open"):
         raise DomainError(_("Questions can only be answered while the tender is open."))
     if clarification.nota_number is not None:
@@ -59,7 +58,7 @@ def answer(session: Session, case: Case, clarification: Clarification, *, actor:
 
 def publish_nota(session: Session, case: Case, *, actor: User) -> int:
     """Publish every answered, unpublished question as the next nota van inlichtingen."""
-    require_official(actor)
+    access.require(session, access.Capability.steer_case, actor)
     if not in_phase(case, "tender_open"):
         raise DomainError(_("A nota van inlichtingen can only be published while the tender is open."))
     ready = session.exec(

@@ -12,7 +12,7 @@ from .models import Role
 
 
 def init_app(app: Flask) -> None:
-    for command in (init_db, create_user, tick, seed_demo, export_ocds, generate_data):
+    for command in (init_db, create_user, tick, seed_demo, export_ocds, generate_data, access_table):
         app.cli.add_command(command)
 
 
@@ -123,3 +123,15 @@ def generate_data(scale, seed):
         connection.execute(text("ANALYZE"))
     click.echo(f"{counts.cases} cases, {counts.organisations} organisations, {counts.coalitions} coalitions, "
                f"{counts.indicators} indicators, {counts.measurements} measurements.")
+
+
+@click.command("access-table")
+@with_appcontext
+def access_table():
+    """Print docs/access.md: who may do what, when, generated from the access policy and the routes."""
+    from .access import table
+    from .views.loaders import routes_by_capability
+    from .workflow.definitions import workflows
+
+    groups = {name: {g: tuple(s for s in w.states if s in w.groups[g]) for g in w.groups} for name, w in workflows().items()}
+    click.echo(table(routes_by_capability(current_app), groups), nl=False)

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from . import audit, mail
+from . import access, audit, mail
 from .errors import DomainError, NotAllowed, NotFound
 from .models import (
     Case,
@@ -63,6 +63,29 @@ def form_coalition(session: Session, case: Case, *, user: User, name: str) -> Co
     audit.record(session, action="coalition_formed", actor=user, case=case, details={"coalition_id": coalition.id})
     session.flush()
     return coalition
+
+
+def is_member(session: Session, coalition_id: int | None, user: User, *, accepted: bool) -> bool:
+    """Whether the user's organisation is in the coalition (`accepted`: has taken its place, not only invited)."""
+    if coalition_id is None or user.organisation_id is None:
+        return False
+    statement = select(func.count()).select_from(CoalitionMember).where(
+        CoalitionMember.coalition_id == coalition_id, CoalitionMember.organisation_id == user.organisation_id)
+    if accepted:
+        statement = statement.where(CoalitionMember.status == MembershipStatus.accepted)
+    return bool(session.exec(statement).one())
+
+
+@access.rule("coalition_member", "the user's organisation is invited to or part of the coalition",
+             lambda: _("This coalition does not exist or you are not part of it."), hides=True)
+def _member_rule(session: Session, user: User, subject: access.Subject) -> bool:
+    return is_member(session, subject.coalition_id, user, accepted=False)
+
+
+@access.rule("joined_coalition", "the user's organisation accepted its place in the coalition",
+             lambda: _("This coalition does not exist or you are not part of it."), hides=True)
+def _joined_rule(session: Session, user: User, subject: access.Subject) -> bool:
+    return is_member(session, subject.coalition_id, user, accepted=True)
 
 
 def get_for(session: Session, coalition_id: int, user: User) -> tuple[Coalition, CoalitionMember]:

@@ -1,12 +1,19 @@
-"""Engine and per-request session.
+"""Engine, per-request session and the one commit point.
 
-Operations flush but never commit; a view commits once when its work is done,
-and the teardown rolls back whatever was left uncommitted (Indico's pattern).
+Services flush but never commit, and views do not commit either: a request
+whose view answered below 400 is committed once, by `TenderingFlask`, right
+after the view returns (so a refused write still becomes a 409 page, not a
+500); any other answer, and any exception, is rolled back at teardown. Work
+that must happen only once the data is stored (delivering mail) hangs on
+`after_commit`. Command-line jobs and the time-driven steps open a session of
+their own and call `commit(session)`.
 A transaction that wrote anything bumps the data generation as its last
 statement before the commit, so cached page bodies (`fragments`) go stale
 exactly when the data does; bumping last means every writer takes that row's
 lock after all its other locks, which cannot deadlock.
 """
+
+from collections.abc import Callable
 
 from flask import Flask, current_app, g
 from sqlalchemy import event, insert, update
@@ -54,17 +61,53 @@ def session() -> Session:
     return g.db_session
 
 
-def commit() -> None:
-    """Commit the request's work; mail it queued goes out only after that."""
-    session().commit()
-    g.pop("data_generation", None)  # the commit bumped it; bodies rendered from here on belong to the new one
-    if g.pop("mail_queued", False):
-        from .mail import deliver_pending
+def write_aside(statement) -> None:
+    """Bookkeeping that changes nothing a reader sees (a session last seen, a token last used, a refused read),
+    on a connection and in a transaction of its own: it is kept whatever becomes of the request, it does not wait
+    for the request's commit, and it does not count as a change of data (which would empty every page cache)."""
+    with engine().begin() as connection:
+        connection.execute(statement)
 
+
+AFTER_COMMIT = "tendering.after_commit"
+
+
+def after_commit(db_session: Session, hook: Callable[[Session], None]) -> None:
+    """Run `hook(db_session)` once this session's transaction is committed, never if it is rolled back."""
+    hooks = db_session.info.setdefault(AFTER_COMMIT, [])
+    if hook not in hooks:
+        hooks.append(hook)
+
+
+def commit(db_session: Session | None = None) -> None:
+    """Commit a unit of work (the request's unless another session is given), then run its hooks."""
+    db_session = db_session or session()
+    db_session.commit()
+    g.pop("data_generation", None)  # the commit bumped it; bodies rendered from here on belong to the new one
+    for hook in db_session.info.pop(AFTER_COMMIT, []):
         try:
-            deliver_pending(session())
+            hook(db_session)
         except OSError:
-            current_app.logger.exception("mail delivery failed; messages stay in the outbox")
+            current_app.logger.exception("after-commit work failed (%s); it is retried later", hook.__name__)
+
+
+def end_request(status_code: int) -> None:
+    """The request's one commit point: its work is kept when the answer is a success or a redirect."""
+    if "db_session" not in g:
+        return
+    if status_code < 400:
+        commit()
+    else:
+        g.db_session.rollback()
+
+
+class TenderingFlask(Flask):
+    """Flask whose every request ends at `end_request`, after the view and before the response is sent."""
+
+    def dispatch_request(self):
+        response = self.make_response(super().dispatch_request())
+        end_request(response.status_code)
+        return response
 
 
 def _close_session(_exc: BaseException | None) -> None:
@@ -98,3 +141,4 @@ def _bump_generation(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _forget_writes(session: Session) -> None:
     session.info.pop(WROTE, None)
+    session.info.pop(AFTER_COMMIT, None)

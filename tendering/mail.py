@@ -9,10 +9,11 @@ import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
 
-from flask import current_app, g
+from flask import current_app
 from sqlalchemy import case
 from sqlmodel import Session, func, select
 
+from . import db
 from .models import OutboxMessage, utcnow
 
 
@@ -22,7 +23,7 @@ def queue(
     """Put a message in the outbox; `sealed` ones (coalition invitations, receipts) tell who bids, so the admin's outbox only counts them."""
     message = OutboxMessage(to_address=to, subject=subject, body=body, case_id=case_id, sealed=sealed)
     session.add(message)
-    g.mail_queued = True
+    db.after_commit(session, deliver_pending)
     return message
 
 

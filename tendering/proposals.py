@@ -6,19 +6,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import func
 from sqlmodel import Session, select
 
-from . import attachments, audit
+from . import access, attachments, audit
 from .coalitions import accepted_count
-from .errors import DomainError, NotAllowed, NotFound
+from .errors import DomainError, NotFound
 from .models import (
     Case,
     Coalition,
-    CoalitionMember,
     Framework,
     FrameworkKind,
-    MembershipStatus,
     Proposal,
     ProposalAttachment,
     User,
@@ -53,19 +50,9 @@ class DraftFields:
     requirements_confirmed: tuple[int, ...] = ()
 
 
-def require_editor(session: Session, coalition: Coalition, user: User) -> None:
-    """Only users of an organisation that joined the coalition may read or edit its proposal."""
-    joined = user.is_authenticated and user.organisation_id is not None and session.exec(
-        select(func.count())
-        .select_from(CoalitionMember)
-        .where(
-            CoalitionMember.coalition_id == coalition.id,
-            CoalitionMember.organisation_id == user.organisation_id,
-            CoalitionMember.status == MembershipStatus.accepted,
-        )
-    ).one()
-    if not joined:
-        raise NotAllowed(_("Only organisations that joined the coalition can work on its proposal."))
+def require_editor(session: Session, proposal: Proposal, user: User) -> None:
+    """Only users of an organisation that joined the coalition may read or edit its proposal (`access.POLICY`)."""
+    access.require(session, access.Capability.write_proposal, user, coalition_id=proposal.coalition_id)
 
 
 def _require_open(case: Case) -> None:
@@ -96,6 +83,7 @@ def minimum_requirements(session: Session, case: Case) -> list[Framework]:
 
 
 def save_draft(session: Session, proposal: Proposal, *, user: User, case: Case, fields: DraftFields) -> None:
+    require_editor(session, proposal, user)
     _require_open(case)
     if fields.price is not None and fields.price < 0:
         raise DomainError(_("The price cannot be negative."))
@@ -123,6 +111,7 @@ def current_attachments(session: Session, proposal: Proposal) -> list[ProposalAt
 def add_attachment(
     session: Session, proposal: Proposal, *, user: User, case: Case, upload_dir: str, filename: str, data: bytes
 ) -> ProposalAttachment:
+    require_editor(session, proposal, user)
     _require_open(case)
     used = sum(a.size for a in current_attachments(session, proposal))
     stored = attachments.store(upload_dir, filename, data, already_stored=used)
@@ -144,6 +133,7 @@ def get_attachment(session: Session, proposal: Proposal, attachment_id: int) -> 
 
 
 def remove_attachment(session: Session, proposal: Proposal, attachment: ProposalAttachment, *, user: User, case: Case) -> None:
+    require_editor(session, proposal, user)
     _require_open(case)
     attachment.removed_at = utcnow()
     session.add(attachment)

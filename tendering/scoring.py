@@ -13,7 +13,7 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from sqlmodel import Session, select
 
-from . import audit
+from . import access, audit
 from .errors import DomainError, NotAllowed
 from .locking import fresh, serialise
 from .models import (
@@ -104,6 +104,12 @@ def declare(session: Session, case: Case, entry: Entry, *, user: User, has_confl
     )
     session.flush()
     return evaluation
+
+
+@access.rule("declared_no_conflict", "the evaluator declared to have no conflict of interest with the proposal",
+             lambda: _("Declare first that you have no conflict of interest with this proposal."))
+def _no_conflict_rule(session: Session, user: User, subject: access.Subject) -> bool:
+    return subject.proposal_id is not None and may_open(session, subject.proposal_id, user)
 
 
 def may_open(session: Session, proposal_id: int, user: User) -> bool:

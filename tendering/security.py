@@ -135,12 +135,10 @@ def current_session_id() -> int | None:
 
 
 def _touch(session_id: int) -> None:
-    """Note that the session is in use, on a connection and transaction of its own: bookkeeping, which must not
-    count as a change of data (it would bump the data generation and empty every worker's page cache)."""
+    """Note that the session is in use: bookkeeping, which must not count as a change of data (`db.write_aside`)."""
     table = UserSession.__table__
     try:
-        with db.engine().begin() as connection:
-            connection.execute(update(table).where(table.c.id == session_id).values(last_seen_at=utcnow()))
+        db.write_aside(update(table).where(table.c.id == session_id).values(last_seen_at=utcnow()))
     except OperationalError:  # a busy database: the next request tries again
         current_app.logger.warning("could not note that session %s was seen", session_id, exc_info=True)
 

@@ -6,10 +6,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, select
 
-from . import audit
+from . import access, audit
 from .errors import DomainError, NotFound
 from .models import Case, Stakeholder, User
-from .tender_lock import require_official
 from .workflow.phases import in_phase
 
 COMPLETENESS_QUESTIONS = [
@@ -41,8 +40,8 @@ def stakeholders_of(session: Session, case: Case) -> list[Stakeholder]:
     return list(session.exec(select(Stakeholder).where(Stakeholder.case_id == case.id).order_by(Stakeholder.name)).all())
 
 
-def _check(case: Case, actor: User, fields: StakeholderFields | None = None) -> None:
-    require_official(actor)
+def _check(session: Session, case: Case, actor: User, fields: StakeholderFields | None = None) -> None:
+    access.require(session, access.Capability.steer_case, actor)
     if not in_phase(case, "stakeholders_editable"):
         raise DomainError(_("The stakeholder register can be changed from the stakeholder analysis until publication."))
     if fields is not None:
@@ -53,7 +52,7 @@ def _check(case: Case, actor: User, fields: StakeholderFields | None = None) -> 
 
 
 def add_stakeholder(session: Session, case: Case, *, actor: User, fields: StakeholderFields) -> Stakeholder:
-    _check(case, actor, fields)
+    _check(session, case, actor, fields)
     stakeholder = Stakeholder(case_id=case.id, **vars(fields))
     session.add(stakeholder)
     audit.record(session, action="stakeholder_added", actor=actor, case=case, details={"name": fields.name})
@@ -69,7 +68,7 @@ def get_stakeholder(session: Session, case: Case, stakeholder_id: int) -> Stakeh
 
 
 def update_stakeholder(session: Session, case: Case, stakeholder: Stakeholder, *, actor: User, fields: StakeholderFields) -> None:
-    _check(case, actor, fields)
+    _check(session, case, actor, fields)
     for name, value in vars(fields).items():
         setattr(stakeholder, name, value)
     session.add(stakeholder)
@@ -78,7 +77,7 @@ def update_stakeholder(session: Session, case: Case, stakeholder: Stakeholder, *
 
 
 def remove_stakeholder(session: Session, case: Case, stakeholder: Stakeholder, *, actor: User) -> None:
-    _check(case, actor)
+    _check(session, case, actor)
     session.delete(stakeholder)
     audit.record(session, action="stakeholder_removed", actor=actor, case=case, details={"name": stakeholder.name})
     session.flush()

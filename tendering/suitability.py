@@ -6,11 +6,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, select
 
-from . import audit
+from . import access, audit
 from .errors import DomainError
 from .guards import SUITABILITY_CONDITIONS
 from .models import Case, SuitabilityAnswer, User
-from .tender_lock import require_official
 from .workflow.phases import in_phase
 
 USEFULNESS_QUESTIONS = ("adds_value", "realisation_power", "effective_and_efficient")
@@ -38,7 +37,7 @@ def answers_of(session: Session, case: Case) -> dict[str, SuitabilityAnswer]:
 
 def record_suitability(session: Session, case: Case, *, actor: User, answers: list[Answer]) -> None:
     """Store the answers (each with a motivation); decide_to_tender checks the conditions."""
-    require_official(actor)
+    access.require(session, access.Capability.steer_case, actor)
     if not in_phase(case, "suitability_open"):
         raise DomainError(_("The suitability questions are answered in the phase “Suitability decision”."))
     unknown = {a.question for a in answers} - QUESTIONS.keys()

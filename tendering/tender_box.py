@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from . import audit, mail
+from . import access, audit, mail
 from .errors import DomainError, GuardFailed, NotAllowed, NotFound
 from .locking import fresh, serialise
 from .models import (
@@ -35,7 +35,7 @@ from .models import (
     User,
     utcnow,
 )
-from .proposals import TEXT_FIELDS, current_attachments, shortfalls
+from .proposals import TEXT_FIELDS, current_attachments, require_editor, shortfalls
 from .workflow.phases import accepting_proposals, in_phase
 
 # Audit events that tell who is forming a bid, who bid, when, or with what.
@@ -106,6 +106,7 @@ def submit(session: Session, proposal: Proposal, coalition: Coalition, case: Cas
     index holds that too. Submitting what is already the current submission
     changes nothing and returns it: a double click gives one receipt.
     """
+    require_editor(session, proposal, user)
     _require_before_deadline(case)
     serialise(session, Proposal, proposal.id)
     if reasons := shortfalls(session, proposal, coalition, case):
@@ -156,6 +157,7 @@ def confirm_in_time(case: Case) -> None:
 
 
 def withdraw(session: Session, proposal: Proposal, case: Case, *, user: User) -> None:
+    require_editor(session, proposal, user)
     _require_before_deadline(case)
     serialise(session, Proposal, proposal.id)
     current = current_submission(session, proposal)
@@ -179,6 +181,18 @@ def submitted_count(session: Session, case: Case) -> int:
 
 def opening_of(session: Session, case: Case) -> BoxOpening | None:
     return session.exec(fresh(select(BoxOpening)).where(BoxOpening.case_id == case.id, BoxOpening.round == case.round)).first()
+
+
+@access.rule("box_open", "the round's tender box has been opened by two officials",
+             lambda: _("The tender box is not open yet: nothing in it can be read before the four-eyes opening."))
+def _box_open_rule(session: Session, _user: User, subject: access.Subject) -> bool:
+    return is_open(session, subject.case)
+
+
+@access.rule("authorised_official", "the case's owner or one of its assigned evaluators",
+             lambda: _("Only the case owner and its assigned evaluators may do this."))
+def _authorised_rule(session: Session, user: User, subject: access.Subject) -> bool:
+    return is_authorised_official(session, subject.case, user)
 
 
 def is_open(session: Session, case: Case) -> bool:
@@ -227,33 +241,18 @@ def open_box(session: Session, case: Case, *, user: User) -> BoxOpening:
 
 
 def may_read_submissions(session: Session, case: Case, user: User) -> bool:
-    """Annex IV (d)/(f): who may read submitted proposals of this case, now."""
-    if not user.is_authenticated:
-        return False
-    if user.role == Role.council_member:
-        return in_phase(case, "award_known")
-    return is_open(session, case) and is_authorised_official(session, case, user)
+    """Annex IV (d)/(f): who may read submitted proposals of this case, now (`access.POLICY`)."""
+    return bool(access.decide(session, access.Capability.read_submissions, user, case=case))
 
 
 def hidden_events(session: Session, case: Case, user: User) -> frozenset[str]:
     """The audit actions a reader of the case's log may not see: refused reads (the admin's log of
     them names who tried), and the bidding until the award or until the reader may read the opened box."""
     if in_phase(case, "award_known"):
-        return frozenset({REFUSED})
-    if user.role == Role.official and is_open(session, case) and is_authorised_official(session, case, user):
-        return frozenset({REFUSED})
-    return BIDDING_EVENTS | {REFUSED}
-
-
-REFUSED = "sealed_access_refused"
-
-
-def refuse(session: Session, user: User, *, what: str, case: Case | None = None, **details) -> None:
-    """Log a refused attempt to read sealed data (Annex IV (g)), anonymous ones included."""
-    audit.record_aside(
-        session, action=REFUSED, actor=user if user.is_authenticated else None, case_id=case.id if case else None,
-        details={"what": what, **details},
-    )
+        return frozenset({access.REFUSED})
+    if user.role == Role.official and may_read_submissions(session, case, user):
+        return frozenset({access.REFUSED})
+    return BIDDING_EVENTS | {access.REFUSED}
 
 
 def submissions_of(session: Session, case: Case) -> list[tuple[ProposalSubmission, Coalition]]:

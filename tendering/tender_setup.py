@@ -7,7 +7,7 @@ from datetime import date, datetime
 from flask_babel import gettext as _
 from sqlmodel import Session, select
 
-from . import audit
+from . import access, audit
 from .errors import DomainError, NotAllowed, NotFound
 from .models import (
     AwardCriterion,
@@ -20,7 +20,7 @@ from .models import (
     User,
     utcnow,
 )
-from .tender_lock import needs_amendment, require_official, tender_change
+from .tender_lock import needs_amendment, tender_change
 from .workflow.engine import workflows
 from .workflow.phases import in_phase
 
@@ -136,7 +136,7 @@ def set_procedure(
 
 def set_variant(session: Session, case: Case, *, actor: User, workflow: str) -> None:
     """Choose the procedure (one stage or two); only before publication."""
-    require_official(actor)
+    access.require(session, access.Capability.steer_case, actor)
     if workflow not in workflows():
         raise DomainError(_("Unknown workflow."))
     if not in_phase(case, "procedure_choosable"):
@@ -156,7 +156,7 @@ def contact_moments_of(session: Session, case: Case) -> list[ContactMoment]:
 
 def log_contact(session: Session, case: Case, *, actor: User, kind: ContactKind, held_on: date, with_whom: str, result: str) -> ContactMoment:
     """A visit, invitation, meeting or letter that mobilises possible partners."""
-    require_official(actor)
+    access.require(session, access.Capability.steer_case, actor)
     if not with_whom.strip():
         raise DomainError(_("Say with whom the contact was."))
     moment = ContactMoment(

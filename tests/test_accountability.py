@@ -74,7 +74,8 @@ def test_only_the_owner_and_the_lead_approve_and_outsiders_see_nothing(app, clie
     assert approve(partner, realised).status_code == 403  # ...but the lead approves for the coalition
     assert approve(as_(app, make_user(Role.official)), realised).status_code == 403
     assert as_(app, make_user(Role.coalition_member, org=organisation)).get(f"/cases/{realised.case.id}/accountability").status_code == 404
-    assert as_(app, make_user(Role.council_member)).get(f"/cases/{realised.case.id}/accountability").status_code == 404
+    # The council reads the published report, not the table (docs/access.md): refused for its role.
+    assert as_(app, make_user(Role.council_member)).get(f"/cases/{realised.case.id}/accountability").status_code == 403
     assert client.get(f"/cases/{realised.case.id}/accountability").status_code in (302, 401)
 
 

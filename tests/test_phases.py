@@ -23,7 +23,8 @@ SOURCES += list((ROOT / "templates").rglob("*.html"))
 # Quoted words that are state names but mean something else where they stand.
 NOT_A_STATE = {
     ("tendering/users.py", "tendering"): "a word a password may not be made of",
-    ("tendering/views/evaluation.py", "evaluation"): "the blueprint's name and what a refused read was after",
+    ("tendering/views/evaluation.py", "evaluation"): "the blueprint's name",
+    ("tendering/access.py", "evaluation"): "what a refused read was after, in the log of refusals",
     ("tendering/views/accountability.py", "accountability"): "the blueprint's name",
     ("tendering/views/api.py", "tendering"): "the API's authentication realm",
     ("tendering/accountability.py", "evaluation"): "the joint evaluation, a key of the page's context",
@@ -31,6 +32,7 @@ NOT_A_STATE = {
     ("templates/accountability/index.html", "evaluation"): "the id of the joint evaluation's block",
 }
 LITERAL = re.compile(r"""["']([a-z_]+)["']""")
+GRANT_PHASES = re.compile(r"""phases=\(([^)]*)\)""")  # the access policy's grants (tendering/access.py)
 GROUP_USE = re.compile(r"""(?:in_phase\([^,()]+(?:\([^()]*\))?,\s*|states_in\(|where_in_phase\()["'](\w+)["']""")
 
 
@@ -50,6 +52,7 @@ def test_no_code_or_template_names_a_state():
 
 def test_every_group_asked_for_exists_and_every_group_is_asked_for():
     used = {group for path in SOURCES for group in GROUP_USE.findall(_text(path))}
+    used |= {group for path in SOURCES for listed in GRANT_PHASES.findall(_text(path)) for group in LITERAL.findall(listed)}
     assert used - GROUPS.keys() == set()
     assert GROUPS.keys() - used == set(), "a group nothing asks for is dead data"
 

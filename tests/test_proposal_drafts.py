@@ -62,8 +62,10 @@ def test_municipality_cannot_read_a_draft(app, drafting, session, make_user, rol
     case, coalition, users, clients = drafting
     client = app.test_client()
     login(client, make_user(role))
-    assert client.get(f"/coalitions/{coalition.id}/proposal").status_code == 404
-    assert session.exec(select(AuditEvent).where(AuditEvent.action == "sealed_access_refused")).one()
+    # Refused for the role, before the id is looked at: a real coalition and an unknown id get the same 403.
+    assert client.get(f"/coalitions/{coalition.id}/proposal").status_code == 403
+    assert client.get(f"/coalitions/{coalition.id + 100}/proposal").status_code == 403
+    assert len(session.exec(select(AuditEvent).where(AuditEvent.action == "sealed_access_refused")).all()) == 2
 
 
 def test_proposal_routes_by_guessed_ids_refuse_outsiders(drafting, session):

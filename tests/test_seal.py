@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 from sqlmodel import select
 
-from tendering import tender_box
+from tendering import access, tender_box
 from tendering.models import AuditEvent, DataGeneration, ProposalAttachment
 
 from .conftest import login
@@ -130,7 +130,7 @@ def test_anonymous_attempts_on_sealed_pages_are_logged_and_sent_to_login(client,
     for path in paths:
         response = client.get(path)
         assert response.status_code == 302 and response.location.startswith("/login")
-    refusals = session.exec(select(AuditEvent).where(AuditEvent.action == tender_box.REFUSED)).all()
+    refusals = session.exec(select(AuditEvent).where(AuditEvent.action == access.REFUSED)).all()
     assert sorted(r.details["path"] for r in refusals) == sorted(paths)
     assert all(r.actor_id is None for r in refusals)
 
@@ -145,7 +145,7 @@ def test_a_refused_read_leaves_every_cached_page_valid(app, session, sealed):
         assert rival.get(f"/cases/{sealed.case.id}/proposals/{submission.id}").status_code == 403
     session.expire_all()
     assert session.exec(select(DataGeneration.generation)).one() == generation
-    assert len(session.exec(select(AuditEvent).where(AuditEvent.action == tender_box.REFUSED)).all()) == 3
+    assert len(session.exec(select(AuditEvent).where(AuditEvent.action == access.REFUSED)).all()) == 3
 
 
 UNKNOWN_ID = 2_147_483_000  # an id no object has
@@ -191,6 +191,6 @@ def test_every_action_of_forming_and_bidding_stays_out_of_the_trail_until_the_op
         source = inspect.getsource(module)
         for expression in re.findall(r"action=([^,\n]+(?:\n[^,\n]+)?)", source):
             actions.update(re.findall(r'"(\w+)"', expression))
-    actions -= {"box_opening_requested", "box_opened", tender_box.REFUSED, "evaluator_assigned", "conflict_declared"}
+    actions -= {"box_opening_requested", "box_opened", access.REFUSED, "evaluator_assigned", "conflict_declared"}
     assert {"coalition_formed", "partner_declined", "proposal_submitted"} <= actions
     assert actions <= tender_box.BIDDING_EVENTS

@@ -137,8 +137,8 @@ def test_annex_iv_d_at_each_stage_only_authorised_people_read(app, submitted, of
         return {name: client_for(app, user).get(path).status_code for name, user in people.items()}
     assert readers() == {"owner": 403, "other official": 403, "council": 403}  # sealed
     evaluator = open_box(app, session, case, official, make_user)
-    case.state = "evaluation"  # as the time-driven close_submissions does
-    session.commit()
+    session.refresh(case)  # the opening's requests came after the deadline: their gate applied close_submissions
+    assert case.state == "evaluation"
     evaluator_client = client_for(app, evaluator)
     assert evaluator_client.get(path).status_code == 403  # an evaluator declares conflicts first
     evaluator_client.post(f"/cases/{case.id}/evaluation/{submission.proposal_id}/declaration",

@@ -2,20 +2,20 @@
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from .. import accountability, db, monitoring
-from ..cases import get_case
+from ..access import Capability, allows, may, public
 from ..forms import JointEvaluationForm
+from ..models import Case
 from ..question_document import to_pdf
-from ..workflow.phases import in_phase
 
 bp = Blueprint("accountability", __name__)
 
 
-def _table(case_id: int):
+def _table(case: Case):
     session = db.session()
-    return session, accountability.table_for(session, get_case(session, case_id), current_user)
+    return session, accountability.table_for(session, case, current_user)
 
 
 def _page(session, table, form=None, status=200):
@@ -31,21 +31,21 @@ def _page(session, table, form=None, status=200):
     notes = table.evaluation.indicator_notes if table.evaluation else {}
     return render_template(
         "accountability/index.html", table=table, results=results, form=form, notes=notes, labels=monitoring.STATUS_LABELS,
-        may_edit=in_phase(table.case, "accountability_open") and not (table.evaluation and table.evaluation.published_at),
+        may_edit=may("write_accountability", table.case) and not (table.evaluation and table.evaluation.published_at),
     ), status
 
 
 @bp.get("/cases/<int:case_id>/accountability")
-@login_required
-def index(case_id: int):
-    session, table = _table(case_id)
+@allows(Capability.account_for_outcomes)
+def index(case: Case):
+    session, table = _table(case)
     return _page(session, table)
 
 
 @bp.post("/cases/<int:case_id>/accountability")
-@login_required
-def save(case_id: int):
-    session, table = _table(case_id)
+@allows(Capability.write_accountability)
+def save(case: Case):
+    session, table = _table(case)
     form = JointEvaluationForm()
     if not form.validate_on_submit():
         return _page(session, table, form=form, status=400)
@@ -54,41 +54,40 @@ def save(case_id: int):
         participants=form.participants.data, findings=form.findings.data, lessons=form.lessons.data or "",
         legacy=form.legacy.data or "", indicator_notes=notes,
     ))
-    db.commit()
     flash(_("The joint evaluation is saved. Earlier approvals are withdrawn: both sides approve the new text."), "success")
-    return redirect(url_for(".index", case_id=case_id))
+    return redirect(url_for(".index", case_id=case.id))
 
 
 @bp.post("/cases/<int:case_id>/accountability/approve")
-@login_required
-def approve(case_id: int):
-    session, table = _table(case_id)
+@allows(Capability.write_accountability)
+def approve(case: Case):
+    session, table = _table(case)
     evaluation = accountability.approve(session, table, user=current_user)
-    db.commit()
     if evaluation.published_at:
         flash(_("Both sides approved: the accountability report is published."), "success")
     else:
         flash(_("Your approval is recorded; the report is published once the other side approves too."), "success")
-    return redirect(url_for(".index", case_id=case_id))
+    return redirect(url_for(".index", case_id=case.id))
 
 
 @bp.post("/cases/<int:case_id>/accountability/close")
-@login_required
-def close(case_id: int):
-    session, table = _table(case_id)
+@allows(Capability.write_accountability)
+def close(case: Case):
+    session, table = _table(case)
     follow_up = accountability.close_with_follow_up(session, table, user=current_user, reason=request.form.get("reason", "")[:5000])
-    db.commit()
     flash(_("The case is closed and the follow-up case %(reference)s is opened.", reference=follow_up.reference), "success")
     return redirect(url_for("cases.show", case_id=follow_up.id))
 
 
 @bp.get("/accountability/<int:case_id>")
+@public
 def report(case_id: int):
     case, evaluation = accountability.published(db.session(), case_id)
     return render_template("accountability/page.html", case=case, evaluation=evaluation, pdf=False)
 
 
 @bp.get("/accountability/<int:case_id>.pdf")
+@public
 def report_pdf(case_id: int):
     case, evaluation = accountability.published(db.session(), case_id)
     html = render_template("accountability/page.html", case=case, evaluation=evaluation, pdf=True)

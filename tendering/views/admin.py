@@ -6,10 +6,10 @@ from sqlmodel import select
 from wtforms import StringField
 from wtforms.validators import Length
 
-from .. import db, mail, security, users
+from .. import access, db, mail, security, users
+from ..access import Capability, allows
 from ..forms import ConfirmForm
 from ..models import AuditEvent, Role
-from ..security import roles_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 OUTBOX_PAGE_SIZE = 200
@@ -28,7 +28,7 @@ class BlockForm(ConfirmForm):
 
 
 @bp.get("/outbox")
-@roles_required(Role.admin)
+@allows(Capability.administer)
 def outbox():
     """Outgoing mail, newest first: in development nothing leaves, and nothing is lost. Sealed receipts only as counts."""
     messages, sealed = mail.outbox(db.session(), OUTBOX_PAGE_SIZE)
@@ -36,12 +36,12 @@ def outbox():
 
 
 @bp.get("/refusals")
-@roles_required(Role.admin)
+@allows(Capability.administer)
 def refusals():
     """Every refused attempt to read sealed data (EU 2014/24 Annex IV (g)), newest first."""
     events = db.session().exec(
         select(AuditEvent)
-        .where(AuditEvent.action == "sealed_access_refused")
+        .where(AuditEvent.action == access.REFUSED)
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
         .limit(OUTBOX_PAGE_SIZE)
     ).all()
@@ -52,7 +52,7 @@ USERS_PAGE_SIZE = 500
 
 
 @bp.get("/users")
-@roles_required(Role.admin)
+@allows(Capability.administer)
 def user_list():
     """Every account, with how many logins it has open, and a button to block or unblock it."""
     idle_since, started_since = security.session_limits()
@@ -63,22 +63,20 @@ def user_list():
 
 
 @bp.post("/users/<int:user_id>/block")
-@roles_required(Role.admin)
+@allows(Capability.administer)
 def block_user(user_id: int):
     """Refuse the account's logins and end the ones it has open, at once, on every device."""
     form = BlockForm()
     if form.validate_on_submit():
         user = users.block_user(db.session(), admin=current_user, user_id=user_id, reason=form.reason.data or "")
-        db.commit()
         flash(_("%(name)s is blocked and logged out everywhere.", name=user.name), "success")
     return redirect(url_for(".user_list"))
 
 
 @bp.post("/users/<int:user_id>/unblock")
-@roles_required(Role.admin)
+@allows(Capability.administer)
 def unblock_user(user_id: int):
     if ConfirmForm().validate_on_submit():
         user = users.unblock_user(db.session(), admin=current_user, user_id=user_id)
-        db.commit()
         flash(_("%(name)s can log in again.", name=user.name), "success")
     return redirect(url_for(".user_list"))

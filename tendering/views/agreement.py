@@ -2,20 +2,17 @@
 
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
-from sqlmodel import select
+from flask_login import current_user
 
 from .. import agreement, db
-from ..cases import can_read_case, get_case, outcomes_of
-from ..errors import NotAllowed, NotFound
+from ..access import Capability, allows, may
+from ..cases import outcomes_of
+from ..errors import NotFound
 from ..forms import AgreementForm, IndicatorForm
-from ..models import CoalitionMember, Direction, MembershipStatus, Role
+from ..models import Case, Direction
 from ..question_document import to_pdf
-from ..security import roles_required
-from ..workflow.phases import in_phase
 
 bp = Blueprint("agreement", __name__, url_prefix="/cases/<int:case_id>/agreement")
-officials = roles_required(Role.official)
 
 
 def _agreement_form(basis, current) -> AgreementForm:
@@ -45,7 +42,7 @@ def _page(session, case, *, form=None, indicator_form=None, status=200):
         outcomes={o.id: o for o in outcomes_of(session, case)},
         form=form or _agreement_form(basis, current),
         indicator_form=indicator_form or _indicator_form(session, case),
-        may_edit=current_user.id == case.owner_id and in_phase(case, "award_intended") and basis is not None,
+        may_edit=basis is not None and may("edit_agreement", case),
         frequencies=agreement.FREQUENCIES,
         overseers=agreement.OVERSEERS,
         directions=agreement.DIRECTIONS,
@@ -53,17 +50,16 @@ def _page(session, case, *, form=None, indicator_form=None, status=200):
 
 
 @bp.get("")
-@officials
-def index(case_id: int):
+@allows(Capability.negotiate_agreement)
+def index(case: Case):
     session = db.session()
-    return _page(session, get_case(session, case_id))
+    return _page(session, case)
 
 
 @bp.post("")
-@officials
-def save(case_id: int):
+@allows(Capability.edit_agreement)
+def save(case: Case):
     session = db.session()
-    case = get_case(session, case_id)
     form = _agreement_form(None, None)
     if not form.validate_on_submit():
         return _page(session, case, form=form, status=400)
@@ -74,16 +70,14 @@ def save(case_id: int):
             monitoring_arrangement=form.monitoring_arrangement.data, report_cadence=form.report_cadence.data,
         ),
     )
-    db.commit()
     flash(_("The agreement's terms are saved."), "success")
-    return redirect(url_for(".index", case_id=case_id))
+    return redirect(url_for(".index", case_id=case.id))
 
 
 @bp.post("/indicators")
-@officials
-def add_indicator(case_id: int):
+@allows(Capability.edit_agreement)
+def add_indicator(case: Case):
     session = db.session()
-    case = get_case(session, case_id)
     form = _indicator_form(session, case)
     if not form.validate_on_submit():
         return _page(session, case, indicator_form=form, status=400)
@@ -100,47 +94,32 @@ def add_indicator(case_id: int):
             confidential=form.confidential.data,
         ),
     )
-    db.commit()
     flash(_("The indicator is added."), "success")
-    return redirect(url_for(".index", case_id=case_id) + "#indicators")
+    return redirect(url_for(".index", case_id=case.id) + "#indicators")
 
 
 @bp.post("/indicators/<int:indicator_id>/remove")
-@officials
-def remove_indicator(case_id: int, indicator_id: int):
+@allows(Capability.edit_agreement)
+def remove_indicator(case: Case, indicator_id: int):
     session = db.session()
-    case = get_case(session, case_id)
     agreement.remove_indicator(session, case, indicator_id, user=current_user)
-    db.commit()
     flash(_("The indicator is removed."), "success")
-    return redirect(url_for(".index", case_id=case_id) + "#indicators")
+    return redirect(url_for(".index", case_id=case.id) + "#indicators")
 
 
 def _readable(session, case):
-    """Officials and council members read the agreement; so do the organisations of the coalition it binds."""
+    """The agreement, for those `Capability.read_agreement` lets in: the municipality and the coalition it binds."""
     current = agreement.agreement_of(session, case)
     if current is None:
         raise NotFound(_("No agreement is recorded."))
-    if can_read_case(current_user):
-        return current
-    member = session.exec(
-        select(CoalitionMember.id).where(
-            CoalitionMember.coalition_id == current.coalition_id,
-            CoalitionMember.organisation_id == current_user.organisation_id,
-            CoalitionMember.status == MembershipStatus.accepted,
-        )
-    ).first()
-    if member is None:
-        raise NotAllowed(_("Only the parties to the agreement and the municipality read it."))
     return current
 
 
 @bp.get("/document")
 @bp.get("/document.pdf", endpoint="document_pdf", defaults={"pdf": True})
-@login_required
-def document(case_id: int, pdf: bool = False):
+@allows(Capability.read_agreement)
+def document(case: Case, pdf: bool = False):
     session = db.session()
-    case = get_case(session, case_id)
     current = _readable(session, case)
     body = current.content_html or render_template("agreement/document.html", **agreement.document_context(session, case, current))
     html = render_template("agreement/page.html", case=case, agreement=current, body=body, pdf=pdf)

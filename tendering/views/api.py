@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 
 from .. import agreement as agreements
 from .. import api_tokens, db, measurements, monitoring
+from ..access import public
 from ..errors import DomainError
 from ..models import utcnow
 from ..openapi import SPEC
@@ -35,12 +36,12 @@ def authenticate():
         response = jsonify({"error": _("A valid, unrevoked API token is required.")})
         response.headers["WWW-Authenticate"] = 'Bearer realm="tendering"'
         return response, 401
-    db.commit()  # remember when the token was last used
     g.caller = caller
     return None
 
 
 @bp.get("/openapi.json")
+@public
 def openapi():
     return jsonify(SPEC)
 
@@ -65,6 +66,7 @@ def _measurement_json(row: measurements.HistoryRow):
 
 
 @bp.get("/indicators")
+@public
 def indicators():
     today = utcnow().date()
     found = agreements.indicators_of(db.session(), g.caller.reporting.agreement)
@@ -72,6 +74,7 @@ def indicators():
 
 
 @bp.get("/indicators/<int:indicator_id>/measurements")
+@public
 def history(indicator_id: int):
     session = db.session()
     indicator = measurements.indicator_of(session, g.caller.reporting, indicator_id)
@@ -86,6 +89,7 @@ def _body() -> dict:
 
 
 @bp.post("/indicators/<int:indicator_id>/measurements")
+@public
 def report(indicator_id: int):
     session = db.session()
     indicator = measurements.indicator_of(session, g.caller.reporting, indicator_id)
@@ -99,11 +103,11 @@ def report(indicator_id: int):
         indicator, period, value, str(body.get("source", ""))[:2000], str(body.get("note", ""))[:5000],
         str(body.get("correction_reason", ""))[:5000],
     ))
-    db.commit()
     return jsonify(_measurement_json(measurements.HistoryRow(measurement, g.caller.user, True))), 201
 
 
 @bp.post("/measurements")
+@public
 def bulk():
     """Many values at once, all or nothing, checked exactly like an uploaded file."""
     rows = _body().get("measurements")
@@ -116,5 +120,4 @@ def bulk():
     measurements.require_open(reporting)
     found = measurements.check_file(session, reporting, table, utcnow().date())
     count = measurements.store(session, reporting, user=g.caller.user, found=found, source=f"api:{g.caller.token.prefix}")
-    db.commit()
     return jsonify({"imported": count}), 201

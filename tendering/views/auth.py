@@ -2,9 +2,10 @@
 
 from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from .. import db, organisations, security, users
+from ..access import Capability, allows, public
 from ..errors import DomainError
 from ..forms import ChangePasswordForm, ConfirmForm, LoginForm
 
@@ -12,6 +13,7 @@ bp = Blueprint("auth", __name__)
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@public
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("cases.index"))
@@ -32,7 +34,6 @@ def login():
             flash(_("The e-mail address or password is incorrect."), "error")
         else:
             security.log_in(db.session(), user)
-            db.commit()
             flash(_("You are logged in as %(name)s.", name=user.name), "success")
             response = redirect(_next_url() or url_for("public.home"))
             return security.set_device_cookie(response, user.email)
@@ -40,15 +41,15 @@ def login():
 
 
 @bp.post("/logout")
-@login_required
+@allows(Capability.manage_own_account)
 def logout():
     security.log_out(db.session())
-    db.commit()
     flash(_("You are logged out."), "success")
     return redirect(url_for("public.home"))
 
 
 @bp.get("/language/<code>")
+@public
 def language(code: str):
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
@@ -67,7 +68,7 @@ def _next_url() -> str | None:
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
-@login_required
+@allows(Capability.manage_own_account)
 def change_password():
     form = ChangePasswordForm()
     form.known_words = [current_user.email, current_user.name]
@@ -89,14 +90,13 @@ def change_password():
                 flash(error.message, "error")
                 status = 400
             else:
-                db.commit()
                 flash(_("Your password is changed. Logins on other devices (%(n)d) are ended.", n=ended), "success")
                 return redirect(url_for(".sessions"))
     return render_template("account/password.html", form=form), status
 
 
 @bp.get("/account/sessions")
-@login_required
+@allows(Capability.manage_own_account)
 def sessions():
     idle_since, started_since = security.session_limits()
     return render_template(
@@ -107,22 +107,20 @@ def sessions():
 
 
 @bp.post("/account/sessions/<int:session_id>/end")
-@login_required
+@allows(Capability.manage_own_account)
 def end_session(session_id: int):
     if ConfirmForm().validate_on_submit():
         users.end_session(db.session(), current_user, session_id, reason="ended_by_user",
                           current_session_id=security.current_session_id())
-        db.commit()
         flash(_("The session is ended: that device is logged out."), "success")
     return redirect(url_for(".sessions"))
 
 
 @bp.post("/account/sessions/end-others")
-@login_required
+@allows(Capability.manage_own_account)
 def end_other_sessions():
     if ConfirmForm().validate_on_submit():
         ended = security.end_other_sessions(db.session(), current_user)
-        db.commit()
         flash(_("Logins on other devices (%(n)d) are ended.", n=ended), "success")
     return redirect(url_for(".sessions"))
 
@@ -131,11 +129,13 @@ def end_other_sessions():
 
 
 @bp.get("/register/sent")
+@public
 def registration_sent():
     return render_template("account/registration_sent.html", days=organisations.REGISTRATION_DAYS)
 
 
 @bp.route("/register/confirm/<token>", methods=["GET", "POST"])
+@public
 def confirm_registration(token: str):
     """The link in the confirmation mail. Opening it changes nothing (mail scanners open links); the button does."""
     db_session = db.session()
@@ -144,7 +144,6 @@ def confirm_registration(token: str):
     if form.validate_on_submit():
         user = organisations.confirm_registration(db_session, token)
         security.log_in(db_session, user)
-        db.commit()
         flash(_("Your organisation is registered and you are logged in."), "success")
         return security.set_device_cookie(redirect(url_for("coalitions.organisation")), user.email)
     return render_template("account/confirm_registration.html", registration=registration, form=form)

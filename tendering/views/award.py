@@ -2,21 +2,18 @@
 
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
-from .. import award, coalitions, db, reconsideration, scoring, tender_box
-from ..cases import get_case
+from .. import award, coalitions, db, reconsideration, scoring
+from ..access import Capability, allows
 from ..errors import NotFound
 from ..forms import AwardDecisionForm, ObjectionForm, ReconsiderationForm, ResolutionForm
-from ..models import Case, MembershipStatus, Role
+from ..models import Case, MembershipStatus
 from ..question_document import to_pdf
-from ..security import roles_required
 from ..workflow.labels import trigger_label
 from ..workflow.phases import in_phase
-from .seal import refuse_read, sealed_read
 
 bp = Blueprint("award", __name__)
-officials = roles_required(Role.official)
 
 
 def _decision_form(session, case) -> AwardDecisionForm:
@@ -26,10 +23,9 @@ def _decision_form(session, case) -> AwardDecisionForm:
 
 
 @bp.get("/cases/<int:case_id>/award")
-@officials
-def index(case_id: int):
+@allows(Capability.decide_award)
+def index(case: Case):
     session = db.session()
-    case = get_case(session, case_id)
     is_owner = current_user.id == case.owner_id
     decision = award.current_decision(session, case)
     return render_template(
@@ -51,21 +47,19 @@ def index(case_id: int):
 
 
 @bp.post("/cases/<int:case_id>/award/decision")
-@officials
-def decide(case_id: int):
+@allows(Capability.decide_award)
+def decide(case: Case):
     session = db.session()
-    case = get_case(session, case_id)
     form = _decision_form(session, case)
     if not form.validate_on_submit():
         flash(_("Choose the winning proposal and give the motivation and its advantages."), "error")
-        return redirect(url_for(".index", case_id=case_id))
+        return redirect(url_for(".index", case_id=case.id))
     award.decide(
         session, case, user=current_user, proposal_id=form.proposal_id.data,
         motivation=form.motivation.data, advantages=form.advantages.data,
     )
-    db.commit()
     flash(_("The intended award decision is recorded. Send the letters with “%(action)s” on the case page.", action=trigger_label("propose_award")), "success")
-    return redirect(url_for(".index", case_id=case_id))
+    return redirect(url_for(".index", case_id=case.id))
 
 
 def _letter_page(case: Case, letter, coalition, *, pdf: bool):
@@ -80,29 +74,23 @@ def _letter_page(case: Case, letter, coalition, *, pdf: bool):
 
 @bp.get("/cases/<int:case_id>/award/letters/<int:letter_id>")
 @bp.get("/cases/<int:case_id>/award/letters/<int:letter_id>.pdf", endpoint="letter_pdf", defaults={"pdf": True})
-@sealed_read("award_letter", Role.official)
-def letter(case_id: int, letter_id: int, pdf: bool = False):
-    session = db.session()
-    case = get_case(session, case_id)
-    if not tender_box.is_authorised_official(session, case, current_user):
-        refuse_read(session, what="award_letter", case=case, letter_id=letter_id)
-    found, coalition = award.get_letter(session, case, letter_id)
+@allows(Capability.read_award_letters)
+def letter(case: Case, letter_id: int, pdf: bool = False):
+    found, coalition = award.get_letter(db.session(), case, letter_id)
     return _letter_page(case, found, coalition, pdf=pdf)
 
 
 @bp.post("/cases/<int:case_id>/award/objections/<int:objection_id>")
-@officials
-def resolve(case_id: int, objection_id: int):
+@allows(Capability.decide_award)
+def resolve(case: Case, objection_id: int):
     session = db.session()
-    case = get_case(session, case_id)
     form = ResolutionForm()
     if not form.validate_on_submit():
         flash(_("Describe how the objection is resolved."), "error")
     else:
         award.resolve_objection(session, case, objection_id, user=current_user, resolution=form.resolution.data)
-        db.commit()
         flash(_("The objection is resolved."), "success")
-    return redirect(url_for(".index", case_id=case_id) + "#objections")
+    return redirect(url_for(".index", case_id=case.id) + "#objections")
 
 
 def _reconsideration_form() -> ReconsiderationForm:
@@ -112,18 +100,16 @@ def _reconsideration_form() -> ReconsiderationForm:
 
 
 @bp.post("/cases/<int:case_id>/reconsideration")
-@officials
-def reconsider(case_id: int):
+@allows(Capability.decide_award)
+def reconsider(case: Case):
     session = db.session()
-    case = get_case(session, case_id)
     form = _reconsideration_form()
     if not form.validate_on_submit():
         flash(_("Choose what must change and describe it."), "error")
     else:
         reconsideration.record(session, case, user=current_user, changes=form.changes.data, note=form.note.data)
-        db.commit()
         flash(_("The reconsideration is recorded. Start the new round with “%(action)s” on the case page.", action=trigger_label("rearticulate")), "success")
-    return redirect(url_for(".index", case_id=case_id))
+    return redirect(url_for(".index", case_id=case.id))
 
 
 # --- the coalition's side -------------------------------------------------------------
@@ -143,7 +129,7 @@ def _own(coalition_id: int):
 
 
 @bp.get("/coalitions/<int:coalition_id>/award")
-@login_required
+@allows(Capability.read_own_award)
 def own_letter(coalition_id: int):
     session, coalition, case, found = _own(coalition_id)
     decision = award.current_decision(session, case)
@@ -160,14 +146,14 @@ def own_letter(coalition_id: int):
 
 
 @bp.get("/coalitions/<int:coalition_id>/award.pdf")
-@login_required
+@allows(Capability.read_own_award)
 def own_letter_pdf(coalition_id: int):
     _session, coalition, case, found = _own(coalition_id)
     return _letter_page(case, found, coalition, pdf=True)
 
 
 @bp.post("/coalitions/<int:coalition_id>/award/objection")
-@login_required
+@allows(Capability.object_to_award)
 def object_to(coalition_id: int):
     session, coalition, case, _found = _own(coalition_id)
     form = ObjectionForm()
@@ -175,6 +161,5 @@ def object_to(coalition_id: int):
         flash(_("Describe your objection."), "error")
     else:
         award.lodge_objection(session, case, coalition, user=current_user, text=form.text.data)
-        db.commit()
         flash(_("Your objection is registered. The municipality will not conclude the agreement before it is resolved."), "success")
     return redirect(url_for(".own_letter", coalition_id=coalition_id))

@@ -3,24 +3,22 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import audit, db, fragments, tender_box
+from ..access import Capability, allows
 from ..articulation import coach_question
-from ..cases import add_outcome, can_steer_case, edit_case, get_case, list_cases, open_case, outcomes_of
+from ..cases import add_outcome, edit_case, list_cases, open_case, outcomes_of
 from ..forms import CaseForm, NewCaseForm, OutcomeForm, TransitionForm
-from ..models import Role
-from ..security import roles_required
-from ..tender_lock import can_change_tender, needs_amendment
+from ..models import Case, Role
+from ..tender_lock import needs_amendment
 from ..workflow.diagram import layout
-from ..workflow.engine import apply_due_steps, checklist, fire, workflow_for
+from ..workflow.engine import catch_up, checklist, fire, workflow_for
 from ..workflow.labels import STATE_LABELS, WORKFLOW_LABELS, action_label, reason_hint, state_label, trigger_label
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
-readers = roles_required(Role.official, Role.council_member)
-officials = roles_required(Role.official)
 TIMELINE_LATEST = 25  # events on the case page; the full audit trail has its own page
 
 
 @bp.get("/")
-@readers
+@allows(Capability.read_cases)
 def index():
     state = request.args.get("state") or None
     if state is not None and state not in STATE_LABELS:
@@ -31,12 +29,11 @@ def index():
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@officials
+@allows(Capability.open_case)
 def new():
     form = NewCaseForm()
     if form.validate_on_submit():
         case = open_case(db.session(), actor=current_user, fields=form.fields(), workflow=form.workflow.data)
-        db.commit()
         flash(_("Case %(reference)s is opened.", reference=case.reference), "success")
         return redirect(url_for(".show", case_id=case.id))
     return render_template(
@@ -45,22 +42,19 @@ def new():
 
 
 @bp.get("/<int:case_id>/audit-trail")
-@readers
-def audit_trail(case_id: int):
+@allows(Capability.read_cases)
+def audit_trail(case: Case):
     """Every event of the case, newest first."""
     session = db.session()
-    case = get_case(session, case_id)
     events = audit.timeline(session, case, hidden=tender_box.hidden_events(session, case, current_user))
     return render_template("cases/audit_trail.html", case=case, events=events, action_label=action_label)
 
 
 @bp.get("/<int:case_id>")
-@readers
-def show(case_id: int):
+@allows(Capability.read_cases)
+def show(case: Case):
     session = db.session()
-    case = get_case(session, case_id)
-    if apply_due_steps(session, case):
-        db.commit()
+    catch_up(case)
 
     def body():
         workflow = workflow_for(case)
@@ -75,8 +69,6 @@ def show(case_id: int):
             diagram=layout(workflow),
             workflow=workflow,
             outcome_form=OutcomeForm(),
-            can_steer=can_steer_case(current_user),
-            can_change=can_change_tender(case),
             amending=needs_amendment(case),
             action_label=action_label,
             reason_hint=reason_hint,
@@ -87,10 +79,9 @@ def show(case_id: int):
 
 
 @bp.route("/<int:case_id>/edit", methods=["GET", "POST"])
-@officials
-def edit(case_id: int):
+@allows(Capability.steer_case)
+def edit(case: Case):
     session = db.session()
-    case = get_case(session, case_id)
     form = CaseForm(obj=case)
     if request.method == "GET":
         form.version.data = case.version
@@ -100,7 +91,6 @@ def edit(case_id: int):
             session, case, actor=current_user, fields=form.fields(), expected_version=expected,
             amendment_note=form.amendment_note.data or "",
         )
-        db.commit()
         flash(_("The case is saved."), "success")
         return redirect(url_for(".show", case_id=case.id))
     return render_template(
@@ -109,10 +99,9 @@ def edit(case_id: int):
 
 
 @bp.post("/<int:case_id>/outcomes")
-@officials
-def outcome(case_id: int):
+@allows(Capability.steer_case)
+def outcome(case: Case):
     session = db.session()
-    case = get_case(session, case_id)
     form = OutcomeForm()
     if not form.validate_on_submit():
         flash(_("Describe the outcome."), "error")
@@ -121,16 +110,14 @@ def outcome(case_id: int):
             session, case, actor=current_user, description=form.description.data, indicator_hint=form.indicator_hint.data or "",
             amendment_note=form.amendment_note.data or "",
         )
-        db.commit()
         flash(_("The outcome is added."), "success")
     return redirect(url_for(".show", case_id=case.id) + "#outcomes")
 
 
 @bp.post("/<int:case_id>/transition")
-@officials
-def transition(case_id: int):
+@allows(Capability.steer_case)
+def transition(case: Case):
     session = db.session()
-    case = get_case(session, case_id)
     form = TransitionForm()
     if not form.validate_on_submit():
         abort(400)
@@ -142,7 +129,6 @@ def transition(case_id: int):
         reason=form.reason.data or "",
         expected_version=form.version.data,
     )
-    db.commit()
     flash(
         _(
             "“%(action)s” done: the case is now in the phase “%(state)s”.",

@@ -1,8 +1,8 @@
 """Organisations register, invite colleagues, and form coalitions for a case."""
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from .. import (
@@ -17,8 +17,9 @@ from .. import (
     security,
     tender_box,
 )
+from ..access import Capability, allows, public
 from ..coalitions import CONTRIBUTION_KINDS
-from ..errors import DomainError, NotAllowed, NotFound
+from ..errors import DomainError, NotFound
 from ..forms import (
     ORGANISATION_KIND_LABELS,
     AcceptInvitationForm,
@@ -31,14 +32,12 @@ from ..forms import (
     ProposalForm,
     RegistrationForm,
 )
-from ..models import Case, MembershipStatus, OrganisationKind, Role
-from ..security import limiter, roles_required
+from ..models import Case, MembershipStatus, OrganisationKind
+from ..security import limiter
 from ..workflow.phases import accepting_proposals, in_phase
 from .public import published_case
-from .seal import sealed_read
 
 bp = Blueprint("coalitions", __name__)
-members_only = roles_required(Role.coalition_member)
 
 
 def _log_in(user) -> None:
@@ -48,6 +47,7 @@ def _log_in(user) -> None:
 
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit("20 per hour", methods=["POST"])
+@public
 def register():
     """Registration is confirmed through a mailed link; the answer is the same whether or not the address has an
     account (the owner of an existing one gets a mail instead), so the page tells nobody which addresses do."""
@@ -70,13 +70,12 @@ def register():
         except DomainError as error:
             flash(error.message, "error")
             return render_template("organisations/register.html", form=form), 400
-        db.commit()
         return redirect(url_for("auth.registration_sent"))
     return render_template("organisations/register.html", form=form)
 
 
 @bp.get("/organisation")
-@members_only
+@allows(Capability.manage_organisation)
 def organisation():
     session = db.session()
     return render_template(
@@ -90,7 +89,7 @@ def organisation():
 
 
 @bp.post("/organisation/invitations")
-@members_only
+@allows(Capability.manage_organisation)
 def invite_colleague():
     form = InviteColleagueForm()
     if form.validate_on_submit():
@@ -98,7 +97,6 @@ def invite_colleague():
             db.session(), inviter=current_user, email=form.email.data,
             link=lambda token: url_for(".accept_invitation", token=token, _external=True),
         )
-        db.commit()
         flash(_("The invitation is sent to %(email)s.", email=form.email.data), "success")
     else:
         flash(_("Give a valid e-mail address."), "error")
@@ -107,6 +105,7 @@ def invite_colleague():
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
 @limiter.limit("30 per hour", methods=["POST"])
+@public
 def accept_invitation(token: str):
     session = db.session()
     invitation = organisations.find_invitation(session, token)
@@ -115,7 +114,6 @@ def accept_invitation(token: str):
     if form.validate_on_submit():
         user = organisations.accept_invitation(session, token, name=form.name.data, password=form.password.data)
         _log_in(user)
-        db.commit()
         flash(_("Welcome: your account is created."), "success")
         return redirect(url_for(".organisation"))
     organisation = organisations.get_organisation(session, invitation.organisation_id)
@@ -123,13 +121,13 @@ def accept_invitation(token: str):
 
 
 @bp.get("/coalitions")
-@members_only
+@allows(Capability.take_part_in_tender)
 def index():
     return render_template("coalitions/index.html", rows=coalitions.coalitions_of(db.session(), current_user.organisation_id))
 
 
 @bp.post("/tenders/<reference>/coalitions")
-@members_only
+@allows(Capability.take_part_in_tender)
 def form_coalition(reference: str):
     case = published_case(reference)
     form = CoalitionForm()
@@ -137,7 +135,6 @@ def form_coalition(reference: str):
         flash(_("Give the coalition a name."), "error")
         return redirect(url_for("public.tender", reference=reference))
     coalition = coalitions.form_coalition(db.session(), case, user=current_user, name=form.name.data)
-    db.commit()
     flash(_("The coalition is formed; invite your partners."), "success")
     return redirect(url_for(".show", coalition_id=coalition.id))
 
@@ -153,7 +150,7 @@ def _membership_form(membership) -> MembershipForm:
 
 
 @bp.get("/coalitions/<int:coalition_id>")
-@members_only
+@allows(Capability.work_in_coalition)
 def show(coalition_id: int):
     session = db.session()
     coalition, membership = coalitions.get_for(session, coalition_id, current_user)
@@ -179,7 +176,7 @@ def show(coalition_id: int):
 
 
 @bp.post("/coalitions/<int:coalition_id>/partners")
-@members_only
+@allows(Capability.work_in_coalition)
 def invite_partner(coalition_id: int):
     session = db.session()
     coalition, _membership = coalitions.get_for(session, coalition_id, current_user)
@@ -191,13 +188,12 @@ def invite_partner(coalition_id: int):
     coalitions.invite_partner(
         session, coalition, user=current_user, organisation_id=form.organisation_id.data, case=session.get(Case, coalition.case_id)
     )
-    db.commit()
     flash(_("The organisation is invited."), "success")
     return redirect(url_for(".show", coalition_id=coalition_id))
 
 
 @bp.post("/coalitions/<int:coalition_id>/membership")
-@members_only
+@allows(Capability.work_in_coalition)
 def respond(coalition_id: int):
     session = db.session()
     coalition, membership = coalitions.get_for(session, coalition_id, current_user)
@@ -210,7 +206,6 @@ def respond(coalition_id: int):
         session, coalition, membership, user=current_user, case=session.get(Case, coalition.case_id), accept=accept,
         role=form.role.data or "", contribution_kind=form.contribution_kind.data or "", contribution=form.contribution.data or "",
     )
-    db.commit()
     flash(_("Your organisation takes part in the coalition.") if accept else _("Your organisation declined."), "success")
     return redirect(url_for(".show", coalition_id=coalition_id) if accept else url_for(".index"))
 
@@ -220,20 +215,10 @@ def respond(coalition_id: int):
 
 
 def _proposal(coalition_id: int):
-    """The coalition, its case and its draft, for a user of a joined organisation.
-
-    A refused attempt is written to the audit log in a transaction of its own,
-    so it survives the refusal (EU 2014/24 Annex IV (g)).
-    """
+    """The coalition, its case and its draft, for a user of a joined organisation (`Capability.write_proposal`,
+    checked and its refusals logged before the view runs)."""
     session = db.session()
-    try:
-        coalition, _membership = coalitions.get_for(session, coalition_id, current_user)
-        proposals.require_editor(session, coalition, current_user)
-    except (NotFound, NotAllowed):
-        session.rollback()
-        tender_box.refuse(session, current_user, what="proposal", path=request.path, coalition_id=coalition_id)
-        db.commit()
-        raise
+    coalition, _membership = coalitions.get_for(session, coalition_id, current_user)
     case = session.get(Case, coalition.case_id)
     return session, coalition, case, proposals.draft_for(session, coalition, case)
 
@@ -258,17 +243,16 @@ def _editor(session, coalition, case, proposal, form, upload_form, status=200):
 
 
 @bp.get("/coalitions/<int:coalition_id>/proposal")
-@sealed_read("proposal")  # members of the coalition; `_proposal` logs the others
+@allows(Capability.write_proposal)
 def proposal(coalition_id: int):
     session, coalition, case, draft = _proposal(coalition_id)
-    db.commit()  # a first visit creates the empty draft
     form = ProposalForm(obj=draft)
     form.requirements.data = list(draft.requirements_confirmed)
     return _editor(session, coalition, case, draft, form, AttachmentForm())
 
 
 @bp.post("/coalitions/<int:coalition_id>/proposal")
-@login_required
+@allows(Capability.write_proposal)
 def save_proposal(coalition_id: int):
     session, coalition, case, draft = _proposal(coalition_id)
     form = ProposalForm()
@@ -283,13 +267,12 @@ def save_proposal(coalition_id: int):
             requirements_confirmed=tuple(form.requirements.data or ()),
         ),
     )
-    db.commit()
     flash(_("The draft is saved."), "success")
     return redirect(url_for(".proposal", coalition_id=coalition_id))
 
 
 @bp.post("/coalitions/<int:coalition_id>/proposal/attachments")
-@login_required
+@allows(Capability.write_proposal)
 def upload_attachment(coalition_id: int):
     session, coalition, case, draft = _proposal(coalition_id)
     form = AttachmentForm()
@@ -301,25 +284,23 @@ def upload_attachment(coalition_id: int):
         session, draft, user=current_user, case=case, upload_dir=current_app.config["UPLOAD_DIR"],
         filename=upload.filename or "", data=upload.read(attachments.MAX_FILE_BYTES + 1),
     )
-    db.commit()
     flash(_("The attachment is added."), "success")
     return redirect(url_for(".proposal", coalition_id=coalition_id) + "#attachments")
 
 
 @bp.post("/coalitions/<int:coalition_id>/proposal/attachments/<int:attachment_id>/delete")
-@login_required
+@allows(Capability.write_proposal)
 def remove_attachment(coalition_id: int, attachment_id: int):
     session, coalition, case, draft = _proposal(coalition_id)
     attachment = proposals.get_attachment(session, draft, attachment_id)
     if ConfirmForm().validate_on_submit():
         proposals.remove_attachment(session, draft, attachment, user=current_user, case=case)
-        db.commit()
         flash(_("The attachment is removed from the draft."), "success")
     return redirect(url_for(".proposal", coalition_id=coalition_id) + "#attachments")
 
 
 @bp.get("/coalitions/<int:coalition_id>/proposal/attachments/<int:attachment_id>")
-@sealed_read("proposal")  # members of the coalition; `_proposal` logs the others
+@allows(Capability.write_proposal)
 def download_attachment(coalition_id: int, attachment_id: int):
     session, coalition, case, draft = _proposal(coalition_id)
     attachment = proposals.get_attachment(session, draft, attachment_id)
@@ -330,25 +311,23 @@ def download_attachment(coalition_id: int, attachment_id: int):
 
 
 @bp.post("/coalitions/<int:coalition_id>/proposal/submit")
-@login_required
+@allows(Capability.write_proposal)
 def submit_proposal(coalition_id: int):
     session, coalition, case, draft = _proposal(coalition_id)
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for(".proposal", coalition_id=coalition_id))
     submission = tender_box.submit(session, draft, coalition, case, user=current_user)
     tender_box.confirm_in_time(case)
-    db.commit()
     flash(_("Your proposal is received. Keep the receipt below."), "success")
     return redirect(url_for(".receipt", coalition_id=coalition_id, submission_id=submission.id))
 
 
 @bp.post("/coalitions/<int:coalition_id>/proposal/withdraw")
-@login_required
+@allows(Capability.write_proposal)
 def withdraw_proposal(coalition_id: int):
     session, coalition, case, draft = _proposal(coalition_id)
     if ConfirmForm().validate_on_submit():
         tender_box.withdraw(session, draft, case, user=current_user)
-        db.commit()
         flash(_("Your proposal is withdrawn. You can submit again until the deadline."), "success")
     return redirect(url_for(".proposal", coalition_id=coalition_id))
 
@@ -362,13 +341,13 @@ def _receipt(coalition_id: int, submission_id: int):
 
 
 @bp.get("/coalitions/<int:coalition_id>/receipts/<int:submission_id>")
-@sealed_read("proposal")  # members of the coalition; `_proposal` logs the others
+@allows(Capability.write_proposal)
 def receipt(coalition_id: int, submission_id: int):
     return render_template("coalitions/receipt.html", **_receipt(coalition_id, submission_id), pdf=False)
 
 
 @bp.get("/coalitions/<int:coalition_id>/receipts/<int:submission_id>.pdf")
-@sealed_read("proposal")  # members of the coalition; `_proposal` logs the others
+@allows(Capability.write_proposal)
 def receipt_pdf(coalition_id: int, submission_id: int):
     context = _receipt(coalition_id, submission_id)
     pdf = question_document.to_pdf(render_template("coalitions/receipt_document.html", **context, pdf=True))

@@ -5,15 +5,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import coalitions, db, scoring, tender_box
-from ..cases import get_case
+from ..access import Capability, allows
 from ..errors import NotFound
 from ..forms import ConfirmForm, DeclarationForm
-from ..models import Role
-from ..security import roles_required
-from .seal import refuse_read, sealed_read
+from ..models import Case
 
 bp = Blueprint("evaluation", __name__, url_prefix="/cases/<int:case_id>/evaluation")
-officials = roles_required(Role.official)
 
 
 def _entry(session, case, proposal_id: int) -> scoring.Entry:
@@ -37,10 +34,9 @@ def _scores_from_form(criteria) -> dict[int, tuple[float | None, str]]:
 
 
 @bp.get("")
-@officials
-def index(case_id: int):
+@allows(Capability.evaluate)
+def index(case: Case):
     session = db.session()
-    case = get_case(session, case_id)
     entries = scoring.entries(session, case) if tender_box.may_read_submissions(session, case, current_user) else []
     mine = {e.proposal_id: e for e, u in scoring.all_evaluations(session, case) if u.id == current_user.id}
     members = {e.coalition.id: coalitions.members(session, e.coalition) for e in entries}
@@ -60,19 +56,17 @@ def index(case_id: int):
 
 
 @bp.post("/<int:proposal_id>/declaration")
-@officials
-def declare(case_id: int, proposal_id: int):
+@allows(Capability.evaluate)
+def declare(case: Case, proposal_id: int):
     session = db.session()
-    case = get_case(session, case_id)
     form = DeclarationForm()
     if not form.validate_on_submit():
         flash(_("Say whether you have a conflict of interest."), "error")
-        return redirect(url_for(".index", case_id=case_id))
+        return redirect(url_for(".index", case_id=case.id))
     scoring.declare(session, case, _entry(session, case, proposal_id), user=current_user,
                     has_conflict=form.conflict.data == "yes", note=form.note.data or "")
-    db.commit()
     flash(_("Your declaration is recorded."), "success")
-    return redirect(url_for(".index", case_id=case_id))
+    return redirect(url_for(".index", case_id=case.id))
 
 
 def _score_page(session, case, entry, status=200):
@@ -90,27 +84,18 @@ def _score_page(session, case, entry, status=200):
     ), status
 
 
-def _openable(session, case, proposal_id):
-    entry = _entry(session, case, proposal_id)
-    if not scoring.may_open(session, proposal_id, current_user):
-        refuse_read(session, what="evaluation", case=case, proposal_id=proposal_id)
-    return entry
-
-
 @bp.get("/<int:proposal_id>")
-@sealed_read("evaluation", Role.official)
-def score(case_id: int, proposal_id: int):
+@allows(Capability.score_proposal)
+def score(case: Case, proposal_id: int):
     session = db.session()
-    case = get_case(session, case_id)
-    return _score_page(session, case, _openable(session, case, proposal_id))
+    return _score_page(session, case, _entry(session, case, proposal_id))
 
 
 @bp.post("/<int:proposal_id>")
-@officials
-def save_score(case_id: int, proposal_id: int):
+@allows(Capability.score_proposal)
+def save_score(case: Case, proposal_id: int):
     session = db.session()
-    case = get_case(session, case_id)
-    entry = _openable(session, case, proposal_id)
+    entry = _entry(session, case, proposal_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     requirements = request.form.get("requirements_met")
@@ -119,18 +104,14 @@ def save_score(case_id: int, proposal_id: int):
         requirements_met={"yes": True, "no": False}.get(requirements), requirements_note=request.form.get("requirements_note", ""),
         submit=request.form.get("action") == "submit",
     )
-    db.commit()
     flash(_("Your evaluation is submitted.") if request.form.get("action") == "submit" else _("Your scores are saved."), "success")
-    return redirect(url_for(".score", case_id=case_id, proposal_id=proposal_id))
+    return redirect(url_for(".score", case_id=case.id, proposal_id=proposal_id))
 
 
 @bp.route("/<int:proposal_id>/consensus", methods=["GET", "POST"])
-@sealed_read("consensus", Role.official)
-def consensus(case_id: int, proposal_id: int):
+@allows(Capability.record_consensus)
+def consensus(case: Case, proposal_id: int):
     session = db.session()
-    case = get_case(session, case_id)
-    if current_user.id != case.owner_id:
-        refuse_read(session, what="consensus", case=case, proposal_id=proposal_id)
     entry = _entry(session, case, proposal_id)
     criteria = scoring.criteria(session, case)
     if request.method == "POST":
@@ -138,9 +119,8 @@ def consensus(case_id: int, proposal_id: int):
             abort(400)
         scores = {cid: (value, motivation) for cid, (value, motivation) in _scores_from_form(criteria).items() if value is not None}
         scoring.record_consensus(session, case, entry, user=current_user, scores=scores)
-        db.commit()
         flash(_("The consensus is recorded."), "success")
-        return redirect(url_for(".index", case_id=case_id))
+        return redirect(url_for(".index", case_id=case.id))
     return render_template(
         "evaluation/consensus.html",
         case=case,

@@ -4,12 +4,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import select
 
 from .. import db
+from ..access import public
 from ..models import Case
 
 bp = Blueprint("health", __name__)
 
 
 @bp.get("/healthz")
+@public
 def healthz():
     try:
         with db.engine().connect() as connection:
@@ -20,6 +22,7 @@ def healthz():
 
 
 @bp.get("/baseline")
+@public
 def baseline():
     """The benchmark's yardstick: one query and one small template, through the same app and middleware."""
     count = db.session().exec(select(func.count()).select_from(Case)).one()

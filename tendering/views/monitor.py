@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import charts, db, fragments, measurements, monitoring, outcome_monitor, tabular
+from ..access import public
 from ..models import utcnow
 from ..question_document import to_pdf
 from ..workflow.labels import state_label
@@ -53,6 +54,7 @@ def _print_page(rows, heading, pdf):
 
 
 @bp.get("")
+@public
 def overview():
     filters = outcome_monitor.parse_filters(request.args)
     export = _export_or_none("outcome-monitor", lambda s, c, t: outcome_monitor.all_rows(s, filters, confidential=c, today=t))
@@ -78,6 +80,7 @@ def overview():
 
 @bp.get("/print")
 @bp.get("/print.pdf", endpoint="printable_pdf")
+@public
 def printable():
     filters = outcome_monitor.parse_filters(request.args)
     session, confidential, today = _context()
@@ -86,6 +89,7 @@ def printable():
 
 
 @bp.get("/cases/<int:case_id>")
+@public
 def case(case_id: int):
     filters = outcome_monitor.Filters(case_id=case_id)
     export = _export_or_none(f"outcome-monitor-{case_id}", lambda s, c, t: outcome_monitor.all_rows(s, filters, confidential=c, today=t))
@@ -98,6 +102,7 @@ def case(case_id: int):
 
 @bp.get("/cases/<int:case_id>/print")
 @bp.get("/cases/<int:case_id>/print.pdf", endpoint="case_printable_pdf")
+@public
 def case_printable(case_id: int):
     session, confidential, today = _context()
     found = outcome_monitor.case_monitor(session, case_id, confidential=confidential, today=today)
@@ -106,6 +111,7 @@ def case_printable(case_id: int):
 
 
 @bp.get("/indicators/<int:indicator_id>")
+@public
 def indicator(indicator_id: int):
     session, confidential, today = _context()
     card = outcome_monitor.indicator_card(session, indicator_id, confidential=confidential, today=today)

@@ -4,16 +4,17 @@ from flask_login import current_user
 from sqlmodel import select
 
 from .. import agreement, award, clarifications, db, fragments, ocds, question_document, tender_setup
+from ..access import Capability, allows, public
 from ..cases import open_tenders, outcomes_of, was_published
 from ..forms import CoalitionForm, InterestForm, QuestionForm
 from ..models import Case, Role
-from ..security import roles_required
-from ..workflow.engine import apply_due_steps
+from ..workflow.engine import catch_up
 
 bp = Blueprint("public", __name__)
 
 
 @bp.get("/")
+@public
 def home():
     page = max(request.args.get("page", 1, type=int), 1)  # past the last page: the service shows the last
 
@@ -30,12 +31,12 @@ def published_case(reference: str) -> Case:
     case = session.exec(select(Case).where(Case.reference == reference)).first()
     if case is None or not was_published(session, case):
         abort(404)
-    if apply_due_steps(session, case):
-        db.commit()
+    catch_up(case)
     return case
 
 
 @bp.get("/ocds/<int:case_id>.json")
+@public
 def ocds_package(case_id: int):
     """A published case as an Open Contracting Data Standard release package."""
     session = db.session()
@@ -46,6 +47,7 @@ def ocds_package(case_id: int):
 
 
 @bp.get("/tenders/<reference>")
+@public
 def tender(reference: str):
     session = db.session()
     case = published_case(reference)
@@ -79,12 +81,14 @@ def _document(case: Case, version: int | None):
 
 
 @bp.get("/tenders/<reference>/document")
+@public
 def document(reference: str):
     case = published_case(reference)
     return render_template("documents/page.html", case=case, document=_document(case, request.args.get("version", type=int)), pdf=False)
 
 
 @bp.get("/tenders/<reference>/document.pdf")
+@public
 def document_pdf(reference: str):
     case = published_case(reference)
     doc = _document(case, request.args.get("version", type=int))
@@ -104,12 +108,14 @@ def _nota(reference: str, number: int):
 
 
 @bp.get("/tenders/<reference>/nota/<int:number>")
+@public
 def nota(reference: str, number: int):
     case, answers = _nota(reference, number)
     return render_template("documents/nota.html", case=case, number=number, answers=answers, pdf=False)
 
 
 @bp.get("/tenders/<reference>/nota/<int:number>.pdf")
+@public
 def nota_pdf(reference: str, number: int):
     case, answers = _nota(reference, number)
     pdf = question_document.to_pdf(render_template("documents/nota.html", case=case, number=number, answers=answers, pdf=True))
@@ -120,13 +126,12 @@ def nota_pdf(reference: str, number: int):
 
 
 @bp.post("/tenders/<reference>/questions")
-@roles_required(Role.coalition_member)
+@allows(Capability.take_part_in_tender)
 def ask_question(reference: str):
     case = published_case(reference)
     form = QuestionForm()
     if form.validate_on_submit():
         clarifications.ask(db.session(), case, user=current_user, question=form.question.data)
-        db.commit()
         flash(_("Your question is received. The answer will be published to everyone; your name is not shown."), "success")
     else:
         flash(_("Write out your question (at least 10 characters)."), "error")
@@ -134,13 +139,12 @@ def ask_question(reference: str):
 
 
 @bp.post("/tenders/<reference>/interest")
-@roles_required(Role.coalition_member)
+@allows(Capability.take_part_in_tender)
 def register_interest(reference: str):
     case = published_case(reference)
     form = InterestForm()
     if form.validate_on_submit():
         tender_setup.register_interest(db.session(), case, user=current_user, offer=form.offer.data)
-        db.commit()
         flash(_("Your organisation is on the interest board."), "success")
     else:
         flash(_("Say what your organisation can bring."), "error")

@@ -4,11 +4,12 @@ from datetime import date
 
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from markupsafe import Markup
 
 from .. import agreement as agreements
 from .. import api_tokens, charts, db, fragments, measurements, monitoring, progress
+from ..access import Capability, allows
 from ..forms import ApiTokenForm, MeasurementForm, MeasurementImportForm, ProgressReportForm
 from ..i18n import localdate
 from ..models import utcnow
@@ -21,7 +22,7 @@ def _today():
 
 
 @bp.get("/indicators")
-@login_required
+@allows(Capability.report_outcomes)
 def index(coalition_id: int):
     return _index_page(coalition_id)
 
@@ -60,7 +61,7 @@ def _period_choices(indicator, reporting):
 
 
 @bp.get("/indicators/<int:indicator_id>")
-@login_required
+@allows(Capability.report_outcomes)
 def indicator(coalition_id: int, indicator_id: int):
     return _indicator_page(coalition_id, indicator_id)
 
@@ -88,7 +89,7 @@ def _indicator_page(coalition_id: int, indicator_id: int, form: MeasurementForm 
 
 
 @bp.post("/indicators/<int:indicator_id>/measurements")
-@login_required
+@allows(Capability.report_outcomes)
 def report(coalition_id: int, indicator_id: int):
     session = db.session()
     reporting = measurements.reporting_for(session, coalition_id, current_user)
@@ -109,13 +110,12 @@ def report(coalition_id: int, indicator_id: int):
     except measurements.ChangedMeanwhile as lost:  # the page again, with the value now in force and what was typed
         flash(lost.message, "error")
         return _indicator_page(coalition_id, indicator_id, form=form, status=409)
-    db.commit()
     flash(_("The value is recorded."), "success")
     return redirect(url_for(".indicator", coalition_id=coalition_id, indicator_id=indicator_id))
 
 
 @bp.post("/measurements/import")
-@login_required
+@allows(Capability.report_outcomes)
 def import_file(coalition_id: int):
     session = db.session()
     reporting = measurements.reporting_for(session, coalition_id, current_user)
@@ -134,13 +134,12 @@ def import_file(coalition_id: int):
     except measurements.ChangedMeanwhile as lost:
         flash(lost.message, "error")
         return _index_page(coalition_id, import_form=form, status=409)
-    db.commit()
     flash(_("%(count)d value(s) imported.", count=count), "success")
     return redirect(url_for(".index", coalition_id=coalition_id))
 
 
 @bp.get("/measurements/template.csv")
-@login_required
+@allows(Capability.report_outcomes)
 def template(coalition_id: int):
     session = db.session()
     reporting = measurements.reporting_for(session, coalition_id, current_user)
@@ -152,7 +151,7 @@ def template(coalition_id: int):
 
 
 @bp.post("/api-tokens")
-@login_required
+@allows(Capability.report_outcomes)
 def create_token(coalition_id: int):
     """The new token is shown on this one response, never stored or flashed."""
     session = db.session()
@@ -161,24 +160,22 @@ def create_token(coalition_id: int):
     if not form.validate_on_submit():
         return _index_page(coalition_id, token_form=form, status=400)
     _token, plain = api_tokens.create(session, reporting, user=current_user, name=form.name.data)
-    db.commit()
     response = _index_page(coalition_id, new_token=plain)
     return response[0], 200, {"Cache-Control": "no-store"}
 
 
 @bp.post("/api-tokens/<int:token_id>/revoke")
-@login_required
+@allows(Capability.report_outcomes)
 def revoke_token(coalition_id: int, token_id: int):
     session = db.session()
     reporting = measurements.reporting_for(session, coalition_id, current_user)
     api_tokens.revoke(session, reporting, token_id, user=current_user)
-    db.commit()
     flash(_("The token is revoked: it no longer works."), "success")
     return redirect(url_for(".index", coalition_id=coalition_id) + "#api")
 
 
 @bp.get("/reports")
-@login_required
+@allows(Capability.report_outcomes)
 def reports(coalition_id: int):
     return _reports_page(coalition_id)
 
@@ -199,7 +196,7 @@ def _period_label(period) -> str:
 
 
 @bp.post("/reports")
-@login_required
+@allows(Capability.report_outcomes)
 def submit_report(coalition_id: int):
     session = db.session()
     reporting = measurements.reporting_for(session, coalition_id, current_user)
@@ -212,6 +209,5 @@ def submit_report(coalition_id: int):
         adjustment_reason=form.adjustment_reason.data or "", setbacks=form.setbacks.data or "", windfalls=form.windfalls.data or "",
         client_panel=form.client_panel.data or "",
     ))
-    db.commit()
     flash(_("The progress report is sent to the municipality."), "success")
     return redirect(url_for(".reports", coalition_id=coalition_id))

@@ -5,7 +5,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import articulation, clarifications, db, question_document, stakeholders, suitability, tender_setup
-from ..cases import can_steer_case, get_case, outcomes_of
+from ..access import Capability, allows
+from ..cases import outcomes_of
 from ..errors import NotFound
 from ..forms import (
     AnswerForm,
@@ -19,22 +20,17 @@ from ..forms import (
     VariantForm,
 )
 from ..i18n import local_to_utc, utc_to_local
-from ..models import ContactKind, FrameworkKind, Role
-from ..security import roles_required
-from ..tender_lock import can_change_tender, needs_amendment
+from ..models import Case, ContactKind, FrameworkKind
+from ..tender_lock import needs_amendment
 from ..workflow.phases import in_phase
 
 bp = Blueprint("workbench", __name__, url_prefix="/cases/<int:case_id>")
-readers = roles_required(Role.official, Role.council_member)
-officials = roles_required(Role.official)
 
 
 def _page(template: str, case, **context):
     return render_template(
         template,
         case=case,
-        can_steer=can_steer_case(current_user),
-        can_change=can_change_tender(case),
         amending=needs_amendment(case),
         confirm=ConfirmForm(),
         **context,
@@ -42,7 +38,6 @@ def _page(template: str, case, **context):
 
 
 def _done(message: str, endpoint: str, case_id: int, anchor: str = ""):
-    db.commit()
     flash(message, "success")
     return redirect(url_for(endpoint, case_id=case_id) + anchor)
 
@@ -57,10 +52,9 @@ def _invalid(form) -> None:
 
 
 @bp.get("/articulation")
-@readers
-def articulation_page(case_id: int):
+@allows(Capability.read_cases)
+def articulation_page(case: Case):
     session = db.session()
-    case = get_case(session, case_id)
     return _page(
         "workbench/articulation.html",
         case,
@@ -75,31 +69,29 @@ def articulation_page(case_id: int):
 
 
 @bp.post("/frameworks")
-@officials
-def add_framework(case_id: int):
+@allows(Capability.steer_case)
+def add_framework(case: Case):
     session = db.session()
-    case = get_case(session, case_id)
     form = FrameworkForm()
     if not form.validate_on_submit():
         _invalid(form)
-        return redirect(url_for(".articulation_page", case_id=case_id) + "#frameworks")
+        return redirect(url_for(".articulation_page", case_id=case.id) + "#frameworks")
     articulation.add_framework(
         session, case, actor=current_user, kind=FrameworkKind(form.kind.data), description=form.description.data,
         amendment_note=form.amendment_note.data or "",
     )
-    return _done(_("The framework is added."), ".articulation_page", case_id, "#frameworks")
+    return _done(_("The framework is added."), ".articulation_page", case.id, "#frameworks")
 
 
 @bp.post("/frameworks/<int:framework_id>/delete")
-@officials
-def remove_framework(case_id: int, framework_id: int):
+@allows(Capability.steer_case)
+def remove_framework(case: Case, framework_id: int):
     session = db.session()
-    case = get_case(session, case_id)
     if ConfirmForm().validate_on_submit():
         articulation.remove_framework(
             session, case, framework_id, actor=current_user, amendment_note=request.form.get("amendment_note", "")
         )
-    return _done(_("The framework is removed."), ".articulation_page", case_id, "#frameworks")
+    return _done(_("The framework is removed."), ".articulation_page", case.id, "#frameworks")
 
 
 # --- suitability ---------------------------------------------------------------
@@ -132,17 +124,16 @@ def _suitability_page(session, case, form):
 
 
 @bp.get("/suitability")
-@readers
-def suitability_page(case_id: int):
+@allows(Capability.read_cases)
+def suitability_page(case: Case):
     session = db.session()
-    return _suitability_page(session, get_case(session, case_id), None)
+    return _suitability_page(session, case, None)
 
 
 @bp.post("/suitability")
-@officials
-def record_suitability(case_id: int):
+@allows(Capability.steer_case)
+def record_suitability(case: Case):
     session = db.session()
-    case = get_case(session, case_id)
     form = _suitability_form()
     if not form.validate_on_submit():
         return _suitability_page(session, case, form), 400
@@ -189,58 +180,54 @@ def _stakeholders_page(session, case, form):
 
 
 @bp.get("/stakeholders")
-@readers
-def stakeholders_page(case_id: int):
+@allows(Capability.read_cases)
+def stakeholders_page(case: Case):
     session = db.session()
-    return _stakeholders_page(session, get_case(session, case_id), StakeholderForm())
+    return _stakeholders_page(session, case, StakeholderForm())
 
 
 @bp.post("/stakeholders")
-@officials
-def add_stakeholder(case_id: int):
+@allows(Capability.steer_case)
+def add_stakeholder(case: Case):
     session = db.session()
-    case = get_case(session, case_id)
     form = StakeholderForm()
     if not form.validate_on_submit():
         return _stakeholders_page(session, case, form), 400
     stakeholders.add_stakeholder(session, case, actor=current_user, fields=_stakeholder_fields(form))
-    return _done(_("The stakeholder is added."), ".stakeholders_page", case_id)
+    return _done(_("The stakeholder is added."), ".stakeholders_page", case.id)
 
 
 @bp.route("/stakeholders/<int:stakeholder_id>/edit", methods=["GET", "POST"])
-@officials
-def edit_stakeholder(case_id: int, stakeholder_id: int):
+@allows(Capability.steer_case)
+def edit_stakeholder(case: Case, stakeholder_id: int):
     session = db.session()
-    case = get_case(session, case_id)
     stakeholder = stakeholders.get_stakeholder(session, case, stakeholder_id)
     form = StakeholderForm(obj=stakeholder)
     if request.method == "GET":
         form.usual_partner.data = "usual" if stakeholder.usual_partner else "surprising"
     if form.validate_on_submit():
         stakeholders.update_stakeholder(session, case, stakeholder, actor=current_user, fields=_stakeholder_fields(form))
-        return _done(_("The stakeholder is saved."), ".stakeholders_page", case_id)
+        return _done(_("The stakeholder is saved."), ".stakeholders_page", case.id)
     return _page("workbench/stakeholder_form.html", case, form=form, stakeholder=stakeholder)
 
 
 @bp.post("/stakeholders/<int:stakeholder_id>/delete")
-@officials
-def remove_stakeholder(case_id: int, stakeholder_id: int):
+@allows(Capability.steer_case)
+def remove_stakeholder(case: Case, stakeholder_id: int):
     session = db.session()
-    case = get_case(session, case_id)
     stakeholder = stakeholders.get_stakeholder(session, case, stakeholder_id)
     if ConfirmForm().validate_on_submit():
         stakeholders.remove_stakeholder(session, case, stakeholder, actor=current_user)
-    return _done(_("The stakeholder is removed."), ".stakeholders_page", case_id)
+    return _done(_("The stakeholder is removed."), ".stakeholders_page", case.id)
 
 
 # --- coalition forming and tender set-up ------------------------------------------
 
 
 @bp.get("/coalition-forming")
-@readers
-def coalition_forming_page(case_id: int):
+@allows(Capability.read_cases)
+def coalition_forming_page(case: Case):
     session = db.session()
-    case = get_case(session, case_id)
     return _page(
         "workbench/coalition_forming.html",
         case,
@@ -251,26 +238,24 @@ def coalition_forming_page(case_id: int):
 
 
 @bp.post("/contacts")
-@officials
-def log_contact(case_id: int):
+@allows(Capability.steer_case)
+def log_contact(case: Case):
     session = db.session()
-    case = get_case(session, case_id)
     form = ContactForm()
     if not form.validate_on_submit():
         _invalid(form)
-        return redirect(url_for(".coalition_forming_page", case_id=case_id))
+        return redirect(url_for(".coalition_forming_page", case_id=case.id))
     tender_setup.log_contact(
         session, case, actor=current_user, kind=ContactKind(form.kind.data), held_on=form.held_on.data,
         with_whom=form.with_whom.data, result=form.result.data or "",
     )
-    return _done(_("The contact moment is logged."), ".coalition_forming_page", case_id)
+    return _done(_("The contact moment is logged."), ".coalition_forming_page", case.id)
 
 
 @bp.get("/tender")
-@readers
-def tender_page(case_id: int):
+@allows(Capability.read_cases)
+def tender_page(case: Case):
     session = db.session()
-    case = get_case(session, case_id)
     criteria = tender_setup.criteria_of(session, case)
     procedure = ProcedureForm(
         data={
@@ -294,14 +279,13 @@ def tender_page(case_id: int):
 
 
 @bp.post("/criteria")
-@officials
-def add_criterion(case_id: int):
+@allows(Capability.steer_case)
+def add_criterion(case: Case):
     session = db.session()
-    case = get_case(session, case_id)
     form = CriterionForm()
     if not form.validate_on_submit():
         _invalid(form)
-        return redirect(url_for(".tender_page", case_id=case_id) + "#criteria")
+        return redirect(url_for(".tender_page", case_id=case.id) + "#criteria")
     tender_setup.add_criterion(
         session,
         case,
@@ -313,31 +297,29 @@ def add_criterion(case_id: int):
         ),
         amendment_note=form.amendment_note.data or "",
     )
-    return _done(_("The criterion is added."), ".tender_page", case_id, "#criteria")
+    return _done(_("The criterion is added."), ".tender_page", case.id, "#criteria")
 
 
 @bp.post("/criteria/<int:criterion_id>/delete")
-@officials
-def remove_criterion(case_id: int, criterion_id: int):
+@allows(Capability.steer_case)
+def remove_criterion(case: Case, criterion_id: int):
     session = db.session()
-    case = get_case(session, case_id)
     criterion = tender_setup.get_criterion(session, case, criterion_id)
     if ConfirmForm().validate_on_submit():
         tender_setup.remove_criterion(
             session, case, criterion, actor=current_user, amendment_note=request.form.get("amendment_note", "")
         )
-    return _done(_("The criterion is removed."), ".tender_page", case_id, "#criteria")
+    return _done(_("The criterion is removed."), ".tender_page", case.id, "#criteria")
 
 
 @bp.post("/procedure")
-@officials
-def set_procedure(case_id: int):
+@allows(Capability.steer_case)
+def set_procedure(case: Case):
     session = db.session()
-    case = get_case(session, case_id)
     form = ProcedureForm()
     if not form.validate_on_submit():
         _invalid(form)
-        return redirect(url_for(".tender_page", case_id=case_id) + "#procedure")
+        return redirect(url_for(".tender_page", case_id=case.id) + "#procedure")
     tender_setup.set_procedure(
         session,
         case,
@@ -348,38 +330,36 @@ def set_procedure(case_id: int):
         standstill_days=form.standstill_days.data,
         amendment_note=form.amendment_note.data or "",
     )
-    return _done(_("The procedure is saved."), ".tender_page", case_id, "#procedure")
+    return _done(_("The procedure is saved."), ".tender_page", case.id, "#procedure")
 
 
 @bp.post("/variant")
-@officials
-def set_variant(case_id: int):
+@allows(Capability.steer_case)
+def set_variant(case: Case):
     session = db.session()
-    case = get_case(session, case_id)
     form = VariantForm()
     if not form.validate_on_submit():
         _invalid(form)
-        return redirect(url_for(".tender_page", case_id=case_id))
+        return redirect(url_for(".tender_page", case_id=case.id))
     tender_setup.set_variant(session, case, actor=current_user, workflow=form.workflow.data)
-    return _done(_("The procedure is saved."), ".tender_page", case_id)
+    return _done(_("The procedure is saved."), ".tender_page", case.id)
 
 
 # --- the question document ------------------------------------------------------------
 
 
 @bp.get("/document")
-@readers
-def document_page(case_id: int):
+@allows(Capability.read_cases)
+def document_page(case: Case):
     session = db.session()
-    case = get_case(session, case_id)
     return _page("workbench/document.html", case, versions=question_document.versions(session, case))
 
 
 @bp.get("/document/preview")
-@readers
-def document_preview(case_id: int):
+@allows(Capability.read_cases)
+def document_preview(case: Case):
     session = db.session()
-    return _document_page_html(session, get_case(session, case_id), None, pdf=False)
+    return _document_page_html(session, case, None, pdf=False)
 
 
 def _document_page_html(session, case, version: int | None, *, pdf: bool) -> str:
@@ -393,10 +373,9 @@ def _document_page_html(session, case, version: int | None, *, pdf: bool) -> str
 
 
 @bp.get("/document.pdf")
-@readers
-def document_pdf(case_id: int):
+@allows(Capability.read_cases)
+def document_pdf(case: Case):
     session = db.session()
-    case = get_case(session, case_id)
     version = request.args.get("version", type=int)
     pdf = question_document.to_pdf(_document_page_html(session, case, version, pdf=True))
     name = f"{case.reference}-vraagdocument{'-v%d' % version if version else '-concept'}.pdf"
@@ -404,10 +383,9 @@ def document_pdf(case_id: int):
 
 
 @bp.get("/document.docx")
-@readers
-def document_docx(case_id: int):
+@allows(Capability.read_cases)
+def document_docx(case: Case):
     session = db.session()
-    case = get_case(session, case_id)
     return Response(
         question_document.to_docx(session, case),
         mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -419,10 +397,9 @@ def document_docx(case_id: int):
 
 
 @bp.get("/clarifications")
-@officials
-def clarifications_page(case_id: int):
+@allows(Capability.read_cases)
+def clarifications_page(case: Case):
     session = db.session()
-    case = get_case(session, case_id)
     return _page(
         "workbench/clarifications.html",
         case,
@@ -433,25 +410,23 @@ def clarifications_page(case_id: int):
 
 
 @bp.post("/clarifications/<int:clarification_id>/answer")
-@officials
-def answer_clarification(case_id: int, clarification_id: int):
+@allows(Capability.steer_case)
+def answer_clarification(case: Case, clarification_id: int):
     session = db.session()
-    case = get_case(session, case_id)
     clarification = clarifications.get(session, case, clarification_id)
     form = AnswerForm()
     if not form.validate_on_submit():
         _invalid(form)
-        return redirect(url_for(".clarifications_page", case_id=case_id))
+        return redirect(url_for(".clarifications_page", case_id=case.id))
     clarifications.answer(session, case, clarification, actor=current_user, text=form.answer.data)
-    return _done(_("The answer is saved; publish it in the next nota van inlichtingen."), ".clarifications_page", case_id)
+    return _done(_("The answer is saved; publish it in the next nota van inlichtingen."), ".clarifications_page", case.id)
 
 
 @bp.post("/notas")
-@officials
-def publish_nota(case_id: int):
+@allows(Capability.steer_case)
+def publish_nota(case: Case):
     session = db.session()
-    case = get_case(session, case_id)
     if not ConfirmForm().validate_on_submit():
-        return redirect(url_for(".clarifications_page", case_id=case_id))
+        return redirect(url_for(".clarifications_page", case_id=case.id))
     number = clarifications.publish_nota(session, case, actor=current_user)
-    return _done(_("Nota van inlichtingen %(number)d is published.", number=number), ".clarifications_page", case_id)
+    return _done(_("Nota van inlichtingen %(number)d is published.", number=number), ".clarifications_page", case.id)

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from sqlmodel import Session, select
 from transitions import Machine
 
-from .. import locking
+from .. import db, locking
 from ..effects import EFFECTS
 from ..errors import DomainError, GuardFailed, NotAllowed
 from ..guards import GUARDS, GuardContext
@@ -180,25 +180,42 @@ def fire(
     return event
 
 
+def _due_step(session: Session, case: Case, now: datetime) -> TransitionDef | None:
+    """The time-driven transition out of the case's state whose guards now pass (a deadline passed...), if any."""
+    ctx = GuardContext(session, case, now)
+    return next(
+        (t for t in workflow_for(case).transitions_from(case.state)
+         if t.automatic and all(check.passed for check in check_transition(t, ctx))),
+        None,
+    )
+
+
 def apply_due_steps(session: Session, case: Case, *, now: datetime | None = None) -> list[AuditEvent]:
-    """Fire the time-driven transitions whose guards now pass (deadline passed...)."""
+    """Fire the time-driven transitions whose guards now pass, one after the other; the caller commits."""
     now = now or utcnow()
-    workflow = workflow_for(case)
     events = []
-    for _step in range(len(workflow.states)):
-        ctx = GuardContext(session, case, now)
-        due = next(
-            (
-                t
-                for t in workflow.transitions_from(case.state)
-                if t.automatic and all(check.passed for check in check_transition(t, ctx))
-            ),
-            None,
-        )
+    for _step in range(len(workflow_for(case).states)):
+        due = _due_step(session, case, now)
         if due is None:
             break
         events.append(fire(session, case, due.trigger, actor=None, now=now))
     return events
+
+
+def catch_up(case: Case) -> int:
+    """Apply the steps that fell due since the case was last touched, as a unit of work of their own, committed
+    before the user's request goes on: the user's work then starts from the phase the case is really in, and a
+    refused or failed request does not undo the deadline's effects. Concurrent readers take turns on the case's row,
+    so a step fires once. Returns how many fired; the request's copy of the case is refreshed."""
+    request_session = db.session()
+    if _due_step(request_session, case, utcnow()) is None:
+        return 0
+    with Session(db.engine(), expire_on_commit=False) as own:
+        locking.serialise(own, Case, case.id)
+        fired = apply_due_steps(own, own.get(Case, case.id, populate_existing=True))
+        db.commit(own)
+    request_session.refresh(case)
+    return len(fired)
 
 
 def apply_all_due_steps(session: Session, *, now: datetime | None = None) -> int:

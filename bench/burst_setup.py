@@ -14,10 +14,12 @@ from decimal import Decimal
 
 from sqlmodel import Session, select
 
-from tendering import db, journeys, tender_box
-from tendering.coalitions import form_coalition
+from tendering.core import db
+from tendering.demo import journeys
 from tendering.models import Case, Proposal, ProposalSubmission, Role, User, utcnow
-from tendering.proposals import DraftFields, draft_for, minimum_requirements, save_draft
+from tendering.parties.coalitions import form_coalition
+from tendering.parties.proposals import DraftFields, draft_for, minimum_requirements, save_draft
+from tendering.procurement import tender_box
 from wsgi import app
 
 COALITIONS, WINDOW, LATE = 200, 30, 10

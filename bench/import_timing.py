@@ -14,8 +14,10 @@ from decimal import Decimal
 from sqlalchemy import insert
 from sqlmodel import Session, select
 
-from tendering import agreement, db, journeys, measurements, monitoring
+from tendering.core import db
+from tendering.demo import journeys
 from tendering.models import Coalition, Direction, Measurement, Role, User, utcnow
+from tendering.realisation import agreement, measurements, monitoring
 from wsgi import app
 
 INDICATORS, PERIODS = 400, 25

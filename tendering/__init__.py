@@ -5,8 +5,10 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import access, cli, config, db, fragments, i18n, security
+from . import access, cli
+from .core import config, db, i18n
 from .views import loaders, register_blueprints, register_error_handlers
+from .web import fragments, security, tabular
 from .workflow.definitions import load_workflows
 from .workflow.phases import accepting_proposals, in_phase
 
@@ -33,7 +35,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     load_workflows(app.config["WORKFLOWS_DIR"])
     # Templates ask the phase the same way services do (tendering/workflow/phases.py).
     # and who may do what the same way too (tendering/access.py).
-    app.jinja_env.globals.update(in_phase=in_phase, accepting_proposals=accepting_proposals, may=access.may, why_not=access.why_not)
+    app.jinja_env.globals.update(in_phase=in_phase, accepting_proposals=accepting_proposals, may=access.may, why_not=access.why_not,
+                                  export_links=tabular.export_links)
     db.init_app(app)
     fragments.init_app(app)
     i18n.init_app(app)

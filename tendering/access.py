@@ -29,8 +29,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlmodel import Session
 
-from . import audit, db
-from .errors import GuardFailed, NotAllowed, NotFound
+from .core import audit, db
+from .core.errors import GuardFailed, NotAllowed, NotFound
 from .models import Case, Role, User
 from .workflow.groups import GROUPS
 from .workflow.labels import state_label
@@ -346,7 +346,7 @@ def table(routes: Mapping[Capability | None, list[str]], groups: Mapping[str, Ma
         lines.append(f"| **{capability.value}**: {policy.description} | " + " | ".join(cells)
                      + f" | {policy.sealed or ''} | " + "<br>".join(f"`{r}`" for r in routes.get(capability, [])) + " |")
     lines += ["", "## Open to everyone", "", "Public pages, the login and registration, and the API (which checks its",
-              "own bearer tokens, `tendering/api_tokens.py`):", ""]
+              "own bearer tokens, `tendering/realisation/api_tokens.py`):", ""]
     lines += [f"- `{route}`" for route in routes.get(None, [])]
     lines += ["", "## Object rules", "", "| rule | holds when | refused as |", "|---|---|---|"]
     lines += [f"| *{name}* | {found.description} | {'not found (404)' if found.hides else 'not allowed (403)'} |"

@@ -6,8 +6,9 @@ from flask.cli import with_appcontext
 from sqlalchemy import text
 from sqlmodel import Session
 
-from . import db, migrate
-from .errors import DomainError
+from . import migrate
+from .core import db
+from .core.errors import DomainError
 from .models import Role
 
 
@@ -33,7 +34,7 @@ def init_db():
 @click.password_option()
 def create_user(email, name, role, organisation_id, password):
     """Create a user account."""
-    from .users import create_user as create
+    from .parties.users import create_user as create
 
     with Session(db.engine()) as session:
         try:
@@ -50,7 +51,7 @@ def create_user(email, name, role, organisation_id, password):
 @with_appcontext
 def tick():
     """Apply time-driven steps (deadlines passed) and deliver queued mail; safe to run often."""
-    from .mail import deliver_pending
+    from .core.mail import deliver_pending
     from .workflow.engine import apply_all_due_steps
 
     with Session(db.engine()) as session:
@@ -64,7 +65,7 @@ def tick():
 @with_appcontext
 def seed_demo():
     """Load a demo municipality with users for every role and cases in several phases."""
-    from .demo import seed
+    from .demo.demo import seed
 
     # Letters and mails link back to the site: build those links against PUBLIC_URL.
     with Session(db.engine()) as session, current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
@@ -88,8 +89,8 @@ def export_ocds(case_ids, output):
 
     from sqlmodel import select
 
-    from . import ocds
     from .models import Case
+    from .open_data import ocds
 
     with Session(db.engine()) as session:
         statement = select(Case).order_by(Case.id)
@@ -110,7 +111,7 @@ def export_ocds(case_ids, output):
 @click.option("--seed", type=int, default=20261122, show_default=True, help="The same seed gives the same data.")
 def generate_data(scale, seed):
     """Fill the database with synthetic cases for benchmarks, through the same services and rules."""
-    from . import synthetic
+    from .demo import synthetic
 
     with Session(db.engine()) as session, current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
         if synthetic.already_generated(session):

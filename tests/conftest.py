@@ -12,11 +12,11 @@ from sqlalchemy import text
 from sqlmodel import Session, SQLModel
 
 from tendering import create_app, migrate
-from tendering.cases import CaseFields, open_case
-from tendering.config import ROOT
-from tendering.db import make_engine
+from tendering.core.config import ROOT
+from tendering.core.db import make_engine
 from tendering.models import Organisation, OrganisationKind, Role, utcnow
-from tendering.users import create_user
+from tendering.parties.users import create_user
+from tendering.question.cases import CaseFields, open_case
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")

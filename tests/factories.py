@@ -6,8 +6,6 @@ from decimal import Decimal
 
 from sqlmodel import select
 
-from tendering.cases import add_outcome
-from tendering.guards import SUITABILITY_CONDITIONS
 from tendering.models import (
     Agreement,
     AwardCriterion,
@@ -30,6 +28,8 @@ from tendering.models import (
     SuitabilityAnswer,
     utcnow,
 )
+from tendering.question.cases import add_outcome
+from tendering.workflow.guards import SUITABILITY_CONDITIONS
 
 
 def articulate(session, case, official):

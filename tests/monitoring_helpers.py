@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import pytest
 
-from tendering import monitoring
 from tendering.models import (
     Agreement,
     AwardDecision,
@@ -25,6 +24,7 @@ from tendering.models import (
     User,
     utcnow,
 )
+from tendering.realisation import monitoring
 
 
 @dataclass

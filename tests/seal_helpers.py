@@ -13,11 +13,12 @@ from decimal import Decimal
 import pytest
 from sqlmodel import select
 
-from tendering import journeys, tender_box
-from tendering.evaluation import assign_evaluator
-from tendering.i18n import utc_to_local
+from tendering.core.i18n import utc_to_local
+from tendering.demo import journeys
 from tendering.models import Coalition, Organisation, OrganisationKind, ProposalSubmission, Role, utcnow
-from tendering.proposals import add_attachment, draft_for
+from tendering.parties.proposals import add_attachment, draft_for
+from tendering.procurement import tender_box
+from tendering.procurement.evaluation import assign_evaluator
 from tendering.workflow.engine import apply_due_steps
 
 from . import factories as f

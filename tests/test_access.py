@@ -14,7 +14,7 @@ import pytest
 
 from tendering.access import POLICY, RULES, Capability
 from tendering.cli import access_table
-from tendering.config import ROOT
+from tendering.core.config import ROOT
 from tendering.models import Coalition, CoalitionMember, MembershipStatus, Organisation, OrganisationKind, Role
 from tendering.views import loaders
 from tendering.workflow.definitions import workflows

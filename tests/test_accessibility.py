@@ -79,7 +79,7 @@ def everything(app, session, make_case, official, drafting, make_user):
 
 def test_every_page_is_labelled_and_has_one_h1(app, client, everything, official, make_user, session):
     case, coalition, clients = everything
-    from tendering.question_document import freeze
+    from tendering.question.question_document import freeze
 
     freeze(session, case, actor=official)
     session.commit()

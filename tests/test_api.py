@@ -5,8 +5,8 @@ import re
 from openapi_spec_validator import validate
 from sqlmodel import select
 
-from tendering import monitoring
 from tendering.models import ApiToken, Measurement
+from tendering.realisation import monitoring
 
 from .conftest import form_token
 from .evaluation_helpers import as_

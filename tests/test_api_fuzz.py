@@ -17,9 +17,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tendering import api_tokens, measurements
 from tendering.models import utcnow
-from tendering.openapi import SPEC
+from tendering.realisation import api_tokens, measurements
+from tendering.web.openapi import SPEC
 
 from .monitoring_helpers import add_realised
 

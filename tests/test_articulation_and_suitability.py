@@ -3,9 +3,9 @@
 import pytest
 from sqlmodel import select
 
-from tendering.articulation import coach_question
 from tendering.models import Framework, Role, SuitabilityAnswer
-from tendering.suitability import QUESTIONS
+from tendering.question.articulation import coach_question
+from tendering.question.suitability import QUESTIONS
 
 from .conftest import form_token
 

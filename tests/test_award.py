@@ -10,8 +10,7 @@ from pypdf import PdfReader
 from sqlalchemy.orm import object_session
 from sqlmodel import select
 
-from tendering import award, question_document, reconsideration, scoring
-from tendering.errors import DomainError
+from tendering.core.errors import DomainError
 from tendering.models import (
     Agreement,
     AwardLetter,
@@ -24,6 +23,8 @@ from tendering.models import (
     Role,
     utcnow,
 )
+from tendering.procurement import award, reconsideration, scoring
+from tendering.question import question_document
 
 from .conftest import form_token
 from .evaluation_helpers import as_

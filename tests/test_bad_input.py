@@ -12,8 +12,8 @@ from docx import Document
 from openpyxl import load_workbook
 from sqlmodel import select
 
-from tendering import tabular
 from tendering.models import Case, Measurement, Role, utcnow
+from tendering.web import tabular
 
 from .conftest import form_token
 from .evaluation_helpers import as_

@@ -211,7 +211,7 @@ def test_audit_log_is_append_only_in_the_database(session, make_case):
 
 
 def test_case_page_shows_the_latest_events_and_links_the_whole_audit_trail(app, make_case, official, session, logged_in):
-    from tendering import audit
+    from tendering.core import audit
 
     case = make_case()
     for number in range(30):

@@ -5,7 +5,7 @@ import threading
 
 from sqlmodel import Session, func, select
 
-from tendering.errors import StaleCase
+from tendering.core.errors import StaleCase
 from tendering.models import AuditEvent, Case, User
 from tendering.workflow.engine import fire
 

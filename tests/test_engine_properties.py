@@ -6,8 +6,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
-from tendering.config import ROOT
-from tendering.errors import DomainError
+from tendering.core.config import ROOT
+from tendering.core.errors import DomainError
 from tendering.models import AuditEvent, Role
 from tendering.workflow.definitions import load_workflows
 from tendering.workflow.engine import fire

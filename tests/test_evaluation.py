@@ -6,14 +6,8 @@ from decimal import Decimal
 import pytest
 from sqlmodel import select
 
-from tendering import scoring
-from tendering.models import (
-    AuditEvent,
-    AwardCriterion,
-    ProposalSubmission,
-    Role,
-    utcnow,
-)
+from tendering.models import AuditEvent, AwardCriterion, ProposalSubmission, Role, utcnow
+from tendering.procurement import scoring
 
 from .conftest import form_token
 from .evaluation_helpers import as_, consensus, declare, score
@@ -120,7 +114,7 @@ def test_price_formulas(formula, price, expected):
 
 
 def test_complete_evaluation_satisfies_the_award_guard(app, opened, official, session):
-    from tendering.guards import GuardContext, evaluations_complete
+    from tendering.workflow.guards import GuardContext, evaluations_complete
 
     case, criteria, proposals, evaluators = opened
     for user in evaluators:

@@ -35,8 +35,7 @@ from wtforms import (
     SelectMultipleField,
 )
 
-from tendering import demo, forms
-from tendering.guards import SUITABILITY_CONDITIONS
+from tendering.demo import demo
 from tendering.models import (
     AwardCriterion,
     Case,
@@ -51,6 +50,8 @@ from tendering.models import (
     Stakeholder,
     User,
 )
+from tendering.web import forms
+from tendering.workflow.guards import SUITABILITY_CONDITIONS
 
 from .conftest import PASSWORD, form_token
 

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from tendering import fragments
-from tendering.cases import TENDERS_PER_PAGE
 from tendering.models import Case, DataGeneration, Role, utcnow
+from tendering.question.cases import TENDERS_PER_PAGE
+from tendering.web import fragments
 from tendering.workflow.engine import checklist, fire
 
 from . import factories as f

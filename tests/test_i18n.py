@@ -3,7 +3,7 @@
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
 
-from tendering.config import ROOT
+from tendering.core.config import ROOT
 from tendering.models import Role
 
 CATALOGUE = ROOT / "tendering" / "translations" / "nl" / "LC_MESSAGES" / "messages.po"

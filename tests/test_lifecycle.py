@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from tendering import reconsideration
-from tendering.errors import GuardFailed
+from tendering.core.errors import GuardFailed
 from tendering.models import AuditEvent, ProposalStage, Role, utcnow
+from tendering.procurement import reconsideration
 from tendering.workflow.engine import apply_due_steps, fire
 
 from . import factories as f

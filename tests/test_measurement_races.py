@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from tendering import measurements, monitoring
 from tendering.models import Measurement
+from tendering.realisation import measurements, monitoring
 
 from .conftest import form_token
 from .evaluation_helpers import as_

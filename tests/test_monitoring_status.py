@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from tendering.models import Agreement, Direction, Indicator
-from tendering.monitoring import Status, add_months, judge, periods, planned, status_on, summarise
+from tendering.realisation.monitoring import Status, add_months, judge, periods, planned, status_on, summarise
 
 AGREEMENT = Agreement(case_id=1, coalition_id=1, budget=1, starts_on=date(2027, 1, 1), ends_on=date(2028, 12, 31))
 

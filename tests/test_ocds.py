@@ -7,7 +7,7 @@ import pytest
 from jsonschema import Draft4Validator
 from referencing import Registry, Resource
 
-from tendering import question_document
+from tendering.question import question_document
 
 from .test_outcome_monitor import record
 

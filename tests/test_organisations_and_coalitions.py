@@ -99,7 +99,7 @@ def test_unknown_invitation_link_is_404(client):
 def tender(session, make_case, official):
     case = make_case(state="tendering")
     f.set_up_tender(session, case)
-    from tendering.question_document import freeze
+    from tendering.question.question_document import freeze
 
     freeze(session, case, actor=official)
     session.commit()

@@ -32,7 +32,7 @@ def test_outbox_query_count_does_not_grow(app, logged_in, make_user, session):
 
 
 def test_messages_go_out_through_smtp_after_commit(app, session, monkeypatch):
-    from tendering import mail
+    from tendering.core import mail
 
     sent = []
 
@@ -54,7 +54,7 @@ def test_messages_go_out_through_smtp_after_commit(app, session, monkeypatch):
     session.add(OutboxMessage(to_address="a@b.example", subject="Wijziging 1", body="x"))
     session.commit()
     with app.app_context():
-        from tendering import db
+        from tendering.core import db
 
         assert mail.deliver_pending(db.session()) == 1
     session.expire_all()

@@ -5,8 +5,8 @@ import io
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from tendering import measurements, monitoring
 from tendering.models import Role, utcnow
+from tendering.realisation import measurements, monitoring
 
 from .evaluation_helpers import as_
 from .monitoring_helpers import add_realised

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tendering.config import ROOT
+from tendering.core.config import ROOT
 from tendering.workflow import phases
 from tendering.workflow.definitions import WorkflowError, load_workflows, parse_workflow
 from tendering.workflow.groups import GROUPS
@@ -22,12 +22,12 @@ SOURCES = [p for p in (ROOT / "tendering").rglob("*.py") if not {"workflow", "mi
 SOURCES += list((ROOT / "templates").rglob("*.html"))
 # Quoted words that are state names but mean something else where they stand.
 NOT_A_STATE = {
-    ("tendering/users.py", "tendering"): "a word a password may not be made of",
+    ("tendering/parties/users.py", "tendering"): "a word a password may not be made of",
     ("tendering/views/evaluation.py", "evaluation"): "the blueprint's name",
     ("tendering/access.py", "evaluation"): "what a refused read was after, in the log of refusals",
     ("tendering/views/accountability.py", "accountability"): "the blueprint's name",
     ("tendering/views/api.py", "tendering"): "the API's authentication realm",
-    ("tendering/accountability.py", "evaluation"): "the joint evaluation, a key of the page's context",
+    ("tendering/realisation/accountability.py", "evaluation"): "the joint evaluation, a key of the page's context",
     ("tendering/models/coalitions.py", "realisation"): "a kind of contribution",
     ("templates/accountability/index.html", "evaluation"): "the id of the joint evaluation's block",
 }

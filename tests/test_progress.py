@@ -4,8 +4,8 @@ import re
 
 from sqlmodel import select
 
-from tendering import monitoring
 from tendering.models import AgreementAdjustment, ProgressReport, Role
+from tendering.realisation import monitoring
 
 from .conftest import form_token
 from .evaluation_helpers import as_

@@ -5,13 +5,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from tendering.models import (
-    AuditEvent,
-    Framework,
-    Proposal,
-    ProposalAttachment,
-    Role,
-)
+from tendering.models import AuditEvent, Framework, Proposal, ProposalAttachment, Role
 
 from . import factories as f
 from .conftest import form_token, login
@@ -122,7 +116,7 @@ def test_refused_attachments_store_nothing(drafting, session, test_config, name,
 
 
 def test_size_limits_per_file_and_per_proposal(drafting, session, monkeypatch):
-    from tendering import attachments
+    from tendering.parties import attachments
 
     case, coalition, users, clients = drafting
     monkeypatch.setattr(attachments, "MAX_FILE_BYTES", 100)

@@ -9,7 +9,7 @@ from pypdf import PdfReader
 from sqlmodel import select
 
 from tendering.models import AuditEvent, Interest, OutboxMessage, QuestionDocument, Role, utcnow
-from tendering.question_document import sha256_of
+from tendering.question.question_document import sha256_of
 from tendering.workflow.engine import fire
 
 from . import factories as f
@@ -51,7 +51,7 @@ def test_publication_freezes_version_1_with_a_stable_hash(session, published, cl
 
 
 def test_frozen_document_does_not_change_when_re_rendered(session, published):
-    from tendering.question_document import freeze
+    from tendering.question.question_document import freeze
 
     document = session.exec(select(QuestionDocument)).one()
     again = freeze(session, published, actor=None)  # same data, another render, another language around it

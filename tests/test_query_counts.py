@@ -5,7 +5,6 @@ from datetime import date
 
 from sqlalchemy import event
 
-from tendering.cases import add_outcome
 from tendering.models import (
     Clarification,
     ContactKind,
@@ -18,6 +17,7 @@ from tendering.models import (
     Role,
     utcnow,
 )
+from tendering.question.cases import add_outcome
 from tendering.workflow.engine import fire
 
 from . import factories as f

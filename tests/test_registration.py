@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from tendering import demo
+from tendering.demo import demo
 from tendering.models import AuditEvent, Invitation, Organisation, OutboxMessage, RegistrationRequest, Role, User
-from tendering.users import password_problem
+from tendering.parties.users import password_problem
 
 from .conftest import PASSWORD, form_token, login
 from .test_organisations_and_coalitions import registration

@@ -7,8 +7,8 @@ import pytest
 from openpyxl import Workbook
 from sqlmodel import select
 
-from tendering import monitoring
 from tendering.models import Measurement, Role
+from tendering.realisation import monitoring
 
 from .conftest import form_token
 from .evaluation_helpers import as_
@@ -146,9 +146,9 @@ def test_a_control_character_in_an_imported_value_is_refused_naming_the_cell(app
 
 
 def test_a_note_may_hold_tabs_and_lines_but_a_source_is_one_line(app, realised, session):
-    from tendering import measurements
-    from tendering.errors import DomainError
+    from tendering.core.errors import DomainError
     from tendering.models import utcnow
+    from tendering.realisation import measurements
 
     reporting = measurements.reporting_for(session, realised.coalition.id, realised.member)
     period = periods_of(realised, realised.loneliness)[0].starts_on

@@ -16,8 +16,9 @@ from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 from sqlmodel import select
 
-from tendering import access, tender_box
+from tendering import access
 from tendering.models import AuditEvent, DataGeneration, ProposalAttachment
+from tendering.procurement import tender_box
 
 from .conftest import login
 from .seal_helpers import BIDDERS, Sealed, to_stage
@@ -184,7 +185,7 @@ def test_every_action_of_forming_and_bidding_stays_out_of_the_trail_until_the_op
     import inspect
     import re
 
-    from tendering import coalitions, proposals
+    from tendering.parties import coalitions, proposals
 
     actions = set()
     for module in (coalitions, proposals, tender_box):

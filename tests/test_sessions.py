@@ -7,7 +7,7 @@ from sqlalchemy import event, update
 from sqlmodel import select
 
 from tendering.models import AuditEvent, DataGeneration, Role, User, UserSession, utcnow
-from tendering.users import users_with_session_counts
+from tendering.parties.users import users_with_session_counts
 
 from .conftest import PASSWORD, csrf_token, form_token, login
 

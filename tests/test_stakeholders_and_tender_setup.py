@@ -79,7 +79,7 @@ def test_only_officials_change_the_register(logged_in, make_user, make_case, rol
 
 
 def test_three_stakeholders_open_coalition_forming(session, make_case, official):
-    from tendering.errors import GuardFailed
+    from tendering.core.errors import GuardFailed
     from tendering.workflow.engine import fire
 
     case = make_case(state="stakeholder_analysis")

@@ -3,8 +3,9 @@ number of queries on a small and on a larger data set."""
 
 from sqlmodel import func, select
 
-from tendering import fragments, synthetic
+from tendering.demo import synthetic
 from tendering.models import Agreement, Case, Coalition, Indicator, Measurement, Role, User
+from tendering.web import fragments
 
 from .conftest import login
 from .test_query_counts import counting_queries

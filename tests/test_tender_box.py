@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from tendering.errors import DomainError
+from tendering.core.errors import DomainError
 from tendering.models import (
     AuditEvent,
     Coalition,
@@ -28,7 +28,7 @@ from tendering.models import (
     User,
     utcnow,
 )
-from tendering.tender_box import receipt_hash
+from tendering.procurement.tender_box import receipt_hash
 
 from . import factories as f
 from .conftest import form_token, login
@@ -250,7 +250,7 @@ def test_resubmission_keeps_history_and_withdrawal_is_possible_before_the_deadli
 
 def test_burst_of_submissions_around_the_deadline_loses_none_and_accepts_none_late(app, session, make_case, make_user):
     """Twenty coalitions submit in the last second before the deadline and just after it."""
-    from tendering import tender_box
+    from tendering.procurement import tender_box
 
     case = make_case(state="tendering", budget_ceiling=Decimal("500000"))
     f.set_up_tender(session, case)

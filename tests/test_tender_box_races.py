@@ -12,11 +12,11 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
-from tendering import award, scoring, tender_box
-from tendering.errors import DomainError
-from tendering.evaluation import assign_evaluator
+from tendering.core.errors import DomainError
 from tendering.models import BoxOpening, ConsensusScore, Evaluation, Proposal, ProposalSubmission
-from tendering.proposals import DraftFields, minimum_requirements, save_draft
+from tendering.parties.proposals import DraftFields, minimum_requirements, save_draft
+from tendering.procurement import award, scoring, tender_box
+from tendering.procurement.evaluation import assign_evaluator
 
 from . import factories as f
 from .conftest import form_token, login

@@ -4,8 +4,8 @@ guards met; refused, with the reason, for another role or an unmet guard."""
 import pytest
 from sqlmodel import func, select
 
-from tendering.config import ROOT
-from tendering.errors import DomainError, GuardFailed, NotAllowed
+from tendering.core.config import ROOT
+from tendering.core.errors import DomainError, GuardFailed, NotAllowed
 from tendering.models import AuditEvent, Role
 from tendering.workflow.definitions import load_workflows
 
@@ -41,7 +41,7 @@ def audit_count(session, case):
 @pytest.mark.parametrize("workflow, transition, source", CASES)
 def test_official_fires_transition_when_guards_met(app, session, make_case, official, workflow, transition, source, monkeypatch):
     """The engine fires the transition and calls its named effects; the effects' own work is tested with their services."""
-    from tendering.effects import EFFECTS
+    from tendering.workflow.effects import EFFECTS
     from tendering.workflow.engine import fire
 
     called = []

@@ -14,9 +14,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from sqlmodel import select
 
-from tendering import attachments, measurements
-from tendering.errors import DomainError
+from tendering.core.errors import DomainError
 from tendering.models import Measurement, ProposalAttachment
+from tendering.parties import attachments
+from tendering.realisation import measurements
 
 from .evaluation_helpers import as_
 from .proposal_helpers import upload

@@ -2,7 +2,7 @@ import tomllib
 
 import pytest
 
-from tendering.config import ROOT
+from tendering.core.config import ROOT
 from tendering.workflow.definitions import WorkflowError, load_workflows, parse_workflow
 from tendering.workflow.diagram import layout
 

@@ -11,10 +11,10 @@ from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import BadRequest, MethodNotAllowed, NotFound
 from werkzeug.routing import IntegerConverter, ValidationError
 
-from .. import db
-from ..characters import is_refused
-from ..errors import DomainError
-from ..forms import INT32_MAX
+from ..core import db
+from ..core.characters import is_refused
+from ..core.errors import DomainError
+from ..web.forms import INT32_MAX
 from . import (
     accountability,
     admin,

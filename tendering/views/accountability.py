@@ -4,11 +4,12 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import accountability, db, monitoring
 from ..access import Capability, allows, may, public
-from ..forms import JointEvaluationForm
+from ..core import db
 from ..models import Case
-from ..question_document import to_pdf
+from ..question.question_document import to_pdf
+from ..realisation import accountability, monitoring
+from ..web.forms import JointEvaluationForm
 
 bp = Blueprint("accountability", __name__)
 

@@ -6,10 +6,13 @@ from sqlmodel import select
 from wtforms import StringField
 from wtforms.validators import Length
 
-from .. import access, db, mail, security, users
+from .. import access
 from ..access import Capability, allows
-from ..forms import ConfirmForm
+from ..core import db, mail
 from ..models import AuditEvent, Role
+from ..parties import users
+from ..web import security
+from ..web.forms import ConfirmForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 OUTBOX_PAGE_SIZE = 200

@@ -4,13 +4,14 @@ from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import agreement, db
 from ..access import Capability, allows, may
-from ..cases import outcomes_of
-from ..errors import NotFound
-from ..forms import AgreementForm, IndicatorForm
+from ..core import db
+from ..core.errors import NotFound
 from ..models import Case, Direction
-from ..question_document import to_pdf
+from ..question.cases import outcomes_of
+from ..question.question_document import to_pdf
+from ..realisation import agreement
+from ..web.forms import AgreementForm, IndicatorForm
 
 bp = Blueprint("agreement", __name__, url_prefix="/cases/<int:case_id>/agreement")
 

@@ -5,13 +5,14 @@ from datetime import date
 from flask import Blueprint, g, jsonify, request
 from flask_babel import gettext as _
 
-from .. import agreement as agreements
-from .. import api_tokens, db, measurements, monitoring
 from ..access import public
-from ..errors import DomainError
+from ..core import db
+from ..core.errors import DomainError
 from ..models import utcnow
-from ..openapi import SPEC
-from ..security import csrf
+from ..realisation import agreement as agreements
+from ..realisation import api_tokens, measurements, monitoring
+from ..web.openapi import SPEC
+from ..web.security import csrf
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)

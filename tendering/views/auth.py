@@ -4,10 +4,12 @@ from flask import Blueprint, current_app, flash, make_response, redirect, render
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import db, organisations, security, users
 from ..access import Capability, allows, public
-from ..errors import DomainError
-from ..forms import ChangePasswordForm, ConfirmForm, LoginForm
+from ..core import db
+from ..core.errors import DomainError
+from ..parties import organisations, users
+from ..web import security
+from ..web.forms import ChangePasswordForm, ConfirmForm, LoginForm
 
 bp = Blueprint("auth", __name__)
 

@@ -4,12 +4,14 @@ from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import award, coalitions, db, reconsideration, scoring
 from ..access import Capability, allows
-from ..errors import NotFound
-from ..forms import AwardDecisionForm, ObjectionForm, ReconsiderationForm, ResolutionForm
+from ..core import db
+from ..core.errors import NotFound
 from ..models import Case, MembershipStatus
-from ..question_document import to_pdf
+from ..parties import coalitions
+from ..procurement import award, reconsideration, scoring
+from ..question.question_document import to_pdf
+from ..web.forms import AwardDecisionForm, ObjectionForm, ReconsiderationForm, ResolutionForm
 from ..workflow.labels import trigger_label
 from ..workflow.phases import in_phase
 

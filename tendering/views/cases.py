@@ -2,13 +2,15 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import audit, db, fragments, tender_box
-from ..access import Capability, allows
-from ..articulation import coach_question
-from ..cases import add_outcome, edit_case, list_cases, open_case, outcomes_of
-from ..forms import CaseForm, NewCaseForm, OutcomeForm, TransitionForm
-from ..models import Case, Role
-from ..tender_lock import needs_amendment
+from ..access import Capability, allows, may
+from ..core import audit, db
+from ..models import Case
+from ..procurement import tender_box
+from ..question.articulation import coach_question
+from ..question.cases import add_outcome, edit_case, list_cases, open_case, outcomes_of
+from ..question.tender_lock import needs_amendment
+from ..web import fragments
+from ..web.forms import CaseForm, NewCaseForm, OutcomeForm, TransitionForm
 from ..workflow.diagram import layout
 from ..workflow.engine import catch_up, checklist, fire, workflow_for
 from ..workflow.labels import STATE_LABELS, WORKFLOW_LABELS, action_label, reason_hint, state_label, trigger_label
@@ -23,7 +25,7 @@ def index():
     state = request.args.get("state") or None
     if state is not None and state not in STATE_LABELS:
         state = None
-    mine = request.args.get("mine") == "1" and current_user.role == Role.official
+    mine = request.args.get("mine") == "1" and may("steer_case")
     rows = list_cases(db.session(), state=state, owner=current_user if mine else None)
     return render_template("cases/index.html", rows=rows, state=state, mine=mine, states=STATE_LABELS)
 

@@ -5,22 +5,17 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from .. import (
-    agreement,
-    attachments,
-    award,
-    coalitions,
-    db,
-    organisations,
-    proposals,
-    question_document,
-    security,
-    tender_box,
-)
 from ..access import Capability, allows, public
-from ..coalitions import CONTRIBUTION_KINDS
-from ..errors import DomainError, NotFound
-from ..forms import (
+from ..core import db
+from ..core.errors import DomainError, NotFound
+from ..models import Case, MembershipStatus, OrganisationKind
+from ..parties import attachments, coalitions, organisations, proposals
+from ..parties.coalitions import CONTRIBUTION_KINDS
+from ..procurement import award, tender_box
+from ..question import question_document
+from ..realisation import agreement
+from ..web import security
+from ..web.forms import (
     ORGANISATION_KIND_LABELS,
     AcceptInvitationForm,
     AttachmentForm,
@@ -32,8 +27,7 @@ from ..forms import (
     ProposalForm,
     RegistrationForm,
 )
-from ..models import Case, MembershipStatus, OrganisationKind
-from ..security import limiter
+from ..web.security import limiter
 from ..workflow.phases import accepting_proposals, in_phase
 from .public import published_case
 

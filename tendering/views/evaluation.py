@@ -4,11 +4,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import coalitions, db, scoring, tender_box
 from ..access import Capability, allows
-from ..errors import NotFound
-from ..forms import ConfirmForm, DeclarationForm
+from ..core import db
+from ..core.errors import NotFound
 from ..models import Case
+from ..parties import coalitions
+from ..procurement import scoring, tender_box
+from ..web.forms import ConfirmForm, DeclarationForm
 
 bp = Blueprint("evaluation", __name__, url_prefix="/cases/<int:case_id>/evaluation")
 

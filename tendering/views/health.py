@@ -3,8 +3,8 @@ from sqlalchemy import func, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import select
 
-from .. import db
 from ..access import public
+from ..core import db
 from ..models import Case
 
 bp = Blueprint("health", __name__)

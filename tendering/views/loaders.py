@@ -13,10 +13,11 @@ from flask import Flask, abort, current_app, request
 from flask_login import current_user
 from sqlmodel import select
 
-from .. import access, db
-from ..cases import get_case
+from .. import access
+from ..core import db
 from ..models import Case, Coalition
-from ..security import login_manager
+from ..question.cases import get_case
+from ..web.security import login_manager
 from ..workflow.engine import catch_up
 
 

@@ -4,12 +4,13 @@ from dataclasses import replace
 
 from flask import Blueprint, Response, render_template, request
 from flask_babel import gettext as _
-from flask_login import current_user
 
-from .. import charts, db, fragments, measurements, monitoring, outcome_monitor, tabular
-from ..access import public
+from ..access import may, public
+from ..core import db
 from ..models import utcnow
-from ..question_document import to_pdf
+from ..question.question_document import to_pdf
+from ..realisation import measurements, monitoring, outcome_monitor
+from ..web import charts, fragments, tabular
 from ..workflow.labels import state_label
 from ..workflow.phases import states_in
 
@@ -18,7 +19,7 @@ PRINT_LIMIT = 1000
 
 
 def _context():
-    return db.session(), outcome_monitor.sees_confidential(current_user), utcnow().date()
+    return db.session(), may("read_confidential_indicators"), utcnow().date()
 
 
 def _header():
@@ -35,9 +36,9 @@ def _row(indicator, case, coalition, today):
 
 
 def _export_or_none(name, rows_of):
-    """The CSV or XLSX asked for with ?format=, else None so the page is rendered."""
-    kind = request.args.get("format")
-    if kind not in ("csv", "xlsx"):
+    """The export asked for with ?format=, else None so the page is rendered."""
+    kind = tabular.requested_format()
+    if kind is None:
         return None
     session, confidential, today = _context()
     return tabular.download(kind, name, _header(), [_row(*r, today) for r in rows_of(session, confidential, today)])
@@ -116,8 +117,8 @@ def indicator(indicator_id: int):
     session, confidential, today = _context()
     card = outcome_monitor.indicator_card(session, indicator_id, confidential=confidential, today=today)
     rows = measurements.history(session, card.indicator)
-    kind = request.args.get("format")
-    if kind in ("csv", "xlsx"):
+    kind = tabular.requested_format()
+    if kind is not None:
         header = [_("Period from"), _("Value"), _("Source"), _("Note"), _("Reported at"), _("In force"), _("Correction reason")]
         data = [[r.measurement.period.isoformat(), r.measurement.value, r.measurement.source, r.measurement.note,
                  r.measurement.reported_at.isoformat(), _("yes") if r.in_force else _("no"), r.measurement.correction_reason]

@@ -4,11 +4,12 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import agreement, db, progress
 from ..access import Capability, allows
-from ..errors import NotFound
-from ..forms import ProgressResponseForm
+from ..core import db
+from ..core.errors import NotFound
 from ..models import Case, utcnow
+from ..realisation import agreement, progress
+from ..web.forms import ProgressResponseForm
 
 bp = Blueprint("progress", __name__, url_prefix="/cases/<int:case_id>/progress")
 

@@ -3,11 +3,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import select
 
-from .. import agreement, award, clarifications, db, fragments, ocds, question_document, tender_setup
-from ..access import Capability, allows, public
-from ..cases import open_tenders, outcomes_of, was_published
-from ..forms import CoalitionForm, InterestForm, QuestionForm
-from ..models import Case, Role
+from ..access import Capability, allows, may, public
+from ..core import db
+from ..models import Case
+from ..open_data import ocds
+from ..procurement import award
+from ..question import clarifications, question_document, tender_setup
+from ..question.cases import open_tenders, outcomes_of, was_published
+from ..realisation import agreement
+from ..web import fragments
+from ..web.forms import CoalitionForm, InterestForm, QuestionForm
 from ..workflow.engine import catch_up
 
 bp = Blueprint("public", __name__)
@@ -51,7 +56,7 @@ def ocds_package(case_id: int):
 def tender(reference: str):
     session = db.session()
     case = published_case(reference)
-    is_member = current_user.is_authenticated and current_user.role == Role.coalition_member
+    is_member = may("take_part_in_tender")
     versions = question_document.versions(session, case)
     return render_template(
         "public/tender.html",

@@ -7,12 +7,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from .. import agreement as agreements
-from .. import api_tokens, charts, db, fragments, measurements, monitoring, progress
 from ..access import Capability, allows
-from ..forms import ApiTokenForm, MeasurementForm, MeasurementImportForm, ProgressReportForm
-from ..i18n import localdate
+from ..core import db
+from ..core.i18n import localdate
 from ..models import utcnow
+from ..realisation import agreement as agreements
+from ..realisation import api_tokens, measurements, monitoring, progress
+from ..web import charts, fragments
+from ..web.forms import ApiTokenForm, MeasurementForm, MeasurementImportForm, ProgressReportForm
 
 bp = Blueprint("reporting", __name__, url_prefix="/coalitions/<int:coalition_id>")
 

@@ -5,10 +5,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from .. import access, attachments, db, evaluation, scoring, tender_box
+from .. import access
 from ..access import Capability, allows
-from ..forms import ConfirmForm, EvaluatorForm
+from ..core import db
 from ..models import Case, Role, utcnow
+from ..parties import attachments
+from ..procurement import evaluation, scoring, tender_box
+from ..web.forms import ConfirmForm, EvaluatorForm
 
 bp = Blueprint("tender_box", __name__, url_prefix="/cases/<int:case_id>/proposals")
 

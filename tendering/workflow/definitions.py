@@ -15,10 +15,10 @@ from pathlib import Path
 
 from flask import current_app
 
-from ..effects import EFFECTS
-from ..guards import GUARDS
 from ..models import Case, Role
+from .effects import EFFECTS
 from .groups import GROUPS, OCDS_TENDER_STATUSES
+from .guards import GUARDS
 from .labels import STATE_LABELS, TRIGGER_LABELS, WORKFLOW_LABELS
 
 SYSTEM_ROLE = "system"

@@ -16,12 +16,12 @@ from flask_babel import gettext as _
 from sqlmodel import Session, select
 from transitions import Machine
 
-from .. import db, locking
-from ..effects import EFFECTS
-from ..errors import DomainError, GuardFailed, NotAllowed
-from ..guards import GUARDS, GuardContext
+from ..core import db, locking
+from ..core.errors import DomainError, GuardFailed, NotAllowed
 from ..models import AuditEvent, Case, User, utcnow
 from .definitions import SYSTEM_ROLE, TransitionDef, workflow_for, workflows
+from .effects import EFFECTS
+from .guards import GUARDS, GuardContext
 from .labels import state_label, trigger_label
 
 GuardRunner = Callable[[str, GuardContext], list[str]]

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from playwright.sync_api import expect
 
-from tendering import award
 from tendering.models import Coalition, Organisation, Role, utcnow
+from tendering.procurement import award
 
 from .test_elderly_question_journey import log_in
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 from playwright.sync_api import expect
 
 from tendering.models import Framework, FrameworkKind, Organisation, OrganisationKind, Role
-from tendering.question_document import freeze
+from tendering.question.question_document import freeze
 from tests import factories as f
 
 from .test_elderly_question_journey import log_in

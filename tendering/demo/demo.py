@@ -1,0 +1,279 @@
+"""Demo data: the fictional municipality of Lindendal with four societal
+questions from the method, each brought to its phase through the real engine so
+the audit trail is the one a real case would have; one of them is in
+realisation and reports its outcomes to the monitor."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlmodel import Session, select
+
+from ..models import (
+    Case,
+    Coalition,
+    ContactKind,
+    Direction,
+    FrameworkKind,
+    Organisation,
+    OrganisationKind,
+    Role,
+    User,
+    utcnow,
+)
+from ..parties.coalitions import form_coalition, invite_partner, respond
+from ..parties.proposals import DraftFields, draft_for, save_draft
+from ..parties.users import create_user
+from ..question.articulation import add_framework
+from ..question.cases import CaseFields, add_outcome, open_case
+from ..question.clarifications import answer, ask, publish_nota
+from ..question.stakeholders import StakeholderFields, add_stakeholder
+from ..question.suitability import Answer, record_suitability
+from ..question.tender_setup import CriterionFields, add_criterion, log_contact, register_interest, set_procedure
+from ..realisation import agreement
+from ..realisation.measurements import Reported, Reporting, reportable_periods
+from ..realisation.measurements import report as report_value
+from ..workflow.engine import fire
+from . import journeys
+
+DEMO_PASSWORD = "lindendal-demo-2026"
+
+ORGANISATIONS = [
+    ("Zorgcoöperatie De Linde", OrganisationKind.care_provider, "coalitie@delinde.example"),
+    ("Buurtinitiatief Samen Oud", OrganisationKind.resident_initiative, "info@samenoud.example"),
+    ("Woonstichting Thuis", OrganisationKind.housing_corporation, "wijk@thuis.example"),
+    ("Voetbalvereniging Lindendal '58", OrganisationKind.association, "bestuur@vvl58.example"),
+    ("Basisschool De Regenboog", OrganisationKind.school, "directie@regenboog.example"),
+    ("Bakkerij Van Dam", OrganisationKind.company, "info@bakkerijvandam.example"),
+    ("Voedselbank Lindendal", OrganisationKind.social_organisation, "info@voedselbank.example"),
+]
+
+USERS = [
+    ("admin@lindendal.example", "Beheerder Lindendal", Role.admin, None),
+    ("f.elamrani@lindendal.example", "Fatima El Amrani", Role.official, None),
+    ("j.devries@lindendal.example", "Jeroen de Vries", Role.official, None),
+    ("a.bos@raad.lindendal.example", "Anneke Bos", Role.council_member, None),
+    ("m.jansen@delinde.example", "Marieke Jansen", Role.coalition_member, 0),
+    ("k.ouali@samenoud.example", "Karim Ouali", Role.coalition_member, 1),
+    ("p.smit@thuis.example", "Peter Smit", Role.coalition_member, 2),
+]
+
+
+def seed(session: Session) -> list[tuple[str, str, str]]:
+    """Load the demo; returns the logins, or [] when demo data is already present."""
+    if session.exec(select(User).where(User.email == USERS[0][0])).first():
+        return []
+    organisations = []
+    for name, kind, email in ORGANISATIONS:
+        organisation = Organisation(name=name, kind=kind, contact_email=email)
+        session.add(organisation)
+        organisations.append(organisation)
+    session.flush()
+    users = {}
+    for email, name, role, org_index in USERS:
+        org_id = organisations[org_index].id if org_index is not None else None
+        users[email] = create_user(
+            session, email=email, name=name, password=DEMO_PASSWORD, role=role, organisation_id=org_id
+        )
+    official = users["f.elamrani@lindendal.example"]
+    members = [users["m.jansen@delinde.example"], users["k.ouali@samenoud.example"]]
+    _elderly_case(session, official, organisations, members)
+    _neighbourhood_case(session, users["j.devries@lindendal.example"], organisations)
+    _education_case(session, official)
+    _realised_case(session, official, users["j.devries@lindendal.example"],
+                   [users["p.smit@thuis.example"], users["k.ouali@samenoud.example"], users["m.jansen@delinde.example"]])
+    session.flush()
+    return [(email, DEMO_PASSWORD, role.value) for email, _name, role, _org in USERS]
+
+
+def _elderly_case(session: Session, official: User, organisations: list[Organisation], members: list[User]) -> Case:
+    case = open_case(
+        session,
+        actor=official,
+        fields=CaseFields(
+            title="Gelukkig oud in Lindendal",
+            question="Wie helpt ons om ouderen gelukkig oud te laten worden in onze gemeente?",
+            problem_analysis=(
+                "Het aantal 75-plussers groeit de komende tien jaar met een derde. Steeds meer ouderen "
+                "wonen alleen, voelen zich eenzaam en komen pas in beeld als de zorgvraag zwaar is."
+            ),
+            signals="Signalen van huisartsen, de ouderenbond en de wijkteams; motie van de gemeenteraad.",
+            target_group="Thuiswonende ouderen van 75 jaar en ouder en hun mantelzorgers.",
+            ambition="Ouderen wonen langer prettig thuis, doen mee in hun buurt en voelen zich minder eenzaam.",
+            theme="Zorg en welzijn",
+            budget_ceiling=Decimal("850000"),
+            current_role="Opdrachtgever en financier van losse voorzieningen.",
+            desired_role="Partner die het doel bewaakt en ruimte geeft aan de aanpak van de coalitie.",
+            council_decision_date=date(2026, 9, 24),
+            council_decision_reference="RB 2026-114",
+        ),
+    )
+    for description, hint in [
+        ("Minder ouderen voelen zich (ernstig) eenzaam.", "Aandeel 75-plussers dat zich eenzaam voelt (GGD-monitor)"),
+        ("Ouderen wonen langer zelfstandig thuis.", "Gemiddelde leeftijd bij verhuizing naar een verpleeghuis"),
+        ("Mantelzorgers raken minder overbelast.", "Aandeel mantelzorgers dat zich zwaar belast voelt"),
+    ]:
+        add_outcome(session, case, actor=official, description=description, indicator_hint=hint)
+    for kind, description in [
+        (FrameworkKind.legal, "Wet maatschappelijke ondersteuning 2015"),
+        (FrameworkKind.public_value, "Iedere oudere heeft gelijke toegang, ongeacht inkomen."),
+        (FrameworkKind.minimum_requirement, "Minstens één partner is een bewonersinitiatief."),
+    ]:
+        add_framework(session, case, actor=official, kind=kind, description=description)
+    fire(session, case, "assess", actor=official)
+    _answer_suitability(session, case, official)
+    fire(session, case, "decide_to_tender", actor=official)
+    _add_stakeholders(session, case, official, organisations)
+    fire(session, case, "start_coalition_forming", actor=official)
+    log_contact(
+        session, case, actor=official, kind=ContactKind.meeting, held_on=date(2026, 10, 15),
+        with_whom="Ouderenbond, voetbalvereniging, bakkerij en voedselbank",
+        result="Voetbalvereniging biedt de kantine overdag aan als ontmoetingsplek.",
+    )
+    for name, description, weight, is_price in [
+        ("Mate waarin de aanpak de vraag beantwoordt", "Hoe overtuigend draagt de aanpak bij aan de uitkomsten?", 40, False),
+        ("Samenwerking tussen burgers, bedrijven en organisaties", "Verrassende allianties, rollen en bijdragen.", 25, False),
+        ("Toezeggingen op maatschappelijke uitkomsten", "Ambitie en realisme van de beloofde resultaten.", 20, False),
+        ("Prijs", "Verhouding tot het budgetplafond.", 15, True),
+    ]:
+        add_criterion(
+            session, case, actor=official,
+            fields=CriterionFields(name=name, description=description, weight=weight, is_price=is_price),
+        )
+    now = utcnow()
+    set_procedure(
+        session, case, actor=official, clarification_deadline=now + timedelta(days=14),
+        submission_deadline=now + timedelta(days=42), min_partners=2,
+    )
+    fire(session, case, "publish", actor=official)
+    register_interest(session, case, user=members[0], offer="Thuiszorgteams in alle wijken en een zorgcoördinator.")
+    register_interest(session, case, user=members[1], offer="Veertig vrijwilligers en een netwerk van buurtkamers.")
+    question = ask(session, case, user=members[1], question="Mag een coalitie ook maar in een deel van de gemeente werken?")
+    answer(
+        session, case, question, actor=official,
+        text="Nee: de vraag geldt voor de hele gemeente, al mag de aanpak per wijk verschillen.",
+    )
+    publish_nota(session, case, actor=official)
+    _elderly_coalition(session, case, members)
+    return case
+
+
+def _elderly_coalition(session: Session, case: Case, members: list[User]) -> None:
+    """De Linde leads, Samen Oud joined; their proposal is a draft still short of a price."""
+    lead, partner = members
+    coalition = form_coalition(session, case, user=lead, name="Samen Oud in Lindendal")
+    membership = invite_partner(session, coalition, user=lead, organisation_id=partner.organisation_id, case=case)
+    respond(
+        session, coalition, membership, user=partner, case=case, accept=True, role="Buurtkamers en vrijwilligers",
+        contribution_kind="people", contribution="Veertig vrijwilligers, twee avonden per week.",
+    )
+    save_draft(
+        session, draft_for(session, coalition, case), user=lead, case=case,
+        fields=DraftFields(
+            approach="In elke wijk een buurtkamer waar ouderen dagelijks terechtkunnen, met thuiszorg erbij.",
+            answer_to_question="Ouderen ontmoeten elkaar dicht bij huis; signalen van eenzaamheid komen eerder in beeld.",
+        ),
+    )
+
+
+def _neighbourhood_case(session: Session, official: User, organisations: list[Organisation]) -> Case:
+    case = open_case(
+        session,
+        actor=official,
+        fields=CaseFields(
+            title="Leefbaarheid in de Bloemenbuurt",
+            question=(
+                "Wie helpt ons om de Bloemenbuurt, een wijk uit de jaren zestig, weer een buurt te maken "
+                "waar bewoners graag wonen en naar elkaar omkijken?"
+            ),
+            problem_analysis="Verouderde flats, weinig ontmoetingsplekken en een toenemend gevoel van onveiligheid.",
+            signals="Bewonersavonden, de woningcorporatie en de wijkagent.",
+            theme="Wonen en wijk",
+            budget_ceiling=Decimal("1200000"),
+        ),
+        workflow="strategy_then_realisation",
+    )
+    add_outcome(session, case, actor=official, description="Bewoners waarderen hun buurt met minstens een 7.")
+    fire(session, case, "assess", actor=official)
+    _answer_suitability(session, case, official)
+    fire(session, case, "decide_to_tender", actor=official)
+    _add_stakeholders(session, case, official, organisations)
+    return case
+
+
+def _education_case(session: Session, official: User) -> Case:
+    return open_case(
+        session,
+        actor=official,
+        fields=CaseFields(
+            title="Kansen voor ieder kind",
+            question="Wie levert 3 fte schoolmaatschappelijk werk voor de basisscholen in Lindendal-Zuid?",
+            problem_analysis="Een op de vijf kinderen in Lindendal-Zuid begint met een taalachterstand aan groep 3.",
+            theme="Onderwijs",
+        ),
+    )
+
+
+def _answer_suitability(session: Session, case: Case, official: User) -> None:
+    record_suitability(
+        session, case, actor=official, answers=[Answer(question, True, text) for question, text in journeys.SUITABILITY.items()]
+    )
+
+
+def _add_stakeholders(session: Session, case: Case, official: User, organisations: list[Organisation]) -> None:
+    rows = [
+        (organisations[0], "Zorg", 5, 4, True, "Kent de doelgroep en heeft vertrouwen van ouderen."),
+        (organisations[1], "Bewoners", 5, 2, False, "Veel vrijwilligers; weinig ervaring met contracten."),
+        (organisations[2], "Wonen", 4, 4, True, "Bezit de meeste huurwoningen in de wijk."),
+        (organisations[3], "Sport en verenigingen", 3, 2, False, "Kantine staat overdag leeg; bereikt mannen die zorg mijden."),
+        (organisations[5], "Ondernemers", 2, 2, False, "Ziet dagelijks dezelfde oudere klanten."),
+    ]
+    for organisation, category, interest, influence, usual, strengths in rows:
+        add_stakeholder(
+            session, case, actor=official,
+            fields=StakeholderFields(
+                name=organisation.name, category=category, interest=interest, influence=influence,
+                usual_partner=usual, strengths=strengths,
+            ),
+        )
+
+
+def _realised_case(session: Session, official: User, evaluator: User, members: list[User]) -> Case:
+    """A question that went round the cycle a year ago and now reports outcomes to the monitor."""
+    lead_a, partner_a, lead_b = members
+    case = journeys.publish(session, official, journeys.Question(
+        title="Samen aan de slag in Lindendal-Oost",
+        question="Wie helpt ons om jongeren in Lindendal-Oost aan werk of een opleiding te helpen die bij ze past?",
+        theme="Werk en inkomen", budget_ceiling=Decimal("600000"),
+        outcome="Minder jongeren zitten thuis zonder werk of opleiding.",
+        stakeholders=["Jongerenwerk Oost", "ROC Lindendal", "Sportvereniging Oost"],
+    ))
+    bids = [
+        journeys.Bid(lead_a, [partner_a], "Oost Werkt", Decimal("540000"),
+                     "Jongerenwerkers en buurtsportcoaches zoeken jongeren thuis op.", score=8.0),
+        journeys.Bid(lead_b, [lead_a], "Leerbanen Oost", Decimal("590000"), "Leerbanen bij lokale bedrijven met een vaste coach.", score=6.5),
+    ]
+    for b in bids:
+        journeys.bid(session, case, b)
+    today = utcnow().date()
+    start = date(today.year - 1, today.month, 1)
+    target_date = date(start.year + 3, start.month, 1) - timedelta(days=1)
+    indicators = journeys.award_and_agree(session, case, official, evaluator, bids, starts_on=start, indicators=[
+        agreement.IndicatorFields(
+            name="Jongeren zonder werk of opleiding", definition="Aandeel 16-27-jarigen in Oost zonder werk of opleiding.",
+            unit="%", direction=Direction.lower_is_better, data_source="CBS", baseline_value=12, baseline_date=start,
+            target_value=7, target_date=target_date, norm_at_risk=11.5, norm_off_track=12.5, frequency="quarterly",
+            measured_by="Gemeente, team Onderzoek"),
+        agreement.IndicatorFields(
+            name="Jongeren in een traject", definition="Jongeren met een actief traject bij de coalitie.", unit="",
+            direction=Direction.higher_is_better, data_source="Registratie coalitie", baseline_value=0, baseline_date=start,
+            target_value=150, target_date=target_date, norm_at_risk=None, norm_off_track=None, frequency="quarterly",
+            measured_by="Oost Werkt"),
+    ])
+    concluded = agreement.concluded(session, case)
+    reporting = Reporting(session.get(Coalition, concluded.coalition_id), case, concluded)
+    values = {indicators[0].id: [11.8, 11.2, 10.9, 11.6], indicators[1].id: [20, 45, 70, 80]}
+    periods = reportable_periods(indicators[0], concluded, today)[:4]
+    for indicator in indicators:
+        for period, value in zip(periods, values[indicator.id], strict=False):
+            report_value(session, reporting, user=lead_a, today=today, reported=Reported(indicator, period.starts_on, value, "CBS", "", ""))
+    return case

@@ -1,0 +1,137 @@
+"""A societal question walked through the whole cycle by the services, for the
+demo and the synthetic benchmark data: every step checks its rules and writes
+its audit event, as it would for a real case.
+
+Only the clock is moved, as if time had passed: the submission deadline is put
+just after the submissions, the standstill in the past, and the agreement may
+have started earlier, so that reporting periods exist to be filled.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlmodel import Session
+
+from ..models import Case, FrameworkKind, Indicator, User, utcnow
+from ..parties.coalitions import form_coalition, invite_partner, respond
+from ..parties.proposals import DraftFields, draft_for, minimum_requirements, save_draft
+from ..procurement import award, scoring
+from ..procurement.evaluation import assign_evaluator
+from ..procurement.tender_box import open_box, submit
+from ..question.articulation import add_framework
+from ..question.cases import CaseFields, add_outcome, open_case
+from ..question.stakeholders import StakeholderFields, add_stakeholder
+from ..question.suitability import Answer, record_suitability
+from ..question.tender_setup import CriterionFields, add_criterion, set_procedure
+from ..realisation import agreement
+from ..workflow.engine import apply_due_steps, fire
+
+SUITABILITY = {
+    "market_exists": "Veel bewonersinitiatieven, zorgaanbieders en verenigingen zijn actief.",
+    "no_exclusive_tasks": "Uitvoering vraagt geen overheidstaken zoals handhaving.",
+    "public_character_safeguarded": "Toegankelijkheid en kwaliteit borgen we in de kaders en de monitoring.",
+    "adds_value": "Bewoners en ondernemers zien kansen die de gemeente mist.",
+    "realisation_power": "Vrijwilligers en lokale bedrijven vergroten het bereik.",
+    "effective_and_efficient": "Eén coalitie in plaats van tien losse subsidies.",
+}
+
+
+@dataclass
+class Bid:
+    """A coalition that forms and bids: its lead's user, the partners' users, its name, price and approach."""
+
+    lead: User
+    partners: list[User]
+    name: str
+    price: Decimal
+    approach: str
+    score: float  # what the evaluators give it on the quality criterion
+
+
+@dataclass
+class Question:
+    title: str
+    question: str
+    theme: str
+    budget_ceiling: Decimal
+    outcome: str
+    stakeholders: list[str] = field(default_factory=list)
+
+
+def publish(session: Session, official: User, q: Question, *, min_partners: int = 2) -> Case:
+    """Articulate, decide to tender, analyse stakeholders and publish a tender open for a month."""
+    case = open_case(session, actor=official, fields=CaseFields(
+        title=q.title, question=q.question, theme=q.theme, budget_ceiling=q.budget_ceiling,
+        problem_analysis="Signalen uit de wijk en cijfers van de monitor laten zien dat de vraag groeit.",
+    ))
+    add_outcome(session, case, actor=official, description=q.outcome)
+    add_framework(session, case, actor=official, kind=FrameworkKind.minimum_requirement,
+                  description="Minstens één partner werkt al in de wijk.")
+    fire(session, case, "assess", actor=official)
+    record_suitability(session, case, actor=official, answers=[Answer(k, True, v) for k, v in SUITABILITY.items()])
+    fire(session, case, "decide_to_tender", actor=official)
+    for name in q.stakeholders:
+        add_stakeholder(session, case, actor=official, fields=StakeholderFields(name=name, category="Partners", interest=4, influence=3))
+    fire(session, case, "start_coalition_forming", actor=official)
+    for name, weight, formula in [("Aanpak en bereik", 70, ""), ("Prijs", 30, "lowest")]:
+        add_criterion(session, case, actor=official,
+                      fields=CriterionFields(name=name, weight=weight, is_price=bool(formula), price_formula=formula))
+    now = utcnow()
+    set_procedure(session, case, actor=official, clarification_deadline=now + timedelta(days=7),
+                  submission_deadline=now + timedelta(days=30), min_partners=min_partners)
+    fire(session, case, "publish", actor=official)
+    return case
+
+
+def bid(session: Session, case: Case, b: Bid) -> None:
+    """The coalition forms, its partners join, and it submits a complete proposal."""
+    coalition = form_coalition(session, case, user=b.lead, name=b.name)
+    for partner in b.partners:
+        membership = invite_partner(session, coalition, user=b.lead, organisation_id=partner.organisation_id, case=case)
+        respond(session, coalition, membership, user=partner, case=case, accept=True, role="Partner in de uitvoering",
+                contribution_kind="people", contribution="Twee medewerkers, drie dagen per week.")
+    proposal = draft_for(session, coalition, case)
+    save_draft(session, proposal, user=b.lead, case=case, fields=DraftFields(
+        approach=b.approach, answer_to_question="Mensen worden gezien voordat ze vastlopen.",
+        outcome_commitments="Meetbare verbetering op elke gewenste uitkomst binnen drie jaar.",
+        monitoring="Cijfers per periode en een cliëntenpanel.", price=b.price, price_breakdown="Personeel en coaching.",
+        requirements_confirmed=tuple(f.id for f in minimum_requirements(session, case)),
+    ))
+    submit(session, proposal, coalition, case, user=b.lead)
+
+
+def award_and_agree(session: Session, case: Case, official: User, evaluator: User, bids: list[Bid], *,
+                    starts_on: date, indicators: list[agreement.IndicatorFields]) -> list[Indicator]:
+    """Deadline passes, the box opens, both evaluate, the best wins, the standstill passes, the agreement is concluded."""
+    case.submission_deadline = utcnow()  # the clock moves: the deadline passes just after the submissions
+    session.add(case)
+    apply_due_steps(session, case)
+    assign_evaluator(session, case, actor=official, evaluator_id=official.id)
+    assign_evaluator(session, case, actor=official, evaluator_id=evaluator.id)
+    open_box(session, case, user=official)
+    open_box(session, case, user=evaluator)
+    criteria = scoring.criteria(session, case)
+    scores = {b.name: b.score for b in bids}
+    for entry in scoring.entries(session, case):
+        value = scores[entry.coalition.name]
+        for user in (official, evaluator):
+            scoring.declare(session, case, entry, user=user, has_conflict=False)
+            scoring.save_scores(session, case, entry, user=user, scores={c.id: (value, "Onderbouwd in het voorstel.") for c in criteria},
+                                requirements_met=True, requirements_note="Aangetoond.", submit=True)
+        scoring.record_consensus(session, case, entry, user=official, scores={criteria[0].id: (value, "Beide beoordelaars waren het eens.")})
+    winner = award.eligible(session, case)[0]
+    award.decide(session, case, user=official, proposal_id=winner.entry.proposal_id,
+                 motivation="De aanpak bereikt wie nu uit beeld is, tegen een goede prijs.",
+                 advantages="Partners uit de wijk samen; huisbezoeken in plaats van spreekuren.")
+    fire(session, case, "propose_award", actor=official, reason="Gunning volgens de berekende rangorde.")
+    award.current_decision(session, case).standstill_ends_at = utcnow() - timedelta(seconds=1)  # the standstill is over
+    agreement.save(session, case, user=official, fields=agreement.AgreementFields(
+        budget=min(case.budget_ceiling, Decimal(next(b.price for b in bids if b.name == winner.entry.coalition.name))),
+        starts_on=starts_on, ends_on=date(starts_on.year + 3, starts_on.month, 1) - timedelta(days=1),
+        overseers=["municipality", "client_panel"], monitoring_arrangement="Elk kwartaal met het cliëntenpanel.",
+        report_cadence="quarterly",
+    ))
+    added = [agreement.add_indicator(session, case, user=official, fields=fields) for fields in indicators]
+    fire(session, case, "conclude_agreement", actor=official, reason="Overeenkomst getekend.")
+    return added

@@ -1,0 +1,1 @@
+"""What the municipality publishes as data: OCDS releases."""

@@ -1,0 +1,1 @@
+"""Who takes part: organisations and their users, coalitions, their proposals and attachments."""

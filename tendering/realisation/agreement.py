@@ -1,0 +1,217 @@
+"""The agreement with the winning coalition: budget, period, indicators, oversight.
+
+It is negotiated while the standstill runs, starting from the winning
+proposal's price and outcome commitments, and frozen as a document (HTML,
+hash, PDF) when `conclude_agreement` fires. From then on the coalition reports
+on these indicators at the agreed cadence.
+"""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from flask import render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlmodel import Session, select
+
+from .. import access
+from ..core import audit, mail
+from ..core.errors import DomainError, NotFound
+from ..models import Agreement, AwardDecision, Case, Coalition, Direction, Indicator, Outcome, Proposal, User, utcnow
+from ..parties import coalitions
+from ..procurement import award
+from ..question.question_document import DOCUMENT_LOCALE
+from ..workflow.effects import effect
+from . import monitoring
+
+FREQUENCIES = {
+    "monthly": _l("Monthly"),
+    "quarterly": _l("Quarterly"),
+    "half_yearly": _l("Every six months"),
+    "yearly": _l("Yearly"),
+}
+OVERSEERS = {
+    "municipality": _l("The municipality"),
+    "client_panel": _l("A client panel"),
+    "stakeholders": _l("Other stakeholders"),
+}
+DIRECTIONS = {Direction.higher_is_better: _l("Higher is better"), Direction.lower_is_better: _l("Lower is better")}
+
+
+@dataclass
+class AgreementFields:
+    budget: Decimal
+    starts_on: date
+    ends_on: date
+    overseers: list[str]
+    monitoring_arrangement: str
+    report_cadence: str
+
+
+@dataclass
+class IndicatorFields:
+    name: str
+    definition: str
+    unit: str
+    direction: Direction
+    data_source: str
+    baseline_value: float
+    baseline_date: date
+    target_value: float
+    target_date: date
+    norm_at_risk: float | None
+    norm_off_track: float | None
+    frequency: str
+    measured_by: str
+    outcome_id: int | None = None
+    confidential: bool = False
+
+
+@dataclass(frozen=True)
+class Basis:
+    """What the agreement starts from: the current award and the winning proposal."""
+
+    decision: object
+    proposal: Proposal
+    coalition: Coalition
+
+
+def basis(session: Session, case: Case) -> Basis | None:
+    decision = award.current_decision(session, case)
+    if decision is None or decision.letters_sent_at is None:
+        return None
+    proposal, coalition = session.exec(
+        select(Proposal, Coalition).join(Coalition, Coalition.id == Proposal.coalition_id).where(Proposal.id == decision.proposal_id)
+    ).one()
+    return Basis(decision, proposal, coalition)
+
+
+def agreement_of(session: Session, case: Case) -> Agreement | None:
+    """The agreement of the current award, if one is being negotiated or concluded."""
+    current = award.current_decision_id(case.id, case.round)
+    return session.exec(select(Agreement).where(Agreement.award_decision_id == current)).first()
+
+
+@access.rule("party_to_agreement", "the user's organisation is a partner in the coalition the agreement binds",
+             lambda: _("There is nothing of this agreement for you: only its parties and the municipality see it."),
+             hides=True)
+def _party_rule(session: Session, user: User, subject: access.Subject) -> bool:
+    current = agreement_of(session, subject.case) if subject.case is not None else None
+    return current is not None and coalitions.is_member(session, current.coalition_id, user, accepted=True)
+
+
+def indicators_of(session: Session, agreement: Agreement) -> list[Indicator]:
+    return list(session.exec(select(Indicator).where(Indicator.agreement_id == agreement.id).order_by(Indicator.id)).all())
+
+
+def save(session: Session, case: Case, *, user: User, fields: AgreementFields) -> Agreement:
+    """Record or revise the agreement's terms with the winning coalition."""
+    access.require(session, access.Capability.edit_agreement, user, case=case)
+    found = basis(session, case)
+    if found is None:
+        raise DomainError(_("The agreement follows the award letters."))
+    if fields.budget <= 0:
+        raise DomainError(_("The budget must be more than zero."))
+    if case.budget_ceiling is not None and fields.budget > case.budget_ceiling:
+        raise DomainError(_("The budget may not exceed the budget ceiling of the tender."))
+    if fields.ends_on <= fields.starts_on:
+        raise DomainError(_("The agreement must end after it starts."))
+    if fields.report_cadence not in FREQUENCIES:
+        raise DomainError(_("Choose how often progress is reported."))
+    overseers = [o for o in OVERSEERS if o in fields.overseers]
+    if not overseers:
+        raise DomainError(_("Choose who oversees the outcomes."))
+    agreement = agreement_of(session, case) or Agreement(
+        case_id=case.id, coalition_id=found.coalition.id, award_decision_id=found.decision.id,
+        budget=fields.budget, starts_on=fields.starts_on, ends_on=fields.ends_on,
+    )
+    agreement.budget, agreement.starts_on, agreement.ends_on = fields.budget, fields.starts_on, fields.ends_on
+    agreement.overseers, agreement.monitoring_arrangement = overseers, fields.monitoring_arrangement.strip()
+    agreement.report_cadence, agreement.recorded_by_id, agreement.updated_at = fields.report_cadence, user.id, utcnow()
+    session.add(agreement)
+    session.flush()
+    audit.record(session, action="agreement_saved", actor=user, case=case, details={"agreement_id": agreement.id})
+    return agreement
+
+
+def _check_indicator(session: Session, case: Case, fields: IndicatorFields) -> None:
+    if not fields.name.strip() or not fields.definition.strip():
+        raise DomainError(_("An indicator needs a name and a definition."))
+    if fields.target_date <= fields.baseline_date:
+        raise DomainError(_("The target date must come after the baseline date."))
+    if fields.frequency not in FREQUENCIES:
+        raise DomainError(_("Choose how often the indicator is measured."))
+    if not fields.measured_by.strip() or not fields.data_source.strip():
+        raise DomainError(_("Say who measures the indicator and from which data source."))
+    if fields.norm_at_risk is not None and fields.norm_off_track is not None:
+        worse = fields.norm_off_track < fields.norm_at_risk if fields.direction == Direction.higher_is_better else fields.norm_off_track > fields.norm_at_risk
+        if not worse:
+            raise DomainError(_("The “off track” threshold must lie beyond the “at risk” threshold, away from the target."))
+    if fields.outcome_id is not None and session.get(Outcome, fields.outcome_id) is None:
+        raise DomainError(_("Unknown outcome."))
+
+
+def add_indicator(session: Session, case: Case, *, user: User, fields: IndicatorFields) -> Indicator:
+    """An agreed outcome indicator, taken from the proposal's commitments and negotiated."""
+    access.require(session, access.Capability.edit_agreement, user, case=case)
+    agreement = agreement_of(session, case)
+    if agreement is None:
+        raise DomainError(_("Record the agreement's terms before its indicators."))
+    _check_indicator(session, case, fields)
+    values = vars(fields) | {"name": fields.name.strip(), "definition": fields.definition.strip()}
+    indicator = Indicator(agreement_id=agreement.id, **values)
+    session.add(indicator)
+    session.flush()
+    audit.record(session, action="indicator_agreed", actor=user, case=case, details={"indicator_id": indicator.id, "name": indicator.name})
+    return indicator
+
+
+def remove_indicator(session: Session, case: Case, indicator_id: int, *, user: User) -> None:
+    access.require(session, access.Capability.edit_agreement, user, case=case)
+    agreement = agreement_of(session, case)
+    indicator = session.get(Indicator, indicator_id)
+    if agreement is None or indicator is None or indicator.agreement_id != agreement.id:
+        raise NotFound(_("This indicator does not exist."))
+    session.delete(indicator)
+    audit.record(session, action="indicator_removed", actor=user, case=case, details={"name": indicator.name})
+    session.flush()
+
+
+def document_context(session: Session, case: Case, agreement: Agreement) -> dict:
+    outcomes = {o.id: o for o in session.exec(select(Outcome).where(Outcome.case_id == case.id)).all()}
+    return {
+        "case": case, "agreement": agreement, "coalition": session.get(Coalition, agreement.coalition_id),
+        "decision": session.get(AwardDecision, agreement.award_decision_id),
+        "indicators": indicators_of(session, agreement), "outcomes": outcomes,
+        "frequencies": FREQUENCIES, "overseers": OVERSEERS, "directions": DIRECTIONS,
+    }
+
+
+@effect("freeze_agreement")
+def freeze_on_conclusion(session: Session, case: Case, actor: User | None) -> None:
+    """Workflow effect of `conclude_agreement`: the document in Dutch, with its hash; the coalition is told."""
+    agreement = agreement_of(session, case)
+    now = utcnow()
+    agreement.concluded_at, agreement.concluded_by_id = now, actor.id if actor else None
+    with force_locale(DOCUMENT_LOCALE):
+        agreement.content_html = render_template("agreement/document.html", **document_context(session, case, agreement))
+        agreement.sha256 = hashlib.sha256(agreement.content_html.encode()).hexdigest()
+        subject = _("Agreement concluded for “%(title)s”", title=case.title)
+        body = _(
+            "The agreement for “%(title)s” (%(reference)s) is concluded. SHA-256 of the agreement: %(sha)s",
+            title=case.title, reference=case.reference, sha=agreement.sha256,
+        )
+    for address in sorted(award.recipients(session, [agreement.coalition_id]).get(agreement.coalition_id, ())):
+        mail.queue(session, to=address, subject=subject, body=body, case_id=case.id)
+    session.add(agreement)
+    monitoring.refresh(session, indicators_of(session, agreement))
+    audit.record(session, action="agreement_frozen", actor=actor, case=case, at=now, details={"sha256": agreement.sha256})
+
+
+def concluded(session: Session, case: Case) -> Agreement | None:
+    """The concluded agreement, for the public notice; None while it is negotiated."""
+    current = agreement_of(session, case)
+    return current if current is not None and current.concluded_at is not None else None

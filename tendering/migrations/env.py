@@ -2,7 +2,7 @@
 
 from alembic import context
 from sqlmodel import SQLModel
-from tendering.db import make_engine
+from tendering.core.db import make_engine
 
 import tendering.models  # noqa: F401  (every table must be imported: STYLE.md pitfall 13)
 

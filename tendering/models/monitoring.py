@@ -59,7 +59,7 @@ class Indicator(SQLModel, table=True):
     frequency: str = Field(default="quarterly", max_length=20)
     measured_by: str = Field(default="", max_length=200)
     confidential: bool = False
-    # Summary of the values in force, refreshed on every write (see `tendering.monitoring`).
+    # Summary of the values in force, refreshed on every write (see `tendering.realisation.monitoring`).
     latest_value: float | None = None
     latest_period: date | None = None
     assessed_status: str = Field(default="no_data", max_length=20, index=True)

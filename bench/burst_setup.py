@@ -36,8 +36,8 @@ def set_up(session: Session) -> dict:
     requirements = tuple(f.id for f in minimum_requirements(session, case))
     jobs = []
     for number, member in enumerate(members):
-        coalition = form_coalition(session, case, user=member, name=f"Burst {number}")
-        save_draft(session, draft_for(session, coalition, case), user=member, case=case, fields=DraftFields(
+        coalition = form_coalition(session, case, actor=member, name=f"Burst {number}")
+        save_draft(session, draft_for(session, coalition, case), actor=member, case=case, fields=DraftFields(
             approach="Aanpak", answer_to_question="Antwoord", outcome_commitments="Toezeggingen", monitoring="Monitoring",
             price=Decimal("900000"), requirements_confirmed=requirements))
         late = number >= COALITIONS - LATE

@@ -49,7 +49,7 @@ def main(session: Session) -> dict:
     session.commit()  # the set-up stays; only the two timed writes are rolled back
 
     started = time.perf_counter()
-    stored = measurements.import_file(session, reporting, user=members[0], filename="bench.csv", data=csv.encode(), today=today)
+    stored = measurements.import_file(session, reporting, actor=members[0], filename="bench.csv", data=csv.encode(), today=today)
     session.flush()
     import_seconds = time.perf_counter() - started
     session.rollback()

@@ -152,6 +152,13 @@ def make_case(session, official):
     return make
 
 
+def roles_without(capability) -> list[Role]:
+    """The roles the access policy grants `capability` to none of (docs/access.md), for "the others are refused" tests."""
+    from tendering.access import POLICY
+
+    return [role for role in Role if role not in POLICY[capability].grants]
+
+
 def csrf_token(client) -> str:
     return form_token(client.get("/login"))
 

@@ -86,9 +86,9 @@ def sealed(session, make_user, official, test_config, monkeypatch):
         session.commit()
         coalition = session.exec(select(Coalition).where(Coalition.case_id == case.id, Coalition.name == name)).one()
         proposal = draft_for(session, coalition, case)
-        attachment = add_attachment(session, proposal, user=lead, case=case, upload_dir=test_config["UPLOAD_DIR"],
+        attachment = add_attachment(session, proposal, actor=lead, case=case, upload_dir=test_config["UPLOAD_DIR"],
                                     filename=filename, data=PDF)
-        tender_box.submit(session, proposal, coalition, case, user=lead)
+        tender_box.submit(session, proposal, coalition, case, actor=lead)
         session.commit()
         coalitions[key], attachments[key] = coalition, attachment
         submissions[key] = tender_box.current_submission(session, proposal)
@@ -104,9 +104,9 @@ def to_stage(session, sealed: Sealed, stage: str) -> None:
         return
     f.pass_deadline(session, case)
     apply_due_steps(session, case)
-    tender_box.open_box(session, case, user=users["owner"])
+    tender_box.open_box(session, case, actor=users["owner"])
     if stage == "opened":
-        tender_box.open_box(session, case, user=users["evaluator"])
+        tender_box.open_box(session, case, actor=users["evaluator"])
     session.commit()
 
 

@@ -40,7 +40,7 @@ class Caller:
 def caller(session, make_case, make_user, official) -> Caller:
     realised = add_realised(session, make_case, make_user, official)
     reporting = measurements.Reporting(realised.coalition, realised.case, realised.agreement)
-    _stored, plain = api_tokens.create(session, reporting, user=realised.member, name="Schemathesis")
+    _stored, plain = api_tokens.create(session, reporting, actor=realised.member, name="Schemathesis")
     session.commit()
     today = utcnow().date()
     indicators = [realised.loneliness, realised.volunteers, realised.costs]

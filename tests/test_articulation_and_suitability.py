@@ -3,11 +3,12 @@
 import pytest
 from sqlmodel import select
 
+from tendering.access import Capability
 from tendering.models import Framework, Role, SuitabilityAnswer
 from tendering.question.articulation import coach_question
 from tendering.question.suitability import QUESTIONS
 
-from .conftest import form_token
+from .conftest import form_token, roles_without
 
 NARROW = [
     "Wie trekt bij 500 ouderen de steunkousen aan?",
@@ -124,7 +125,7 @@ def test_suitability_without_motivation_is_refused_and_nothing_stored(logged_in,
     assert session.exec(select(SuitabilityAnswer)).all() == []
 
 
-@pytest.mark.parametrize("role", [Role.council_member, Role.coalition_member])
+@pytest.mark.parametrize("role", roles_without(Capability.steer_case))
 def test_only_officials_record_suitability(logged_in, make_user, make_case, official, role, session):
     case = make_case(state="suitability")
     client = logged_in(make_user(role))

@@ -3,9 +3,10 @@
 import pytest
 from sqlmodel import select
 
+from tendering.access import Capability
 from tendering.models import AuditEvent, Role
 
-from .conftest import PASSWORD, csrf_token, form_token, login
+from .conftest import PASSWORD, csrf_token, form_token, login, roles_without
 
 
 def test_official_logs_in_and_out(client, official):
@@ -116,7 +117,7 @@ def test_anonymous_visitor_is_sent_to_login(client, make_case, path):
     assert response.status_code == 302 and response.location.startswith("/login")
 
 
-@pytest.mark.parametrize("role", [Role.coalition_member, Role.admin])
+@pytest.mark.parametrize("role", roles_without(Capability.read_cases))
 @pytest.mark.parametrize("path", OFFICIAL_PAGES + READER_PAGES)
 def test_roles_without_case_access_are_refused(logged_in, make_user, make_case, role, path):
     case = make_case()

@@ -37,14 +37,14 @@ def evaluate_all(session, case, criteria, proposals, evaluators, official, *, ap
     for evaluator in evaluators:
         for proposal, met in zip(proposals, requirements, strict=True):
             entry = next(e for e in scoring.entries(session, case) if e.proposal_id == proposal.id)
-            scoring.declare(session, case, entry, user=evaluator, has_conflict=False)
+            scoring.declare(session, case, entry, actor=evaluator, has_conflict=False)
             scoring.save_scores(
-                session, case, entry, user=evaluator, scores={c.id: (7.0, "Onderbouwd.") for c in criteria},
+                session, case, entry, actor=evaluator, scores={c.id: (7.0, "Onderbouwd.") for c in criteria},
                 requirements_met=met, requirements_note="Getoetst.", submit=True,
             )
     for proposal, value in zip(proposals, approach_scores, strict=True):
         entry = next(e for e in scoring.entries(session, case) if e.proposal_id == proposal.id)
-        scoring.record_consensus(session, case, entry, user=official, scores={criteria[0].id: (value, "Samen besproken.")})
+        scoring.record_consensus(session, case, entry, actor=official, scores={criteria[0].id: (value, "Samen besproken.")})
     session.commit()
 
 
@@ -90,7 +90,7 @@ def test_only_a_best_ranked_proposal_meeting_the_requirements_can_be_awarded(app
     assert "Choose the winning proposal and give the motivation" in decide(owner, case, proposals[1], motivation=" ").text
     assert award.current_decision(session, case) is None
     with app.test_request_context(), pytest.raises(DomainError, match="Only a best-ranked proposal"):
-        award.decide(session, case, user=official, proposal_id=proposals[0].id, motivation="m", advantages="a")
+        award.decide(session, case, actor=official, proposal_id=proposals[0].id, motivation="m", advantages="a")
     session.rollback()
     decide(owner, case, proposals[1])
     assert award.current_decision(session, case).proposal_id == proposals[1].id
@@ -218,7 +218,7 @@ def test_objections_only_during_the_standstill_and_only_by_addressees(app, evalu
     client = as_(app, members[0])
     assert 'name="text"' not in client.get(f"/coalitions/{coalitions[0].id}/award").text
     with app.test_request_context(), pytest.raises(DomainError, match="standstill period is over"):
-        award.lodge_objection(session, case, coalitions[0], user=members[0], text="Te laat.")
+        award.lodge_objection(session, case, coalitions[0], actor=members[0], text="Te laat.")
     assert session.exec(select(Objection)).all() == []
 
 

@@ -104,7 +104,7 @@ def test_no_proposals_sends_the_case_to_reconsideration_and_back(session, make_c
         _fire(session, case, "rearticulate", official, reason="Nieuwe ronde.")
     assert refused.value.reasons == ["Record what must change (question, frameworks or urgency) before starting a new round."]
 
-    reconsideration.record(session, case, user=official, changes=["frameworks", "question"], note="Budget verhogen en de vraag verbreden.")
+    reconsideration.record(session, case, actor=official, changes=["frameworks", "question"], note="Budget verhogen en de vraag verbreden.")
     _fire(session, case, "rearticulate", official, reason="Budget verhogen en de vraag verbreden.")
     assert (case.state, case.round, case.submission_deadline) == ("articulation", 2, None)
     [first] = reconsideration.history(session, case)

@@ -17,7 +17,7 @@ from .test_query_counts import counting_queries
 def record(session, realised, indicator, value, index=0):
     period = monitoring.periods(indicator.frequency, realised.agreement.starts_on, realised.agreement.ends_on)[index]
     reporting = measurements.Reporting(realised.coalition, realised.case, realised.agreement)
-    measurements.report(session, reporting, user=realised.member, today=utcnow().date(),
+    measurements.report(session, reporting, actor=realised.member, today=utcnow().date(),
                         reported=measurements.Reported(indicator, period.starts_on, value, "GGD", "", ""))
     session.commit()
 

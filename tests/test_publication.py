@@ -8,12 +8,13 @@ from docx import Document
 from pypdf import PdfReader
 from sqlmodel import select
 
+from tendering.access import Capability
 from tendering.models import AuditEvent, Interest, OutboxMessage, QuestionDocument, Role, utcnow
 from tendering.question.question_document import sha256_of
 from tendering.workflow.engine import fire
 
 from . import factories as f
-from .conftest import form_token
+from .conftest import form_token, roles_without
 
 
 @pytest.fixture
@@ -201,7 +202,7 @@ def test_questions_after_the_clarification_deadline_are_refused(app, published, 
     assert session.exec(select(Clarification)).all() == []
 
 
-@pytest.mark.parametrize("role", [Role.official, Role.council_member])
+@pytest.mark.parametrize("role", roles_without(Capability.take_part_in_tender))
 def test_only_coalition_members_ask_questions(app, published, make_user, role, session):
     from tendering.models import Clarification
 

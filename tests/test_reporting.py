@@ -158,9 +158,9 @@ def test_a_note_may_hold_tabs_and_lines_but_a_source_is_one_line(app, realised, 
 
     for source in ("GGD\x01", "GGD\nmonitor", "GGD\x7f"):
         with pytest.raises(DomainError, match="invisible control character"):
-            measurements.report(session, reporting, user=realised.member, reported=reported(source=source), today=utcnow().date())
+            measurements.report(session, reporting, actor=realised.member, reported=reported(source=source), today=utcnow().date())
     assert session.exec(select(Measurement)).all() == []
-    stored = measurements.report(session, reporting, user=realised.member, today=utcnow().date(),
+    stored = measurements.report(session, reporting, actor=realised.member, today=utcnow().date(),
                                  reported=reported(note="Eerste levering:\n\t- wijk Noord\r\n\t- wijk Zuid"))
     assert stored.note.startswith("Eerste levering:\n\t- wijk Noord")
 

@@ -64,7 +64,7 @@ def test_two_members_submitting_at_once_leave_one_current_submission(app, sessio
     versions_before = session.exec(select(func.count()).select_from(ProposalSubmission).where(ProposalSubmission.proposal_id == proposal.id)).one()
     for number in range(ROUNDS):
         session.refresh(proposal)
-        save_draft(session, proposal, user=lead, case=case, fields=DraftFields(
+        save_draft(session, proposal, actor=lead, case=case, fields=DraftFields(
             approach=f"Herziene aanpak {number}", answer_to_question=proposal.answer_to_question,
             outcome_commitments=proposal.outcome_commitments, monitoring=proposal.monitoring, price=proposal.price,
             price_breakdown=proposal.price_breakdown,
@@ -148,8 +148,8 @@ def test_no_judgement_exists_before_the_four_eyes_opening(app, session, sealed):
     # The services refuse too, whoever calls them.
     entry = scoring.Entry(sealed.submissions["zilvermeeuw"], sealed.coalitions["zilvermeeuw"])
     with pytest.raises(DomainError):
-        scoring.record_consensus(session, case, entry, user=owner, scores={})
+        scoring.record_consensus(session, case, entry, actor=owner, scores={})
     session.rollback()
     with pytest.raises(DomainError):
-        scoring.declare(session, case, entry, user=sealed.users["evaluator"], has_conflict=False)
+        scoring.declare(session, case, entry, actor=sealed.users["evaluator"], has_conflict=False)
     session.rollback()

@@ -145,9 +145,9 @@ def _elderly_case(session: Session, official: User, organisations: list[Organisa
         submission_deadline=now + timedelta(days=42), min_partners=2,
     )
     fire(session, case, "publish", actor=official)
-    register_interest(session, case, user=members[0], offer="Thuiszorgteams in alle wijken en een zorgcoördinator.")
-    register_interest(session, case, user=members[1], offer="Veertig vrijwilligers en een netwerk van buurtkamers.")
-    question = ask(session, case, user=members[1], question="Mag een coalitie ook maar in een deel van de gemeente werken?")
+    register_interest(session, case, actor=members[0], offer="Thuiszorgteams in alle wijken en een zorgcoördinator.")
+    register_interest(session, case, actor=members[1], offer="Veertig vrijwilligers en een netwerk van buurtkamers.")
+    question = ask(session, case, actor=members[1], question="Mag een coalitie ook maar in een deel van de gemeente werken?")
     answer(
         session, case, question, actor=official,
         text="Nee: de vraag geldt voor de hele gemeente, al mag de aanpak per wijk verschillen.",
@@ -160,14 +160,14 @@ def _elderly_case(session: Session, official: User, organisations: list[Organisa
 def _elderly_coalition(session: Session, case: Case, members: list[User]) -> None:
     """De Linde leads, Samen Oud joined; their proposal is a draft still short of a price."""
     lead, partner = members
-    coalition = form_coalition(session, case, user=lead, name="Samen Oud in Lindendal")
-    membership = invite_partner(session, coalition, user=lead, organisation_id=partner.organisation_id, case=case)
+    coalition = form_coalition(session, case, actor=lead, name="Samen Oud in Lindendal")
+    membership = invite_partner(session, coalition, actor=lead, organisation_id=partner.organisation_id, case=case)
     respond(
-        session, coalition, membership, user=partner, case=case, accept=True, role="Buurtkamers en vrijwilligers",
+        session, coalition, membership, actor=partner, case=case, accept=True, role="Buurtkamers en vrijwilligers",
         contribution_kind="people", contribution="Veertig vrijwilligers, twee avonden per week.",
     )
     save_draft(
-        session, draft_for(session, coalition, case), user=lead, case=case,
+        session, draft_for(session, coalition, case), actor=lead, case=case,
         fields=DraftFields(
             approach="In elke wijk een buurtkamer waar ouderen dagelijks terechtkunnen, met thuiszorg erbij.",
             answer_to_question="Ouderen ontmoeten elkaar dicht bij huis; signalen van eenzaamheid komen eerder in beeld.",

@@ -86,19 +86,19 @@ def publish(session: Session, official: User, q: Question, *, min_partners: int 
 
 def bid(session: Session, case: Case, b: Bid) -> None:
     """The coalition forms, its partners join, and it submits a complete proposal."""
-    coalition = form_coalition(session, case, user=b.lead, name=b.name)
+    coalition = form_coalition(session, case, actor=b.lead, name=b.name)
     for partner in b.partners:
-        membership = invite_partner(session, coalition, user=b.lead, organisation_id=partner.organisation_id, case=case)
-        respond(session, coalition, membership, user=partner, case=case, accept=True, role="Partner in de uitvoering",
+        membership = invite_partner(session, coalition, actor=b.lead, organisation_id=partner.organisation_id, case=case)
+        respond(session, coalition, membership, actor=partner, case=case, accept=True, role="Partner in de uitvoering",
                 contribution_kind="people", contribution="Twee medewerkers, drie dagen per week.")
     proposal = draft_for(session, coalition, case)
-    save_draft(session, proposal, user=b.lead, case=case, fields=DraftFields(
+    save_draft(session, proposal, actor=b.lead, case=case, fields=DraftFields(
         approach=b.approach, answer_to_question="Mensen worden gezien voordat ze vastlopen.",
         outcome_commitments="Meetbare verbetering op elke gewenste uitkomst binnen drie jaar.",
         monitoring="Cijfers per periode en een cliëntenpanel.", price=b.price, price_breakdown="Personeel en coaching.",
         requirements_confirmed=tuple(f.id for f in minimum_requirements(session, case)),
     ))
-    submit(session, proposal, coalition, case, user=b.lead)
+    submit(session, proposal, coalition, case, actor=b.lead)
 
 
 def award_and_agree(session: Session, case: Case, official: User, evaluator: User, bids: list[Bid], *,
@@ -109,29 +109,29 @@ def award_and_agree(session: Session, case: Case, official: User, evaluator: Use
     apply_due_steps(session, case)
     assign_evaluator(session, case, actor=official, evaluator_id=official.id)
     assign_evaluator(session, case, actor=official, evaluator_id=evaluator.id)
-    open_box(session, case, user=official)
-    open_box(session, case, user=evaluator)
+    open_box(session, case, actor=official)
+    open_box(session, case, actor=evaluator)
     criteria = scoring.criteria(session, case)
     scores = {b.name: b.score for b in bids}
     for entry in scoring.entries(session, case):
         value = scores[entry.coalition.name]
         for user in (official, evaluator):
-            scoring.declare(session, case, entry, user=user, has_conflict=False)
-            scoring.save_scores(session, case, entry, user=user, scores={c.id: (value, "Onderbouwd in het voorstel.") for c in criteria},
+            scoring.declare(session, case, entry, actor=user, has_conflict=False)
+            scoring.save_scores(session, case, entry, actor=user, scores={c.id: (value, "Onderbouwd in het voorstel.") for c in criteria},
                                 requirements_met=True, requirements_note="Aangetoond.", submit=True)
-        scoring.record_consensus(session, case, entry, user=official, scores={criteria[0].id: (value, "Beide beoordelaars waren het eens.")})
+        scoring.record_consensus(session, case, entry, actor=official, scores={criteria[0].id: (value, "Beide beoordelaars waren het eens.")})
     winner = award.eligible(session, case)[0]
-    award.decide(session, case, user=official, proposal_id=winner.entry.proposal_id,
+    award.decide(session, case, actor=official, proposal_id=winner.entry.proposal_id,
                  motivation="De aanpak bereikt wie nu uit beeld is, tegen een goede prijs.",
                  advantages="Partners uit de wijk samen; huisbezoeken in plaats van spreekuren.")
     fire(session, case, "propose_award", actor=official, reason="Gunning volgens de berekende rangorde.")
     award.current_decision(session, case).standstill_ends_at = utcnow() - timedelta(seconds=1)  # the standstill is over
-    agreement.save(session, case, user=official, fields=agreement.AgreementFields(
+    agreement.save(session, case, actor=official, fields=agreement.AgreementFields(
         budget=min(case.budget_ceiling, Decimal(next(b.price for b in bids if b.name == winner.entry.coalition.name))),
         starts_on=starts_on, ends_on=date(starts_on.year + 3, starts_on.month, 1) - timedelta(days=1),
         overseers=["municipality", "client_panel"], monitoring_arrangement="Elk kwartaal met het cliëntenpanel.",
         report_cadence="quarterly",
     ))
-    added = [agreement.add_indicator(session, case, user=official, fields=fields) for fields in indicators]
+    added = [agreement.add_indicator(session, case, actor=official, fields=fields) for fields in indicators]
     fire(session, case, "conclude_agreement", actor=official, reason="Overeenkomst getekend.")
     return added

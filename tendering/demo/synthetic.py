@@ -138,7 +138,7 @@ def generate(session: Session, scale: float, *, seed: int = 20261122, progress=N
                 table.extend(_values(rng, indicator, periods))
             found = measurements.check_file(session, reporting, table, today)
             reporter = next(b.lead for b in bids if b.name == reporting.coalition.name)
-            counts.measurements += measurements.store(session, reporting, user=reporter, found=found, source="generate-data")
+            counts.measurements += measurements.store(session, reporting, actor=reporter, found=found, source="generate-data")
             counts.indicators += len(indicators)
         session.commit()
         if progress:

@@ -36,9 +36,9 @@ def _organisation_of(user: User) -> int:
     return user.organisation_id
 
 
-def form_coalition(session: Session, case: Case, *, user: User, name: str) -> Coalition:
+def form_coalition(session: Session, case: Case, *, actor: User, name: str) -> Coalition:
     """The user's organisation starts a coalition for the case and leads it."""
-    organisation_id = _organisation_of(user)
+    organisation_id = _organisation_of(actor)
     if not in_phase(case, "coalitions_forming"):
         raise DomainError(_("Coalitions are formed during coalition forming and while the tender is open."))
     name = name.strip()
@@ -53,7 +53,7 @@ def form_coalition(session: Session, case: Case, *, user: User, name: str) -> Co
     session.add(coalition)
     session.flush()
     session.add(CoalitionMember(coalition_id=coalition.id, organisation_id=organisation_id, is_lead=True, status=MembershipStatus.accepted))
-    audit.record(session, action="coalition_formed", actor=user, case=case, details={"coalition_id": coalition.id})
+    audit.record(session, action="coalition_formed", actor=actor, case=case, details={"coalition_id": coalition.id})
     session.flush()
     return coalition
 
@@ -118,9 +118,9 @@ def invitable_organisations(session: Session, coalition: Coalition) -> list[Orga
     return list(session.exec(select(Organisation).where(Organisation.id.not_in(taken)).order_by(Organisation.name)).all())
 
 
-def invite_partner(session: Session, coalition: Coalition, *, user: User, organisation_id: int, case: Case) -> CoalitionMember:
+def invite_partner(session: Session, coalition: Coalition, *, actor: User, organisation_id: int, case: Case) -> CoalitionMember:
     """The lead invites another registered organisation as a partner."""
-    if _organisation_of(user) != coalition.lead_organisation_id:
+    if _organisation_of(actor) != coalition.lead_organisation_id:
         raise NotAllowed(_("Only the lead organisation invites partners."))
     if not in_phase(case, "coalitions_forming"):
         raise DomainError(_("Coalitions are formed during coalition forming and while the tender is open."))
@@ -151,7 +151,7 @@ def invite_partner(session: Session, coalition: Coalition, *, user: User, organi
             case_id=case.id,
             sealed=True,
         )
-    audit.record(session, action="partner_invited", actor=user, case=case, details={"coalition_id": coalition.id, "organisation_id": organisation_id})
+    audit.record(session, action="partner_invited", actor=actor, case=case, details={"coalition_id": coalition.id, "organisation_id": organisation_id})
     session.flush()
     return member
 
@@ -161,7 +161,7 @@ def respond(
     coalition: Coalition,
     membership: CoalitionMember,
     *,
-    user: User,
+    actor: User,
     case: Case,
     accept: bool,
     role: str = "",
@@ -188,7 +188,7 @@ def respond(
     audit.record(
         session,
         action="partner_accepted" if accept else "partner_declined",
-        actor=user,
+        actor=actor,
         case=case,
         details={"coalition_id": coalition.id, "organisation_id": membership.organisation_id},
     )

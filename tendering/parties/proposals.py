@@ -75,8 +75,8 @@ def minimum_requirements(session: Session, case: Case) -> list[Framework]:
     )
 
 
-def save_draft(session: Session, proposal: Proposal, *, user: User, case: Case, fields: DraftFields) -> None:
-    require_editor(session, proposal, user)
+def save_draft(session: Session, proposal: Proposal, *, actor: User, case: Case, fields: DraftFields) -> None:
+    require_editor(session, proposal, actor)
     _require_open(case)
     if fields.price is not None and fields.price < 0:
         raise DomainError(_("The price cannot be negative."))
@@ -87,7 +87,7 @@ def save_draft(session: Session, proposal: Proposal, *, user: User, case: Case, 
     proposal.requirements_confirmed = sorted(set(fields.requirements_confirmed) & valid)
     proposal.updated_at = utcnow()
     session.add(proposal)
-    audit.record(session, action="proposal_draft_saved", actor=user, case=case, details={"proposal_id": proposal.id})
+    audit.record(session, action="proposal_draft_saved", actor=actor, case=case, details={"proposal_id": proposal.id})
     session.flush()
 
 
@@ -102,16 +102,16 @@ def current_attachments(session: Session, proposal: Proposal) -> list[ProposalAt
 
 
 def add_attachment(
-    session: Session, proposal: Proposal, *, user: User, case: Case, upload_dir: str, filename: str, data: bytes
+    session: Session, proposal: Proposal, *, actor: User, case: Case, upload_dir: str, filename: str, data: bytes
 ) -> ProposalAttachment:
-    require_editor(session, proposal, user)
+    require_editor(session, proposal, actor)
     _require_open(case)
     used = sum(a.size for a in current_attachments(session, proposal))
     stored = attachments.store(upload_dir, filename, data, already_stored=used)
-    attachment = ProposalAttachment(proposal_id=proposal.id, uploaded_by_id=user.id, **vars(stored))
+    attachment = ProposalAttachment(proposal_id=proposal.id, uploaded_by_id=actor.id, **vars(stored))
     session.add(attachment)
     audit.record(
-        session, action="attachment_added", actor=user, case=case,
+        session, action="attachment_added", actor=actor, case=case,
         details={"proposal_id": proposal.id, "filename": stored.filename, "sha256": stored.sha256},
     )
     session.flush()
@@ -125,12 +125,12 @@ def get_attachment(session: Session, proposal: Proposal, attachment_id: int) -> 
     return attachment
 
 
-def remove_attachment(session: Session, proposal: Proposal, attachment: ProposalAttachment, *, user: User, case: Case) -> None:
-    require_editor(session, proposal, user)
+def remove_attachment(session: Session, proposal: Proposal, attachment: ProposalAttachment, *, actor: User, case: Case) -> None:
+    require_editor(session, proposal, actor)
     _require_open(case)
     attachment.removed_at = utcnow()
     session.add(attachment)
-    audit.record(session, action="attachment_removed", actor=user, case=case, details={"proposal_id": proposal.id, "filename": attachment.filename})
+    audit.record(session, action="attachment_removed", actor=actor, case=case, details={"proposal_id": proposal.id, "filename": attachment.filename})
     session.flush()
 
 

@@ -77,9 +77,9 @@ def eligible(session: Session, case: Case) -> list[scoring.Ranked]:
     return [r for r in candidates if r.total == best]
 
 
-def decide(session: Session, case: Case, *, user: User, proposal_id: int, motivation: str, advantages: str) -> AwardDecision:
+def decide(session: Session, case: Case, *, actor: User, proposal_id: int, motivation: str, advantages: str) -> AwardDecision:
     """Record (or revise, until the letters go out) the intended award decision."""
-    if user.id != case.owner_id:
+    if actor.id != case.owner_id:
         raise NotAllowed(_("Only the case owner records the award decision."))
     if not in_phase(case, "award_decidable"):
         raise DomainError(_("The award decision is recorded in the phase “Evaluation”."))
@@ -97,11 +97,11 @@ def decide(session: Session, case: Case, *, user: User, proposal_id: int, motiva
         select(AwardDecision)
         .join(Proposal, Proposal.id == AwardDecision.proposal_id)
         .where(AwardDecision.case_id == case.id, Proposal.round == case.round, AwardDecision.stage == stage)
-    ).first() or AwardDecision(case_id=case.id, proposal_id=proposal_id, stage=stage, motivation="", decided_by_id=user.id)
+    ).first() or AwardDecision(case_id=case.id, proposal_id=proposal_id, stage=stage, motivation="", decided_by_id=actor.id)
     decision.proposal_id, decision.motivation, decision.advantages = proposal_id, motivation.strip(), advantages.strip()
-    decision.decided_by_id, decision.decided_at = user.id, utcnow()
+    decision.decided_by_id, decision.decided_at = actor.id, utcnow()
     session.add(decision)
-    audit.record(session, action="award_decision_recorded", actor=user, case=case, details={"proposal_id": proposal_id, "stage": stage})
+    audit.record(session, action="award_decision_recorded", actor=actor, case=case, details={"proposal_id": proposal_id, "stage": stage})
     session.flush()
     return decision
 
@@ -228,7 +228,7 @@ def in_standstill(decision: AwardDecision | None, now: datetime | None = None) -
     return decision is not None and decision.standstill_ends_at is not None and decision.letters_sent_at is not None and now < decision.standstill_ends_at
 
 
-def lodge_objection(session: Session, case: Case, coalition: Coalition, *, user: User, text: str) -> Objection:
+def lodge_objection(session: Session, case: Case, coalition: Coalition, *, actor: User, text: str) -> Objection:
     """A coalition that received a letter objects, before the standstill ends."""
     decision = current_decision(session, case)
     if not in_phase(case, "award_intended") or letter_for(session, case, coalition) is None:
@@ -237,10 +237,10 @@ def lodge_objection(session: Session, case: Case, coalition: Coalition, *, user:
         raise DomainError(_("The standstill period is over: objections can no longer be lodged here."))
     if not text.strip():
         raise DomainError(_("Describe your objection."))
-    objection = Objection(award_decision_id=decision.id, organisation_id=user.organisation_id, lodged_by_id=user.id, text=text.strip())
+    objection = Objection(award_decision_id=decision.id, organisation_id=actor.organisation_id, lodged_by_id=actor.id, text=text.strip())
     session.add(objection)
     session.flush()
-    audit.record(session, action="objection_lodged", actor=user, case=case, details={"objection_id": objection.id, "coalition_id": coalition.id})
+    audit.record(session, action="objection_lodged", actor=actor, case=case, details={"objection_id": objection.id, "coalition_id": coalition.id})
     return objection
 
 
@@ -260,9 +260,9 @@ def objections_by(session: Session, case: Case, organisation_id: int) -> list[Ob
     return [o for o, org in objections(session, case) if org.id == organisation_id]
 
 
-def resolve_objection(session: Session, case: Case, objection_id: int, *, user: User, resolution: str) -> Objection:
+def resolve_objection(session: Session, case: Case, objection_id: int, *, actor: User, resolution: str) -> Objection:
     """The owner records how an objection was settled; only then may the agreement follow."""
-    if user.id != case.owner_id:
+    if actor.id != case.owner_id:
         raise NotAllowed(_("Only the case owner resolves objections."))
     objection = next((o for o, _org in objections(session, case) if o.id == objection_id), None)
     if objection is None:
@@ -271,9 +271,9 @@ def resolve_objection(session: Session, case: Case, objection_id: int, *, user: 
         raise DomainError(_("This objection is already resolved."))
     if not resolution.strip():
         raise DomainError(_("Describe how the objection is resolved."))
-    objection.resolved_at, objection.resolved_by_id, objection.resolution = utcnow(), user.id, resolution.strip()
+    objection.resolved_at, objection.resolved_by_id, objection.resolution = utcnow(), actor.id, resolution.strip()
     session.add(objection)
-    audit.record(session, action="objection_resolved", actor=user, case=case, details={"objection_id": objection.id})
+    audit.record(session, action="objection_resolved", actor=actor, case=case, details={"objection_id": objection.id})
     session.flush()
     return objection
 

@@ -38,9 +38,9 @@ def history(session: Session, case: Case) -> list[Reconsideration]:
     )
 
 
-def record(session: Session, case: Case, *, user: User, changes: list[str], note: str) -> Reconsideration:
+def record(session: Session, case: Case, *, actor: User, changes: list[str], note: str) -> Reconsideration:
     """The owner writes down what changes before a new round; it can be revised until the round starts."""
-    if user.id != case.owner_id:
+    if actor.id != case.owner_id:
         raise NotAllowed(_("Only the case owner records the reconsideration."))
     if not in_phase(case, "reconsidering"):
         raise DomainError(_("A reconsideration is recorded in the phase “Reconsideration”."))
@@ -49,10 +49,10 @@ def record(session: Session, case: Case, *, user: User, changes: list[str], note
         raise DomainError(_("Choose what must change: the question, the frameworks or the urgency."))
     if not note.strip():
         raise DomainError(_("Describe what changes and why."))
-    row = of_round(session, case) or Reconsideration(case_id=case.id, round=case.round, note="", recorded_by_id=user.id)
-    row.changes, row.note, row.recorded_by_id, row.recorded_at = changes, note.strip(), user.id, utcnow()
+    row = of_round(session, case) or Reconsideration(case_id=case.id, round=case.round, note="", recorded_by_id=actor.id)
+    row.changes, row.note, row.recorded_by_id, row.recorded_at = changes, note.strip(), actor.id, utcnow()
     session.add(row)
-    audit.record(session, action="reconsideration_recorded", actor=user, case=case, details={"round": case.round, "changes": changes})
+    audit.record(session, action="reconsideration_recorded", actor=actor, case=case, details={"round": case.round, "changes": changes})
     session.flush()
     return row
 

@@ -86,21 +86,21 @@ def evaluation_of(session: Session, proposal_id: int, user: User) -> Evaluation 
     return session.exec(fresh(select(Evaluation)).where(Evaluation.proposal_id == proposal_id, Evaluation.evaluator_id == user.id)).first()
 
 
-def declare(session: Session, case: Case, entry: Entry, *, user: User, has_conflict: bool, note: str = "") -> Evaluation:
+def declare(session: Session, case: Case, entry: Entry, *, actor: User, has_conflict: bool, note: str = "") -> Evaluation:
     """Declare, before seeing the proposal, whether there is a conflict of interest.
 
     Declarations of one proposal take turns, so a double click is told it already declared.
     """
-    _require_evaluator(session, case, user)
+    _require_evaluator(session, case, actor)
     serialise(session, Proposal, entry.proposal_id)
-    if evaluation_of(session, entry.proposal_id, user) is not None:
+    if evaluation_of(session, entry.proposal_id, actor) is not None:
         raise DomainError(_("You already declared for this proposal."))
     if has_conflict and not note.strip():
         raise DomainError(_("Describe the conflict of interest."))
-    evaluation = Evaluation(proposal_id=entry.proposal_id, evaluator_id=user.id, has_conflict=has_conflict, conflict_note=note.strip())
+    evaluation = Evaluation(proposal_id=entry.proposal_id, evaluator_id=actor.id, has_conflict=has_conflict, conflict_note=note.strip())
     session.add(evaluation)
     audit.record(
-        session, action="conflict_declared" if has_conflict else "no_conflict_declared", actor=user, case=case,
+        session, action="conflict_declared" if has_conflict else "no_conflict_declared", actor=actor, case=case,
         details={"proposal_id": entry.proposal_id},
     )
     session.flush()
@@ -129,16 +129,16 @@ def save_scores(
     case: Case,
     entry: Entry,
     *,
-    user: User,
+    actor: User,
     scores: dict[int, tuple[float | None, str]],
     requirements_met: bool | None,
     requirements_note: str,
     submit: bool,
 ) -> Evaluation:
     """Save (and with `submit`, lock) one evaluator's judgement of one proposal."""
-    _require_evaluator(session, case, user)
+    _require_evaluator(session, case, actor)
     serialise(session, Proposal, entry.proposal_id)
-    evaluation = evaluation_of(session, entry.proposal_id, user)
+    evaluation = evaluation_of(session, entry.proposal_id, actor)
     if evaluation is None or evaluation.has_conflict:
         raise NotAllowed(_("Declare that you have no conflict of interest before evaluating this proposal."))
     if evaluation.submitted_at is not None:
@@ -165,7 +165,7 @@ def save_scores(
         if requirements_met is None or not evaluation.requirements_note:
             raise DomainError(_("Judge the minimum requirements (met or not) with a reason first."))
         evaluation.submitted_at = utcnow()
-        audit.record(session, action="evaluation_submitted", actor=user, case=case, details={"proposal_id": entry.proposal_id})
+        audit.record(session, action="evaluation_submitted", actor=actor, case=case, details={"proposal_id": entry.proposal_id})
     session.add(evaluation)
     session.flush()
     return evaluation
@@ -228,10 +228,10 @@ def consensus_of(session: Session, case: Case) -> dict[tuple[int, int], Consensu
 
 
 def record_consensus(
-    session: Session, case: Case, entry: Entry, *, user: User, scores: dict[int, tuple[float, str]]
+    session: Session, case: Case, entry: Entry, *, actor: User, scores: dict[int, tuple[float, str]]
 ) -> None:
     """The owner's final score per criterion; price formulas are computed, not typed."""
-    if user.id != case.owner_id:
+    if actor.id != case.owner_id:
         raise NotAllowed(_("Only the case owner records the consensus."))
     if not in_phase(case, "proposals_scorable") or not is_open(session, case):
         raise _not_open()
@@ -252,11 +252,11 @@ def record_consensus(
         else:
             continue
         row = existing.get((entry.proposal_id, criterion.id)) or ConsensusScore(
-            proposal_id=entry.proposal_id, criterion_id=criterion.id, score=score, motivation="", recorded_by_id=user.id
+            proposal_id=entry.proposal_id, criterion_id=criterion.id, score=score, motivation="", recorded_by_id=actor.id
         )
-        row.score, row.motivation, row.recorded_by_id, row.recorded_at = score, motivation.strip(), user.id, utcnow()
+        row.score, row.motivation, row.recorded_by_id, row.recorded_at = score, motivation.strip(), actor.id, utcnow()
         session.add(row)
-    audit.record(session, action="consensus_recorded", actor=user, case=case, details={"proposal_id": entry.proposal_id})
+    audit.record(session, action="consensus_recorded", actor=actor, case=case, details={"proposal_id": entry.proposal_id})
     session.flush()
 
 

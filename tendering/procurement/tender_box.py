@@ -99,7 +99,7 @@ def _snapshot(session: Session, proposal: Proposal) -> tuple[dict, list]:
     return content, attachments
 
 
-def submit(session: Session, proposal: Proposal, coalition: Coalition, case: Case, *, user: User) -> ProposalSubmission:
+def submit(session: Session, proposal: Proposal, coalition: Coalition, case: Case, *, actor: User) -> ProposalSubmission:
     """Seal the draft as the coalition's submission; a resubmission supersedes the previous one.
 
     Submits of one proposal take turns (`serialise`), so two members or a double
@@ -107,7 +107,7 @@ def submit(session: Session, proposal: Proposal, coalition: Coalition, case: Cas
     index holds that too. Submitting what is already the current submission
     changes nothing and returns it: a double click gives one receipt.
     """
-    require_editor(session, proposal, user)
+    require_editor(session, proposal, actor)
     _require_before_deadline(case)
     serialise(session, Proposal, proposal.id)
     if reasons := shortfalls(session, proposal, coalition, case):
@@ -124,19 +124,19 @@ def submit(session: Session, proposal: Proposal, coalition: Coalition, case: Cas
     version = (session.exec(select(func.max(ProposalSubmission.version)).where(ProposalSubmission.proposal_id == proposal.id)).one() or 0) + 1
     submission = ProposalSubmission(
         proposal_id=proposal.id, version=version, content=content, attachments=attachments,
-        submitted_at=now, submitted_by_id=user.id, receipt_sha256="",
+        submitted_at=now, submitted_by_id=actor.id, receipt_sha256="",
     )
     submission.receipt_sha256 = receipt_hash(submission)
     session.add(submission)
     proposal.status, proposal.submitted_at, proposal.receipt_sha256 = ProposalStatus.submitted, now, submission.receipt_sha256
     session.add(proposal)
     audit.record(
-        session, action="proposal_submitted", actor=user, case=case, at=now,
+        session, action="proposal_submitted", actor=actor, case=case, at=now,
         details={"proposal_id": proposal.id, "version": version, "receipt_sha256": submission.receipt_sha256},
     )
     mail.queue(
         session,
-        to=user.email,
+        to=actor.email,
         subject=_("Receipt for your proposal to “%(title)s”", title=case.title),
         body=_(
             "Your coalition “%(coalition)s” submitted its proposal (id %(id)d, version %(version)d) on %(time)s UTC.\n"
@@ -157,8 +157,8 @@ def confirm_in_time(case: Case) -> None:
         raise DomainError(_("The submission deadline passed while your proposal was being received; it is not accepted."))
 
 
-def withdraw(session: Session, proposal: Proposal, case: Case, *, user: User) -> None:
-    require_editor(session, proposal, user)
+def withdraw(session: Session, proposal: Proposal, case: Case, *, actor: User) -> None:
+    require_editor(session, proposal, actor)
     _require_before_deadline(case)
     serialise(session, Proposal, proposal.id)
     current = current_submission(session, proposal)
@@ -167,7 +167,7 @@ def withdraw(session: Session, proposal: Proposal, case: Case, *, user: User) ->
     current.withdrawn_at = utcnow()
     proposal.status, proposal.submitted_at, proposal.receipt_sha256 = ProposalStatus.withdrawn, None, None
     session.add_all([current, proposal])
-    audit.record(session, action="proposal_withdrawn", actor=user, case=case, details={"proposal_id": proposal.id, "version": current.version})
+    audit.record(session, action="proposal_withdrawn", actor=actor, case=case, details={"proposal_id": proposal.id, "version": current.version})
     session.flush()
 
 
@@ -217,26 +217,26 @@ def is_authorised_official(session: Session, case: Case, user: User) -> bool:
     )
 
 
-def open_box(session: Session, case: Case, *, user: User) -> BoxOpening:
+def open_box(session: Session, case: Case, *, actor: User) -> BoxOpening:
     """First call requests the opening; a second, different authorised official opens the box."""
-    if not is_authorised_official(session, case, user):
+    if not is_authorised_official(session, case, actor):
         raise NotAllowed(_("Only the case owner and its evaluators may open the tender box."))
     if case.submission_deadline is None or utcnow() < case.submission_deadline:
         raise DomainError(_("The tender box opens only after the submission deadline."))
     serialise(session, Case, case.id)  # two officials at once: one requests, the other confirms
     opening = opening_of(session, case)
     if opening is None:
-        opening = BoxOpening(case_id=case.id, round=case.round, requested_by_id=user.id)
+        opening = BoxOpening(case_id=case.id, round=case.round, requested_by_id=actor.id)
         session.add(opening)
-        audit.record(session, action="box_opening_requested", actor=user, case=case)
+        audit.record(session, action="box_opening_requested", actor=actor, case=case)
     elif opening.opened_at is not None:
         raise DomainError(_("The tender box is already open."))
-    elif opening.requested_by_id == user.id:
+    elif opening.requested_by_id == actor.id:
         raise DomainError(_("A second, different official must confirm the opening (four eyes)."))
     else:
-        opening.opened_by_id, opening.opened_at = user.id, utcnow()
+        opening.opened_by_id, opening.opened_at = actor.id, utcnow()
         session.add(opening)
-        audit.record(session, action="box_opened", actor=user, case=case, details={"requested_by_id": opening.requested_by_id})
+        audit.record(session, action="box_opened", actor=actor, case=case, details={"requested_by_id": opening.requested_by_id})
     session.flush()
     return opening
 

@@ -17,8 +17,8 @@ from ..models import Case, Clarification, User, utcnow
 from ..workflow.phases import in_phase
 
 
-def ask(session: Session, case: Case, *, user: User, question: str) -> Clarification:
-    access.require(session, access.Capability.take_part_in_tender, user)
+def ask(session: Session, case: Case, *, actor: User, question: str) -> Clarification:
+    access.require(session, access.Capability.take_part_in_tender, actor)
     if not in_phase(case, "tender_open"):
         raise DomainError(_("Questions can only be asked while the tender is open."))
     if case.clarification_deadline is None or utcnow() >= case.clarification_deadline:
@@ -26,10 +26,10 @@ def ask(session: Session, case: Case, *, user: User, question: str) -> Clarifica
     question = question.strip()
     if len(question) < 10:
         raise DomainError(_("Write out your question (at least 10 characters)."))
-    clarification = Clarification(case_id=case.id, asked_by_id=user.id, question=question)
+    clarification = Clarification(case_id=case.id, asked_by_id=actor.id, question=question)
     session.add(clarification)
     # The audit trail is internal; it may name the asker.
-    audit.record(session, action="clarification_asked", actor=user, case=case)
+    audit.record(session, action="clarification_asked", actor=actor, case=case)
     session.flush()
     return clarification
 

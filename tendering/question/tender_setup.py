@@ -170,10 +170,10 @@ def interests_of(session: Session, case: Case) -> list[tuple[Interest, Organisat
     )
 
 
-def register_interest(session: Session, case: Case, *, user: User, offer: str) -> Interest:
+def register_interest(session: Session, case: Case, *, actor: User, offer: str) -> Interest:
     """An organisation says publicly that it wants to contribute, and with what."""
-    access.require(session, access.Capability.take_part_in_tender, user)
-    if user.organisation_id is None:
+    access.require(session, access.Capability.take_part_in_tender, actor)
+    if actor.organisation_id is None:
         raise NotAllowed(_("Only members of an organisation can register interest."))
     if not in_phase(case, "coalitions_forming"):
         raise DomainError(_("Interest can be registered during coalition forming and while the tender is open."))
@@ -181,10 +181,10 @@ def register_interest(session: Session, case: Case, *, user: User, offer: str) -
     if not offer:
         raise DomainError(_("Say what your organisation can bring."))
     interest = session.exec(
-        select(Interest).where(Interest.case_id == case.id, Interest.organisation_id == user.organisation_id)
-    ).first() or Interest(case_id=case.id, organisation_id=user.organisation_id, offer=offer)
+        select(Interest).where(Interest.case_id == case.id, Interest.organisation_id == actor.organisation_id)
+    ).first() or Interest(case_id=case.id, organisation_id=actor.organisation_id, offer=offer)
     interest.offer = offer
     session.add(interest)
-    audit.record(session, action="interest_registered", actor=user, case=case, details={"organisation_id": user.organisation_id})
+    audit.record(session, action="interest_registered", actor=actor, case=case, details={"organisation_id": actor.organisation_id})
     session.flush()
     return interest

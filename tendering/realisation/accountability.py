@@ -126,9 +126,9 @@ class EvaluationFields:
     indicator_notes: dict[int, str]
 
 
-def save(session: Session, table: Table, *, user: User, fields: EvaluationFields) -> JointEvaluation:
+def save(session: Session, table: Table, *, actor: User, fields: EvaluationFields) -> JointEvaluation:
     """Write the joint evaluation; a change withdraws both approvals, since they were given to other words."""
-    access.require(session, access.Capability.write_accountability, user, case=table.case)
+    access.require(session, access.Capability.write_accountability, actor, case=table.case)
     if table.evaluation is not None and table.evaluation.published_at is not None:
         raise DomainError(_("The report is published and can no longer change."))
     if not fields.participants.strip() or not fields.findings.strip():
@@ -138,16 +138,16 @@ def save(session: Session, table: Table, *, user: User, fields: EvaluationFields
     evaluation.participants, evaluation.findings = fields.participants.strip(), fields.findings.strip()
     evaluation.lessons, evaluation.legacy = fields.lessons.strip(), fields.legacy.strip()
     evaluation.indicator_notes = {str(k): v.strip() for k, v in fields.indicator_notes.items() if k in known and v.strip()}
-    evaluation.updated_at, evaluation.updated_by_id = utcnow(), user.id
+    evaluation.updated_at, evaluation.updated_by_id = utcnow(), actor.id
     evaluation.municipality_approved_at = evaluation.municipality_approved_by_id = None
     evaluation.lead_approved_at = evaluation.lead_approved_by_id = None
     session.add(evaluation)
     session.flush()
-    audit.record(session, action="joint_evaluation_saved", actor=user, case=table.case, details={"side": table.party.side})
+    audit.record(session, action="joint_evaluation_saved", actor=actor, case=table.case, details={"side": table.party.side})
     return evaluation
 
 
-def approve(session: Session, table: Table, *, user: User) -> JointEvaluation:
+def approve(session: Session, table: Table, *, actor: User) -> JointEvaluation:
     """The case owner approves for the municipality, a user of the lead organisation for the coalition."""
     evaluation = table.evaluation
     if evaluation is None:
@@ -156,16 +156,16 @@ def approve(session: Session, table: Table, *, user: User) -> JointEvaluation:
         raise NotAllowed(_("Only the case owner and the coalition's lead approve the report."))
     now = utcnow()
     if table.party.side == MUNICIPALITY:
-        evaluation.municipality_approved_at, evaluation.municipality_approved_by_id = now, user.id
+        evaluation.municipality_approved_at, evaluation.municipality_approved_by_id = now, actor.id
     else:
-        evaluation.lead_approved_at, evaluation.lead_approved_by_id = now, user.id
-    audit.record(session, action="joint_evaluation_approved", actor=user, case=table.case, details={"side": table.party.side})
+        evaluation.lead_approved_at, evaluation.lead_approved_by_id = now, actor.id
+    audit.record(session, action="joint_evaluation_approved", actor=actor, case=table.case, details={"side": table.party.side})
     if evaluation.municipality_approved_at and evaluation.lead_approved_at and evaluation.published_at is None:
         with force_locale(DOCUMENT_LOCALE):
             evaluation.content_html = render_template("accountability/report.html", **report_context(session, table))
         evaluation.sha256 = hashlib.sha256(evaluation.content_html.encode()).hexdigest()
         evaluation.published_at = now
-        audit.record(session, action="accountability_published", actor=user, case=table.case, details={"sha256": evaluation.sha256})
+        audit.record(session, action="accountability_published", actor=actor, case=table.case, details={"sha256": evaluation.sha256})
     session.add(evaluation)
     session.flush()
     return evaluation
@@ -189,15 +189,15 @@ def published(session: Session, case_id: int) -> tuple[Case, JointEvaluation]:
     return row
 
 
-def close_with_follow_up(session: Session, table: Table, *, user: User, reason: str) -> Case:
+def close_with_follow_up(session: Session, table: Table, *, actor: User, reason: str) -> Case:
     """Close the case and open the next question, its articulation drafted from the findings."""
     if table.party.side != MUNICIPALITY:
         raise NotAllowed(_("Only officials open a follow-up case."))
-    fire(session, table.case, "close", actor=user, reason=reason)
+    fire(session, table.case, "close", actor=actor, reason=reason)
     evaluation = table.evaluation
     follow_up = open_case(
         session,
-        actor=user,
+        actor=actor,
         fields=CaseFields(
             title=_("Follow-up: %(title)s", title=table.case.title)[:200],
             question=table.case.question,
@@ -212,6 +212,6 @@ def close_with_follow_up(session: Session, table: Table, *, user: User, reason: 
     follow_up.parent_case_id = table.case.id
     evaluation.follow_up_case_id = follow_up.id
     session.add_all([follow_up, evaluation])
-    audit.record(session, action="follow_up_opened", actor=user, case=table.case, details={"follow_up_case_id": follow_up.id})
+    audit.record(session, action="follow_up_opened", actor=actor, case=table.case, details={"follow_up_case_id": follow_up.id})
     session.flush()
     return follow_up

@@ -107,9 +107,9 @@ def indicators_of(session: Session, agreement: Agreement) -> list[Indicator]:
     return list(session.exec(select(Indicator).where(Indicator.agreement_id == agreement.id).order_by(Indicator.id)).all())
 
 
-def save(session: Session, case: Case, *, user: User, fields: AgreementFields) -> Agreement:
+def save(session: Session, case: Case, *, actor: User, fields: AgreementFields) -> Agreement:
     """Record or revise the agreement's terms with the winning coalition."""
-    access.require(session, access.Capability.edit_agreement, user, case=case)
+    access.require(session, access.Capability.edit_agreement, actor, case=case)
     found = basis(session, case)
     if found is None:
         raise DomainError(_("The agreement follows the award letters."))
@@ -130,10 +130,10 @@ def save(session: Session, case: Case, *, user: User, fields: AgreementFields) -
     )
     agreement.budget, agreement.starts_on, agreement.ends_on = fields.budget, fields.starts_on, fields.ends_on
     agreement.overseers, agreement.monitoring_arrangement = overseers, fields.monitoring_arrangement.strip()
-    agreement.report_cadence, agreement.recorded_by_id, agreement.updated_at = fields.report_cadence, user.id, utcnow()
+    agreement.report_cadence, agreement.recorded_by_id, agreement.updated_at = fields.report_cadence, actor.id, utcnow()
     session.add(agreement)
     session.flush()
-    audit.record(session, action="agreement_saved", actor=user, case=case, details={"agreement_id": agreement.id})
+    audit.record(session, action="agreement_saved", actor=actor, case=case, details={"agreement_id": agreement.id})
     return agreement
 
 
@@ -154,9 +154,9 @@ def _check_indicator(session: Session, case: Case, fields: IndicatorFields) -> N
         raise DomainError(_("Unknown outcome."))
 
 
-def add_indicator(session: Session, case: Case, *, user: User, fields: IndicatorFields) -> Indicator:
+def add_indicator(session: Session, case: Case, *, actor: User, fields: IndicatorFields) -> Indicator:
     """An agreed outcome indicator, taken from the proposal's commitments and negotiated."""
-    access.require(session, access.Capability.edit_agreement, user, case=case)
+    access.require(session, access.Capability.edit_agreement, actor, case=case)
     agreement = agreement_of(session, case)
     if agreement is None:
         raise DomainError(_("Record the agreement's terms before its indicators."))
@@ -165,18 +165,18 @@ def add_indicator(session: Session, case: Case, *, user: User, fields: Indicator
     indicator = Indicator(agreement_id=agreement.id, **values)
     session.add(indicator)
     session.flush()
-    audit.record(session, action="indicator_agreed", actor=user, case=case, details={"indicator_id": indicator.id, "name": indicator.name})
+    audit.record(session, action="indicator_agreed", actor=actor, case=case, details={"indicator_id": indicator.id, "name": indicator.name})
     return indicator
 
 
-def remove_indicator(session: Session, case: Case, indicator_id: int, *, user: User) -> None:
-    access.require(session, access.Capability.edit_agreement, user, case=case)
+def remove_indicator(session: Session, case: Case, indicator_id: int, *, actor: User) -> None:
+    access.require(session, access.Capability.edit_agreement, actor, case=case)
     agreement = agreement_of(session, case)
     indicator = session.get(Indicator, indicator_id)
     if agreement is None or indicator is None or indicator.agreement_id != agreement.id:
         raise NotFound(_("This indicator does not exist."))
     session.delete(indicator)
-    audit.record(session, action="indicator_removed", actor=user, case=case, details={"name": indicator.name})
+    audit.record(session, action="indicator_removed", actor=actor, case=case, details={"name": indicator.name})
     session.flush()
 
 

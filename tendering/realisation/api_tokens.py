@@ -30,27 +30,27 @@ def tokens_of(session: Session, reporting: measurements.Reporting) -> list[ApiTo
     ).all())
 
 
-def create(session: Session, reporting: measurements.Reporting, *, user: User, name: str) -> tuple[ApiToken, str]:
+def create(session: Session, reporting: measurements.Reporting, *, actor: User, name: str) -> tuple[ApiToken, str]:
     """A new token; the plain value is returned this once and never stored."""
     if not name.strip():
         raise DomainError(_("Name the token after the system that will use it."))
     plain = PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(coalition_id=reporting.coalition.id, name=name.strip()[:100], token_hash=_hash(plain),
-                     prefix=plain[:12], created_by_id=user.id)
+                     prefix=plain[:12], created_by_id=actor.id)
     session.add(token)
     session.flush()
-    audit.record(session, action="api_token_created", actor=user, case=reporting.case, details={"token": token.prefix})
+    audit.record(session, action="api_token_created", actor=actor, case=reporting.case, details={"token": token.prefix})
     return token, plain
 
 
-def revoke(session: Session, reporting: measurements.Reporting, token_id: int, *, user: User) -> ApiToken:
+def revoke(session: Session, reporting: measurements.Reporting, token_id: int, *, actor: User) -> ApiToken:
     token = session.get(ApiToken, token_id)
     if token is None or token.coalition_id != reporting.coalition.id:
         raise NotFound(_("This token does not exist."))
     if token.revoked_at is None:
-        token.revoked_at, token.revoked_by_id = utcnow(), user.id
+        token.revoked_at, token.revoked_by_id = utcnow(), actor.id
         session.add(token)
-        audit.record(session, action="api_token_revoked", actor=user, case=reporting.case, details={"token": token.prefix})
+        audit.record(session, action="api_token_revoked", actor=actor, case=reporting.case, details={"token": token.prefix})
     return token
 
 

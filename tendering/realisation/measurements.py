@@ -160,7 +160,7 @@ def _check(reported: Reported, started: set[date], current: Measurement | None) 
     return None
 
 
-def report(session: Session, reporting: Reporting, *, user: User, reported: Reported, today: date) -> Measurement:
+def report(session: Session, reporting: Reporting, *, actor: User, reported: Reported, today: date) -> Measurement:
     """Store a period's value, or correct it while keeping the earlier one."""
     require_open(reporting)
     current = monitoring.current_values(session, [reported.indicator.id])[reported.indicator.id].get(reported.period)
@@ -171,13 +171,13 @@ def report(session: Session, reporting: Reporting, *, user: User, reported: Repo
         raise DomainError(problem)
     measurement = Measurement(
         indicator_id=reported.indicator.id, period=reported.period, value=reported.value, source=reported.source.strip(),
-        note=reported.note.strip(), reported_by_id=user.id, supersedes_id=current.id if current else None,
+        note=reported.note.strip(), reported_by_id=actor.id, supersedes_id=current.id if current else None,
         correction_reason=reported.reason.strip() if current else "",
     )
     _insert(session, lambda: session.add(measurement))
     monitoring.refresh(session, [reported.indicator])
     audit.record(
-        session, action="measurement_corrected" if current else "measurement_reported", actor=user, case=reporting.case,
+        session, action="measurement_corrected" if current else "measurement_reported", actor=actor, case=reporting.case,
         reason=measurement.correction_reason,
         details={"indicator_id": reported.indicator.id, "period": reported.period.isoformat(), "value": reported.value},
     )
@@ -372,14 +372,14 @@ def check_file(session: Session, reporting: Reporting, rows: list[list[str]], to
     return found
 
 
-def import_file(session: Session, reporting: Reporting, *, user: User, filename: str, data: bytes, today: date) -> int:
+def import_file(session: Session, reporting: Reporting, *, actor: User, filename: str, data: bytes, today: date) -> int:
     """All rows of a file, or none: returns how many values were stored."""
     require_open(reporting)
     found = check_file(session, reporting, read_table(filename, data), today)
-    return store(session, reporting, user=user, found=found, source=filename)
+    return store(session, reporting, actor=actor, found=found, source=filename)
 
 
-def store(session: Session, reporting: Reporting, *, user: User, found: list[Reported], source: str) -> int:
+def store(session: Session, reporting: Reporting, *, actor: User, found: list[Reported], source: str) -> int:
     """Checked values in one bulk insert, corrections superseding what was in force when they were checked
     (a value stored since makes the whole file ChangedMeanwhile); then the summaries."""
     indicators = {r.indicator.id: r.indicator for r in found}
@@ -387,7 +387,7 @@ def store(session: Session, reporting: Reporting, *, user: User, found: list[Rep
     rows = [
         {
             "indicator_id": r.indicator.id, "period": r.period, "value": r.value, "source": r.source.strip(),
-            "note": r.note.strip(), "reported_by_id": user.id, "reported_at": now,
+            "note": r.note.strip(), "reported_by_id": actor.id, "reported_at": now,
             "supersedes_id": r.supersedes.id if r.supersedes else None,
             "correction_reason": r.reason.strip() if r.supersedes else "",
         }
@@ -396,7 +396,7 @@ def store(session: Session, reporting: Reporting, *, user: User, found: list[Rep
     _insert(session, lambda: session.execute(insert(Measurement), rows))
     monitoring.refresh(session, list(indicators.values()))
     audit.record(
-        session, action="measurements_imported", actor=user, case=reporting.case,
+        session, action="measurements_imported", actor=actor, case=reporting.case,
         details={"from": source, "values": len(found), "indicators": sorted(indicators)},
     )
     return len(found)

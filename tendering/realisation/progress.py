@@ -51,7 +51,7 @@ def schedule(session: Session, agreement: Agreement, today: date) -> list[Slot]:
     return [Slot(p, reports.get(p.starts_on)) for p in reversed(started)]
 
 
-def submit(session: Session, reporting: Reporting, *, user: User, fields: ReportFields, today: date) -> ProgressReport:
+def submit(session: Session, reporting: Reporting, *, actor: User, fields: ReportFields, today: date) -> ProgressReport:
     """A new report for a period, or a revision of one the municipality has not yet acknowledged."""
     require_open(reporting)
     if fields.period not in {s.period.starts_on for s in schedule(session, reporting.agreement, today)}:
@@ -65,13 +65,13 @@ def submit(session: Session, reporting: Reporting, *, user: User, fields: Report
     ).first()
     if report is not None and report.status == ACKNOWLEDGED:
         raise DomainError(_("This report is acknowledged and can no longer change."))
-    report = report or ProgressReport(agreement_id=reporting.agreement.id, period=fields.period, narrative="", submitted_by_id=user.id)
+    report = report or ProgressReport(agreement_id=reporting.agreement.id, period=fields.period, narrative="", submitted_by_id=actor.id)
     for name in ("narrative", "adjustments", "adjustment_reason", "setbacks", "windfalls", "client_panel"):
         setattr(report, name, getattr(fields, name).strip())
-    report.status, report.submitted_by_id, report.submitted_at = SUBMITTED, user.id, utcnow()
+    report.status, report.submitted_by_id, report.submitted_at = SUBMITTED, actor.id, utcnow()
     session.add(report)
     session.flush()
-    audit.record(session, action="progress_report_submitted", actor=user, case=reporting.case,
+    audit.record(session, action="progress_report_submitted", actor=actor, case=reporting.case,
                  details={"report_id": report.id, "period": fields.period.isoformat()})
     return report
 
@@ -83,23 +83,23 @@ def get(session: Session, case: Case, agreement: Agreement, report_id: int) -> P
     return report
 
 
-def respond(session: Session, case: Case, agreement: Agreement, report: ProgressReport, *, user: User,
+def respond(session: Session, case: Case, agreement: Agreement, report: ProgressReport, *, actor: User,
             acknowledge: bool, response: str) -> ProgressReport:
     """The case owner acknowledges a report (recording any adjustment) or asks questions about it."""
-    if user.id != case.owner_id:
+    if actor.id != case.owner_id:
         raise NotAllowed(_("Only the case owner responds to progress reports."))
     if report.status == ACKNOWLEDGED:
         raise DomainError(_("This report is already acknowledged."))
     if not acknowledge and not response.strip():
         raise DomainError(_("Write the questions for the coalition."))
     report.response = response.strip()
-    report.acknowledged_by_id, report.acknowledged_at = user.id, utcnow()
+    report.acknowledged_by_id, report.acknowledged_at = actor.id, utcnow()
     report.status = ACKNOWLEDGED if acknowledge else QUESTIONS
     session.add(report)
     if acknowledge and report.adjustments:
         session.add(AgreementAdjustment(agreement_id=agreement.id, progress_report_id=report.id, description=report.adjustments,
-                                        reason=report.adjustment_reason, accepted_by_id=user.id))
-    audit.record(session, action="progress_report_acknowledged" if acknowledge else "progress_report_questioned", actor=user,
+                                        reason=report.adjustment_reason, accepted_by_id=actor.id))
+    audit.record(session, action="progress_report_acknowledged" if acknowledge else "progress_report_questioned", actor=actor,
                  case=case, details={"report_id": report.id})
     session.flush()
     return report

@@ -51,7 +51,7 @@ def save(case: Case):
     if not form.validate_on_submit():
         return _page(session, table, form=form, status=400)
     notes = {i.indicator.id: request.form.get(f"note-{i.indicator.id}", "")[:5000] for i in accountability.results(session, table)}
-    accountability.save(session, table, user=current_user, fields=accountability.EvaluationFields(
+    accountability.save(session, table, actor=current_user, fields=accountability.EvaluationFields(
         participants=form.participants.data, findings=form.findings.data, lessons=form.lessons.data or "",
         legacy=form.legacy.data or "", indicator_notes=notes,
     ))
@@ -63,7 +63,7 @@ def save(case: Case):
 @allows(Capability.write_accountability)
 def approve(case: Case):
     session, table = _table(case)
-    evaluation = accountability.approve(session, table, user=current_user)
+    evaluation = accountability.approve(session, table, actor=current_user)
     if evaluation.published_at:
         flash(_("Both sides approved: the accountability report is published."), "success")
     else:
@@ -75,7 +75,7 @@ def approve(case: Case):
 @allows(Capability.write_accountability)
 def close(case: Case):
     session, table = _table(case)
-    follow_up = accountability.close_with_follow_up(session, table, user=current_user, reason=request.form.get("reason", "")[:5000])
+    follow_up = accountability.close_with_follow_up(session, table, actor=current_user, reason=request.form.get("reason", "")[:5000])
     flash(_("The case is closed and the follow-up case %(reference)s is opened.", reference=follow_up.reference), "success")
     return redirect(url_for("cases.show", case_id=follow_up.id))
 

@@ -65,7 +65,7 @@ def save(case: Case):
     if not form.validate_on_submit():
         return _page(session, case, form=form, status=400)
     agreement.save(
-        session, case, user=current_user,
+        session, case, actor=current_user,
         fields=agreement.AgreementFields(
             budget=form.budget.data, starts_on=form.starts_on.data, ends_on=form.ends_on.data, overseers=form.overseers.data,
             monitoring_arrangement=form.monitoring_arrangement.data, report_cadence=form.report_cadence.data,
@@ -84,7 +84,7 @@ def add_indicator(case: Case):
         return _page(session, case, indicator_form=form, status=400)
     optional = (lambda value: None if value is None else float(value))
     agreement.add_indicator(
-        session, case, user=current_user,
+        session, case, actor=current_user,
         fields=agreement.IndicatorFields(
             name=form.name.data, definition=form.definition.data, unit=form.unit.data or "",
             direction=Direction(form.direction.data), data_source=form.data_source.data,
@@ -103,7 +103,7 @@ def add_indicator(case: Case):
 @allows(Capability.edit_agreement)
 def remove_indicator(case: Case, indicator_id: int):
     session = db.session()
-    agreement.remove_indicator(session, case, indicator_id, user=current_user)
+    agreement.remove_indicator(session, case, indicator_id, actor=current_user)
     flash(_("The indicator is removed."), "success")
     return redirect(url_for(".index", case_id=case.id) + "#indicators")
 

@@ -100,7 +100,7 @@ def report(indicator_id: int):
         value = float(body["value"])
     except (KeyError, TypeError, ValueError):
         raise DomainError(_("Give `period` as a date (YYYY-MM-DD) and `value` as a number.")) from None
-    measurement = measurements.report(session, g.caller.reporting, user=g.caller.user, today=utcnow().date(), reported=measurements.Reported(
+    measurement = measurements.report(session, g.caller.reporting, actor=g.caller.user, today=utcnow().date(), reported=measurements.Reported(
         indicator, period, value, str(body.get("source", ""))[:2000], str(body.get("note", ""))[:5000],
         str(body.get("correction_reason", ""))[:5000],
     ))
@@ -120,5 +120,5 @@ def bulk():
     reporting = g.caller.reporting
     measurements.require_open(reporting)
     found = measurements.check_file(session, reporting, table, utcnow().date())
-    count = measurements.store(session, reporting, user=g.caller.user, found=found, source=f"api:{g.caller.token.prefix}")
+    count = measurements.store(session, reporting, actor=g.caller.user, found=found, source=f"api:{g.caller.token.prefix}")
     return jsonify({"imported": count}), 201

@@ -57,7 +57,7 @@ def decide(case: Case):
         flash(_("Choose the winning proposal and give the motivation and its advantages."), "error")
         return redirect(url_for(".index", case_id=case.id))
     award.decide(
-        session, case, user=current_user, proposal_id=form.proposal_id.data,
+        session, case, actor=current_user, proposal_id=form.proposal_id.data,
         motivation=form.motivation.data, advantages=form.advantages.data,
     )
     flash(_("The intended award decision is recorded. Send the letters with “%(action)s” on the case page.", action=trigger_label("propose_award")), "success")
@@ -90,7 +90,7 @@ def resolve(case: Case, objection_id: int):
     if not form.validate_on_submit():
         flash(_("Describe how the objection is resolved."), "error")
     else:
-        award.resolve_objection(session, case, objection_id, user=current_user, resolution=form.resolution.data)
+        award.resolve_objection(session, case, objection_id, actor=current_user, resolution=form.resolution.data)
         flash(_("The objection is resolved."), "success")
     return redirect(url_for(".index", case_id=case.id) + "#objections")
 
@@ -109,7 +109,7 @@ def reconsider(case: Case):
     if not form.validate_on_submit():
         flash(_("Choose what must change and describe it."), "error")
     else:
-        reconsideration.record(session, case, user=current_user, changes=form.changes.data, note=form.note.data)
+        reconsideration.record(session, case, actor=current_user, changes=form.changes.data, note=form.note.data)
         flash(_("The reconsideration is recorded. Start the new round with “%(action)s” on the case page.", action=trigger_label("rearticulate")), "success")
     return redirect(url_for(".index", case_id=case.id))
 
@@ -162,6 +162,6 @@ def object_to(coalition_id: int):
     if not form.validate_on_submit():
         flash(_("Describe your objection."), "error")
     else:
-        award.lodge_objection(session, case, coalition, user=current_user, text=form.text.data)
+        award.lodge_objection(session, case, coalition, actor=current_user, text=form.text.data)
         flash(_("Your objection is registered. The municipality will not conclude the agreement before it is resolved."), "success")
     return redirect(url_for(".own_letter", coalition_id=coalition_id))

@@ -128,7 +128,7 @@ def form_coalition(reference: str):
     if not form.validate_on_submit():
         flash(_("Give the coalition a name."), "error")
         return redirect(url_for("public.tender", reference=reference))
-    coalition = coalitions.form_coalition(db.session(), case, user=current_user, name=form.name.data)
+    coalition = coalitions.form_coalition(db.session(), case, actor=current_user, name=form.name.data)
     flash(_("The coalition is formed; invite your partners."), "success")
     return redirect(url_for(".show", coalition_id=coalition.id))
 
@@ -180,7 +180,7 @@ def invite_partner(coalition_id: int):
         flash(_("Choose an organisation to invite."), "error")
         return redirect(url_for(".show", coalition_id=coalition_id))
     coalitions.invite_partner(
-        session, coalition, user=current_user, organisation_id=form.organisation_id.data, case=session.get(Case, coalition.case_id)
+        session, coalition, actor=current_user, organisation_id=form.organisation_id.data, case=session.get(Case, coalition.case_id)
     )
     flash(_("The organisation is invited."), "success")
     return redirect(url_for(".show", coalition_id=coalition_id))
@@ -197,7 +197,7 @@ def respond(coalition_id: int):
         return redirect(url_for(".show", coalition_id=coalition_id))
     accept = form.decision.data == "accept"
     coalitions.respond(
-        session, coalition, membership, user=current_user, case=session.get(Case, coalition.case_id), accept=accept,
+        session, coalition, membership, actor=current_user, case=session.get(Case, coalition.case_id), accept=accept,
         role=form.role.data or "", contribution_kind=form.contribution_kind.data or "", contribution=form.contribution.data or "",
     )
     flash(_("Your organisation takes part in the coalition.") if accept else _("Your organisation declined."), "success")
@@ -254,7 +254,7 @@ def save_proposal(coalition_id: int):
     if not form.validate_on_submit():
         return _editor(session, coalition, case, draft, form, AttachmentForm(), 400)
     proposals.save_draft(
-        session, draft, user=current_user, case=case,
+        session, draft, actor=current_user, case=case,
         fields=proposals.DraftFields(
             **{name: form[name].data or "" for name in proposals.TEXT_FIELDS},
             price=form.price.data,
@@ -275,7 +275,7 @@ def upload_attachment(coalition_id: int):
         return redirect(url_for(".proposal", coalition_id=coalition_id) + "#attachments")
     upload = form.file.data
     proposals.add_attachment(
-        session, draft, user=current_user, case=case, upload_dir=current_app.config["UPLOAD_DIR"],
+        session, draft, actor=current_user, case=case, upload_dir=current_app.config["UPLOAD_DIR"],
         filename=upload.filename or "", data=upload.read(attachments.MAX_FILE_BYTES + 1),
     )
     flash(_("The attachment is added."), "success")
@@ -288,7 +288,7 @@ def remove_attachment(coalition_id: int, attachment_id: int):
     session, coalition, case, draft = _proposal(coalition_id)
     attachment = proposals.get_attachment(session, draft, attachment_id)
     if ConfirmForm().validate_on_submit():
-        proposals.remove_attachment(session, draft, attachment, user=current_user, case=case)
+        proposals.remove_attachment(session, draft, attachment, actor=current_user, case=case)
         flash(_("The attachment is removed from the draft."), "success")
     return redirect(url_for(".proposal", coalition_id=coalition_id) + "#attachments")
 
@@ -310,7 +310,7 @@ def submit_proposal(coalition_id: int):
     session, coalition, case, draft = _proposal(coalition_id)
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for(".proposal", coalition_id=coalition_id))
-    submission = tender_box.submit(session, draft, coalition, case, user=current_user)
+    submission = tender_box.submit(session, draft, coalition, case, actor=current_user)
     tender_box.confirm_in_time(case)
     flash(_("Your proposal is received. Keep the receipt below."), "success")
     return redirect(url_for(".receipt", coalition_id=coalition_id, submission_id=submission.id))
@@ -321,7 +321,7 @@ def submit_proposal(coalition_id: int):
 def withdraw_proposal(coalition_id: int):
     session, coalition, case, draft = _proposal(coalition_id)
     if ConfirmForm().validate_on_submit():
-        tender_box.withdraw(session, draft, case, user=current_user)
+        tender_box.withdraw(session, draft, case, actor=current_user)
         flash(_("Your proposal is withdrawn. You can submit again until the deadline."), "success")
     return redirect(url_for(".proposal", coalition_id=coalition_id))
 

@@ -65,7 +65,7 @@ def declare(case: Case, proposal_id: int):
     if not form.validate_on_submit():
         flash(_("Say whether you have a conflict of interest."), "error")
         return redirect(url_for(".index", case_id=case.id))
-    scoring.declare(session, case, _entry(session, case, proposal_id), user=current_user,
+    scoring.declare(session, case, _entry(session, case, proposal_id), actor=current_user,
                     has_conflict=form.conflict.data == "yes", note=form.note.data or "")
     flash(_("Your declaration is recorded."), "success")
     return redirect(url_for(".index", case_id=case.id))
@@ -102,7 +102,7 @@ def save_score(case: Case, proposal_id: int):
         abort(400)
     requirements = request.form.get("requirements_met")
     scoring.save_scores(
-        session, case, entry, user=current_user, scores=_scores_from_form(scoring.criteria(session, case)),
+        session, case, entry, actor=current_user, scores=_scores_from_form(scoring.criteria(session, case)),
         requirements_met={"yes": True, "no": False}.get(requirements), requirements_note=request.form.get("requirements_note", ""),
         submit=request.form.get("action") == "submit",
     )
@@ -120,7 +120,7 @@ def consensus(case: Case, proposal_id: int):
         if not ConfirmForm().validate_on_submit():
             abort(400)
         scores = {cid: (value, motivation) for cid, (value, motivation) in _scores_from_form(criteria).items() if value is not None}
-        scoring.record_consensus(session, case, entry, user=current_user, scores=scores)
+        scoring.record_consensus(session, case, entry, actor=current_user, scores=scores)
         flash(_("The consensus is recorded."), "success")
         return redirect(url_for(".index", case_id=case.id))
     return render_template(

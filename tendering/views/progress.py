@@ -42,7 +42,7 @@ def respond(case: Case, report_id: int):
     if not form.validate_on_submit():
         flash(_("Choose to acknowledge the report or to ask questions."), "error")
         return redirect(url_for(".index", case_id=case.id))
-    progress.respond(session, case, concluded, report, user=current_user, acknowledge=form.decision.data == "acknowledge",
+    progress.respond(session, case, concluded, report, actor=current_user, acknowledge=form.decision.data == "acknowledge",
                      response=form.response.data or "")
     flash(_("Your response is recorded and visible to the coalition."), "success")
     return redirect(url_for(".index", case_id=case.id) + f"#report-{report.id}")

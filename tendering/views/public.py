@@ -136,7 +136,7 @@ def ask_question(reference: str):
     case = published_case(reference)
     form = QuestionForm()
     if form.validate_on_submit():
-        clarifications.ask(db.session(), case, user=current_user, question=form.question.data)
+        clarifications.ask(db.session(), case, actor=current_user, question=form.question.data)
         flash(_("Your question is received. The answer will be published to everyone; your name is not shown."), "success")
     else:
         flash(_("Write out your question (at least 10 characters)."), "error")
@@ -149,7 +149,7 @@ def register_interest(reference: str):
     case = published_case(reference)
     form = InterestForm()
     if form.validate_on_submit():
-        tender_setup.register_interest(db.session(), case, user=current_user, offer=form.offer.data)
+        tender_setup.register_interest(db.session(), case, actor=current_user, offer=form.offer.data)
         flash(_("Your organisation is on the interest board."), "success")
     else:
         flash(_("Say what your organisation can bring."), "error")

@@ -102,7 +102,7 @@ def report(coalition_id: int, indicator_id: int):
         return _indicator_page(coalition_id, indicator_id, form=form, status=400)
     try:
         measurements.report(
-            session, reporting, user=current_user, today=_today(),
+            session, reporting, actor=current_user, today=_today(),
             reported=measurements.Reported(
                 indicator=found, period=date.fromisoformat(form.period.data),
                 value=float(form.value.data), source=form.source.data or "", note=form.note.data or "",
@@ -127,7 +127,7 @@ def import_file(coalition_id: int):
     upload = form.file.data
     try:
         count = measurements.import_file(
-            session, reporting, user=current_user, filename=upload.filename or "", data=upload.read(), today=_today()
+            session, reporting, actor=current_user, filename=upload.filename or "", data=upload.read(), today=_today()
         )
     except measurements.ImportRefused as refused:
         session.rollback()
@@ -161,7 +161,7 @@ def create_token(coalition_id: int):
     form = ApiTokenForm()
     if not form.validate_on_submit():
         return _index_page(coalition_id, token_form=form, status=400)
-    _token, plain = api_tokens.create(session, reporting, user=current_user, name=form.name.data)
+    _token, plain = api_tokens.create(session, reporting, actor=current_user, name=form.name.data)
     response = _index_page(coalition_id, new_token=plain)
     return response[0], 200, {"Cache-Control": "no-store"}
 
@@ -171,7 +171,7 @@ def create_token(coalition_id: int):
 def revoke_token(coalition_id: int, token_id: int):
     session = db.session()
     reporting = measurements.reporting_for(session, coalition_id, current_user)
-    api_tokens.revoke(session, reporting, token_id, user=current_user)
+    api_tokens.revoke(session, reporting, token_id, actor=current_user)
     flash(_("The token is revoked: it no longer works."), "success")
     return redirect(url_for(".index", coalition_id=coalition_id) + "#api")
 
@@ -206,7 +206,7 @@ def submit_report(coalition_id: int):
     form.period.choices = [(s.period.starts_on.isoformat(), "") for s in progress.schedule(session, reporting.agreement, _today())]
     if not form.validate_on_submit():
         return _reports_page(coalition_id, form=form, status=400)
-    progress.submit(session, reporting, user=current_user, today=_today(), fields=progress.ReportFields(
+    progress.submit(session, reporting, actor=current_user, today=_today(), fields=progress.ReportFields(
         period=date.fromisoformat(form.period.data), narrative=form.narrative.data, adjustments=form.adjustments.data or "",
         adjustment_reason=form.adjustment_reason.data or "", setbacks=form.setbacks.data or "", windfalls=form.windfalls.data or "",
         client_panel=form.client_panel.data or "",

@@ -57,7 +57,7 @@ def index(case: Case):
 def open_box(case: Case):
     session = db.session()
     if ConfirmForm().validate_on_submit():
-        opening = tender_box.open_box(session, case, user=current_user)
+        opening = tender_box.open_box(session, case, actor=current_user)
         flash(_("The tender box is open.") if opening.opened_at else _("Opening requested: a second official must confirm."), "success")
     return redirect(url_for(".index", case_id=case.id))
 

@@ -91,6 +91,12 @@ def commit(db_session: Session | None = None) -> None:
             current_app.logger.exception("after-commit work failed (%s); it is retried later", hook.__name__)
 
 
+def discard_request_work() -> None:
+    """Drop what the request wrote so far, so a page can still be shown after a refusal (a lost race)."""
+    if "db_session" in g:
+        g.db_session.rollback()
+
+
 def end_request(status_code: int) -> None:
     """The request's one commit point: its work is kept when the answer is a success or a redirect."""
     if "db_session" not in g:

@@ -27,8 +27,7 @@ def flush(session: Session) -> None:
     """Flush; a concurrent change of the same case becomes StaleCase, nothing written."""
     try:
         session.flush()
-    except StaleDataError:
-        session.rollback()
+    except StaleDataError:  # the request is refused; its error handler drops the transaction
         raise stale_case() from None
 
 

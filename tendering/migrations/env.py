@@ -2,9 +2,9 @@
 
 from alembic import context
 from sqlmodel import SQLModel
-from tendering.core.db import make_engine
 
 import tendering.models  # noqa: F401  (every table must be imported: STYLE.md pitfall 13)
+from tendering.core.db import make_engine
 
 target_metadata = SQLModel.metadata
 config = context.config

@@ -81,8 +81,7 @@ def open_case(session: Session, *, actor: User, fields: CaseFields, workflow: st
     session.add(case)
     try:
         session.flush()
-    except IntegrityError:
-        session.rollback()
+    except IntegrityError:  # the request is refused; its error handler drops the transaction
         raise DomainError(_("Another case was opened at the same moment. Please submit again.")) from None
     audit.record(session, action="case_opened", actor=actor, case=case, at=now, details={"workflow": workflow})
     session.flush()

@@ -117,12 +117,11 @@ class ChangedMeanwhile(DomainError):
 
 def _insert(session: Session, write) -> None:
     """Run a write of values; the lost race with another writer of the same period becomes ChangedMeanwhile.
-    The transaction is rolled back (PostgreSQL aborted it anyway), as when two cases get the same reference."""
+    The transaction is left as it is (PostgreSQL aborted it anyway): the request that lost is not committed."""
     try:
         write()
         session.flush()
     except IntegrityError:
-        session.rollback()
         raise ChangedMeanwhile() from None
 
 

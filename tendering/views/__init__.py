@@ -3,6 +3,7 @@
 from urllib.parse import unquote_to_bytes, urlsplit
 
 from flask import Flask, Request, flash, jsonify, make_response, redirect, render_template, request, url_for
+from flask import session as http_session
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -189,7 +190,9 @@ def _answer(status: int, message: str, headers: dict | None = None):
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
-        """Refusals of a rule go back to the form with the reasons; access and existence answer with their status."""
+        """Refusals of a rule go back to the form with the reasons; access and existence answer with their status.
+        Nothing of a refused request is kept: its work is dropped first, so the page can be drawn from clean data."""
+        db.discard_request_work()
         if request.method == "POST" and error.status_code not in (403, 404):
             flash(error.message, "error")
             for reason in error.reasons:
@@ -214,7 +217,8 @@ def register_error_handlers(app: Flask) -> None:
         told to reload rather than shown a 500. Any other database error stays a 500."""
         if not (isinstance(error, IntegrityError) or _is_contention(error)):
             raise error
-        db.session().rollback()
+        db.discard_request_work()
+        http_session.pop("_flashes", None)  # a "saved" message the view flashed before the commit failed is not true
         app.logger.warning("write refused by the database (%s %s): %s", request.method, request.path, error.orig)
         return _answer(409, _("Someone else changed this at the same moment, so nothing was saved. "
                               "Reload the page and try again."))

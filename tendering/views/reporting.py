@@ -110,6 +110,7 @@ def report(coalition_id: int, indicator_id: int):
             ),
         )
     except measurements.ChangedMeanwhile as lost:  # the page again, with the value now in force and what was typed
+        db.discard_request_work()
         flash(lost.message, "error")
         return _indicator_page(coalition_id, indicator_id, form=form, status=409)
     flash(_("The value is recorded."), "success")
@@ -130,10 +131,11 @@ def import_file(coalition_id: int):
             session, reporting, actor=current_user, filename=upload.filename or "", data=upload.read(), today=_today()
         )
     except measurements.ImportRefused as refused:
-        session.rollback()
+        db.discard_request_work()
         flash(str(refused), "error")
         return _index_page(coalition_id, errors=refused.errors, status=400)
     except measurements.ChangedMeanwhile as lost:
+        db.discard_request_work()
         flash(lost.message, "error")
         return _index_page(coalition_id, import_form=form, status=409)
     flash(_("%(count)d value(s) imported.", count=count), "success")

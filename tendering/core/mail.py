@@ -1,5 +1,8 @@
 """Mail: queued in the outbox within the transaction, delivered after commit.
 
+Each message is a template under `templates/mail/` that sets its `subject` and writes its body, rendered in the
+language that is current where it is composed (the document language, for letters that must be in Dutch).
+
 With MAIL_SERVER set, messages go out through SMTP; without it (development)
 they stay in the outbox, which admins can read, so nothing is lost silently.
 A failed delivery keeps the message with its error for the next attempt.
@@ -17,14 +20,26 @@ from ..models import OutboxMessage, utcnow
 from . import db
 
 
+@dataclass(frozen=True)
+class Composed:
+    subject: str
+    body: str
+
+
+def compose(template: str, **context) -> Composed:
+    """Render `templates/mail/<template>.txt`: its `subject` variable and its text."""
+    module = current_app.jinja_env.get_template(f"mail/{template}.txt").make_module(context)
+    return Composed(str(module.subject).strip(), str(module).strip())
+
+
 def queue(
-    session: Session, *, to: str, subject: str, body: str, case_id: int | None = None, sealed: bool = False
+    session: Session, *, to: str, message: Composed, case_id: int | None = None, sealed: bool = False
 ) -> OutboxMessage:
     """Put a message in the outbox; `sealed` ones (coalition invitations, receipts) tell who bids, so the admin's outbox only counts them."""
-    message = OutboxMessage(to_address=to, subject=subject, body=body, case_id=case_id, sealed=sealed)
-    session.add(message)
+    stored = OutboxMessage(to_address=to, subject=message.subject, body=message.body, case_id=case_id, sealed=sealed)
+    session.add(stored)
     db.after_commit(session, deliver_pending)
-    return message
+    return stored
 
 
 def deliver_pending(session: Session) -> int:

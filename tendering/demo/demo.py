@@ -275,5 +275,5 @@ def _realised_case(session: Session, official: User, evaluator: User, members: l
     periods = reportable_periods(indicators[0], concluded, today)[:4]
     for indicator in indicators:
         for period, value in zip(periods, values[indicator.id], strict=False):
-            report_value(session, reporting, user=lead_a, today=today, reported=Reported(indicator, period.starts_on, value, "CBS", "", ""))
+            report_value(session, reporting, actor=lead_a, today=today, reported=Reported(indicator, period.starts_on, value, "CBS", "", ""))
     return case

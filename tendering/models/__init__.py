@@ -43,9 +43,11 @@ from .monitoring import (
     ApiToken,
     Direction,
     Indicator,
+    IndicatorStatus,
     JointEvaluation,
     Measurement,
     ProgressReport,
+    ReportStatus,
 )
 from .organisations import Invitation, Organisation, OrganisationKind, RegistrationRequest, Role, User
 from .outbox import OutboxMessage
@@ -70,6 +72,8 @@ __all__ = [
     "CriterionScore",
     "DataGeneration",
     "Direction",
+    "IndicatorStatus",
+    "ReportStatus",
     "Evaluation",
     "EvaluatorAssignment",
     "Framework",

@@ -34,6 +34,24 @@ class Agreement(SQLModel, table=True):
     sha256: str = Field(default="", max_length=64)
 
 
+class IndicatorStatus(str, Enum):
+    """Where an indicator stands against its norms (computed in `tendering.realisation.monitoring`)."""
+
+    on_track = "on_track"
+    at_risk = "at_risk"
+    off_track = "off_track"
+    no_data = "no_data"
+    overdue = "overdue"
+
+
+class ReportStatus(str, Enum):
+    """A progress report: sent by the coalition, then acknowledged or answered with questions by the municipality."""
+
+    submitted = "submitted"
+    acknowledged = "acknowledged"
+    questions = "questions"
+
+
 class Direction(str, Enum):
     higher_is_better = "higher_is_better"
     lower_is_better = "lower_is_better"
@@ -62,7 +80,9 @@ class Indicator(SQLModel, table=True):
     # Summary of the values in force, refreshed on every write (see `tendering.realisation.monitoring`).
     latest_value: float | None = None
     latest_period: date | None = None
-    assessed_status: str = Field(default="no_data", max_length=20, index=True)
+    assessed_status: IndicatorStatus = Field(
+        default=IndicatorStatus.no_data, sa_type=SAEnum(IndicatorStatus, native_enum=False, length=20), index=True
+    )
     next_due_on: date | None = Field(default=None, index=True)
 
 
@@ -106,7 +126,9 @@ class ProgressReport(SQLModel, table=True):
     windfalls: str = Field(default="", sa_type=Text)
     client_panel: str = Field(default="", sa_type=Text)
     adjustment_reason: str = Field(default="", sa_type=Text)
-    status: str = Field(default="submitted", max_length=20)  # submitted, acknowledged, questions
+    status: ReportStatus = Field(
+        default=ReportStatus.submitted, sa_type=SAEnum(ReportStatus, native_enum=False, length=20)
+    )
     submitted_by_id: int = Field(foreign_key="users.id")
     submitted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     acknowledged_by_id: int | None = Field(default=None, foreign_key="users.id")

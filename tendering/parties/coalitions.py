@@ -138,19 +138,9 @@ def invite_partner(session: Session, coalition: Coalition, *, actor: User, organ
     ).all()}
     if organisation.contact_email:
         recipients.add(organisation.contact_email)
+    invitation = mail.compose("coalition_invitation", coalition=coalition.name, question=case.title, reference=case.reference)
     for address in sorted(recipients):
-        mail.queue(
-            session,
-            to=address,
-            subject=_("Invitation to the coalition “%(coalition)s”", coalition=coalition.name),
-            body=_(
-                "You are invited to join the coalition “%(coalition)s” for the question “%(question)s” (%(reference)s). "
-                "Log in to accept or decline and to state your role and contribution.",
-                coalition=coalition.name, question=case.title, reference=case.reference,
-            ),
-            case_id=case.id,
-            sealed=True,
-        )
+        mail.queue(session, to=address, message=invitation, case_id=case.id, sealed=True)
     audit.record(session, action="partner_invited", actor=actor, case=case, details={"coalition_id": coalition.id, "organisation_id": organisation_id})
     session.flush()
     return member

@@ -92,19 +92,8 @@ def request_registration(
     check_password(password, [email, user_name, fields.name])
     password_hash = generate_password_hash(password, method="scrypt")
     if find_user_by_email(session, email) is not None:
-        mail.queue(
-            session,
-            to=email,
-            subject=_("Someone tried to register with your e-mail address"),
-            body=_(
-                "Someone tried to register the organisation %(organisation)s on the social tendering platform with "
-                "this e-mail address. You already have an account with it, so nothing was registered.\n\n"
-                "Was that you? Log in with your account:\n%(link)s\n\n"
-                "Was it not you? Then you need not do anything. If you think someone knows your password, change it "
-                "after logging in.",
-                organisation=fields.name, link=login_link,
-            ),
-        )
+        mail.queue(session, to=email, message=mail.compose(
+            "registration_existing_account", organisation=fields.name, link=login_link))
         audit.record(session, action="registration_for_existing_account", actor=None, details={"email": email})
         session.flush()
         return
@@ -119,18 +108,8 @@ def request_registration(
             expires_at=utcnow() + timedelta(days=REGISTRATION_DAYS),
         )
     )
-    mail.queue(
-        session,
-        to=email,
-        subject=_("Confirm the registration of %(organisation)s", organisation=fields.name),
-        body=_(
-            "You registered the organisation %(organisation)s on the social tendering platform, with this e-mail "
-            "address for the account of %(name)s.\n\n"
-            "Open this link within %(days)d days to confirm it:\n%(link)s\n\n"
-            "Did you not register? Then you need not do anything: without confirmation nothing is registered.",
-            organisation=fields.name, name=user_name.strip(), days=REGISTRATION_DAYS, link=link(token),
-        ),
-    )
+    mail.queue(session, to=email, message=mail.compose(
+        "registration_confirm", organisation=fields.name, name=user_name.strip(), days=REGISTRATION_DAYS, link=link(token)))
     audit.record(session, action="registration_requested", actor=None, details={"email": email, "name": fields.name})
     session.flush()
 
@@ -199,20 +178,10 @@ def invite_colleague(session: Session, *, inviter: User, email: str, link: Calla
     )
     session.add(invitation)
     organisation = session.get(Organisation, inviter.organisation_id)
-    if has_account:  # listed like any invitation, so the inviter cannot tell; its link is never sent, so never used
-        body = _(
-            "%(name)s invites you to join %(organisation)s on the social tendering platform.\n\n"
-            "You already have an account with this e-mail address, and an account belongs to one organisation, "
-            "so no new account can be made for it. Contact %(name)s if you want to talk about it.",
-            name=inviter.name, organisation=organisation.name,
-        )
-    else:
-        body = _(
-            "%(name)s invites you to join %(organisation)s on the social tendering platform.\n\n"
-            "Open this link within %(days)d days to create your account:\n%(link)s",
-            name=inviter.name, organisation=organisation.name, days=INVITATION_DAYS, link=link(token),
-        )
-    mail.queue(session, to=email, subject=_("Invitation to join %(organisation)s", organisation=organisation.name), body=body)
+    # Listed like any invitation, so the inviter cannot tell; to an address with an account its link is never sent.
+    mail.queue(session, to=email, message=mail.compose(
+        "colleague_invitation", name=inviter.name, organisation=organisation.name, days=INVITATION_DAYS,
+        link=None if has_account else link(token)))
     audit.record(session, action="colleague_invited", actor=inviter, details={"organisation_id": organisation.id})
     session.flush()
     return invitation

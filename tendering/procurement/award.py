@@ -177,15 +177,10 @@ def send_letters(session: Session, case: Case, actor: User | None) -> None:
                 content_html=html, sha256=hashlib.sha256(html.encode()).hexdigest(), sent_at=now,
             )
             session.add(letter)
-            subject = _("Intended award decision for “%(title)s”", title=case.title)
-            body = _(
-                "The municipality has taken its intended award decision on the tender “%(title)s” (%(reference)s).\n"
-                "Your letter, with your scores and the end of the standstill period, is at %(link)s",
-                title=case.title, reference=case.reference,
-                link=url_for("award.own_letter", coalition_id=row.entry.coalition.id, _external=True),
-            )
+            message = mail.compose("award_letter", title=case.title, reference=case.reference,
+                                   link=url_for("award.own_letter", coalition_id=row.entry.coalition.id, _external=True))
             for address in sorted(addresses.get(row.entry.coalition.id, ())):
-                mail.queue(session, to=address, subject=subject, body=body, case_id=case.id)
+                mail.queue(session, to=address, message=message, case_id=case.id)
     audit.record(
         session, action="award_letters_sent", actor=actor, case=case, at=now,
         details={"letters": len(ranked), "standstill_ends_at": decision.standstill_ends_at.isoformat()},

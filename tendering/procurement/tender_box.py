@@ -134,19 +134,9 @@ def submit(session: Session, proposal: Proposal, coalition: Coalition, case: Cas
         session, action="proposal_submitted", actor=actor, case=case, at=now,
         details={"proposal_id": proposal.id, "version": version, "receipt_sha256": submission.receipt_sha256},
     )
-    mail.queue(
-        session,
-        to=actor.email,
-        subject=_("Receipt for your proposal to “%(title)s”", title=case.title),
-        body=_(
-            "Your coalition “%(coalition)s” submitted its proposal (id %(id)d, version %(version)d) on %(time)s UTC.\n"
-            "SHA-256 of everything submitted: %(sha)s",
-            coalition=coalition.name, id=proposal.id, version=version, time=now.isoformat(timespec="seconds"),
-            sha=submission.receipt_sha256,
-        ),
-        case_id=case.id,
-        sealed=True,
-    )
+    receipt = mail.compose("receipt", title=case.title, coalition=coalition.name, id=proposal.id, version=version,
+                           time=now.isoformat(timespec="seconds"), sha=submission.receipt_sha256)
+    mail.queue(session, to=actor.email, message=receipt, case_id=case.id, sealed=True)
     session.flush()
     return submission
 

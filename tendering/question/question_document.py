@@ -115,18 +115,10 @@ def publish_amendment(session: Session, case: Case, *, actor: User, note: str) -
         ).all()
     }
     with force_locale(DOCUMENT_LOCALE):
-        subject = _("Amendment %(number)d to “%(title)s”", number=document.version - 1, title=case.title)
-        body = _(
-            "The municipality has amended the tender “%(title)s” (%(reference)s).\n\n%(note)s\n\n"
-            "The amended question document is version %(version)d, SHA-256 %(sha)s.",
-            title=case.title,
-            reference=case.reference,
-            note=note,
-            version=document.version,
-            sha=document.sha256,
-        )
+        message = mail.compose("amendment", number=document.version - 1, title=case.title, reference=case.reference,
+                               note=note, version=document.version, sha=document.sha256)
     for address in sorted(recipients):
-        mail.queue(session, to=address, subject=subject, body=body, case_id=case.id)
+        mail.queue(session, to=address, message=message, case_id=case.id)
     return document
 
 

@@ -199,13 +199,9 @@ def freeze_on_conclusion(session: Session, case: Case, actor: User | None) -> No
     with force_locale(DOCUMENT_LOCALE):
         agreement.content_html = render_template("agreement/document.html", **document_context(session, case, agreement))
         agreement.sha256 = hashlib.sha256(agreement.content_html.encode()).hexdigest()
-        subject = _("Agreement concluded for “%(title)s”", title=case.title)
-        body = _(
-            "The agreement for “%(title)s” (%(reference)s) is concluded. SHA-256 of the agreement: %(sha)s",
-            title=case.title, reference=case.reference, sha=agreement.sha256,
-        )
+        message = mail.compose("agreement_concluded", title=case.title, reference=case.reference, sha=agreement.sha256)
     for address in sorted(award.recipients(session, [agreement.coalition_id]).get(agreement.coalition_id, ())):
-        mail.queue(session, to=address, subject=subject, body=body, case_id=case.id)
+        mail.queue(session, to=address, message=message, case_id=case.id)
     session.add(agreement)
     monitoring.refresh(session, indicators_of(session, agreement))
     audit.record(session, action="agreement_frozen", actor=actor, case=case, at=now, details={"sha256": agreement.sha256})

@@ -18,25 +18,19 @@ derived from `next_due_on` when read.
 from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date, timedelta
-from enum import Enum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
-from ..models import Agreement, Direction, Indicator, Measurement
+from ..models import Agreement, Direction, Indicator, IndicatorStatus, Measurement
 
 GRACE_DAYS = 30
 MONTHS = {"monthly": 1, "quarterly": 3, "half_yearly": 6, "yearly": 12}
 
 
-class Status(str, Enum):
-    on_track = "on_track"
-    at_risk = "at_risk"
-    off_track = "off_track"
-    no_data = "no_data"
-    overdue = "overdue"
+Status = IndicatorStatus  # the model's enum, by the name the monitor's code uses
 
 
 STATUS_LABELS = {

@@ -15,11 +15,11 @@ from sqlmodel import Session, select
 
 from ..core import audit
 from ..core.errors import DomainError, NotAllowed, NotFound
-from ..models import Agreement, AgreementAdjustment, Case, ProgressReport, User, utcnow
+from ..models import Agreement, AgreementAdjustment, Case, ProgressReport, ReportStatus, User, utcnow
 from . import monitoring
 from .measurements import Reporting, require_open
 
-SUBMITTED, ACKNOWLEDGED, QUESTIONS = "submitted", "acknowledged", "questions"
+SUBMITTED, ACKNOWLEDGED, QUESTIONS = ReportStatus.submitted, ReportStatus.acknowledged, ReportStatus.questions
 
 
 @dataclass

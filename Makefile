@@ -43,6 +43,7 @@ run: install
 ## Install and run the whole suite (set TEST_DATABASE_URL for PostgreSQL)
 test: install-test chromium
 	$(BIN)/ruff check tendering tests
+	$(BIN)/ruff format --check tendering tests bench
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 ## The same suite on the local PostgreSQL server

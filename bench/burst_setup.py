@@ -27,19 +27,43 @@ COALITIONS, WINDOW, LATE = 200, 30, 10
 
 def set_up(session: Session) -> dict:
     official = session.exec(select(User).where(User.role == Role.official).order_by(User.id)).first()
-    case = journeys.publish(session, official, journeys.Question(
-        title=f"Burst {int(time.time())}", question="Wie dient op het laatste moment in?", theme="Benchmark",
-        budget_ceiling=Decimal("1000000"), outcome="Alles komt aan.", stakeholders=["A", "B", "C"],
-    ), min_partners=1)
-    members = session.exec(select(User).where(User.role == Role.coalition_member, User.email.like("%@synthetic.example"))
-                           .order_by(User.id).limit(COALITIONS)).all()
+    case = journeys.publish(
+        session,
+        official,
+        journeys.Question(
+            title=f"Burst {int(time.time())}",
+            question="Wie dient op het laatste moment in?",
+            theme="Benchmark",
+            budget_ceiling=Decimal("1000000"),
+            outcome="Alles komt aan.",
+            stakeholders=["A", "B", "C"],
+        ),
+        min_partners=1,
+    )
+    members = session.exec(
+        select(User)
+        .where(User.role == Role.coalition_member, User.email.like("%@synthetic.example"))
+        .order_by(User.id)
+        .limit(COALITIONS)
+    ).all()
     requirements = tuple(f.id for f in minimum_requirements(session, case))
     jobs = []
     for number, member in enumerate(members):
         coalition = form_coalition(session, case, actor=member, name=f"Burst {number}")
-        save_draft(session, draft_for(session, coalition, case), actor=member, case=case, fields=DraftFields(
-            approach="Aanpak", answer_to_question="Antwoord", outcome_commitments="Toezeggingen", monitoring="Monitoring",
-            price=Decimal("900000"), requirements_confirmed=requirements))
+        save_draft(
+            session,
+            draft_for(session, coalition, case),
+            actor=member,
+            case=case,
+            fields=DraftFields(
+                approach="Aanpak",
+                answer_to_question="Antwoord",
+                outcome_commitments="Toezeggingen",
+                monitoring="Monitoring",
+                price=Decimal("900000"),
+                requirements_confirmed=requirements,
+            ),
+        )
         late = number >= COALITIONS - LATE
         offset = WINDOW + 1 + (number % LATE) * 0.2 if late else (number / (COALITIONS - LATE)) * (WINDOW - 2)
         jobs.append((coalition.id, member.email, offset))
@@ -48,14 +72,20 @@ def set_up(session: Session) -> dict:
     session.add(case)
     session.commit()
     start_epoch = time.time() + lead_time - WINDOW
-    return {"case": case.id, "deadline_in_seconds": WINDOW, "start_epoch": start_epoch,
-            "jobs": [(c, e, round(o, 2)) for c, e, o in jobs]}
+    return {
+        "case": case.id,
+        "deadline_in_seconds": WINDOW,
+        "start_epoch": start_epoch,
+        "jobs": [(c, e, round(o, 2)) for c, e, o in jobs],
+    }
 
 
 def verify(session: Session, case_id: int) -> dict:
     case = session.get(Case, case_id)
     rows = session.exec(
-        select(ProposalSubmission, Proposal).join(Proposal, Proposal.id == ProposalSubmission.proposal_id).where(Proposal.case_id == case_id)
+        select(ProposalSubmission, Proposal)
+        .join(Proposal, Proposal.id == ProposalSubmission.proposal_id)
+        .where(Proposal.case_id == case_id)
     ).all()
     return {
         "stored": len(rows),

@@ -49,13 +49,26 @@ def database_url(db: str, scale: float) -> str:
 
 
 def app_env(url: str, **extra: str) -> dict:
-    return {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "benchmark-only-secret", "SESSION_COOKIE_SECURE": "0",
-            "LOGIN_RATE_LIMIT": "100000 per minute", "PYTHONPATH": str(ROOT), **extra}
+    return {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SECRET_KEY": "benchmark-only-secret",
+        "SESSION_COOKIE_SECURE": "0",
+        "LOGIN_RATE_LIMIT": "100000 per minute",
+        "PYTHONPATH": str(ROOT),
+        **extra,
+    }
 
 
 def flask(url: str, *args: str) -> str:
-    done = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT, env=app_env(url),
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", *args],
+        cwd=ROOT,
+        env=app_env(url),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return done.stdout
 
 
@@ -71,8 +84,21 @@ def prepare(db: str, scale: float) -> dict:
         Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
     else:
         name = url.rsplit("/", 1)[1]
-        subprocess.run(["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-c", f"DROP DATABASE IF EXISTS {name}",
-                        "-c", f"CREATE DATABASE {name}"], check=True)
+        subprocess.run(
+            [
+                "psql",
+                "-q",
+                "-h",
+                "127.0.0.1",
+                "-U",
+                "postgres",
+                "-c",
+                f"DROP DATABASE IF EXISTS {name}",
+                "-c",
+                f"CREATE DATABASE {name}",
+            ],
+            check=True,
+        )
     flask(url, "init-db")
     started = time.monotonic()
     summary = flask(url, "generate-data", "--scale", str(scale)).strip().splitlines()[-1]
@@ -98,7 +124,9 @@ with app.app_context(), Session(db.engine()) as s:
     print(json.dumps({"case": case.id, "owner": s.get(User, case.owner_id).email, "council": council.email,
                       "coalition": agreement.coalition_id, "member": lead.email}))
 """
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=app_env(url), capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=app_env(url), capture_output=True, text=True, check=True
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -108,8 +136,20 @@ class Server:
     def __init__(self, url: str, port: int, workers: int, **env: str):
         self.base = f"http://127.0.0.1:{port}"
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
-            cwd=ROOT, env=app_env(url, **env),
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "-w",
+                str(workers),
+                "-b",
+                f"127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+                "wsgi:app",
+            ],
+            cwd=ROOT,
+            env=app_env(url, **env),
         )
         for _ in range(100):
             try:
@@ -167,7 +207,16 @@ class Browser:
 
 
 def wrk(url: str, cookie: str | None, seconds: int, connections: int) -> dict:
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(ROOT / "bench" / "latency.lua")]
+    command = [
+        "wrk",
+        "-t2",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(ROOT / "bench" / "latency.lua"),
+    ]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
     out = subprocess.run(command + [url], capture_output=True, text=True, check=True).stdout
@@ -186,7 +235,9 @@ def measure_pages(db: str, scale: float, args, *, cached: bool = True) -> dict:
     try:
         sessions = {role: Browser(server.base).login(who[role]).cookie() for role in ("owner", "council", "member")}
         paths = {
-            "baseline": ("/baseline", None), "tender_board": ("/", None), "case_page": (f"/cases/{who['case']}", sessions["owner"]),
+            "baseline": ("/baseline", None),
+            "tender_board": ("/", None),
+            "case_page": (f"/cases/{who['case']}", sessions["owner"]),
             "outcome_monitor": ("/monitor", sessions["council"]),
             "coalition_indicators": (f"/coalitions/{who['coalition']}/indicators", sessions["member"]),
         }
@@ -219,14 +270,21 @@ def measure_pages(db: str, scale: float, args, *, cached: bool = True) -> dict:
 def burst(db: str, args) -> dict:
     """200 coalitions, complete drafts, 20 clients; the deadline falls 30 s after the start; 10 try just after it."""
     url = database_url(db, 1)
-    setup = subprocess.run([sys.executable, str(ROOT / "bench" / "burst_setup.py")], cwd=ROOT, env=app_env(url),
-                           capture_output=True, text=True, check=True)
+    setup = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "burst_setup.py")],
+        cwd=ROOT,
+        env=app_env(url),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     plan = json.loads(setup.stdout.strip().splitlines()[-1])
     server = Server(url, args.port, args.workers)
     results, lock = [], threading.Lock()
     start = plan["start_epoch"]  # the window opens 30 s before the deadline
     deadline_in = plan["deadline_in_seconds"]
     try:
+
         def client(jobs):
             ready = []
             for coalition_id, email, at in sorted(jobs, key=lambda job: job[2]):  # log in and open the proposal first
@@ -241,8 +299,14 @@ def burst(db: str, args) -> dict:
                 status, body = browser.post(f"/coalitions/{coalition_id}/proposal/submit", {"csrf_token": token})
                 receipt = re.search(r'id="receipt-sha"[^>]*>([0-9a-f]{64})<', body)
                 with lock:
-                    results.append({"coalition": coalition_id, "status": status, "late": at > deadline_in,
-                                    "receipt": receipt.group(1) if receipt else None})
+                    results.append(
+                        {
+                            "coalition": coalition_id,
+                            "status": status,
+                            "late": at > deadline_in,
+                            "receipt": receipt.group(1) if receipt else None,
+                        }
+                    )
 
         jobs = plan["jobs"]
         threads = [threading.Thread(target=client, args=(jobs[i::20],)) for i in range(20)]  # 20 concurrent clients
@@ -252,46 +316,78 @@ def burst(db: str, args) -> dict:
             thread.join()
     finally:
         server.stop()
-    check = subprocess.run([sys.executable, str(ROOT / "bench" / "burst_setup.py"), "--verify", str(plan["case"])],
-                           cwd=ROOT, env=app_env(url), capture_output=True, text=True, check=True)
+    check = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "burst_setup.py"), "--verify", str(plan["case"])],
+        cwd=ROOT,
+        env=app_env(url),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     stored = json.loads(check.stdout.strip().splitlines()[-1])
     client_receipts = {r["coalition"]: r["receipt"] for r in results if r["receipt"]}
     return {
-        "coalitions": len(jobs), "clients": 20, "window_seconds": deadline_in, "attempted_after_deadline": sum(r["late"] for r in results),
-        "stored": stored["stored"], "refused": sum(1 for r in results if not r["receipt"] and r["status"] < 500),
+        "coalitions": len(jobs),
+        "clients": 20,
+        "window_seconds": deadline_in,
+        "attempted_after_deadline": sum(r["late"] for r in results),
+        "stored": stored["stored"],
+        "refused": sum(1 for r in results if not r["receipt"] and r["status"] < 500),
         "server_errors": sum(1 for r in results if r["status"] >= 500),
-        "stored_after_deadline": stored["after_deadline"], "receipts_recomputed_ok": stored["receipts_ok"],
+        "stored_after_deadline": stored["after_deadline"],
+        "receipts_recomputed_ok": stored["receipts_ok"],
         "receipts_match_clients": all(stored["receipts"].get(str(k)) == v for k, v in client_receipts.items()),
     }
 
 
 def csv_import(db: str) -> dict:
-    done = subprocess.run([sys.executable, str(ROOT / "bench" / "import_timing.py")], cwd=ROOT, env=app_env(database_url(db, 1)),
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "import_timing.py")],
+        cwd=ROOT,
+        env=app_env(database_url(db, 1)),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def machine() -> dict:
     import psutil
 
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
-            "os": platform.platform(), "python": platform.python_version()}
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+        "os": platform.platform(),
+        "python": platform.python_version(),
+    }
 
 
 def table(result: dict) -> str:
-    lines = ["| database | scale | page | req/s | p50 ms | p95 ms | p99 ms | × baseline req/s | p95 scale 20 / scale 1 "
-             "| built: req/s | built: p95 ms | built: × baseline | built: p95 growth |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| database | scale | page | req/s | p50 ms | p95 ms | p99 ms | × baseline req/s | p95 scale 20 / scale 1 "
+        "| built: req/s | built: p95 ms | built: × baseline | built: p95 growth |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for db, scales in result["databases"].items():
         for scale, data in scales["scales"].items():
             base, built_base = data["pages"]["baseline"]["rps"], data["built_pages"]["baseline"]["rps"]
             for page, m in data["pages"].items():
                 b = data["built_pages"][page]
-                lines.append(f"| {db} | {scale} | {page} | {m['rps']:.0f} | {m['p50_ms']:.1f} | {m['p95_ms']:.1f} | {m['p99_ms']:.1f} | "
-                             f"{m['rps'] / base:.2f} | {scales.get('p95_growth', {}).get(page, '')} | {b['rps']:.0f} | "
-                             f"{b['p95_ms']:.1f} | {b['rps'] / built_base:.2f} | {scales.get('built_p95_growth', {}).get(page, '')} |")
+                lines.append(
+                    f"| {db} | {scale} | {page} | {m['rps']:.0f} | {m['p50_ms']:.1f} | {m['p95_ms']:.1f} | {m['p99_ms']:.1f} | "
+                    f"{m['rps'] / base:.2f} | {scales.get('p95_growth', {}).get(page, '')} | {b['rps']:.0f} | "
+                    f"{b['p95_ms']:.1f} | {b['rps'] / built_base:.2f} | {scales.get('built_p95_growth', {}).get(page, '')} |"
+                )
     for db, scales in result["databases"].items():
         if "burst" in scales:
             lines.append(f"\n{db}: burst {json.dumps(scales['burst'])}; CSV import {json.dumps(scales['csv_import'])}")
@@ -311,8 +407,15 @@ def main() -> None:
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: `make bench` installs it (apt-get install wrk)")
-    result = {"started": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine(), "workers": args.workers,
-              "seconds_per_page": args.seconds, "rounds": args.rounds, "connections": args.connections, "databases": {}}
+    result = {
+        "started": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "workers": args.workers,
+        "seconds_per_page": args.seconds,
+        "rounds": args.rounds,
+        "connections": args.connections,
+        "databases": {},
+    }
     for db in args.databases:
         entry = {"scales": {}}
         for scale in args.scales:
@@ -321,8 +424,12 @@ def main() -> None:
             print(f"== {db} scale {scale}: pages", flush=True)
             pages = measure_pages(db, scale, args)
             built = measure_pages(db, scale, args, cached=False)
-            entry["scales"][f"{scale:g}"] = {**info, **pages, "built_pages": built["pages"],
-                                             "peak_worker_rss_mb": max(pages["peak_worker_rss_mb"], built["peak_worker_rss_mb"])}
+            entry["scales"][f"{scale:g}"] = {
+                **info,
+                **pages,
+                "built_pages": built["pages"],
+                "peak_worker_rss_mb": max(pages["peak_worker_rss_mb"], built["peak_worker_rss_mb"]),
+            }
         if len(args.scales) > 1:
             low, high = entry["scales"][f"{min(args.scales):g}"], entry["scales"][f"{max(args.scales):g}"]
             for kind, growth in (("pages", "p95_growth"), ("built_pages", "built_p95_growth")):

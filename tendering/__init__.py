@@ -35,8 +35,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     load_workflows(app.config["WORKFLOWS_DIR"])
     # Templates ask the phase the same way services do (tendering/workflow/phases.py).
     # and who may do what the same way too (tendering/access.py).
-    app.jinja_env.globals.update(in_phase=in_phase, accepting_proposals=accepting_proposals, may=access.may, why_not=access.why_not,
-                                  export_links=tabular.export_links)
+    app.jinja_env.globals.update(
+        in_phase=in_phase,
+        accepting_proposals=accepting_proposals,
+        may=access.may,
+        why_not=access.why_not,
+        export_links=tabular.export_links,
+    )
     db.init_app(app)
     fragments.init_app(app)
     i18n.init_app(app)

@@ -100,65 +100,119 @@ def _every_role(grant: Grant = ALWAYS) -> dict[Role, Grant]:
 
 
 POLICY: dict[Capability, Policy] = {
-    Capability.read_cases: Policy("Read the case list, case pages, workbench pages and audit trail.", {
-        Role.official: ALWAYS, Role.council_member: ALWAYS}),
+    Capability.read_cases: Policy(
+        "Read the case list, case pages, workbench pages and audit trail.",
+        {Role.official: ALWAYS, Role.council_member: ALWAYS},
+    ),
     Capability.open_case: Policy("Open a new societal question.", {Role.official: ALWAYS}),
     Capability.steer_case: Policy(
         "Edit a case, fire its transitions and use the workbench forms (each form's own phase rules apply).",
-        {Role.official: ALWAYS}),
-    Capability.change_tender: Policy("Change what the question document shows (an amendment once published).", {
-        Role.official: Grant(phases=("question_editable", "question_amendable"))},
-        not_now=lambda: _("In this phase the question and the tender set-up can no longer change.")),
-    Capability.read_tender_box: Policy("See the tender box: how many proposals, the opening, the evaluators.", {
-        Role.official: ALWAYS, Role.council_member: ALWAYS}),
-    Capability.open_tender_box: Policy("Request or confirm the four-eyes opening of the tender box.", {
-        Role.official: Grant(rules=("authorised_official",))}),
+        {Role.official: ALWAYS},
+    ),
+    Capability.change_tender: Policy(
+        "Change what the question document shows (an amendment once published).",
+        {Role.official: Grant(phases=("question_editable", "question_amendable"))},
+        not_now=lambda: _("In this phase the question and the tender set-up can no longer change."),
+    ),
+    Capability.read_tender_box: Policy(
+        "See the tender box: how many proposals, the opening, the evaluators.",
+        {Role.official: ALWAYS, Role.council_member: ALWAYS},
+    ),
+    Capability.open_tender_box: Policy(
+        "Request or confirm the four-eyes opening of the tender box.",
+        {Role.official: Grant(rules=("authorised_official",))},
+    ),
     Capability.assign_evaluator: Policy("Assign an evaluator to the case.", {Role.official: ALWAYS}),
-    Capability.read_submissions: Policy("Read submitted proposals and their attachments.", {
-        Role.official: Grant(rules=("box_open", "authorised_official")),
-        Role.council_member: Grant(phases=("award_known",))}, sealed="submission"),
-    Capability.evaluate: Policy("See the proposals to evaluate and declare conflicts of interest.", {
-        Role.official: ALWAYS}, sealed="evaluation"),
-    Capability.score_proposal: Policy("Read and score a proposal one declared to have no conflict with.", {
-        Role.official: Grant(rules=("declared_no_conflict",))}, sealed="evaluation"),
-    Capability.record_consensus: Policy("See every evaluator's scores of a proposal and record the consensus.", {
-        Role.official: Grant(rules=("case_owner",))}, sealed="consensus"),
-    Capability.decide_award: Policy("Record the award decision, resolve objections, record a reconsideration.", {
-        Role.official: ALWAYS}),
-    Capability.read_award_letters: Policy("Read the award letters the municipality sent.", {
-        Role.official: Grant(rules=("authorised_official",))}, sealed="award_letter"),
+    Capability.read_submissions: Policy(
+        "Read submitted proposals and their attachments.",
+        {
+            Role.official: Grant(rules=("box_open", "authorised_official")),
+            Role.council_member: Grant(phases=("award_known",)),
+        },
+        sealed="submission",
+    ),
+    Capability.evaluate: Policy(
+        "See the proposals to evaluate and declare conflicts of interest.", {Role.official: ALWAYS}, sealed="evaluation"
+    ),
+    Capability.score_proposal: Policy(
+        "Read and score a proposal one declared to have no conflict with.",
+        {Role.official: Grant(rules=("declared_no_conflict",))},
+        sealed="evaluation",
+    ),
+    Capability.record_consensus: Policy(
+        "See every evaluator's scores of a proposal and record the consensus.",
+        {Role.official: Grant(rules=("case_owner",))},
+        sealed="consensus",
+    ),
+    Capability.decide_award: Policy(
+        "Record the award decision, resolve objections, record a reconsideration.", {Role.official: ALWAYS}
+    ),
+    Capability.read_award_letters: Policy(
+        "Read the award letters the municipality sent.",
+        {Role.official: Grant(rules=("authorised_official",))},
+        sealed="award_letter",
+    ),
     Capability.negotiate_agreement: Policy("See the agreement being negotiated.", {Role.official: ALWAYS}),
-    Capability.edit_agreement: Policy("Change the agreement's terms and indicators.", {
-        Role.official: Grant(phases=("award_intended",), rules=("case_owner",))},
-        not_now=lambda: _("The agreement is negotiated in the phase “Intended award” and fixed once concluded.")),
-    Capability.read_agreement: Policy("Read the concluded agreement as a document.", {
-        Role.official: ALWAYS, Role.council_member: ALWAYS,
-        Role.coalition_member: Grant(rules=("party_to_agreement",))}),
+    Capability.edit_agreement: Policy(
+        "Change the agreement's terms and indicators.",
+        {Role.official: Grant(phases=("award_intended",), rules=("case_owner",))},
+        not_now=lambda: _("The agreement is negotiated in the phase “Intended award” and fixed once concluded."),
+    ),
+    Capability.read_agreement: Policy(
+        "Read the concluded agreement as a document.",
+        {
+            Role.official: ALWAYS,
+            Role.council_member: ALWAYS,
+            Role.coalition_member: Grant(rules=("party_to_agreement",)),
+        },
+    ),
     Capability.review_progress: Policy("Read and answer the coalition's progress reports.", {Role.official: ALWAYS}),
-    Capability.account_for_outcomes: Policy("Take part in the joint accountability of a concluded agreement.", {
-        Role.official: ALWAYS, Role.coalition_member: Grant(rules=("party_to_agreement",))}),
-    Capability.write_accountability: Policy("Write, approve and close the joint evaluation.", {
-        Role.official: Grant(phases=("accountability_open",)),
-        Role.coalition_member: Grant(phases=("accountability_open",), rules=("party_to_agreement",))},
-        not_now=lambda: _("The joint evaluation is written in the phase “Accountability”.")),
-    Capability.manage_organisation: Policy("Manage one's organisation and invite colleagues.", {
-        Role.coalition_member: ALWAYS}),
+    Capability.account_for_outcomes: Policy(
+        "Take part in the joint accountability of a concluded agreement.",
+        {Role.official: ALWAYS, Role.coalition_member: Grant(rules=("party_to_agreement",))},
+    ),
+    Capability.write_accountability: Policy(
+        "Write, approve and close the joint evaluation.",
+        {
+            Role.official: Grant(phases=("accountability_open",)),
+            Role.coalition_member: Grant(phases=("accountability_open",), rules=("party_to_agreement",)),
+        },
+        not_now=lambda: _("The joint evaluation is written in the phase “Accountability”."),
+    ),
+    Capability.manage_organisation: Policy(
+        "Manage one's organisation and invite colleagues.", {Role.coalition_member: ALWAYS}
+    ),
     Capability.take_part_in_tender: Policy(
-        "Ask clarification questions, register interest, form coalitions and list one's coalitions.", {
-            Role.coalition_member: ALWAYS}),
-    Capability.work_in_coalition: Policy("See a coalition one's organisation is part of, invite and answer partners.", {
-        Role.coalition_member: Grant(rules=("coalition_member",))}),
-    Capability.write_proposal: Policy("Read, write, submit and withdraw the coalition's proposal; read its receipts.", {
-        Role.coalition_member: Grant(rules=("joined_coalition",))}, sealed="proposal"),
-    Capability.read_own_award: Policy("Read the coalition's award letter.", {
-        Role.coalition_member: Grant(rules=("joined_coalition",))}),
-    Capability.object_to_award: Policy("Object to the intended award during the standstill.", {
-        Role.coalition_member: Grant(phases=("award_intended",), rules=("joined_coalition",))}),
-    Capability.report_outcomes: Policy("Report indicator values and progress, manage the coalition's API tokens.", {
-        Role.coalition_member: Grant(rules=("joined_coalition",))}),
-    Capability.read_confidential_indicators: Policy("See indicators marked confidential on the outcome monitor.", {
-        Role.official: ALWAYS, Role.council_member: ALWAYS, Role.admin: ALWAYS}),
-    Capability.administer: Policy("Read the outbox and the refusal log, block and unblock users.", {Role.admin: ALWAYS}),
+        "Ask clarification questions, register interest, form coalitions and list one's coalitions.",
+        {Role.coalition_member: ALWAYS},
+    ),
+    Capability.work_in_coalition: Policy(
+        "See a coalition one's organisation is part of, invite and answer partners.",
+        {Role.coalition_member: Grant(rules=("coalition_member",))},
+    ),
+    Capability.write_proposal: Policy(
+        "Read, write, submit and withdraw the coalition's proposal; read its receipts.",
+        {Role.coalition_member: Grant(rules=("joined_coalition",))},
+        sealed="proposal",
+    ),
+    Capability.read_own_award: Policy(
+        "Read the coalition's award letter.", {Role.coalition_member: Grant(rules=("joined_coalition",))}
+    ),
+    Capability.object_to_award: Policy(
+        "Object to the intended award during the standstill.",
+        {Role.coalition_member: Grant(phases=("award_intended",), rules=("joined_coalition",))},
+    ),
+    Capability.report_outcomes: Policy(
+        "Report indicator values and progress, manage the coalition's API tokens.",
+        {Role.coalition_member: Grant(rules=("joined_coalition",))},
+    ),
+    Capability.read_confidential_indicators: Policy(
+        "See indicators marked confidential on the outcome monitor.",
+        {Role.official: ALWAYS, Role.council_member: ALWAYS, Role.admin: ALWAYS},
+    ),
+    Capability.administer: Policy(
+        "Read the outbox and the refusal log, block and unblock users.", {Role.admin: ALWAYS}
+    ),
     Capability.manage_own_account: Policy("Change one's password, see and end one's sessions, log out.", _every_role()),
 }
 
@@ -220,8 +274,16 @@ class Decision:
         return self.allowed
 
 
-def decide(session: Session, capability: Capability, user: User, *, case: Case | None = None,
-           coalition_id: int | None = None, proposal_id: int | None = None, roles_only: bool = False) -> Decision:
+def decide(
+    session: Session,
+    capability: Capability,
+    user: User,
+    *,
+    case: Case | None = None,
+    coalition_id: int | None = None,
+    proposal_id: int | None = None,
+    roles_only: bool = False,
+) -> Decision:
     """May `user` use `capability` on these objects now? With `roles_only`, only the role is asked (before loading)."""
     policy = POLICY[capability]
     grant = policy.grants.get(user.role) if user.is_authenticated else None
@@ -237,7 +299,9 @@ def decide(session: Session, capability: Capability, user: User, *, case: Case |
             return Decision(False, (found.refusal(),), NotFound if found.hides else NotAllowed)
     if grant.phases and (case is None or not any(in_phase(case, group) for group in grant.phases)):
         state = state_label(case.state) if case is not None else ""
-        reason = policy.not_now() if policy.not_now else _("This is not possible in the phase “%(state)s”.", state=state)
+        reason = (
+            policy.not_now() if policy.not_now else _("This is not possible in the phase “%(state)s”.", state=state)
+        )
         return Decision(False, (reason,), NotAllowed if policy.sealed else GuardFailed)  # sealed: not yet, for anyone
     return Decision(True)
 
@@ -249,8 +313,9 @@ def require(session: Session, capability: Capability, user: User, **subject) -> 
         refuse(session, capability, user, decision, case=subject.get("case"))
 
 
-def refuse(session: Session, capability: Capability, user: User, decision: Decision, *, case: Case | None = None,
-           **details):
+def refuse(
+    session: Session, capability: Capability, user: User, decision: Decision, *, case: Case | None = None, **details
+):
     """Raise the refusal; an attempt at sealed data is logged first, in a transaction of its own, so it survives
     the refusal. The request's own work is dropped first: it is refused, and on SQLite its write lock would keep
     the log waiting."""
@@ -261,8 +326,9 @@ def refuse(session: Session, capability: Capability, user: User, decision: Decis
     raise decision.error(decision.reasons[0], list(decision.reasons))
 
 
-def refuse_because(session: Session, capability: Capability, user: User, reason: str, *, case: Case | None = None,
-                   **details):
+def refuse_because(
+    session: Session, capability: Capability, user: User, reason: str, *, case: Case | None = None, **details
+):
     """Refuse for a fact only the view can know once it loaded the object (which proposal a submission is)."""
     refuse(session, capability, user, Decision(False, (reason,)), case=case, **details)
 
@@ -274,7 +340,9 @@ def log_refused_read(user: User, *, what: str, case: Case | None = None, **detai
     """One log of refused reads of sealed data (Annex IV (g)), anonymous ones included."""
     path = request.path if request else ""
     audit.record_aside(
-        action=REFUSED, actor=user if user.is_authenticated else None, case_id=case.id if case else None,
+        action=REFUSED,
+        actor=user if user.is_authenticated else None,
+        case_id=case.id if case else None,
         details={"what": what, "path": path, **details},
     )
 
@@ -343,16 +411,38 @@ def table(routes: Mapping[Capability | None, list[str]], groups: Mapping[str, Ma
     ]
     for capability, policy in POLICY.items():
         cells = [_cell(policy.grants.get(role)) for role in roles]
-        lines.append(f"| **{capability.value}**: {policy.description} | " + " | ".join(cells)
-                     + f" | {policy.sealed or ''} | " + "<br>".join(f"`{r}`" for r in routes.get(capability, [])) + " |")
-    lines += ["", "## Open to everyone", "", "Public pages, the login and registration, and the API (which checks its",
-              "own bearer tokens, `tendering/realisation/api_tokens.py`):", ""]
+        lines.append(
+            f"| **{capability.value}**: {policy.description} | "
+            + " | ".join(cells)
+            + f" | {policy.sealed or ''} | "
+            + "<br>".join(f"`{r}`" for r in routes.get(capability, []))
+            + " |"
+        )
+    lines += [
+        "",
+        "## Open to everyone",
+        "",
+        "Public pages, the login and registration, and the API (which checks its",
+        "own bearer tokens, `tendering/realisation/api_tokens.py`):",
+        "",
+    ]
     lines += [f"- `{route}`" for route in routes.get(None, [])]
     lines += ["", "## Object rules", "", "| rule | holds when | refused as |", "|---|---|---|"]
-    lines += [f"| *{name}* | {found.description} | {'not found (404)' if found.hides else 'not allowed (403)'} |"
-              for name, found in sorted(RULES.items())]
-    lines += ["", "## Phase groups", "", "| group | meaning | " + " | ".join(groups) + " |",
-              "|---|---|" + "---|" * len(groups)]
+    lines += [
+        f"| *{name}* | {found.description} | {'not found (404)' if found.hides else 'not allowed (403)'} |"
+        for name, found in sorted(RULES.items())
+    ]
+    lines += [
+        "",
+        "## Phase groups",
+        "",
+        "| group | meaning | " + " | ".join(groups) + " |",
+        "|---|---|" + "---|" * len(groups),
+    ]
     for group, meaning in GROUPS.items():
-        lines.append(f"| *{group}* | {meaning} | " + " | ".join(", ".join(states[group]) or "—" for states in groups.values()) + " |")
+        lines.append(
+            f"| *{group}* | {meaning} | "
+            + " | ".join(", ".join(states[group]) or "—" for states in groups.values())
+            + " |"
+        )
     return "\n".join(lines) + "\n"

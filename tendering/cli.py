@@ -81,8 +81,12 @@ def seed_demo():
 
 @click.command("export-ocds")
 @with_appcontext
-@click.option("--case", "case_ids", type=int, multiple=True, help="A case id; repeat for more. Default: every published case.")
-@click.option("--output", type=click.File("w", encoding="utf-8"), default="-", help="A file to write; default standard output.")
+@click.option(
+    "--case", "case_ids", type=int, multiple=True, help="A case id; repeat for more. Default: every published case."
+)
+@click.option(
+    "--output", type=click.File("w", encoding="utf-8"), default="-", help="A file to write; default standard output."
+)
 def export_ocds(case_ids, output):
     """Write published cases as one OCDS 1.1 release package (JSON)."""
     import json
@@ -106,8 +110,13 @@ def export_ocds(case_ids, output):
 
 @click.command("generate-data")
 @with_appcontext
-@click.option("--scale", type=click.FloatRange(min=0.01, max=100), default=1.0, show_default=True,
-              help="1 is about 100 cases, 500 organisations, 2,000 indicators and 50,000 measurements.")
+@click.option(
+    "--scale",
+    type=click.FloatRange(min=0.01, max=100),
+    default=1.0,
+    show_default=True,
+    help="1 is about 100 cases, 500 organisations, 2,000 indicators and 50,000 measurements.",
+)
 @click.option("--seed", type=int, default=20261122, show_default=True, help="The same seed gives the same data.")
 def generate_data(scale, seed):
     """Fill the database with synthetic cases for benchmarks, through the same services and rules."""
@@ -117,13 +126,17 @@ def generate_data(scale, seed):
         if synthetic.already_generated(session):
             raise click.ClickException("Synthetic data is already present; start from an empty database.")
         counts = synthetic.generate(
-            session, scale, seed=seed,
+            session,
+            scale,
+            seed=seed,
             progress=lambda done, total: click.echo(f"\r{done}/{total} cases", nl=done == total, err=True),
         )
     with db.engine().begin() as connection:  # fresh statistics, as autovacuum would gather: plans as in production
         connection.execute(text("ANALYZE"))
-    click.echo(f"{counts.cases} cases, {counts.organisations} organisations, {counts.coalitions} coalitions, "
-               f"{counts.indicators} indicators, {counts.measurements} measurements.")
+    click.echo(
+        f"{counts.cases} cases, {counts.organisations} organisations, {counts.coalitions} coalitions, "
+        f"{counts.indicators} indicators, {counts.measurements} measurements."
+    )
 
 
 @click.command("access-table")
@@ -134,5 +147,7 @@ def access_table():
     from .views.loaders import routes_by_capability
     from .workflow.definitions import workflows
 
-    groups = {name: {g: tuple(s for s in w.states if s in w.groups[g]) for g in w.groups} for name, w in workflows().items()}
+    groups = {
+        name: {g: tuple(s for s in w.states if s in w.groups[g]) for g in w.groups} for name, w in workflows().items()
+    }
     click.echo(table(routes_by_capability(current_app), groups), nl=False)

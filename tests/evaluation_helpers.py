@@ -32,7 +32,9 @@ def opened(app, session, make_case, make_user, official):
     case = make_case(state="tendering", budget_ceiling=Decimal("500000"))
     criteria = [
         AwardCriterion(case_id=case.id, name="Aanpak", weight=60, scale_max=10, position=0),
-        AwardCriterion(case_id=case.id, name="Prijs", weight=40, scale_max=10, is_price=True, price_formula="lowest", position=1),
+        AwardCriterion(
+            case_id=case.id, name="Prijs", weight=40, scale_max=10, is_price=True, price_formula="lowest", position=1
+        ),
     ]
     session.add_all(criteria)
     entries = []
@@ -43,20 +45,43 @@ def opened(app, session, make_case, make_user, official):
         coalition = Coalition(case_id=case.id, name=name, lead_organisation_id=organisation.id)
         session.add(coalition)
         session.flush()
-        session.add(CoalitionMember(coalition_id=coalition.id, organisation_id=organisation.id, is_lead=True, status=MembershipStatus.accepted))
+        session.add(
+            CoalitionMember(
+                coalition_id=coalition.id,
+                organisation_id=organisation.id,
+                is_lead=True,
+                status=MembershipStatus.accepted,
+            )
+        )
         received = utcnow() - timedelta(hours=1)
-        proposal = Proposal(case_id=case.id, coalition_id=coalition.id, status=ProposalStatus.submitted, submitted_at=received,
-                            receipt_sha256="0" * 64, price=Decimal(price))
+        proposal = Proposal(
+            case_id=case.id,
+            coalition_id=coalition.id,
+            status=ProposalStatus.submitted,
+            submitted_at=received,
+            receipt_sha256="0" * 64,
+            price=Decimal(price),
+        )
         session.add(proposal)
         session.flush()
-        session.add(ProposalSubmission(proposal_id=proposal.id, version=1, content={"approach": f"Aanpak van {name}", "price": price},
-                                       submitted_at=received, submitted_by_id=official.id, receipt_sha256="0" * 64))
+        session.add(
+            ProposalSubmission(
+                proposal_id=proposal.id,
+                version=1,
+                content={"approach": f"Aanpak van {name}", "price": price},
+                submitted_at=received,
+                submitted_by_id=official.id,
+                receipt_sha256="0" * 64,
+            )
+        )
         entries.append(proposal)
     f.pass_deadline(session, case)
     case.state = "evaluation"
     evaluators = [make_user(Role.official, name="Eva Luator"), make_user(Role.official, name="Bert Oordeel")]
     session.add_all(EvaluatorAssignment(case_id=case.id, user_id=e.id) for e in evaluators)
-    session.add(BoxOpening(case_id=case.id, requested_by_id=official.id, opened_by_id=evaluators[0].id, opened_at=utcnow()))
+    session.add(
+        BoxOpening(case_id=case.id, requested_by_id=official.id, opened_by_id=evaluators[0].id, opened_at=utcnow())
+    )
     session.commit()
     return case, criteria, entries, evaluators
 
@@ -69,13 +94,21 @@ def as_(app, user):
 
 def declare(client, case, proposal, conflict="no", note=""):
     page = client.get(f"/cases/{case.id}/evaluation")
-    return client.post(f"/cases/{case.id}/evaluation/{proposal.id}/declaration",
-                       data={"csrf_token": form_token(page), "conflict": conflict, "note": note}, follow_redirects=True)
+    return client.post(
+        f"/cases/{case.id}/evaluation/{proposal.id}/declaration",
+        data={"csrf_token": form_token(page), "conflict": conflict, "note": note},
+        follow_redirects=True,
+    )
 
 
 def score(client, case, proposal, criteria, values, action="submit", requirements="yes"):
     page = client.get(f"/cases/{case.id}/evaluation/{proposal.id}")
-    data = {"csrf_token": form_token(page), "action": action, "requirements_met": requirements, "requirements_note": "Voldoet."}
+    data = {
+        "csrf_token": form_token(page),
+        "action": action,
+        "requirements_met": requirements,
+        "requirements_note": "Voldoet.",
+    }
     for criterion, value in zip(criteria, values, strict=True):
         data[f"score-{criterion.id}"] = str(value)
         data[f"motivation-{criterion.id}"] = "Onderbouwd."
@@ -84,6 +117,12 @@ def score(client, case, proposal, criteria, values, action="submit", requirement
 
 def consensus(client, case, proposal, criteria, value):
     page = client.get(f"/cases/{case.id}/evaluation/{proposal.id}/consensus")
-    return client.post(f"/cases/{case.id}/evaluation/{proposal.id}/consensus", data={
-        "csrf_token": form_token(page), f"score-{criteria[0].id}": str(value), f"motivation-{criteria[0].id}": "Samen besproken."},
-        follow_redirects=True)
+    return client.post(
+        f"/cases/{case.id}/evaluation/{proposal.id}/consensus",
+        data={
+            "csrf_token": form_token(page),
+            f"score-{criteria[0].id}": str(value),
+            f"motivation-{criteria[0].id}": "Samen besproken.",
+        },
+        follow_redirects=True,
+    )

@@ -97,13 +97,19 @@ def evaluate(session, case, proposals, evaluators, criteria):
         session.add(EvaluatorAssignment(case_id=case.id, user_id=evaluator.id))
         for proposal in proposals:
             session.add(
-                Evaluation(proposal_id=proposal.id, evaluator_id=evaluator.id, requirements_met=True, submitted_at=utcnow())
+                Evaluation(
+                    proposal_id=proposal.id, evaluator_id=evaluator.id, requirements_met=True, submitted_at=utcnow()
+                )
             )
     for proposal in proposals:
         for criterion in criteria:
             session.add(
                 ConsensusScore(
-                    proposal_id=proposal.id, criterion_id=criterion.id, score=7, motivation="Sterk.", recorded_by_id=case.owner_id
+                    proposal_id=proposal.id,
+                    criterion_id=criterion.id,
+                    score=7,
+                    motivation="Sterk.",
+                    recorded_by_id=case.owner_id,
                 )
             )
     session.commit()
@@ -131,7 +137,9 @@ def object_to(session, decision, organisation_id):
 
 
 def conclude(session, case, proposal, official):
-    decision = session.exec(select(AwardDecision).where(AwardDecision.case_id == case.id).order_by(AwardDecision.id.desc())).first()
+    decision = session.exec(
+        select(AwardDecision).where(AwardDecision.case_id == case.id).order_by(AwardDecision.id.desc())
+    ).first()
     agreement = Agreement(
         case_id=case.id,
         coalition_id=proposal.coalition_id,
@@ -167,7 +175,9 @@ def measure(session, indicator, user):
 
 
 def account(session, case, official, lead_user, *, approve=True):
-    evaluation = JointEvaluation(case_id=case.id, participants="Gemeente, coalitie, cliëntenpanel", findings="Op koers.")
+    evaluation = JointEvaluation(
+        case_id=case.id, participants="Gemeente, coalitie, cliëntenpanel", findings="Op koers."
+    )
     if approve:
         evaluation.municipality_approved_by_id = official.id
         evaluation.municipality_approved_at = utcnow()

@@ -37,17 +37,32 @@ def docx_bytes() -> bytes:
 def drafting(app, session, make_case, make_user, official):
     case = make_case(state="tendering", budget_ceiling=Decimal("500000"))
     f.set_up_tender(session, case)
-    session.add(Framework(case_id=case.id, kind=FrameworkKind.minimum_requirement, description="Minstens één bewonersinitiatief"))
-    orgs = [Organisation(name=n, kind=OrganisationKind.association) for n in ("Lead", "Partner", "Uitgenodigd", "Buiten")]
+    session.add(
+        Framework(
+            case_id=case.id, kind=FrameworkKind.minimum_requirement, description="Minstens één bewonersinitiatief"
+        )
+    )
+    orgs = [
+        Organisation(name=n, kind=OrganisationKind.association) for n in ("Lead", "Partner", "Uitgenodigd", "Buiten")
+    ]
     session.add_all(orgs)
     session.flush()
     coalition = Coalition(case_id=case.id, name="Samen", lead_organisation_id=orgs[0].id)
     session.add(coalition)
     session.flush()
-    for org, status in ((orgs[0], MembershipStatus.accepted), (orgs[1], MembershipStatus.accepted), (orgs[2], MembershipStatus.invited)):
-        session.add(CoalitionMember(coalition_id=coalition.id, organisation_id=org.id, status=status, is_lead=org is orgs[0]))
+    for org, status in (
+        (orgs[0], MembershipStatus.accepted),
+        (orgs[1], MembershipStatus.accepted),
+        (orgs[2], MembershipStatus.invited),
+    ):
+        session.add(
+            CoalitionMember(coalition_id=coalition.id, organisation_id=org.id, status=status, is_lead=org is orgs[0])
+        )
     session.commit()
-    users = {name: make_user(Role.coalition_member, org=org) for name, org in zip(("lead", "partner", "invited", "outsider"), orgs, strict=True)}
+    users = {
+        name: make_user(Role.coalition_member, org=org)
+        for name, org in zip(("lead", "partner", "invited", "outsider"), orgs, strict=True)
+    }
     clients = {}
     for name, user in users.items():
         clients[name] = app.test_client()
@@ -57,7 +72,9 @@ def drafting(app, session, make_case, make_user, official):
 
 def save(client, coalition, **data):
     page = client.get(f"/coalitions/{coalition.id}/proposal")
-    return client.post(f"/coalitions/{coalition.id}/proposal", data={"csrf_token": form_token(page), **data}, follow_redirects=True)
+    return client.post(
+        f"/coalitions/{coalition.id}/proposal", data={"csrf_token": form_token(page), **data}, follow_redirects=True
+    )
 
 
 def upload(client, coalition, name, content):
@@ -65,5 +82,6 @@ def upload(client, coalition, name, content):
     return client.post(
         f"/coalitions/{coalition.id}/proposal/attachments",
         data={"csrf_token": form_token(page), "file": (io.BytesIO(content), name)},
-        content_type="multipart/form-data", follow_redirects=True,
+        content_type="multipart/form-data",
+        follow_redirects=True,
     )

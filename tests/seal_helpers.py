@@ -25,7 +25,12 @@ from . import factories as f
 from .proposal_helpers import PDF
 
 BIDDERS = {
-    "zilvermeeuw": ("Coalitie Zilvermeeuw", "Verzegelde aanpak ZM-7731", Decimal("387654.21"), "plan-zilvermeeuw-zm.pdf"),
+    "zilvermeeuw": (
+        "Coalitie Zilvermeeuw",
+        "Verzegelde aanpak ZM-7731",
+        Decimal("387654.21"),
+        "plan-zilvermeeuw-zm.pdf",
+    ),
     "kraanvogel": ("Coalitie Kraanvogel", "Verzegelde aanpak KV-4419", Decimal("412345.67"), "plan-kraanvogel-kv.pdf"),
 }
 SUBMITTED_MINUTES_AGO = {"zilvermeeuw": 7, "kraanvogel": 13}  # a minute no other event of the case shares
@@ -64,17 +69,27 @@ def sealed(session, make_user, official, test_config, monkeypatch):
         "admin": make_user(Role.admin, name="Ad Min"),
         "outsider": make_user(Role.coalition_member, name="Olga Buitenstaander"),  # in no coalition of the case
     }
-    case = journeys.publish(session, official, journeys.Question(
-        title="Gelukkig oud", question="Wie helpt ons om ouderen gelukkig oud te laten worden?", theme="Zorg",
-        budget_ceiling=Decimal("500000"), outcome="Minder eenzaamheid onder ouderen.",
-        stakeholders=["Ouderenbond", "Sportvereniging De Linde", "Voedselbank"],
-    ), min_partners=1)
+    case = journeys.publish(
+        session,
+        official,
+        journeys.Question(
+            title="Gelukkig oud",
+            question="Wie helpt ons om ouderen gelukkig oud te laten worden?",
+            theme="Zorg",
+            budget_ceiling=Decimal("500000"),
+            outcome="Minder eenzaamheid onder ouderen.",
+            stakeholders=["Ouderenbond", "Sportvereniging De Linde", "Voedselbank"],
+        ),
+        min_partners=1,
+    )
     assign_evaluator(session, case, actor=official, evaluator_id=users["evaluator"].id)
     session.commit()
     coalitions, submissions, attachments = {}, {}, {}
     real_now = utcnow()
     for key, (name, approach, price, filename) in BIDDERS.items():
-        orgs = [Organisation(name=f"{key.title()} {part}", kind=OrganisationKind.association) for part in ("Zorg", "Buurt")]
+        orgs = [
+            Organisation(name=f"{key.title()} {part}", kind=OrganisationKind.association) for part in ("Zorg", "Buurt")
+        ]
         session.add_all(orgs)
         session.commit()
         lead, partner = (make_user(Role.coalition_member, org=o, name=f"{o.name} lid") for o in orgs)
@@ -86,8 +101,9 @@ def sealed(session, make_user, official, test_config, monkeypatch):
         session.commit()
         coalition = session.exec(select(Coalition).where(Coalition.case_id == case.id, Coalition.name == name)).one()
         proposal = draft_for(session, coalition, case)
-        attachment = add_attachment(session, proposal, actor=lead, case=case, upload_dir=test_config["UPLOAD_DIR"],
-                                    filename=filename, data=PDF)
+        attachment = add_attachment(
+            session, proposal, actor=lead, case=case, upload_dir=test_config["UPLOAD_DIR"], filename=filename, data=PDF
+        )
         tender_box.submit(session, proposal, coalition, case, actor=lead)
         session.commit()
         coalitions[key], attachments[key] = coalition, attachment
@@ -108,5 +124,3 @@ def to_stage(session, sealed: Sealed, stage: str) -> None:
     if stage == "opened":
         tender_box.open_box(session, case, actor=users["evaluator"])
     session.commit()
-
-

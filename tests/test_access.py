@@ -53,7 +53,9 @@ def test_a_route_that_declares_nothing_stops_the_app_from_starting(app):
 
 def test_a_capability_without_a_route_or_a_service_is_not_in_the_policy():
     used = (ROOT / "tendering").rglob("*.py")
-    text = "\n".join(path.read_text() for path in used) + "\n".join(p.read_text() for p in (ROOT / "templates").rglob("*.html"))
+    text = "\n".join(path.read_text() for path in used) + "\n".join(
+        p.read_text() for p in (ROOT / "templates").rglob("*.html")
+    )
     for capability in Capability:
         assert f"Capability.{capability.name}" in text or f'may("{capability.value}"' in text, capability
 
@@ -85,8 +87,13 @@ def walk(app, session, make_user, make_case, official):
     partner = Organisation(name="Stichting Walk", kind=OrganisationKind.social_organisation)
     session.add(partner)
     session.commit()
-    users = {"owner": official, "official": make_user(Role.official), "council_member": make_user(Role.council_member),
-             "coalition_member": make_user(Role.coalition_member, org=partner), "admin": make_user(Role.admin)}
+    users = {
+        "owner": official,
+        "official": make_user(Role.official),
+        "council_member": make_user(Role.council_member),
+        "coalition_member": make_user(Role.coalition_member, org=partner),
+        "admin": make_user(Role.admin),
+    }
     places = []
     for name, workflow in workflows().items():
         for state in workflow.states:
@@ -94,8 +101,14 @@ def walk(app, session, make_user, make_case, official):
             coalition = Coalition(case_id=case.id, name=f"Coalitie {state}", lead_organisation_id=partner.id)
             session.add(coalition)
             session.flush()
-            session.add(CoalitionMember(coalition_id=coalition.id, organisation_id=partner.id, is_lead=True,
-                                        status=MembershipStatus.accepted))
+            session.add(
+                CoalitionMember(
+                    coalition_id=coalition.id,
+                    organisation_id=partner.id,
+                    is_lead=True,
+                    status=MembershipStatus.accepted,
+                )
+            )
             session.commit()
             places.append((workflow, state, case, coalition))
     clients = {"visitor": app.test_client()}
@@ -104,7 +117,7 @@ def walk(app, session, make_user, make_case, official):
         login(clients[persona], user)
     for endpoint, view in list(app.view_functions.items()):
         if endpoint != "static":
-            stub = (lambda **_kwargs: WALKED)
+            stub = lambda **_kwargs: WALKED
             stub.access = view.access
             app.view_functions[endpoint] = stub
     return places, clients
@@ -112,7 +125,11 @@ def walk(app, session, make_user, make_case, official):
 
 def _url(rule, case, coalition) -> str:
     values = {"case_id": case.id, "coalition_id": coalition.id, "reference": case.reference}
-    return re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values.get(m.group(1), 1 if "id" in m.group(1) or m.group(1) == "number" else "x")), rule.rule)
+    return re.sub(
+        r"<(?:\w+:)?(\w+)>",
+        lambda m: str(values.get(m.group(1), 1 if "id" in m.group(1) or m.group(1) == "number" else "x")),
+        rule.rule,
+    )
 
 
 def test_every_route_as_every_role_in_every_phase_answers_as_the_table_says(app, walk):
@@ -134,7 +151,9 @@ def test_every_route_as_every_role_in_every_phase_answers_as_the_table_says(app,
                     got = response.status_code
                     through = got == 200 and response.text == WALKED
                     if (want == 200) != through or (want != 200 and got != want):
-                        wrong.append(f"{method} {url} as {persona} in {workflow.name}/{state}: {got}, table says {want}")
+                        wrong.append(
+                            f"{method} {url} as {persona} in {workflow.name}/{state}: {got}, table says {want}"
+                        )
                     if persona == "visitor" and want == 302:
                         assert response.location.startswith("/login")
     assert asked > 5000
@@ -145,5 +164,7 @@ def test_the_api_refuses_every_call_without_a_token(client, app):
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/api/") and rule.endpoint != "api.openapi":
             method = "POST" if "POST" in rule.methods else "GET"
-            response = client.open(_url(rule, SimpleNamespace(id=1, reference="x"), SimpleNamespace(id=1)), method=method)
+            response = client.open(
+                _url(rule, SimpleNamespace(id=1, reference="x"), SimpleNamespace(id=1)), method=method
+            )
             assert response.status_code == 401, rule.rule

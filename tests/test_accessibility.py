@@ -53,7 +53,12 @@ class PageAudit(HTMLParser):
         if duplicates:
             found.append(f"duplicate ids {sorted(duplicates)}")
         for control in self.controls:
-            labelled = control.get("id") in self.labels_for or control["_wrapped"] or control.get("aria-label") or control.get("aria-labelledby")
+            labelled = (
+                control.get("id") in self.labels_for
+                or control["_wrapped"]
+                or control.get("aria-label")
+                or control.get("aria-labelledby")
+            )
             if not labelled:
                 found.append(f"unlabelled {control['_tag']} name={control.get('name')}")
         return found
@@ -89,15 +94,31 @@ def test_every_page_is_labelled_and_has_one_h1(app, client, everything, official
         problems[path] = audit(client, path)
     owner = app.test_client()
     login(owner, official)
-    for path in ["/cases/", "/cases/new", f"/cases/{case.id}", f"/cases/{case.id}/edit", f"/cases/{case.id}/articulation",
-                 f"/cases/{case.id}/suitability", f"/cases/{case.id}/stakeholders", f"/cases/{case.id}/coalition-forming",
-                 f"/cases/{case.id}/tender", f"/cases/{case.id}/document", f"/cases/{case.id}/document/preview",
-                 f"/cases/{case.id}/clarifications",
-                 f"/cases/{case.id}/proposals", f"/cases/{case.id}/evaluation"]:
+    for path in [
+        "/cases/",
+        "/cases/new",
+        f"/cases/{case.id}",
+        f"/cases/{case.id}/edit",
+        f"/cases/{case.id}/articulation",
+        f"/cases/{case.id}/suitability",
+        f"/cases/{case.id}/stakeholders",
+        f"/cases/{case.id}/coalition-forming",
+        f"/cases/{case.id}/tender",
+        f"/cases/{case.id}/document",
+        f"/cases/{case.id}/document/preview",
+        f"/cases/{case.id}/clarifications",
+        f"/cases/{case.id}/proposals",
+        f"/cases/{case.id}/evaluation",
+    ]:
         problems[path] = audit(owner, path)
     member = clients["lead"]
-    for path in ["/organisation", "/coalitions", f"/coalitions/{coalition.id}", f"/coalitions/{coalition.id}/proposal",
-                 f"/tenders/{case.reference}"]:
+    for path in [
+        "/organisation",
+        "/coalitions",
+        f"/coalitions/{coalition.id}",
+        f"/coalitions/{coalition.id}/proposal",
+        f"/tenders/{case.reference}",
+    ]:
         problems[f"member {path}"] = audit(member, path)
     admin = app.test_client()
     login(admin, make_user(Role.admin))

@@ -44,7 +44,13 @@ def caller(session, make_case, make_user, official) -> Caller:
     session.commit()
     today = utcnow().date()
     indicators = [realised.loneliness, realised.volunteers, realised.costs]
-    periods = sorted({p.starts_on.isoformat() for i in indicators for p in measurements.reportable_periods(i, realised.agreement, today)})
+    periods = sorted(
+        {
+            p.starts_on.isoformat()
+            for i in indicators
+            for p in measurements.reportable_periods(i, realised.agreement, today)
+        }
+    )
     return Caller(plain, [i.id for i in indicators], periods)
 
 
@@ -73,8 +79,14 @@ schema.config.generation.update(modes=[schemathesis.GenerationMode.POSITIVE, sch
 
 
 @schema.parametrize()
-@settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None, phases=[Phase.explicit, Phase.generate],
-          suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=list(HealthCheck),
+)
 def test_every_api_operation_answers_as_documented(case, app, caller):
     aimed(case, caller)
     case.call_and_validate(app=app, headers={"Authorization": f"Bearer {caller.token}"}, checks=CHECKS)
@@ -91,6 +103,8 @@ def test_the_document_documents_every_error_the_api_gives(app, client, caller):
         ("post", "/api/v1/measurements", {"headers": headers, "json": {"measurements": [{"source": "x\x00"}]}}, 400),
     ]:
         response = getattr(client, method)(url, **kwargs)
-        assert response.status_code == status and response.is_json and isinstance(response.get_json()["error"], str), url
+        assert response.status_code == status and response.is_json and isinstance(response.get_json()["error"], str), (
+            url
+        )
         path = url.removeprefix("/api/v1").replace("2147483648", "{indicator_id}")
         assert str(status) in spec["paths"][path][method]["responses"], (path, method, status)

@@ -48,7 +48,10 @@ def test_official_adds_and_removes_a_framework(logged_in, official, make_case, s
     case = make_case()
     client = logged_in(official)
     token = form_token(client.get(f"/cases/{case.id}/articulation"))
-    client.post(f"/cases/{case.id}/frameworks", data={"csrf_token": token, "kind": "public_value", "description": "Gelijke toegang."})
+    client.post(
+        f"/cases/{case.id}/frameworks",
+        data={"csrf_token": token, "kind": "public_value", "description": "Gelijke toegang."},
+    )
     framework = session.exec(select(Framework)).one()
     assert framework.kind.value == "public_value"
     client.post(f"/cases/{case.id}/frameworks/{framework.id}/delete", data={"csrf_token": token})
@@ -63,7 +66,9 @@ def test_framework_of_another_case_cannot_be_removed(logged_in, official, make_c
     framework = session.exec(select(Framework)).one()
     client = logged_in(official)
     token = form_token(client.get(f"/cases/{mine.id}/articulation"))
-    assert client.post(f"/cases/{mine.id}/frameworks/{framework.id}/delete", data={"csrf_token": token}).status_code == 404
+    assert (
+        client.post(f"/cases/{mine.id}/frameworks/{framework.id}/delete", data={"csrf_token": token}).status_code == 404
+    )
     assert session.exec(select(Framework)).one()
 
 
@@ -109,8 +114,12 @@ def test_unmet_condition_blocks_tendering_and_allows_not_tendering_with_route(lo
     assert "is not yet possible" in refused.text
     client.post(
         f"/cases/{case.id}/transition",
-        data={"csrf_token": token, "trigger": "decide_not_to_tender", "version": case.version,
-              "reason": "Vraagt handhaving; we kiezen een subsidieregeling."},
+        data={
+            "csrf_token": token,
+            "trigger": "decide_not_to_tender",
+            "version": case.version,
+            "reason": "Vraagt handhaving; we kiezen een subsidieregeling.",
+        },
     )
     session.refresh(case)
     assert case.state == "not_tendered"
@@ -146,7 +155,10 @@ def test_edit_form_coaches_while_writing_but_saves_anyway(logged_in, official, m
     page = client.get(f"/cases/{case.id}/edit")
     assert 'id="coaching-flags"' not in page.text
     narrow = "Wie trekt bij 500 ouderen de steunkousen aan?"
-    client.post(f"/cases/{case.id}/edit", data={"csrf_token": form_token(page), "version": case.version, "title": case.title, "question": narrow})
+    client.post(
+        f"/cases/{case.id}/edit",
+        data={"csrf_token": form_token(page), "version": case.version, "title": case.title, "question": narrow},
+    )
     session.refresh(case)
     assert case.question == narrow  # advice, not a block
     assert 'id="coaching-flags"' in client.get(f"/cases/{case.id}/edit").text

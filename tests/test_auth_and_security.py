@@ -136,7 +136,14 @@ def test_council_member_reads_case_but_cannot_steer_it(logged_in, make_user, mak
     for path in POSTS:
         response = client.post(
             path.format(id=case.id),
-            data={"csrf_token": token, "trigger": "cancel", "version": 1, "reason": "x", "title": "x", "description": "x"},
+            data={
+                "csrf_token": token,
+                "trigger": "cancel",
+                "version": 1,
+                "reason": "x",
+                "title": "x",
+                "description": "x",
+            },
         )
         assert response.status_code == 403, path
     session.refresh(case)

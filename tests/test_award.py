@@ -32,19 +32,29 @@ from .test_accessibility import audit
 from .test_query_counts import counting_queries
 
 
-def evaluate_all(session, case, criteria, proposals, evaluators, official, *, approach_scores=(9, 6), requirements=(True, True)):
+def evaluate_all(
+    session, case, criteria, proposals, evaluators, official, *, approach_scores=(9, 6), requirements=(True, True)
+):
     """Every evaluator judges every proposal; the owner records the consensus (A: 74, B: 76 with the defaults)."""
     for evaluator in evaluators:
         for proposal, met in zip(proposals, requirements, strict=True):
             entry = next(e for e in scoring.entries(session, case) if e.proposal_id == proposal.id)
             scoring.declare(session, case, entry, actor=evaluator, has_conflict=False)
             scoring.save_scores(
-                session, case, entry, actor=evaluator, scores={c.id: (7.0, "Onderbouwd.") for c in criteria},
-                requirements_met=met, requirements_note="Getoetst.", submit=True,
+                session,
+                case,
+                entry,
+                actor=evaluator,
+                scores={c.id: (7.0, "Onderbouwd.") for c in criteria},
+                requirements_met=met,
+                requirements_note="Getoetst.",
+                submit=True,
             )
     for proposal, value in zip(proposals, approach_scores, strict=True):
         entry = next(e for e in scoring.entries(session, case) if e.proposal_id == proposal.id)
-        scoring.record_consensus(session, case, entry, actor=official, scores={criteria[0].id: (value, "Samen besproken.")})
+        scoring.record_consensus(
+            session, case, entry, actor=official, scores={criteria[0].id: (value, "Samen besproken.")}
+        )
     session.commit()
 
 
@@ -53,24 +63,46 @@ def evaluated(opened, session, official, make_user):
     case, criteria, proposals, evaluators = opened
     evaluate_all(session, case, criteria, proposals, evaluators, official)
     coalitions = [session.get(Coalition, p.coalition_id) for p in proposals]
-    members = [make_user(Role.coalition_member, org=session.get(Organisation, c.lead_organisation_id)) for c in coalitions]
+    members = [
+        make_user(Role.coalition_member, org=session.get(Organisation, c.lead_organisation_id)) for c in coalitions
+    ]
     return case, proposals, coalitions, members
 
 
-def decide(client, case, proposal, motivation="Beste prijs-kwaliteitverhouding.", advantages="Sterk lokaal netwerk en laagste prijs."):
+def decide(
+    client,
+    case,
+    proposal,
+    motivation="Beste prijs-kwaliteitverhouding.",
+    advantages="Sterk lokaal netwerk en laagste prijs.",
+):
     page = client.get(f"/cases/{case.id}/award")
-    return client.post(f"/cases/{case.id}/award/decision", data={
-        "csrf_token": form_token(page), "proposal_id": proposal.id, "motivation": motivation, "advantages": advantages,
-    }, follow_redirects=True)
+    return client.post(
+        f"/cases/{case.id}/award/decision",
+        data={
+            "csrf_token": form_token(page),
+            "proposal_id": proposal.id,
+            "motivation": motivation,
+            "advantages": advantages,
+        },
+        follow_redirects=True,
+    )
 
 
 def transition(client, case, trigger, reason=""):
     """Post a transition as its form would, also where the page offers no form because a guard is unmet."""
     page = client.get(f"/cases/{case.id}")
     object_session(case).refresh(case)
-    return client.post(f"/cases/{case.id}/transition", data={
-        "csrf_token": form_token(page), "trigger": trigger, "version": case.version, "reason": reason,
-    }, follow_redirects=True)
+    return client.post(
+        f"/cases/{case.id}/transition",
+        data={
+            "csrf_token": form_token(page),
+            "trigger": trigger,
+            "version": case.version,
+            "reason": reason,
+        },
+        follow_redirects=True,
+    )
 
 
 def awarded(app, evaluated, official):
@@ -87,7 +119,9 @@ def test_only_a_best_ranked_proposal_meeting_the_requirements_can_be_awarded(app
     assert [r.entry.proposal_id for r in award.eligible(session, case)] == [proposals[1].id]
     refused = decide(owner, case, proposals[0])  # Coalitie A ranks second: not offered, and refused when posted
     assert "Choose the winning proposal and give the motivation" in refused.text
-    assert "Choose the winning proposal and give the motivation" in decide(owner, case, proposals[1], motivation=" ").text
+    assert (
+        "Choose the winning proposal and give the motivation" in decide(owner, case, proposals[1], motivation=" ").text
+    )
     assert award.current_decision(session, case) is None
     with app.test_request_context(), pytest.raises(DomainError, match="Only a best-ranked proposal"):
         award.decide(session, case, actor=official, proposal_id=proposals[0].id, motivation="m", advantages="a")
@@ -96,7 +130,9 @@ def test_only_a_best_ranked_proposal_meeting_the_requirements_can_be_awarded(app
     assert award.current_decision(session, case).proposal_id == proposals[1].id
 
 
-def test_letters_go_to_every_coalition_at_once_with_own_scores_winner_and_standstill_end(app, evaluated, official, session):
+def test_letters_go_to_every_coalition_at_once_with_own_scores_winner_and_standstill_end(
+    app, evaluated, official, session
+):
     case, proposals, coalitions, members = evaluated
     awarded(app, evaluated, official)
     decision = award.current_decision(session, case)
@@ -137,7 +173,9 @@ def test_each_coalition_reads_only_its_own_letter(app, evaluated, official, sess
     letter = session.exec(select(AwardLetter).where(AwardLetter.coalition_id == coalitions[1].id)).one()
     assert first.get(f"/cases/{case.id}/award/letters/{letter.id}").status_code == 403
     assert as_(app, make_user(Role.official)).get(f"/cases/{case.id}/award/letters/{letter.id}").status_code == 403
-    assert as_(app, make_user(Role.council_member)).get(f"/cases/{case.id}/award/letters/{letter.id}").status_code == 403
+    assert (
+        as_(app, make_user(Role.council_member)).get(f"/cases/{case.id}/award/letters/{letter.id}").status_code == 403
+    )
     assert as_(app, official).get(f"/cases/{case.id}/award/letters/{letter.id}").status_code == 200
 
 
@@ -155,25 +193,46 @@ def test_public_award_notice_appears_with_the_letters(app, evaluated, official, 
 
 def object_to(client, coalition, text="De prijs is verkeerd berekend."):
     page = client.get(f"/coalitions/{coalition.id}/award")
-    return client.post(f"/coalitions/{coalition.id}/award/objection", data={"csrf_token": form_token(page), "text": text},
-                       follow_redirects=True)
+    return client.post(
+        f"/coalitions/{coalition.id}/award/objection",
+        data={"csrf_token": form_token(page), "text": text},
+        follow_redirects=True,
+    )
 
 
 def save_terms(client, case, **overrides):
     page = client.get(f"/cases/{case.id}/agreement")
-    data = {"csrf_token": form_token(page), "budget": "200000", "starts_on": "2027-01-01", "ends_on": "2029-12-31",
-            "overseers": ["municipality", "client_panel"], "monitoring_arrangement": "Halfjaarlijks overleg met het cliëntenpanel.",
-            "report_cadence": "quarterly"} | overrides
+    data = {
+        "csrf_token": form_token(page),
+        "budget": "200000",
+        "starts_on": "2027-01-01",
+        "ends_on": "2029-12-31",
+        "overseers": ["municipality", "client_panel"],
+        "monitoring_arrangement": "Halfjaarlijks overleg met het cliëntenpanel.",
+        "report_cadence": "quarterly",
+    } | overrides
     return client.post(f"/cases/{case.id}/agreement", data=data, follow_redirects=True)
 
 
 def add_indicator(client, case, **overrides):
     page = client.get(f"/cases/{case.id}/agreement")
-    data = {"csrf_token": form_token(page), "outcome_id": "0", "name": "Aandeel eenzame 75-plussers", "unit": "%",
-            "definition": "Aandeel 75-plussers dat zich vaak eenzaam voelt.", "direction": "lower_is_better",
-            "data_source": "GGD Gezondheidsmonitor", "baseline_value": "48", "baseline_date": "2026-06-01",
-            "target_value": "38", "target_date": "2029-12-31", "norm_at_risk": "45", "norm_off_track": "47",
-            "frequency": "yearly", "measured_by": "GGD"} | overrides
+    data = {
+        "csrf_token": form_token(page),
+        "outcome_id": "0",
+        "name": "Aandeel eenzame 75-plussers",
+        "unit": "%",
+        "definition": "Aandeel 75-plussers dat zich vaak eenzaam voelt.",
+        "direction": "lower_is_better",
+        "data_source": "GGD Gezondheidsmonitor",
+        "baseline_value": "48",
+        "baseline_date": "2026-06-01",
+        "target_value": "38",
+        "target_date": "2029-12-31",
+        "norm_at_risk": "45",
+        "norm_off_track": "47",
+        "frequency": "yearly",
+        "measured_by": "GGD",
+    } | overrides
     return client.post(f"/cases/{case.id}/agreement/indicators", data=data, follow_redirects=True)
 
 
@@ -191,13 +250,19 @@ def test_open_objection_blocks_the_agreement_until_resolved(app, evaluated, offi
     assert "1 objection(s) still open." in refused.text and session.get(type(case), case.id).state == "awarded"
     objection = session.exec(select(Objection)).one()
     page = owner.get(f"/cases/{case.id}/award")
-    owner.post(f"/cases/{case.id}/award/objections/{objection.id}",
-               data={"csrf_token": form_token(page), "resolution": "Herberekend: de prijs klopt."})
+    owner.post(
+        f"/cases/{case.id}/award/objections/{objection.id}",
+        data={"csrf_token": form_token(page), "resolution": "Herberekend: de prijs klopt."},
+    )
     transition(owner, case, "conclude_agreement")
     session.expire_all()
     assert session.get(type(case), case.id).state == "realisation"
     agreement = session.exec(select(Agreement)).one()
-    assert agreement.concluded_at is not None and len(agreement.sha256) == 64 and "Aandeel eenzame 75-plussers" in agreement.content_html
+    assert (
+        agreement.concluded_at is not None
+        and len(agreement.sha256) == 64
+        and "Aandeel eenzame 75-plussers" in agreement.content_html
+    )
     winner = as_(app, members[1])
     assert "Aandeel eenzame 75-plussers" in winner.get(f"/cases/{case.id}/agreement/document").text
     assert winner.get(f"/cases/{case.id}/agreement/document.pdf").mimetype == "application/pdf"
@@ -206,11 +271,16 @@ def test_open_objection_blocks_the_agreement_until_resolved(app, evaluated, offi
     assert as_(app, make_user(Role.council_member)).get(f"/cases/{case.id}/agreement/document").status_code == 200
 
 
-def test_objections_only_during_the_standstill_and_only_by_addressees(app, evaluated, official, session, make_user, organisation):
+def test_objections_only_during_the_standstill_and_only_by_addressees(
+    app, evaluated, official, session, make_user, organisation
+):
     case, proposals, coalitions, members = evaluated
     awarded(app, evaluated, official)
     outsider = as_(app, make_user(Role.coalition_member, org=organisation))
-    assert outsider.post(f"/coalitions/{coalitions[0].id}/award/objection", data={"text": "x"}).status_code in (400, 404)
+    assert outsider.post(f"/coalitions/{coalitions[0].id}/award/objection", data={"text": "x"}).status_code in (
+        400,
+        404,
+    )
     session.refresh(case)
     decision = award.current_decision(session, case)
     decision.standstill_ends_at = utcnow() - timedelta(seconds=1)
@@ -229,18 +299,26 @@ def test_only_the_owner_resolves_objections_and_negotiates(app, evaluated, offic
     objection = session.exec(select(Objection)).one()
     colleague = as_(app, make_user(Role.official))
     page = colleague.get(f"/cases/{case.id}/award")
-    assert colleague.post(f"/cases/{case.id}/award/objections/{objection.id}",
-                          data={"csrf_token": form_token(page), "resolution": "Afgewezen."}).status_code == 403
+    assert (
+        colleague.post(
+            f"/cases/{case.id}/award/objections/{objection.id}",
+            data={"csrf_token": form_token(page), "resolution": "Afgewezen."},
+        ).status_code
+        == 403
+    )
     assert save_terms(colleague, case).status_code == 403
     assert session.exec(select(Agreement)).all() == [] and session.get(Objection, objection.id).resolved_at is None
     assert as_(app, members[0]).get(f"/cases/{case.id}/award").status_code == 403
 
 
-@pytest.mark.parametrize("overrides, message", [
-    ({"budget": "600000"}, "may not exceed the budget ceiling"),
-    ({"ends_on": "2026-12-31"}, "must end after it starts"),
-    ({"budget": "veel"}, "Not a valid decimal value"),
-])
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"budget": "600000"}, "may not exceed the budget ceiling"),
+        ({"ends_on": "2026-12-31"}, "must end after it starts"),
+        ({"budget": "veel"}, "Not a valid decimal value"),
+    ],
+)
 def test_agreement_terms_are_checked(app, evaluated, official, session, overrides, message):
     case, proposals, coalitions, members = evaluated
     owner = awarded(app, evaluated, official)
@@ -248,12 +326,15 @@ def test_agreement_terms_are_checked(app, evaluated, official, session, override
     assert session.exec(select(Agreement)).all() == []
 
 
-@pytest.mark.parametrize("overrides, message", [
-    ({"target_date": "2026-01-01"}, "target date must come after the baseline date"),
-    ({"norm_off_track": "44"}, "must lie beyond the “at risk” threshold"),
-    ({"baseline_value": "veel"}, "Not a valid decimal value"),
-    ({"measured_by": ""}, "This field is required"),
-])
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"target_date": "2026-01-01"}, "target date must come after the baseline date"),
+        ({"norm_off_track": "44"}, "must lie beyond the “at risk” threshold"),
+        ({"baseline_value": "veel"}, "Not a valid decimal value"),
+        ({"measured_by": ""}, "This field is required"),
+    ],
+)
 def test_indicators_are_checked(app, evaluated, official, session, overrides, message):
     case, proposals, coalitions, members = evaluated
     owner = awarded(app, evaluated, official)
@@ -282,20 +363,29 @@ def test_unsuccessful_round_returns_to_articulation_with_its_history(app, opened
     owner = as_(app, official)
     assert award.eligible(session, case) == []
     assert "No proposal can be awarded yet" in owner.get(f"/cases/{case.id}/award").text
-    assert "“Declare unsuccessful” done" in transition(owner, case, "declare_unsuccessful", "Geen voorstel voldoet.").text
+    assert (
+        "“Declare unsuccessful” done" in transition(owner, case, "declare_unsuccessful", "Geen voorstel voldoet.").text
+    )
 
     refused = transition(owner, case, "rearticulate", "Nieuwe ronde.")
     assert "Record what must change" in refused.text
     page = owner.get(f"/cases/{case.id}/award")
-    owner.post(f"/cases/{case.id}/reconsideration", data={
-        "csrf_token": form_token(page), "changes": ["frameworks", "urgency"], "note": "Budget omhoog, langere looptijd.",
-    })
+    owner.post(
+        f"/cases/{case.id}/reconsideration",
+        data={
+            "csrf_token": form_token(page),
+            "changes": ["frameworks", "urgency"],
+            "note": "Budget omhoog, langere looptijd.",
+        },
+    )
     transition(owner, case, "rearticulate", "Nieuwe ronde met ruimer budget.")
     session.expire_all()
     case = session.get(type(case), case.id)
     assert (case.state, case.round) == ("articulation", 2)
     assert scoring.entries(session, case) == []  # the new round starts empty...
-    assert len(session.exec(select(Proposal).where(Proposal.case_id == case.id, Proposal.round == 1)).all()) == 2  # ...the first stays
+    assert (
+        len(session.exec(select(Proposal).where(Proposal.case_id == case.id, Proposal.round == 1)).all()) == 2
+    )  # ...the first stays
     history = owner.get(f"/cases/{case.id}/award").text
     assert "Round 1" in history and "Budget omhoog, langere looptijd." in history
     assert [r.changes for r in reconsideration.history(session, case)] == [["frameworks", "urgency"]]
@@ -307,12 +397,23 @@ def test_reconsideration_is_the_owners_and_needs_a_change(app, opened, official,
     session.commit()
     colleague = as_(app, make_user(Role.official))
     page = colleague.get(f"/cases/{case.id}/award")
-    assert colleague.post(f"/cases/{case.id}/reconsideration", data={
-        "csrf_token": form_token(page), "changes": ["question"], "note": "x"}).status_code == 403
+    assert (
+        colleague.post(
+            f"/cases/{case.id}/reconsideration",
+            data={"csrf_token": form_token(page), "changes": ["question"], "note": "x"},
+        ).status_code
+        == 403
+    )
     owner = as_(app, official)
     page = owner.get(f"/cases/{case.id}/award")
-    assert "Choose what must change" in owner.post(f"/cases/{case.id}/reconsideration", data={
-        "csrf_token": form_token(page), "note": "Iets."}, follow_redirects=True).text
+    assert (
+        "Choose what must change"
+        in owner.post(
+            f"/cases/{case.id}/reconsideration",
+            data={"csrf_token": form_token(page), "note": "Iets."},
+            follow_redirects=True,
+        ).text
+    )
     assert reconsideration.history(session, case) == []
 
 
@@ -353,8 +454,14 @@ def test_award_phase_pages_are_labelled_and_have_one_h1(app, evaluated, official
     save_terms(owner, case)
     add_indicator(owner, case)
     letter = session.exec(select(AwardLetter).where(AwardLetter.coalition_id == coalitions[0].id)).one()
-    problems = {path: audit(owner, path) for path in (
-        f"/cases/{case.id}/award", f"/cases/{case.id}/agreement", f"/cases/{case.id}/award/letters/{letter.id}",
-        f"/cases/{case.id}/agreement/document")}
+    problems = {
+        path: audit(owner, path)
+        for path in (
+            f"/cases/{case.id}/award",
+            f"/cases/{case.id}/agreement",
+            f"/cases/{case.id}/award/letters/{letter.id}",
+            f"/cases/{case.id}/agreement/document",
+        )
+    }
     problems[f"member /coalitions/{coalitions[0].id}/award"] = audit(member, f"/coalitions/{coalitions[0].id}/award")
     assert {path: found for path, found in problems.items() if found} == {}

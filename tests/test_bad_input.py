@@ -26,7 +26,12 @@ def edit_page(client, case):
 
 
 def edit(client, case, **fields):
-    data = {"csrf_token": form_token(edit_page(client, case)), "title": case.title, "version": str(case.version), **fields}
+    data = {
+        "csrf_token": form_token(edit_page(client, case)),
+        "title": case.title,
+        "version": str(case.version),
+        **fields,
+    }
     return client.post(f"/cases/{case.id}/edit", data=data)
 
 
@@ -56,13 +61,19 @@ def test_bytes_that_are_not_utf8_are_refused_without_change(app, make_case, offi
     case = make_case()
     client = as_(app, official)
     token = form_token(edit_page(client, case))
-    for body in (f"csrf_token={token}&version={case.version}&title=Gelukkig%FF%FEoud".encode(),
-                 f"csrf_token={token}&version={case.version}&title=Gelukkig\xe9oud".encode("latin-1")):
+    for body in (
+        f"csrf_token={token}&version={case.version}&title=Gelukkig%FF%FEoud".encode(),
+        f"csrf_token={token}&version={case.version}&title=Gelukkig\xe9oud".encode("latin-1"),
+    ):
         response = client.post(f"/cases/{case.id}/edit", data=body, content_type="application/x-www-form-urlencoded")
         assert response.status_code == 400 and REFUSED in response.text
-    multipart = b"".join(b'--grens\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n' % (name.encode(), value)
-                         for name, value in (("csrf_token", token.encode()), ("version", b"1"), ("title", b"Gelukkig\xffoud")))
-    response = client.post(f"/cases/{case.id}/edit", data=multipart + b"--grens--\r\n", content_type="multipart/form-data; boundary=grens")
+    multipart = b"".join(
+        b'--grens\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n' % (name.encode(), value)
+        for name, value in (("csrf_token", token.encode()), ("version", b"1"), ("title", b"Gelukkig\xffoud"))
+    )
+    response = client.post(
+        f"/cases/{case.id}/edit", data=multipart + b"--grens--\r\n", content_type="multipart/form-data; boundary=grens"
+    )
     assert response.status_code == 400
     assert as_(app, official).get("/cases/?state=%FF").status_code == 400
     assert stored(session, case).title == "Gelukkig oud"
@@ -77,16 +88,21 @@ def test_nul_byte_in_a_query_or_url_is_refused(app, official, url):
 def test_nul_byte_in_an_uploaded_file_name_is_refused(app, realised, session):
     member = as_(app, realised.member)
     page = member.get(f"/coalitions/{realised.coalition.id}/indicators")
-    response = member.post(f"/coalitions/{realised.coalition.id}/measurements/import", data={
-        "csrf_token": form_token(page), "file": (io.BytesIO(b"indicator,period,value\n"), "waarden\x00.csv")})
+    response = member.post(
+        f"/coalitions/{realised.coalition.id}/measurements/import",
+        data={"csrf_token": form_token(page), "file": (io.BytesIO(b"indicator,period,value\n"), "waarden\x00.csv")},
+    )
     assert response.status_code == 400 and REFUSED in response.text
 
 
 def test_nul_byte_in_api_json_is_refused_as_json(app, client, realised, session):
     from .test_api import bearer, first_period, new_token
 
-    response = client.post(f"/api/v1/indicators/{realised.loneliness.id}/measurements", headers=bearer(new_token(app, realised)),
-                           json={"period": first_period(realised, realised.loneliness), "value": 45, "source": "GGD\x00"})
+    response = client.post(
+        f"/api/v1/indicators/{realised.loneliness.id}/measurements",
+        headers=bearer(new_token(app, realised)),
+        json={"period": first_period(realised, realised.loneliness), "value": 45, "source": "GGD\x00"},
+    )
     assert response.status_code == 400 and response.is_json and REFUSED in response.get_json()["error"]
     assert session.exec(select(Measurement)).all() == []
 
@@ -96,8 +112,12 @@ def test_a_json_number_too_large_for_a_float_is_refused_as_json(app, client, rea
 
     headers = bearer(new_token(app, realised))
     body = '{"period": "%s", "value": 1%s}' % (first_period(realised, realised.loneliness), "0" * 400)
-    response = client.post(f"/api/v1/indicators/{realised.loneliness.id}/measurements", data=body, content_type="application/json",
-                           headers=headers)
+    response = client.post(
+        f"/api/v1/indicators/{realised.loneliness.id}/measurements",
+        data=body,
+        content_type="application/json",
+        headers=headers,
+    )
     assert response.status_code == 400 and response.get_json() == {"error": "A number in the request is too large."}
     assert session.exec(select(Measurement)).all() == []
 
@@ -105,8 +125,16 @@ def test_a_json_number_too_large_for_a_float_is_refused_as_json(app, client, rea
 # Numbers beyond what the database holds ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("url", ["/cases/2147483648", "/cases/99999999999999999999/edit", "/cases/" + "9" * 5000,
-                                 "/monitor/indicators/2147483648", "/ocds/4294967296.json"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/cases/2147483648",
+        "/cases/99999999999999999999/edit",
+        "/cases/" + "9" * 5000,
+        "/monitor/indicators/2147483648",
+        "/ocds/4294967296.json",
+    ],
+)
 def test_case_id_beyond_int32_is_not_found_on_postgres(app, official, url):
     assert as_(app, official).get(url).status_code == 404
 
@@ -127,8 +155,15 @@ def test_version_beyond_int32_in_the_query_is_not_found(app, client, make_case, 
 def test_transition_version_beyond_int32_is_refused_without_change(app, make_case, official, session):
     case = make_case()
     client = as_(app, official)
-    response = client.post(f"/cases/{case.id}/transition", data={
-        "csrf_token": form_token(client.get(f"/cases/{case.id}")), "trigger": "cancel", "version": str(2**31), "reason": "Weg."})
+    response = client.post(
+        f"/cases/{case.id}/transition",
+        data={
+            "csrf_token": form_token(client.get(f"/cases/{case.id}")),
+            "trigger": "cancel",
+            "version": str(2**31),
+            "reason": "Weg.",
+        },
+    )
     assert response.status_code in (302, 400)
     assert stored(session, case).state == case.state
 
@@ -161,9 +196,17 @@ def test_control_character_in_case_title_does_not_break_docx(app, make_case, off
 
 
 def _with_bad_source(session, realised):
-    session.add(Measurement(indicator_id=realised.volunteers.id, period=realised.agreement.starts_on, value=120,
-                            source="GGD\x07\x1f monitor", note="=HYPERLINK(\"http://evil\")", reported_by_id=realised.member.id,
-                            reported_at=utcnow()))
+    session.add(
+        Measurement(
+            indicator_id=realised.volunteers.id,
+            period=realised.agreement.starts_on,
+            value=120,
+            source="GGD\x07\x1f monitor",
+            note='=HYPERLINK("http://evil")',
+            reported_by_id=realised.member.id,
+            reported_at=utcnow(),
+        )
+    )
     session.commit()
 
 
@@ -172,7 +215,7 @@ def test_control_character_in_measurement_source_does_not_break_public_xlsx(app,
     response = client.get(f"/monitor/indicators/{realised.volunteers.id}?format=xlsx")
     assert response.status_code == 200
     rows = list(load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True))
-    assert rows[1][2] == "GGD monitor" and rows[1][3] == "'=HYPERLINK(\"http://evil\")"
+    assert rows[1][2] == "GGD monitor" and rows[1][3] == '\'=HYPERLINK("http://evil")'
 
 
 def test_every_export_of_the_monitor_survives_control_characters(app, client, realised, session):
@@ -180,10 +223,17 @@ def test_every_export_of_the_monitor_survives_control_characters(app, client, re
     realised.case.title = "Gelukkig\x0c oud"
     session.add(realised.case)
     session.commit()
-    for url in ("/monitor?format=xlsx", f"/monitor/cases/{realised.case.id}?format=xlsx", "/monitor?format=csv",
-                f"/monitor/indicators/{realised.volunteers.id}?format=csv", "/monitor/print.pdf",
-                f"/monitor/cases/{realised.case.id}/print.pdf", f"/monitor/indicators/{realised.volunteers.id}",
-                f"/ocds/{realised.case.id}.json", f"/accountability/{realised.case.id}"):
+    for url in (
+        "/monitor?format=xlsx",
+        f"/monitor/cases/{realised.case.id}?format=xlsx",
+        "/monitor?format=csv",
+        f"/monitor/indicators/{realised.volunteers.id}?format=csv",
+        "/monitor/print.pdf",
+        f"/monitor/cases/{realised.case.id}/print.pdf",
+        f"/monitor/indicators/{realised.volunteers.id}",
+        f"/ocds/{realised.case.id}.json",
+        f"/accountability/{realised.case.id}",
+    ):
         response = client.get(url)
         assert response.status_code in (200, 404), url
         if response.mimetype.endswith("sheet"):
@@ -194,7 +244,9 @@ def test_every_export_of_the_monitor_survives_control_characters(app, client, re
 # CSV injection ------------------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("value", ["x;=cmd|' /C calc'!A0", "x,=1+1", "x\t@SUM(A1)", "a\n-2+3", "a;  +cmd", "=1+1", "-1", "@x"])
+@pytest.mark.parametrize(
+    "value", ["x;=cmd|' /C calc'!A0", "x,=1+1", "x\t@SUM(A1)", "a\n-2+3", "a;  +cmd", "=1+1", "-1", "@x"]
+)
 def test_semicolon_formula_is_neutralised_for_dutch_excel(value):
     data = tabular.to_csv(["Bron"], [[value]]).decode("utf-8-sig")
     for delimiter in (",", ";", "\t"):  # however a spreadsheet splits the line, no cell starts a formula
@@ -206,13 +258,23 @@ def test_semicolon_formula_is_neutralised_for_dutch_excel(value):
 
 
 def test_ordinary_text_and_numbers_are_exported_as_they_are():
-    data = tabular.to_csv(["Bron", "Waarde"], [["GGD, monitor 2025-2026", 45.5], ["Kosten; zie bijlage", -3]]).decode("utf-8-sig")
+    data = tabular.to_csv(["Bron", "Waarde"], [["GGD, monitor 2025-2026", 45.5], ["Kosten; zie bijlage", -3]]).decode(
+        "utf-8-sig"
+    )
     assert data.splitlines() == ['"Bron","Waarde"', '"GGD, monitor 2025-2026",45.5', '"Kosten; zie bijlage",-3']
 
 
 def test_semicolon_formula_in_a_measurement_source_is_neutralised_in_the_public_csv(app, client, realised, session):
-    session.add(Measurement(indicator_id=realised.volunteers.id, period=realised.agreement.starts_on, value=120,
-                            source="x;=cmd|' /C calc'!A0", reported_by_id=realised.member.id, reported_at=utcnow()))
+    session.add(
+        Measurement(
+            indicator_id=realised.volunteers.id,
+            period=realised.agreement.starts_on,
+            value=120,
+            source="x;=cmd|' /C calc'!A0",
+            reported_by_id=realised.member.id,
+            reported_at=utcnow(),
+        )
+    )
     session.commit()
     text = client.get(f"/monitor/indicators/{realised.volunteers.id}?format=csv").text
     assert "\"'x;=cmd|' /C calc'!A0\"" in text
@@ -221,7 +283,9 @@ def test_semicolon_formula_in_a_measurement_source_is_neutralised_in_the_public_
 # The API answers in JSON, and every 405 says what is allowed ----------------------------------------------------------
 
 
-@pytest.mark.parametrize("url", ["/api/v1/nothing-here", "/api/v1/indicators/2147483648/measurements", "/api/v2/indicators", "/api/"])
+@pytest.mark.parametrize(
+    "url", ["/api/v1/nothing-here", "/api/v1/indicators/2147483648/measurements", "/api/v2/indicators", "/api/"]
+)
 def test_unknown_api_path_answers_json(client, url):
     response = client.get(url)
     assert response.status_code == 404 and response.is_json and isinstance(response.get_json()["error"], str)
@@ -235,8 +299,12 @@ def test_wrong_method_on_the_api_answers_json_with_allow(client):
 
 def test_a_large_api_request_answers_json(app, client):
     app.config["MAX_CONTENT_LENGTH"] = 100
-    response = client.post("/api/v1/measurements", data="x" * 1000, content_type="application/json",
-                           headers={"Authorization": "Bearer tnd_x"})
+    response = client.post(
+        "/api/v1/measurements",
+        data="x" * 1000,
+        content_type="application/json",
+        headers={"Authorization": "Bearer tnd_x"},
+    )
     assert response.status_code in (401, 413) and response.is_json
 
 
@@ -286,7 +354,9 @@ def test_a_write_the_database_refuses_is_a_409_and_stores_nothing(app, make_case
     assert stored(session, case).title == "Gelukkig oud"
 
 
-def test_a_lock_timeout_is_a_409_but_a_broken_query_stays_a_server_error(app, make_case, official, session, monkeypatch):
+def test_a_lock_timeout_is_a_409_but_a_broken_query_stays_a_server_error(
+    app, make_case, official, session, monkeypatch
+):
     from sqlalchemy.exc import OperationalError, ProgrammingError
 
     case = make_case()

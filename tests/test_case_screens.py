@@ -33,7 +33,10 @@ def test_official_opens_a_case_and_it_is_audited(logged_in, official, session):
     assert response.status_code == 302
     case = session.exec(select(Case)).one()
     assert (case.state, case.owner_id, case.budget_ceiling, case.reference[:8]) == (
-        "articulation", official.id, Decimal("850000.00"), "MA-2026-"[:8],
+        "articulation",
+        official.id,
+        Decimal("850000.00"),
+        "MA-2026-"[:8],
     )
     page = client.get(response.location)
     assert "Gelukkig oud in Lindendal" in page.text and "Case opened" in page.text
@@ -64,7 +67,12 @@ def test_official_edits_a_case_and_the_changed_fields_are_audited(logged_in, off
     page = client.get(f"/cases/{case.id}/edit")
     response = client.post(
         f"/cases/{case.id}/edit",
-        data={"csrf_token": form_token(page), "version": case.version, "title": "Samen gelukkig oud", "question": case.question},
+        data={
+            "csrf_token": form_token(page),
+            "version": case.version,
+            "title": "Samen gelukkig oud",
+            "question": case.question,
+        },
     )
     assert response.status_code == 302
     session.refresh(case)
@@ -210,7 +218,9 @@ def test_audit_log_is_append_only_in_the_database(session, make_case):
     assert session.exec(select(func.count()).select_from(AuditEvent)).one() == 1
 
 
-def test_case_page_shows_the_latest_events_and_links_the_whole_audit_trail(app, make_case, official, session, logged_in):
+def test_case_page_shows_the_latest_events_and_links_the_whole_audit_trail(
+    app, make_case, official, session, logged_in
+):
     from tendering.core import audit
 
     case = make_case()

@@ -55,5 +55,7 @@ def test_tick_closes_submissions_after_the_deadline(app, session, make_case):
     session.refresh(due)
     session.refresh(not_due)
     assert (due.state, not_due.state) == ("reconsider", "tendering")
-    event = session.exec(select(AuditEvent).where(AuditEvent.case_id == due.id, AuditEvent.action == "transition")).one()
+    event = session.exec(
+        select(AuditEvent).where(AuditEvent.case_id == due.id, AuditEvent.action == "transition")
+    ).one()
     assert event.actor_id is None and event.trigger == "close_submissions"

@@ -14,7 +14,9 @@ from .conftest import form_token
 
 def transition_events(session, case_id):
     return session.exec(
-        select(func.count()).select_from(AuditEvent).where(AuditEvent.case_id == case_id, AuditEvent.action == "transition")
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(AuditEvent.case_id == case_id, AuditEvent.action == "transition")
     ).one()
 
 

@@ -42,7 +42,11 @@ def test_random_trigger_sequences_keep_case_and_audit_consistent(
         before = case.state
         try:
             fire(
-                session, case, trigger, actor=actors[actor], reason=reason,
+                session,
+                case,
+                trigger,
+                actor=actors[actor],
+                reason=reason,
                 runner=lambda name, ctx, ok=guards_pass: [] if ok else [f"{name} fails"],
             )
         except DomainError:
@@ -55,7 +59,9 @@ def test_random_trigger_sequences_keep_case_and_audit_consistent(
         assert case.state in workflow.states
 
     events = session.exec(
-        select(AuditEvent).where(AuditEvent.case_id == case.id, AuditEvent.action == "transition").order_by(AuditEvent.id)
+        select(AuditEvent)
+        .where(AuditEvent.case_id == case.id, AuditEvent.action == "transition")
+        .order_by(AuditEvent.id)
     ).all()
     assert len(events) == changes
     expected_from = workflow.initial

@@ -51,9 +51,16 @@ def test_submission_needs_every_score_motivated_and_the_requirements_judged(app,
     client = as_(app, evaluators[0])
     declare(client, case, proposals[0])
     page = client.get(f"/cases/{case.id}/evaluation/{proposals[0].id}")
-    response = client.post(f"/cases/{case.id}/evaluation/{proposals[0].id}", data={
-        "csrf_token": form_token(page), "action": "submit", f"score-{criteria[0].id}": "7", f"motivation-{criteria[0].id}": ""},
-        follow_redirects=True)
+    response = client.post(
+        f"/cases/{case.id}/evaluation/{proposals[0].id}",
+        data={
+            "csrf_token": form_token(page),
+            "action": "submit",
+            f"score-{criteria[0].id}": "7",
+            f"motivation-{criteria[0].id}": "",
+        },
+        follow_redirects=True,
+    )
     assert "Score every criterion with a motivation first" in response.text
     assert "lies between 0 and 10" in score(client, case, proposals[0], criteria, [11, 5]).text
     assert "lies between 0 and 10" in score(client, case, proposals[0], criteria, ["veel", 5]).text
@@ -69,7 +76,9 @@ def test_progress_counts_pairs_without_conflict(app, opened, session, official):
     assert "1 of 3 evaluations done" in as_(app, official).get(f"/cases/{case.id}/evaluation").text
 
 
-def test_only_assigned_evaluators_declare_and_only_the_owner_records_consensus(app, opened, official, make_user, session):
+def test_only_assigned_evaluators_declare_and_only_the_owner_records_consensus(
+    app, opened, official, make_user, session
+):
     case, criteria, proposals, evaluators = opened
     outsider = as_(app, make_user(Role.official, name="Niet toegewezen"))
     assert declare(outsider, case, proposals[0]).status_code == 403
@@ -88,7 +97,8 @@ def test_ranking_follows_the_weights_and_the_price_formula(app, opened, official
     consensus(owner, case, proposals[1], criteria, 6)  # B: 60*0.6 + 40*1.0 = 36 + 40 = 76
     ranked = scoring.ranking(session, case)
     assert [(r.rank, r.entry.coalition.name, r.total, r.complete) for r in ranked] == [
-        (1, "Coalitie B", 76.0, True), (2, "Coalitie A", 74.0, True),
+        (1, "Coalitie B", 76.0, True),
+        (2, "Coalitie A", 74.0, True),
     ]
     assert 'id="ranking"' in owner.get(f"/cases/{case.id}/evaluation").text
 
@@ -100,14 +110,23 @@ def test_equal_totals_are_shown_as_a_tie(app, opened, official, session):
     owner = as_(app, official)
     for proposal in proposals:
         page = owner.get(f"/cases/{case.id}/evaluation/{proposal.id}/consensus")
-        owner.post(f"/cases/{case.id}/evaluation/{proposal.id}/consensus", data={
-            "csrf_token": form_token(page), f"score-{criteria[0].id}": "7", f"motivation-{criteria[0].id}": "Gelijk.",
-            f"score-{criteria[1].id}": "5", f"motivation-{criteria[1].id}": "Gelijk."})
+        owner.post(
+            f"/cases/{case.id}/evaluation/{proposal.id}/consensus",
+            data={
+                "csrf_token": form_token(page),
+                f"score-{criteria[0].id}": "7",
+                f"motivation-{criteria[0].id}": "Gelijk.",
+                f"score-{criteria[1].id}": "5",
+                f"motivation-{criteria[1].id}": "Gelijk.",
+            },
+        )
     assert [(r.rank, r.total) for r in scoring.ranking(session, case)] == [(1, 62.0), (1, 62.0)]
 
 
-@pytest.mark.parametrize("formula, price, expected", [("lowest", "400000", 5.0), ("lowest", "200000", 10.0),
-                                                      ("ceiling", "400000", 2.0), ("ceiling", "600000", 0.0)])
+@pytest.mark.parametrize(
+    "formula, price, expected",
+    [("lowest", "400000", 5.0), ("lowest", "200000", 10.0), ("ceiling", "400000", 2.0), ("ceiling", "600000", 0.0)],
+)
 def test_price_formulas(formula, price, expected):
     criterion = AwardCriterion(case_id=1, name="Prijs", weight=40, scale_max=10, is_price=True, price_formula=formula)
     assert scoring.formula_score(criterion, Decimal(price), Decimal("200000"), Decimal("500000")) == expected

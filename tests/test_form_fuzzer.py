@@ -71,8 +71,23 @@ REALISED_LEAD = "p.smit@thuis.example"  # lead of Oost Werkt, which won the real
 DRAFTING_LEAD = "m.jansen@delinde.example"  # lead of Samen Oud in Lindendal, drafting on the published case
 
 # After these, a route's target may be gone or the case may have moved on: they run last.
-LAST = ("delete", "remove", "withdraw", "submit", "open", "close", "approve", "transition", "revoke", "publish", "logout",
-        "decide", "reconsider", "accept", "respond")
+LAST = (
+    "delete",
+    "remove",
+    "withdraw",
+    "submit",
+    "open",
+    "close",
+    "approve",
+    "transition",
+    "revoke",
+    "publish",
+    "logout",
+    "decide",
+    "reconsider",
+    "accept",
+    "respond",
+)
 # Covered elsewhere: the JSON API by schemathesis.
 SKIPPED = ("api.",)
 ON_REALISED = ("agreement.", "progress.", "accountability.", "award.", "evaluation.", "tender_box.", "reporting.")
@@ -175,7 +190,10 @@ def targets(app, session, evaluating: tuple[Case, str] | None = None) -> list[Ta
         case = in_evaluation[0] if in_evaluation else realised if on_realised else published
         coalition = winner if on_realised else drafting
         values = {
-            "case_id": case.id, "coalition_id": coalition.id, "reference": case.reference, "token": "onbekende-uitnodiging",
+            "case_id": case.id,
+            "coalition_id": coalition.id,
+            "reference": case.reference,
+            "token": "onbekende-uitnodiging",
             "framework_id": _first(session, Framework, Framework.case_id == case.id),
             "criterion_id": _first(session, AwardCriterion, AwardCriterion.case_id == case.id),
             "stakeholder_id": _first(session, Stakeholder, Stakeholder.case_id == case.id),
@@ -185,10 +203,24 @@ def targets(app, session, evaluating: tuple[Case, str] | None = None) -> list[Ta
             "objection_id": _first(session, Objection),
             "report_id": _first(session, ProgressReport),
             "indicator_id": _first(session, Indicator),
-            "token_id": 1, "attachment_id": 1, "letter_id": 1, "session_id": 1,
+            "token_id": 1,
+            "attachment_id": 1,
+            "letter_id": 1,
+            "session_id": 1,
             # an account none of the fuzzing roles logs in with, so blocking it locks no client out
-            "user_id": _first(session, User, User.email.notin_([*filter(None, ROLES.values()), ROLE_OFFICIAL, REALISED_LEAD,
-                                                               DRAFTING_LEAD, evaluating[1] if evaluating else ""])),
+            "user_id": _first(
+                session,
+                User,
+                User.email.notin_(
+                    [
+                        *filter(None, ROLES.values()),
+                        ROLE_OFFICIAL,
+                        REALISED_LEAD,
+                        DRAFTING_LEAD,
+                        evaluating[1] if evaluating else "",
+                    ]
+                ),
+            ),
         }
         url = rule.rule
         for argument in rule.arguments:
@@ -204,11 +236,22 @@ def targets(app, session, evaluating: tuple[Case, str] | None = None) -> list[Ta
         member = REALISED_LEAD if on_realised else DRAFTING_LEAD
         official = in_evaluation[1] if in_evaluation else ROLE_OFFICIAL
         found.append(Target(rule.rule, rule.endpoint, url, member, official, kinds, choices))
-    return sorted(found, key=lambda t: (t.endpoint == "auth.logout", any(word in t.endpoint for word in LAST), t.endpoint))
+    return sorted(
+        found, key=lambda t: (t.endpoint == "auth.logout", any(word in t.endpoint for word in LAST), t.endpoint)
+    )
 
 
-BASELINE = {"text": "Tekst van de fuzzer, lang genoeg", "email": "fuzz@example.test", "password": "correct horse battery staple fuzz",
-            "int": "3", "decimal": "10", "date": "2026-06-01", "datetime": "2026-12-20T10:00", "bool": "y", "choice-int": "1"}
+BASELINE = {
+    "text": "Tekst van de fuzzer, lang genoeg",
+    "email": "fuzz@example.test",
+    "password": "correct horse battery staple fuzz",
+    "int": "3",
+    "decimal": "10",
+    "date": "2026-06-01",
+    "datetime": "2026-12-20T10:00",
+    "bool": "y",
+    "choice-int": "1",
+}
 
 
 def page_choices(client, target: Target) -> dict[str, str]:
@@ -252,8 +295,10 @@ def encode(target: Target, token: str, values: dict, filename: str = "bijlage.pd
         parts.append(b'--fuzz\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n' % (name.encode(), raw))
     for name in files:
         raw_name = filename.encode() if isinstance(filename, str) else filename
-        parts.append(b'--fuzz\r\nContent-Disposition: form-data; name="%s"; filename="%s"\r\n'
-                     b"Content-Type: text/csv\r\n\r\nindicator,period,value\r\n\r\n" % (name.encode(), raw_name))
+        parts.append(
+            b'--fuzz\r\nContent-Disposition: form-data; name="%s"; filename="%s"\r\n'
+            b"Content-Type: text/csv\r\n\r\nindicator,period,value\r\n\r\n" % (name.encode(), raw_name)
+        )
     return b"".join(parts) + b"--fuzz--\r\n", "multipart/form-data; boundary=fuzz"
 
 
@@ -293,7 +338,9 @@ def send(client, run: Run, target: Target, body: bytes, content_type: str, label
 
 def login_client(app, email: str, password: str = demo.DEMO_PASSWORD):
     client = app.test_client()
-    response = client.post("/login", data={"email": email, "password": password, "csrf_token": form_token(client.get("/login"))})
+    response = client.post(
+        "/login", data={"email": email, "password": password, "csrf_token": form_token(client.get("/login"))}
+    )
     assert response.status_code == 302, response.text
     return client, form_token(client.get("/"))
 
@@ -317,7 +364,9 @@ def test_no_post_route_answers_a_server_error_and_refused_input_changes_nothing(
     for target in routes:
         email = ROLES[role] or (target.official if role == "official" else target.member)
         if email not in clients:
-            clients[email] = login_client(app, email, PASSWORD if email == target.official != ROLE_OFFICIAL else demo.DEMO_PASSWORD)
+            clients[email] = login_client(
+                app, email, PASSWORD if email == target.official != ROLE_OFFICIAL else demo.DEMO_PASSWORD
+            )
         client, token = clients[email]
         valid = baseline(target, page_choices(client, target))
         guessed = {name: BASELINE["text"] for name in GUESSED if name not in target.fields}
@@ -325,7 +374,9 @@ def test_no_post_route_answers_a_server_error_and_refused_input_changes_nothing(
         for label, bad in EVERYWHERE.items():
             before = digest(engine)
             everything = {name: bad for name in {**valid, **guessed}}
-            body, content_type = encode(target, token, everything, filename="bijlage\x00.csv" if label == NUL else "bijlage.csv")
+            body, content_type = encode(
+                target, token, everything, filename="bijlage\x00.csv" if label == NUL else "bijlage.csv"
+            )
             response = send(client, run, target, body, content_type, label)
             if response is not None and digest(engine) != before:
                 run.changed.append(f"{target.endpoint} {label}: {response.status_code}")
@@ -338,16 +389,24 @@ def test_no_post_route_answers_a_server_error_and_refused_input_changes_nothing(
                 body, content_type = encode(target, token, {**valid, name: bad})
                 response = send(client, run, target, body, content_type, f"{name}={bad}")
                 if response is not None and digest(engine) != before:
-                    run.changed.append(f"{target.endpoint} {name}={bad}: {response.status_code} {response.location or ''}")
+                    run.changed.append(
+                        f"{target.endpoint} {name}={bad}: {response.status_code} {response.location or ''}"
+                    )
         # 3. Allowed to be accepted, never a server error: very long text, lists, a small negative number.
         long_text = {**valid, **{n: LONG for n, k in target.fields.items() if k in ("text", "email", "password")}}
         lists = {n: [v, BASELINE["text"]] for n, v in {**valid, **guessed}.items()}
-        negative = {**valid, **{n: "-1" for n, k in target.fields.items() if k in ("int", "decimal", "choice-int")}, **guessed}
+        negative = {
+            **valid,
+            **{n: "-1" for n, k in target.fields.items() if k in ("int", "decimal", "choice-int")},
+            **guessed,
+        }
         for label, values in (("long", long_text), ("lists", lists), ("negative", negative)):
             body, content_type = encode(target, token, values)
             send(client, run, target, body, content_type, label)
-    print(f"{role}: {len(routes)} POST routes, {run.requests} requests, {len(run.server_errors)} server errors, "
-          f"{len(run.changed)} changes by refused input")
+    print(
+        f"{role}: {len(routes)} POST routes, {run.requests} requests, {len(run.server_errors)} server errors, "
+        f"{len(run.changed)} changes by refused input"
+    )
     for problem in run.server_errors + run.changed:
         print(f"  {role} {problem.splitlines()[0]}")
     assert not run.server_errors, "\n".join(run.server_errors)
@@ -356,11 +415,24 @@ def test_no_post_route_answers_a_server_error_and_refused_input_changes_nothing(
 
 def test_the_fuzzer_reaches_every_post_route_with_its_form(app, lindendal):
     routes = targets(app, *lindendal)
-    posted = {r.endpoint for r in app.url_map.iter_rules() if "POST" in r.methods and not r.endpoint.startswith(SKIPPED)}
+    posted = {
+        r.endpoint for r in app.url_map.iter_rules() if "POST" in r.methods and not r.endpoint.startswith(SKIPPED)
+    }
     assert {t.endpoint for t in routes} == posted
     with_fields = {t.endpoint for t in routes if t.fields}
-    assert {"cases.edit", "workbench.add_criterion", "agreement.add_indicator", "reporting.report", "evaluation.save_score",
-            "coalitions.upload_attachment", "tender_box.assign_evaluator"} <= with_fields
+    assert {
+        "cases.edit",
+        "workbench.add_criterion",
+        "agreement.add_indicator",
+        "reporting.report",
+        "evaluation.save_score",
+        "coalitions.upload_attachment",
+        "tender_box.assign_evaluator",
+    } <= with_fields
     assert {t.url for t in routes if t.endpoint == "evaluation.save_score"} == {
-        f"/cases/{case.id}/evaluation/{_first(lindendal[0], Proposal, Proposal.case_id == case.id)}" for case in (
-            lindendal[1][0], lindendal[0].exec(select(Case).where(Case.title == "Samen aan de slag in Lindendal-Oost")).one())}
+        f"/cases/{case.id}/evaluation/{_first(lindendal[0], Proposal, Proposal.case_id == case.id)}"
+        for case in (
+            lindendal[1][0],
+            lindendal[0].exec(select(Case).where(Case.title == "Samen aan de slag in Lindendal-Oost")).one(),
+        )
+    }

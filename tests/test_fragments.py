@@ -92,7 +92,9 @@ def test_a_cached_case_page_carries_the_readers_own_csrf_token(app, session, mak
     assert placeholder not in page.text
     tokens = set(re.findall(r'name="csrf_token" value="([^"]+)"', page.text))
     assert len(tokens) == 1
-    response = client.post(f"/cases/{case.id}/outcomes", data={"description": "Minder eenzaamheid", "csrf_token": tokens.pop()})
+    response = client.post(
+        f"/cases/{case.id}/outcomes", data={"description": "Minder eenzaamheid", "csrf_token": tokens.pop()}
+    )
     assert response.status_code == 302
     assert "Minder eenzaamheid" in client.get(f"/cases/{case.id}").text  # the write made the cached body stale
 
@@ -109,14 +111,24 @@ def test_cached_bodies_never_cross_readers(app, client, session, realised, make_
 
     member = as_(app, realised.member)
     assert member.get(f"/coalitions/{realised.coalition.id}/indicators").status_code == 200
-    other = add_realised(session, make_case, make_user, official, title="Jeugd in beweging", coalition_name="Sportief Samen")
+    other = add_realised(
+        session, make_case, make_user, official, title="Jeugd in beweging", coalition_name="Sportief Samen"
+    )
     outsider = app.test_client()
     login(outsider, other.member)
     assert outsider.get(f"/coalitions/{realised.coalition.id}/indicators").status_code == 404
 
 
 def test_the_monitor_finds_coalitions_by_part_of_their_name(client, session, realised, make_case, make_user, official):
-    add_realised(session, make_case, make_user, official, title="Jeugd in beweging", theme="Jeugd", coalition_name="Sportief Samen")
+    add_realised(
+        session,
+        make_case,
+        make_user,
+        official,
+        title="Jeugd in beweging",
+        theme="Jeugd",
+        coalition_name="Sportief Samen",
+    )
     found = client.get("/monitor?coalition_name=sportief").text
     assert "Jeugd in beweging" in found and "Gelukkig oud" not in found
     assert "No indicators match" in client.get("/monitor?coalition_name=%25_").text  # LIKE wildcards are plain text

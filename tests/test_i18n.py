@@ -12,8 +12,21 @@ CATALOGUE = ROOT / "tendering" / "translations" / "nl" / "LC_MESSAGES" / "messag
 def test_every_string_in_code_and_templates_has_a_dutch_translation(tmp_path):
     template = tmp_path / "messages.pot"
     CommandLineInterface().run(
-        ["pybabel", "-q", "extract", "-F", str(ROOT / "babel.cfg"), "-k", "_l", "-k", "lazy_gettext",
-         "--no-location", "-o", str(template), str(ROOT)]
+        [
+            "pybabel",
+            "-q",
+            "extract",
+            "-F",
+            str(ROOT / "babel.cfg"),
+            "-k",
+            "_l",
+            "-k",
+            "lazy_gettext",
+            "--no-location",
+            "-o",
+            str(template),
+            str(ROOT),
+        ]
     )
     with template.open("rb") as extracted_file, CATALOGUE.open("rb") as catalogue_file:
         extracted = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(extracted_file) if m.id}

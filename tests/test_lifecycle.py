@@ -38,7 +38,10 @@ def test_elderly_question_travels_the_whole_cycle(session, make_case, official, 
     _fire(session, case, "publish", official)
     assert case.state == "tendering"
 
-    proposals = [f.submit_proposal(session, case, name="Coalitie A"), f.submit_proposal(session, case, name="Coalitie B")]
+    proposals = [
+        f.submit_proposal(session, case, name="Coalitie A"),
+        f.submit_proposal(session, case, name="Coalitie B"),
+    ]
     assert apply_due_steps(session, case) == []  # deadline not yet passed
     f.pass_deadline(session, case)
     [closed] = apply_due_steps(session, case)
@@ -63,10 +66,19 @@ def test_elderly_question_travels_the_whole_cycle(session, make_case, official, 
     _fire(session, case, "close", official)
 
     assert case.state == "closed"
-    trail = session.exec(select(AuditEvent).where(AuditEvent.case_id == case.id, AuditEvent.action == "transition")).all()
+    trail = session.exec(
+        select(AuditEvent).where(AuditEvent.case_id == case.id, AuditEvent.action == "transition")
+    ).all()
     assert [e.to_state for e in trail] == [
-        "suitability", "stakeholder_analysis", "coalition_forming", "tendering", "evaluation",
-        "awarded", "realisation", "accountability", "closed",
+        "suitability",
+        "stakeholder_analysis",
+        "coalition_forming",
+        "tendering",
+        "evaluation",
+        "awarded",
+        "realisation",
+        "accountability",
+        "closed",
     ]
 
 
@@ -102,9 +114,13 @@ def test_no_proposals_sends_the_case_to_reconsideration_and_back(session, make_c
     assert event.to_state == "reconsider"
     with pytest.raises(GuardFailed) as refused:
         _fire(session, case, "rearticulate", official, reason="Nieuwe ronde.")
-    assert refused.value.reasons == ["Record what must change (question, frameworks or urgency) before starting a new round."]
+    assert refused.value.reasons == [
+        "Record what must change (question, frameworks or urgency) before starting a new round."
+    ]
 
-    reconsideration.record(session, case, actor=official, changes=["frameworks", "question"], note="Budget verhogen en de vraag verbreden.")
+    reconsideration.record(
+        session, case, actor=official, changes=["frameworks", "question"], note="Budget verhogen en de vraag verbreden."
+    )
     _fire(session, case, "rearticulate", official, reason="Budget verhogen en de vraag verbreden.")
     assert (case.state, case.round, case.submission_deadline) == ("articulation", 2, None)
     [first] = reconsideration.history(session, case)

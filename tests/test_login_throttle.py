@@ -13,7 +13,9 @@ from .conftest import PASSWORD, csrf_token, form_token, login
 
 
 def attempt(client, email, password="a wrong guess", **kwargs):
-    return client.post("/login", data={"email": email, "password": password, "csrf_token": csrf_token(client)}, **kwargs)
+    return client.post(
+        "/login", data={"email": email, "password": password, "csrf_token": csrf_token(client)}, **kwargs
+    )
 
 
 def pass_time(session, seconds):
@@ -114,10 +116,16 @@ def test_town_hall_behind_proxy_is_not_one_address(test_config, official, make_u
         guesser = app.test_client()
         for n in range(3):  # one visitor sprays passwords over accounts
             attempt(guesser, f"nobody{n}@example.test", headers={"X-Forwarded-For": "203.0.113.7"}, environ_base=proxy)
-        assert attempt(guesser, "nobody9@example.test", headers={"X-Forwarded-For": "203.0.113.7"},
-                       environ_base=proxy).status_code == 429
+        assert (
+            attempt(
+                guesser, "nobody9@example.test", headers={"X-Forwarded-For": "203.0.113.7"}, environ_base=proxy
+            ).status_code
+            == 429
+        )
         neighbour = app.test_client()  # another visitor, through the same proxy, is not held back
-        response = attempt(neighbour, official.email, PASSWORD, headers={"X-Forwarded-For": "198.51.100.4"}, environ_base=proxy)
+        response = attempt(
+            neighbour, official.email, PASSWORD, headers={"X-Forwarded-For": "198.51.100.4"}, environ_base=proxy
+        )
         assert response.status_code == 302
     finally:
         app.extensions["db_engine"].dispose()
@@ -139,8 +147,12 @@ def test_a_client_adding_its_own_forwarded_for_behind_the_proxy_gains_nothing(te
     try:
         client = app.test_client()
         statuses = [
-            attempt(client, f"nobody{n}@example.test", headers={"X-Forwarded-For": f"192.0.2.{n}, 203.0.113.7"},
-                    environ_base={"REMOTE_ADDR": "10.0.0.2"}).status_code
+            attempt(
+                client,
+                f"nobody{n}@example.test",
+                headers={"X-Forwarded-For": f"192.0.2.{n}, 203.0.113.7"},
+                environ_base={"REMOTE_ADDR": "10.0.0.2"},
+            ).status_code
             for n in range(4)
         ]
         assert statuses == [200, 200, 200, 429]

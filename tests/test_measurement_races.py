@@ -73,8 +73,11 @@ def test_three_simultaneous_api_corrections_one_wins_the_others_get_409(app, rea
     at_the_same_moment(3)
 
     def correct(index):
-        response = app.test_client().post(url, headers=headers, json={
-            "period": period, "value": 40 + index, "correction_reason": f"Herziening {index}"})
+        response = app.test_client().post(
+            url,
+            headers=headers,
+            json={"period": period, "value": 40 + index, "correction_reason": f"Herziening {index}"},
+        )
         return response.status_code, response.get_json()
 
     answers = simultaneously(3, correct)
@@ -101,18 +104,29 @@ def test_simultaneous_first_values_leave_one_value_in_force(app, realised, at_th
     assert len(all_values(app.extensions["db_engine"])) == 1
 
 
-def test_two_colleagues_correcting_at_once_on_the_form_one_is_told_to_reload(app, realised, session, at_the_same_moment):
+def test_two_colleagues_correcting_at_once_on_the_form_one_is_told_to_reload(
+    app, realised, session, at_the_same_moment
+):
     base = f"/coalitions/{realised.coalition.id}/indicators/{realised.loneliness.id}"
     period = first_period(realised, realised.loneliness)
     first = as_(app, realised.member)
-    first.post(f"{base}/measurements", data={"csrf_token": form_token(first.get(base)), "period": period, "value": "45"})
+    first.post(
+        f"{base}/measurements", data={"csrf_token": form_token(first.get(base)), "period": period, "value": "45"}
+    )
     clients = [as_(app, realised.member) for _ in range(2)]
     tokens = [form_token(client.get(base)) for client in clients]
     at_the_same_moment(2)
 
     def correct(index):
-        response = clients[index].post(f"{base}/measurements", data={
-            "csrf_token": tokens[index], "period": period, "value": str(40 + index), "correction_reason": "Herziene cijfers"})
+        response = clients[index].post(
+            f"{base}/measurements",
+            data={
+                "csrf_token": tokens[index],
+                "period": period,
+                "value": str(40 + index),
+                "correction_reason": "Herziene cijfers",
+            },
+        )
         return response.status_code, response.text
 
     answers = simultaneously(2, correct)
@@ -131,10 +145,24 @@ def test_an_import_racing_a_correction_is_refused_whole(app, realised, at_the_sa
 
     def send(index):
         if index == 0:
-            response = app.test_client().post(url, headers=headers, json={"period": period, "value": 41, "correction_reason": "Los"})
+            response = app.test_client().post(
+                url, headers=headers, json={"period": period, "value": 41, "correction_reason": "Los"}
+            )
         else:
-            response = app.test_client().post("/api/v1/measurements", headers=headers, json={"measurements": [
-                {"indicator": realised.loneliness.id, "period": period, "value": 42, "correction_reason": "Bestand"}]})
+            response = app.test_client().post(
+                "/api/v1/measurements",
+                headers=headers,
+                json={
+                    "measurements": [
+                        {
+                            "indicator": realised.loneliness.id,
+                            "period": period,
+                            "value": 42,
+                            "correction_reason": "Bestand",
+                        }
+                    ]
+                },
+            )
         return response.status_code, response.get_json()
 
     answers = simultaneously(2, send)
@@ -148,15 +176,33 @@ def test_the_database_itself_refuses_a_second_value_in_force(app, realised, sess
     first = Measurement(indicator_id=realised.loneliness.id, period=period, value=45, reported_by_id=realised.member.id)
     session.add(first)
     session.commit()
-    session.add(Measurement(indicator_id=realised.loneliness.id, period=period, value=46, reported_by_id=realised.member.id))
+    session.add(
+        Measurement(indicator_id=realised.loneliness.id, period=period, value=46, reported_by_id=realised.member.id)
+    )
     with pytest.raises(IntegrityError):
         session.commit()
     session.rollback()
-    session.add(Measurement(indicator_id=realised.loneliness.id, period=period, value=44, reported_by_id=realised.member.id,
-                            supersedes_id=first.id, correction_reason="Een"))
+    session.add(
+        Measurement(
+            indicator_id=realised.loneliness.id,
+            period=period,
+            value=44,
+            reported_by_id=realised.member.id,
+            supersedes_id=first.id,
+            correction_reason="Een",
+        )
+    )
     session.commit()
-    session.add(Measurement(indicator_id=realised.loneliness.id, period=period, value=43, reported_by_id=realised.member.id,
-                            supersedes_id=first.id, correction_reason="Twee"))
+    session.add(
+        Measurement(
+            indicator_id=realised.loneliness.id,
+            period=period,
+            value=43,
+            reported_by_id=realised.member.id,
+            supersedes_id=first.id,
+            correction_reason="Twee",
+        )
+    )
     with pytest.raises(IntegrityError):
         session.commit()
 
@@ -168,15 +214,28 @@ def test_the_migration_links_the_first_values_an_earlier_race_left(tmp_path):
 
     from tendering import migrate
 
-    engine = create_engine(f"sqlite:///{tmp_path / 'before.sqlite3'}")  # foreign keys off: only measurements matter here
+    engine = create_engine(
+        f"sqlite:///{tmp_path / 'before.sqlite3'}"
+    )  # foreign keys off: only measurements matter here
     migrate.upgrade(engine, "0013")
-    columns = "id, indicator_id, period, value, source, note, reported_by_id, reported_at, supersedes_id, correction_reason"
-    rows = [(1, "2027-01-01", None, ""), (2, "2027-01-01", None, ""), (3, "2027-01-01", 1, "Telfout"),
-            (4, "2027-01-01", None, ""), (5, "2027-04-01", None, "")]
+    columns = (
+        "id, indicator_id, period, value, source, note, reported_by_id, reported_at, supersedes_id, correction_reason"
+    )
+    rows = [
+        (1, "2027-01-01", None, ""),
+        (2, "2027-01-01", None, ""),
+        (3, "2027-01-01", 1, "Telfout"),
+        (4, "2027-01-01", None, ""),
+        (5, "2027-04-01", None, ""),
+    ]
     with engine.begin() as connection:
-        connection.execute(text(f"INSERT INTO measurements ({columns}) VALUES "
-                                "(:id, 1, :period, 1, '', '', 1, '2027-01-02 00:00:00', :supersedes, :reason)"),
-                           [{"id": i, "period": p, "supersedes": s, "reason": r} for i, p, s, r in rows])
+        connection.execute(
+            text(
+                f"INSERT INTO measurements ({columns}) VALUES "
+                "(:id, 1, :period, 1, '', '', 1, '2027-01-02 00:00:00', :supersedes, :reason)"
+            ),
+            [{"id": i, "period": p, "supersedes": s, "reason": r} for i, p, s, r in rows],
+        )
     migrate.upgrade(engine)
     with engine.connect() as connection:
         links = dict(connection.execute(text("SELECT id, supersedes_id FROM measurements")).all())
@@ -200,10 +259,15 @@ def test_a_file_imported_on_the_screen_while_the_api_corrects_is_refused_with_40
 
     def send(index):
         if index == 0:
-            response = app.test_client().post(url, headers=headers, json={"period": period, "value": 41, "correction_reason": "Los"})
+            response = app.test_client().post(
+                url, headers=headers, json={"period": period, "value": 41, "correction_reason": "Los"}
+            )
             return response.status_code, ""
-        response = member.post(f"/coalitions/{realised.coalition.id}/measurements/import", data={
-            "csrf_token": token, "file": (io.BytesIO(data), "waarden.csv")}, content_type="multipart/form-data")
+        response = member.post(
+            f"/coalitions/{realised.coalition.id}/measurements/import",
+            data={"csrf_token": token, "file": (io.BytesIO(data), "waarden.csv")},
+            content_type="multipart/form-data",
+        )
         return response.status_code, response.text
 
     answers = simultaneously(2, send)

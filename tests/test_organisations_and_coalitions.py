@@ -23,9 +23,17 @@ from .conftest import PASSWORD, form_token, login
 
 
 def registration(token, **overrides):
-    data = {"csrf_token": token, "organisation_name": "Buurtkracht Zuid", "kind": "resident_initiative", "kvk_number": "",
-            "contact_email": "info@buurtkracht.example", "name": "Sanne de Wit", "email": "sanne@buurtkracht.example",
-            "password": PASSWORD, "confirm": PASSWORD}
+    data = {
+        "csrf_token": token,
+        "organisation_name": "Buurtkracht Zuid",
+        "kind": "resident_initiative",
+        "kvk_number": "",
+        "contact_email": "info@buurtkracht.example",
+        "name": "Sanne de Wit",
+        "email": "sanne@buurtkracht.example",
+        "password": PASSWORD,
+        "confirm": PASSWORD,
+    }
     data.update(overrides)
     return data
 
@@ -40,7 +48,11 @@ def test_organisation_registers_with_its_first_user(client, session):
     assert confirmed.status_code == 302 and confirmed.location == "/organisation"
     user = session.exec(select(User).where(User.email == "sanne@buurtkracht.example")).one()
     organisation = session.get(Organisation, user.organisation_id)
-    assert (organisation.name, organisation.kind, user.role) == ("Buurtkracht Zuid", OrganisationKind.resident_initiative, Role.coalition_member)
+    assert (organisation.name, organisation.kind, user.role) == (
+        "Buurtkracht Zuid",
+        OrganisationKind.resident_initiative,
+        Role.coalition_member,
+    )
     assert "Buurtkracht Zuid" in client.get("/organisation").text
 
 
@@ -84,7 +96,9 @@ def test_colleague_joins_through_the_e_mailed_link(app, logged_in, make_user, se
     newcomer = app.test_client()
     page = newcomer.get(link)
     assert page.status_code == 200
-    response = newcomer.post(link, data={"csrf_token": form_token(page), "name": "Nieuwe Collega", "password": PASSWORD, "confirm": PASSWORD})
+    response = newcomer.post(
+        link, data={"csrf_token": form_token(page), "name": "Nieuwe Collega", "password": PASSWORD, "confirm": PASSWORD}
+    )
     assert response.status_code == 302
     user = session.exec(select(User).where(User.email == "collega@example.org")).one()
     assert user.organisation_id == member.organisation_id
@@ -124,7 +138,9 @@ def member_of(make_user):
 
 def form(client, tender, name="Samen Oud"):
     page = client.get(f"/tenders/{tender.reference}")
-    response = client.post(f"/tenders/{tender.reference}/coalitions", data={"csrf_token": form_token(page), "name": name})
+    response = client.post(
+        f"/tenders/{tender.reference}/coalitions", data={"csrf_token": form_token(page), "name": name}
+    )
     return response
 
 
@@ -138,7 +154,10 @@ def test_a_coalition_of_three_forms_with_roles_and_contributions(app, tender, or
     page = lead_client.get(response.location)
     assert 'id="partner-warning"' in page.text  # 1 of at least 2
     for organisation in orgs[1:]:
-        lead_client.post(f"/coalitions/{coalition.id}/partners", data={"csrf_token": form_token(page), "organisation_id": organisation.id})
+        lead_client.post(
+            f"/coalitions/{coalition.id}/partners",
+            data={"csrf_token": form_token(page), "organisation_id": organisation.id},
+        )
     assert session.exec(select(OutboxMessage).where(OutboxMessage.to_address == sport.email)).one()
 
     for user, role in ((sport, "Ontmoetingsplek"), (bakery, "Signaleren")):
@@ -146,9 +165,16 @@ def test_a_coalition_of_three_forms_with_roles_and_contributions(app, tender, or
         login(partner, user)
         partner_page = partner.get(f"/coalitions/{coalition.id}")
         assert "Your organisation is invited" in partner_page.text
-        partner.post(f"/coalitions/{coalition.id}/membership", data={
-            "csrf_token": form_token(partner_page), "decision": "accept", "role": role,
-            "contribution_kind": "facilities", "contribution": "De kantine, elke doordeweekse ochtend."})
+        partner.post(
+            f"/coalitions/{coalition.id}/membership",
+            data={
+                "csrf_token": form_token(partner_page),
+                "decision": "accept",
+                "role": role,
+                "contribution_kind": "facilities",
+                "contribution": "De kantine, elke doordeweekse ochtend.",
+            },
+        )
     statuses = session.exec(select(CoalitionMember.status).where(CoalitionMember.coalition_id == coalition.id)).all()
     assert sorted(s.value for s in statuses) == ["accepted"] * 3
     final = lead_client.get(f"/coalitions/{coalition.id}").text
@@ -163,16 +189,26 @@ def lead_invites_partner(app, tender, orgs, member_of, session):
     form(lead_client, tender)
     coalition = session.exec(select(Coalition)).one()
     page = lead_client.get(f"/coalitions/{coalition.id}")
-    lead_client.post(f"/coalitions/{coalition.id}/partners", data={"csrf_token": form_token(page), "organisation_id": orgs[1].id})
+    lead_client.post(
+        f"/coalitions/{coalition.id}/partners", data={"csrf_token": form_token(page), "organisation_id": orgs[1].id}
+    )
     return coalition, lead_client, partner
 
 
 def test_accepting_needs_a_role_and_contribution(app, tender, orgs, member_of, session):
     coalition, lead_client, partner = lead_invites_partner(app, tender, orgs, member_of, session)
     partner_page = partner.get(f"/coalitions/{coalition.id}")
-    response = partner.post(f"/coalitions/{coalition.id}/membership", data={
-        "csrf_token": form_token(partner_page), "decision": "accept", "role": "", "contribution_kind": "", "contribution": ""},
-        follow_redirects=True)
+    response = partner.post(
+        f"/coalitions/{coalition.id}/membership",
+        data={
+            "csrf_token": form_token(partner_page),
+            "decision": "accept",
+            "role": "",
+            "contribution_kind": "",
+            "contribution": "",
+        },
+        follow_redirects=True,
+    )
     assert "role and its contribution." in response.text
     member = session.exec(select(CoalitionMember).where(CoalitionMember.organisation_id == orgs[1].id)).one()
     assert member.status == MembershipStatus.invited
@@ -180,13 +216,18 @@ def test_accepting_needs_a_role_and_contribution(app, tender, orgs, member_of, s
 
 def test_partner_declines(app, tender, orgs, member_of, session):
     coalition, lead_client, partner = lead_invites_partner(app, tender, orgs, member_of, session)
-    partner.post(f"/coalitions/{coalition.id}/membership", data={"csrf_token": form_token(partner.get("/coalitions")), "decision": "decline"})
+    partner.post(
+        f"/coalitions/{coalition.id}/membership",
+        data={"csrf_token": form_token(partner.get("/coalitions")), "decision": "decline"},
+    )
     member = session.exec(select(CoalitionMember).where(CoalitionMember.organisation_id == orgs[1].id)).one()
     assert member.status == MembershipStatus.declined
     assert session.exec(select(AuditEvent).where(AuditEvent.action == "partner_declined")).one()
 
 
-def test_outsiders_cannot_see_or_change_a_coalition_by_guessing_ids(app, tender, orgs, member_of, session, official, make_user):
+def test_outsiders_cannot_see_or_change_a_coalition_by_guessing_ids(
+    app, tender, orgs, member_of, session, official, make_user
+):
     lead, outsider = member_of(orgs[0]), member_of(orgs[2])
     lead_client = app.test_client()
     login(lead_client, lead)
@@ -198,14 +239,27 @@ def test_outsiders_cannot_see_or_change_a_coalition_by_guessing_ids(app, tender,
         token = form_token(other.get("/"))
         expected = 404 if user is outsider else 403
         assert other.get(f"/coalitions/{coalition.id}").status_code == expected
-        assert other.post(f"/coalitions/{coalition.id}/partners", data={"csrf_token": token, "organisation_id": orgs[2].id}).status_code == expected
-        assert other.post(f"/coalitions/{coalition.id}/membership", data={"csrf_token": token, "decision": "decline"}).status_code == expected
+        assert (
+            other.post(
+                f"/coalitions/{coalition.id}/partners", data={"csrf_token": token, "organisation_id": orgs[2].id}
+            ).status_code
+            == expected
+        )
+        assert (
+            other.post(
+                f"/coalitions/{coalition.id}/membership", data={"csrf_token": token, "decision": "decline"}
+            ).status_code
+            == expected
+        )
     assert len(session.exec(select(CoalitionMember)).all()) == 1
 
 
 def test_only_the_lead_invites_partners(app, tender, orgs, member_of, session):
     coalition, lead_client, partner = lead_invites_partner(app, tender, orgs, member_of, session)
-    response = partner.post(f"/coalitions/{coalition.id}/partners", data={"csrf_token": form_token(partner.get("/")), "organisation_id": orgs[2].id})
+    response = partner.post(
+        f"/coalitions/{coalition.id}/partners",
+        data={"csrf_token": form_token(partner.get("/")), "organisation_id": orgs[2].id},
+    )
     assert response.status_code in (302, 403)
     assert len(session.exec(select(CoalitionMember)).all()) == 2
 
@@ -215,8 +269,11 @@ def test_one_coalition_per_lead_organisation_per_case(app, tender, orgs, member_
     client = app.test_client()
     login(client, lead)
     form(client, tender)
-    again = client.post(f"/tenders/{tender.reference}/coalitions",
-                        data={"csrf_token": form_token(client.get("/")), "name": "Nog een"}, follow_redirects=True)
+    again = client.post(
+        f"/tenders/{tender.reference}/coalitions",
+        data={"csrf_token": form_token(client.get("/")), "name": "Nog een"},
+        follow_redirects=True,
+    )
     assert "already leads a coalition" in again.text
     assert len(session.exec(select(Coalition)).all()) == 1
 
@@ -234,7 +291,14 @@ def test_member_pages_query_counts_do_not_grow(app, session, make_case, official
             coalition = Coalition(case_id=case.id, name=f"Coalitie {i}", lead_organisation_id=orgs[0].id)
             session.add(coalition)
             session.flush()
-            session.add(CoalitionMember(coalition_id=coalition.id, organisation_id=orgs[0].id, is_lead=True, status=MembershipStatus.accepted))
+            session.add(
+                CoalitionMember(
+                    coalition_id=coalition.id,
+                    organisation_id=orgs[0].id,
+                    is_lead=True,
+                    status=MembershipStatus.accepted,
+                )
+            )
             for j in range(n):
                 partner = Organisation(name=f"Partner {i}-{j}", kind=OrganisationKind.company)
                 session.add(partner)

@@ -17,8 +17,13 @@ from .test_query_counts import counting_queries
 def record(session, realised, indicator, value, index=0):
     period = monitoring.periods(indicator.frequency, realised.agreement.starts_on, realised.agreement.ends_on)[index]
     reporting = measurements.Reporting(realised.coalition, realised.case, realised.agreement)
-    measurements.report(session, reporting, actor=realised.member, today=utcnow().date(),
-                        reported=measurements.Reported(indicator, period.starts_on, value, "GGD", "", ""))
+    measurements.report(
+        session,
+        reporting,
+        actor=realised.member,
+        today=utcnow().date(),
+        reported=measurements.Reported(indicator, period.starts_on, value, "GGD", "", ""),
+    )
     session.commit()
 
 
@@ -47,7 +52,15 @@ def test_a_reported_value_changes_the_card_and_the_filters(app, client, realised
 
 
 def test_filters_by_theme_coalition_and_phase(app, client, realised, session, make_case, make_user, official):
-    other = add_realised(session, make_case, make_user, official, title="Jeugd in beweging", theme="Jeugd", coalition_name="Sportief Samen")
+    other = add_realised(
+        session,
+        make_case,
+        make_user,
+        official,
+        title="Jeugd in beweging",
+        theme="Jeugd",
+        coalition_name="Sportief Samen",
+    )
     other.case.state = "accountability"
     session.commit()
     assert "Jeugd in beweging" in client.get("/monitor").text
@@ -81,17 +94,24 @@ def test_exports_carry_the_data_behind_each_view(app, client, realised, session)
     history = client.get(f"/monitor/indicators/{realised.loneliness.id}?format=csv").text
     assert history.splitlines()[1].split(",")[1] == "45.0"
     pdf = client.get("/monitor/print.pdf")
-    assert pdf.mimetype == "application/pdf" and "vrijwilligers" in PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text()
+    assert (
+        pdf.mimetype == "application/pdf" and "vrijwilligers" in PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text()
+    )
     assert client.get(f"/monitor/cases/{realised.case.id}/print.pdf").mimetype == "application/pdf"
 
 
 def test_monitor_pages_are_accessible(app, client, realised, session, official):
     record(session, realised, realised.loneliness, 45)
-    problems = {path: audit(client, path) for path in (
-        "/monitor", f"/monitor/cases/{realised.case.id}", f"/monitor/indicators/{realised.loneliness.id}")}
+    problems = {
+        path: audit(client, path)
+        for path in ("/monitor", f"/monitor/cases/{realised.case.id}", f"/monitor/indicators/{realised.loneliness.id}")
+    }
     member = as_(app, realised.member)
-    for path in (f"/coalitions/{realised.coalition.id}/indicators", f"/coalitions/{realised.coalition.id}/indicators/{realised.loneliness.id}",
-                 f"/coalitions/{realised.coalition.id}/reports"):
+    for path in (
+        f"/coalitions/{realised.coalition.id}/indicators",
+        f"/coalitions/{realised.coalition.id}/indicators/{realised.loneliness.id}",
+        f"/coalitions/{realised.coalition.id}/reports",
+    ):
         problems[path] = audit(member, path)
     problems["progress"] = audit(as_(app, official), f"/cases/{realised.case.id}/progress")
     assert {p: found for p, found in problems.items() if found} == {}
@@ -100,10 +120,16 @@ def test_monitor_pages_are_accessible(app, client, realised, session, official):
 def test_monitor_query_counts_do_not_grow_with_the_data(app, client, realised, session, make_case, make_user, official):
     council = as_(app, make_user(Role.council_member))
     member, owner = as_(app, realised.member), as_(app, official)
-    paths = {"/monitor": council, "/monitor?status=no_data": client, f"/monitor/cases/{realised.case.id}": client,
-             f"/monitor/indicators/{realised.loneliness.id}": client, f"/coalitions/{realised.coalition.id}/indicators": member,
-             f"/coalitions/{realised.coalition.id}/indicators/{realised.loneliness.id}": member,
-             f"/coalitions/{realised.coalition.id}/reports": member, f"/cases/{realised.case.id}/progress": owner}
+    paths = {
+        "/monitor": council,
+        "/monitor?status=no_data": client,
+        f"/monitor/cases/{realised.case.id}": client,
+        f"/monitor/indicators/{realised.loneliness.id}": client,
+        f"/coalitions/{realised.coalition.id}/indicators": member,
+        f"/coalitions/{realised.coalition.id}/indicators/{realised.loneliness.id}": member,
+        f"/coalitions/{realised.coalition.id}/reports": member,
+        f"/cases/{realised.case.id}/progress": owner,
+    }
 
     def counts():
         found = {}

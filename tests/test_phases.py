@@ -18,7 +18,9 @@ from .test_workflow_definitions import BASE
 
 WORKFLOWS = load_workflows(str(ROOT / "workflows"))
 STATES = {s for w in WORKFLOWS.values() for s in w.states}
-SOURCES = [p for p in (ROOT / "tendering").rglob("*.py") if not {"workflow", "migrations"} & set(p.relative_to(ROOT).parts)]
+SOURCES = [
+    p for p in (ROOT / "tendering").rglob("*.py") if not {"workflow", "migrations"} & set(p.relative_to(ROOT).parts)
+]
 SOURCES += list((ROOT / "templates").rglob("*.html"))
 # Quoted words that are state names but mean something else where they stand.
 NOT_A_STATE = {
@@ -45,14 +47,19 @@ def test_no_code_or_template_names_a_state():
     for path in SOURCES:
         name = str(path.relative_to(ROOT))
         for number, line in enumerate(_text(path).splitlines(), start=1):
-            found += [f"{name}:{number}: {word!r}" for word in LITERAL.findall(line)
-                      if word in STATES and (name, word) not in NOT_A_STATE]
+            found += [
+                f"{name}:{number}: {word!r}"
+                for word in LITERAL.findall(line)
+                if word in STATES and (name, word) not in NOT_A_STATE
+            ]
     assert not found, "ask phases.in_phase(case, group) instead:\n" + "\n".join(found)
 
 
 def test_every_group_asked_for_exists_and_every_group_is_asked_for():
     used = {group for path in SOURCES for group in GROUP_USE.findall(_text(path))}
-    used |= {group for path in SOURCES for listed in GRANT_PHASES.findall(_text(path)) for group in LITERAL.findall(listed)}
+    used |= {
+        group for path in SOURCES for listed in GRANT_PHASES.findall(_text(path)) for group in LITERAL.findall(listed)
+    }
     assert used - GROUPS.keys() == set()
     assert GROUPS.keys() - used == set(), "a group nothing asks for is dead data"
 
@@ -62,18 +69,30 @@ def test_an_unknown_group_is_an_error_not_a_no(app, make_case):
         phases.in_phase(make_case(), "tender_opne")
 
 
-@pytest.mark.parametrize("change, message", [
-    (lambda d: d["groups"].pop("tender_open"), r"\[groups\] lacks \['tender_open'\]"),
-    (lambda d: d["groups"].update(tender_closed=[]), "unknown groups"),
-    (lambda d: d["groups"].update(tender_open=["tendring"]), "unknown states"),
-    (lambda d: d["ocds_tender_status"].pop("tendering"), "must give every state"),
-    (lambda d: d["ocds_tender_status"].update(tendering="open"), "not OCDS tender statuses"),
-    (lambda d: d.update(states=[*d["states"], "pilot"], ocds_tender_status={**d["ocds_tender_status"], "pilot": "active"}),
-     "without a label"),
-    (lambda d: d.pop("groups"), "lacks 'groups'"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda d: d["groups"].pop("tender_open"), r"\[groups\] lacks \['tender_open'\]"),
+        (lambda d: d["groups"].update(tender_closed=[]), "unknown groups"),
+        (lambda d: d["groups"].update(tender_open=["tendring"]), "unknown states"),
+        (lambda d: d["ocds_tender_status"].pop("tendering"), "must give every state"),
+        (lambda d: d["ocds_tender_status"].update(tendering="open"), "not OCDS tender statuses"),
+        (
+            lambda d: d.update(
+                states=[*d["states"], "pilot"], ocds_tender_status={**d["ocds_tender_status"], "pilot": "active"}
+            ),
+            "without a label",
+        ),
+        (lambda d: d.pop("groups"), "lacks 'groups'"),
+    ],
+)
 def test_a_workflow_that_forgets_what_a_state_means_fails_at_load(change, message):
-    data = {**BASE, "groups": dict(BASE["groups"]), "ocds_tender_status": dict(BASE["ocds_tender_status"]), "transitions": []}
+    data = {
+        **BASE,
+        "groups": dict(BASE["groups"]),
+        "ocds_tender_status": dict(BASE["ocds_tender_status"]),
+        "transitions": [],
+    }
     change(data)
     with pytest.raises(WorkflowError, match=message):
         parse_workflow(data)

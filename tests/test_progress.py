@@ -23,18 +23,27 @@ def first_period(realised):
 
 def send(client, realised, **overrides):
     page = client.get(f"/coalitions/{realised.coalition.id}/reports")
-    data = {"csrf_token": form_token(page), "period": first_period(realised).isoformat(), "narrative": "Drie buurtkamers open.",
-            "adjustments": "Buurtkamer Noord in de bibliotheek in plaats van het buurthuis.",
-            "adjustment_reason": "Het buurthuis sluit.", "setbacks": "", "windfalls": "Bibliotheek doet mee.",
-            "client_panel": "Tevreden over de openingstijden."} | overrides
+    data = {
+        "csrf_token": form_token(page),
+        "period": first_period(realised).isoformat(),
+        "narrative": "Drie buurtkamers open.",
+        "adjustments": "Buurtkamer Noord in de bibliotheek in plaats van het buurthuis.",
+        "adjustment_reason": "Het buurthuis sluit.",
+        "setbacks": "",
+        "windfalls": "Bibliotheek doet mee.",
+        "client_panel": "Tevreden over de openingstijden.",
+    } | overrides
     return client.post(f"/coalitions/{realised.coalition.id}/reports", data=data, follow_redirects=True)
 
 
 def respond(client, realised, decision, response=""):
     page = client.get(f"/cases/{realised.case.id}/progress")
     report_id = report_id_on(page.text) or 0
-    return client.post(f"/cases/{realised.case.id}/progress/{report_id}", data={
-        "csrf_token": form_token(page), "decision": decision, "response": response}, follow_redirects=True)
+    return client.post(
+        f"/cases/{realised.case.id}/progress/{report_id}",
+        data={"csrf_token": form_token(page), "decision": decision, "response": response},
+        follow_redirects=True,
+    )
 
 
 def test_questions_then_revision_then_acknowledgement_records_the_adjustment(app, realised, session, official):
@@ -47,7 +56,10 @@ def test_questions_then_revision_then_acknowledgement_records_the_adjustment(app
     assert session.exec(select(AgreementAdjustment)).all() == []
     respond(owner, realised, "acknowledge", "Dank, helder.")
     report = session.exec(select(ProgressReport)).one()
-    assert (report.status, report.narrative) == ("acknowledged", "Drie buurtkamers open; flyers huis aan huis in Noord.")
+    assert (report.status, report.narrative) == (
+        "acknowledged",
+        "Drie buurtkamers open; flyers huis aan huis in Noord.",
+    )
     adjustment = session.exec(select(AgreementAdjustment)).one()
     assert adjustment.reason == "Het buurthuis sluit." and adjustment.agreement_id == realised.agreement.id
     assert "Het buurthuis sluit." in owner.get(f"/cases/{realised.case.id}/progress").text
@@ -61,9 +73,16 @@ def test_an_adjustment_needs_its_reason_and_a_report_its_narrative(app, realised
     assert session.exec(select(ProgressReport)).all() == []
 
 
-def test_only_the_owner_responds_and_only_the_coalition_reports(app, realised, session, official, make_user, organisation):
+def test_only_the_owner_responds_and_only_the_coalition_reports(
+    app, realised, session, official, make_user, organisation
+):
     send(as_(app, realised.member), realised)
     assert respond(as_(app, make_user(Role.official)), realised, "acknowledge").status_code == 403
-    assert as_(app, make_user(Role.coalition_member, org=organisation)).get(f"/coalitions/{realised.coalition.id}/reports").status_code == 404
+    assert (
+        as_(app, make_user(Role.coalition_member, org=organisation))
+        .get(f"/coalitions/{realised.coalition.id}/reports")
+        .status_code
+        == 404
+    )
     assert as_(app, realised.member).get(f"/cases/{realised.case.id}/progress").status_code == 403
     assert session.exec(select(ProgressReport)).one().status == "submitted"

@@ -18,7 +18,11 @@ def test_any_joined_member_edits_the_shared_draft(drafting, session):
     save(clients["lead"], coalition, approach="Buurtkamers in elke wijk.")
     save(clients["partner"], coalition, approach="Buurtkamers in elke wijk.", monitoring="Cliëntenpanel per kwartaal.")
     proposal = session.exec(select(Proposal)).one()
-    assert (proposal.approach, proposal.monitoring, proposal.status.value) == ("Buurtkamers in elke wijk.", "Cliëntenpanel per kwartaal.", "draft")
+    assert (proposal.approach, proposal.monitoring, proposal.status.value) == (
+        "Buurtkamers in elke wijk.",
+        "Cliëntenpanel per kwartaal.",
+        "draft",
+    )
 
 
 def test_editor_lists_what_still_falls_short(drafting, session, make_user):
@@ -27,11 +31,27 @@ def test_editor_lists_what_still_falls_short(drafting, session, make_user):
     assert "Still to describe: the approach." in page and "The price is not given." in page
     assert "Minimum requirement not confirmed: Minstens één bewonersinitiatief" in page
     requirement = session.exec(select(Framework)).one()
-    page = save(clients["lead"], coalition, approach="a", answer_to_question="b", outcome_commitments="c", monitoring="d",
-                price="600000", requirements=str(requirement.id)).text
+    page = save(
+        clients["lead"],
+        coalition,
+        approach="a",
+        answer_to_question="b",
+        outcome_commitments="c",
+        monitoring="d",
+        price="600000",
+        requirements=str(requirement.id),
+    ).text
     assert "The price exceeds the budget ceiling." in page and "Minimum requirement not confirmed" not in page
-    page = save(clients["lead"], coalition, approach="a", answer_to_question="b", outcome_commitments="c", monitoring="d",
-                price="450000", requirements=str(requirement.id)).text
+    page = save(
+        clients["lead"],
+        coalition,
+        approach="a",
+        answer_to_question="b",
+        outcome_commitments="c",
+        monitoring="d",
+        price="450000",
+        requirements=str(requirement.id),
+    ).text
     assert 'id="no-shortfalls"' in page
 
 
@@ -39,7 +59,10 @@ def test_too_few_partners_is_a_shortfall(drafting, session):
     case, coalition, users, clients = drafting
     case.min_partners = 3
     session.commit()
-    assert "2 of at least 3 partner organisations have joined." in clients["lead"].get(f"/coalitions/{coalition.id}/proposal").text
+    assert (
+        "2 of at least 3 partner organisations have joined."
+        in clients["lead"].get(f"/coalitions/{coalition.id}/proposal").text
+    )
 
 
 @pytest.mark.parametrize("who", ["invited", "outsider"])

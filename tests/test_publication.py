@@ -90,7 +90,8 @@ def test_change_after_publication_needs_an_amendment_note(logged_in, official, p
     client = logged_in(official)
     token = form_token(client.get(f"/cases/{published.id}/tender"))
     response = client.post(
-        f"/cases/{published.id}/criteria", data={"csrf_token": token, "name": "Extra", "weight": "0", "scale_max": "10"},
+        f"/cases/{published.id}/criteria",
+        data={"csrf_token": token, "name": "Extra", "weight": "0", "scale_max": "10"},
         follow_redirects=True,
     )
     assert "describe the change in an amendment note" in response.text
@@ -108,8 +109,13 @@ def test_amendment_is_numbered_changes_the_hash_and_notifies_interested_organisa
     new_deadline, clarification = amsterdam(days=40), amsterdam(days=10)
     client.post(
         f"/cases/{published.id}/procedure",
-        data={"csrf_token": token, "clarification_deadline": clarification, "submission_deadline": new_deadline,
-              "min_partners": "3", "amendment_note": "Inschrijftermijn verlengd; minimaal drie partners."},
+        data={
+            "csrf_token": token,
+            "clarification_deadline": clarification,
+            "submission_deadline": new_deadline,
+            "min_partners": "3",
+            "amendment_note": "Inschrijftermijn verlengd; minimaal drie partners.",
+        },
     )
     versions = session.exec(select(QuestionDocument).order_by(QuestionDocument.version)).all()
     assert [v.version for v in versions] == [1, 2]
@@ -127,9 +133,13 @@ def test_amendment_cannot_move_a_deadline_into_the_past(logged_in, official, pub
     token = form_token(client.get(f"/cases/{published.id}/tender"))
     response = client.post(
         f"/cases/{published.id}/procedure",
-        data={"csrf_token": token, "clarification_deadline": amsterdam(days=-2), "submission_deadline": amsterdam(days=-1),
-              "min_partners": "2",
-              "amendment_note": "Sneller."},
+        data={
+            "csrf_token": token,
+            "clarification_deadline": amsterdam(days=-2),
+            "submission_deadline": amsterdam(days=-1),
+            "min_partners": "2",
+            "amendment_note": "Sneller.",
+        },
         follow_redirects=True,
     )
     assert "cannot move a deadline into the past" in response.text
@@ -151,8 +161,11 @@ def test_nothing_changes_after_the_tender_closed(logged_in, official, published,
 
 def ask(client, case, question="Mag een coalitie ook uit één wijk komen?"):
     page = client.get(f"/tenders/{case.reference}")
-    return client.post(f"/tenders/{case.reference}/questions", data={"csrf_token": form_token(page), "question": question},
-                       follow_redirects=True)
+    return client.post(
+        f"/tenders/{case.reference}/questions",
+        data={"csrf_token": form_token(page), "question": question},
+        follow_redirects=True,
+    )
 
 
 def test_clarification_round_end_to_end_keeps_the_asker_anonymous(
@@ -173,8 +186,10 @@ def test_clarification_round_end_to_end_keeps_the_asker_anonymous(
 
     clarification = session.exec(select(Clarification)).one()
     token = form_token(page)
-    official_client.post(f"/cases/{published.id}/clarifications/{clarification.id}/answer",
-                         data={"csrf_token": token, "answer": "Ja, zolang de partners samen de hele gemeente bedienen."})
+    official_client.post(
+        f"/cases/{published.id}/clarifications/{clarification.id}/answer",
+        data={"csrf_token": token, "answer": "Ja, zolang de partners samen de hele gemeente bedienen."},
+    )
     assert client.get(f"/tenders/{published.reference}/nota/1").status_code == 404  # not yet published
     official_client.post(f"/cases/{published.id}/notas", data={"csrf_token": token})
 
@@ -211,7 +226,10 @@ def test_only_coalition_members_ask_questions(app, published, make_user, role, s
     other = app.test_client()
     login(other, make_user(role))
     page = other.get(f"/tenders/{published.reference}")
-    response = other.post(f"/tenders/{published.reference}/questions", data={"csrf_token": form_token(page), "question": "Een vraag van tien tekens"})
+    response = other.post(
+        f"/tenders/{published.reference}/questions",
+        data={"csrf_token": form_token(page), "question": "Een vraag van tien tekens"},
+    )
     assert response.status_code == 403
     assert session.exec(select(Clarification)).all() == []
 
@@ -230,6 +248,9 @@ def test_organisation_registers_interest_on_the_public_board(app, client, publis
     member_client = app.test_client()
     login(member_client, make_user(Role.coalition_member))
     page = member_client.get(f"/tenders/{published.reference}")
-    member_client.post(f"/tenders/{published.reference}/interest", data={"csrf_token": form_token(page), "offer": "Een kantine en 40 vrijwilligers."})
+    member_client.post(
+        f"/tenders/{published.reference}/interest",
+        data={"csrf_token": form_token(page), "offer": "Een kantine en 40 vrijwilligers."},
+    )
     assert "Een kantine en 40 vrijwilligers." in client.get(f"/tenders/{published.reference}").text
     assert len(session.exec(select(Interest)).all()) == 1

@@ -48,15 +48,31 @@ def fill(session, make_case, official, make_user, n):
         for j in range(n):
             add_outcome(session, case, actor=official, description=f"Uitkomst {j}")
             session.add(Framework(case_id=case.id, kind=FrameworkKind.minimum_requirement, description=f"Eis {j}"))
-            session.add(ContactMoment(case_id=case.id, kind=ContactKind.visit, held_on=date(2026, 11, 1), with_whom=f"Partij {j}",
-                                      recorded_by_id=official.id))
+            session.add(
+                ContactMoment(
+                    case_id=case.id,
+                    kind=ContactKind.visit,
+                    held_on=date(2026, 11, 1),
+                    with_whom=f"Partij {j}",
+                    recorded_by_id=official.id,
+                )
+            )
         f.articulate(session, case, official)
         f.analyse_stakeholders(session, case, count=n + 3)
         f.set_up_tender(session, case, weights=(40, 30, 30))
         fire(session, case, "publish", actor=official)
         for j in range(n):
-            session.add(Clarification(case_id=case.id, asked_by_id=askers[j % 2].id, question=f"Vraag {j}?", answer="Ja.",
-                                      answered_at=utcnow(), answered_by_id=official.id, nota_number=1 + j % 2))
+            session.add(
+                Clarification(
+                    case_id=case.id,
+                    asked_by_id=askers[j % 2].id,
+                    question=f"Vraag {j}?",
+                    answer="Ja.",
+                    answered_at=utcnow(),
+                    answered_by_id=official.id,
+                    nota_number=1 + j % 2,
+                )
+            )
         organisation = Organisation(name=f"Organisatie {i}", kind=OrganisationKind.association)
         session.add(organisation)
         session.flush()
@@ -92,7 +108,10 @@ PAGES = {
 
 
 def counts(app, client, case):
-    return {name: queries_for(app, client, path.format(id=case.id, reference=case.reference)) for name, path in PAGES.items()}
+    return {
+        name: queries_for(app, client, path.format(id=case.id, reference=case.reference))
+        for name, path in PAGES.items()
+    }
 
 
 def test_page_query_counts_do_not_grow_with_data(app, session, make_case, official, make_user, logged_in):

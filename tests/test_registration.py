@@ -65,8 +65,12 @@ def test_organisation_registers_once_its_address_is_confirmed(client, session):
 
 def test_second_registration_of_one_address_cannot_take_the_account(app, session):
     register(app.test_client(), organisation_name="Echte Stichting")
-    register(app.test_client(), organisation_name="Nep Stichting", password="attacker chosen passphrase here",
-             confirm="attacker chosen passphrase here")
+    register(
+        app.test_client(),
+        organisation_name="Nep Stichting",
+        password="attacker chosen passphrase here",
+        confirm="attacker chosen passphrase here",
+    )
     first, second = session.exec(select(OutboxMessage).order_by(OutboxMessage.id)).all()
     owner = app.test_client()
     page = owner.get(confirmation_link(first))
@@ -105,22 +109,37 @@ def test_weak_password_refused(client, session, password):
 def test_weak_password_refused_when_joining_by_invitation(app, logged_in, make_user, session):
     member = make_user(Role.coalition_member)
     client = logged_in(member)
-    client.post("/organisation/invitations", data={"csrf_token": form_token(client.get("/organisation")), "email": "collega@example.org"})
+    client.post(
+        "/organisation/invitations",
+        data={"csrf_token": form_token(client.get("/organisation")), "email": "collega@example.org"},
+    )
     link = re.search(r"http://localhost(/invitations/\S+)", mail_to(session, "collega@example.org").body).group(1)
     newcomer = app.test_client()
     page = newcomer.get(link)
-    response = newcomer.post(link, data={"csrf_token": form_token(page), "name": "Nieuwe Collega",
-                                         "password": "collega@example.org", "confirm": "collega@example.org"})
+    response = newcomer.post(
+        link,
+        data={
+            "csrf_token": form_token(page),
+            "name": "Nieuwe Collega",
+            "password": "collega@example.org",
+            "confirm": "collega@example.org",
+        },
+    )
     assert response.status_code == 200 and "too easy to guess" in response.text
     assert session.exec(select(User).where(User.email == "collega@example.org")).all() == []
 
 
 def test_weak_password_refused_when_changing_it(logged_in, official, session):
     client = logged_in(official)
-    response = client.post("/account/password", data={
-        "csrf_token": form_token(client.get("/account/password")), "current_password": PASSWORD,
-        "password": "aaaaaaaaaaaa", "confirm": "aaaaaaaaaaaa",
-    })
+    response = client.post(
+        "/account/password",
+        data={
+            "csrf_token": form_token(client.get("/account/password")),
+            "current_password": PASSWORD,
+            "password": "aaaaaaaaaaaa",
+            "confirm": "aaaaaaaaaaaa",
+        },
+    )
     assert response.status_code == 200 and "one of the most used passwords" in response.text
     login(client.application.test_client(), official)  # unchanged
 
@@ -131,7 +150,9 @@ def test_invitation_does_not_reveal_existing_accounts(logged_in, make_user, sess
     client = logged_in(member)
     answers = []
     for email in (elsewhere.email, "nieuw@example.org"):
-        response = client.post("/organisation/invitations", data={"csrf_token": form_token(client.get("/organisation")), "email": email})
+        response = client.post(
+            "/organisation/invitations", data={"csrf_token": form_token(client.get("/organisation")), "email": email}
+        )
         page = client.get(response.location)
         answers.append((response.status_code, f"The invitation is sent to {email}." in page.text))
     assert answers == [(302, True), (302, True)]

@@ -24,7 +24,17 @@ from .conftest import login
 from .seal_helpers import BIDDERS, Sealed, to_stage
 
 STAGES = ("before_deadline", "after_deadline", "opened")
-ROLES = ("anonymous", "owner", "evaluator", "official", "council_member", "admin", "outsider", "zilvermeeuw", "kraanvogel")
+ROLES = (
+    "anonymous",
+    "owner",
+    "evaluator",
+    "official",
+    "council_member",
+    "admin",
+    "outsider",
+    "zilvermeeuw",
+    "kraanvogel",
+)
 
 
 def _may_see(role: str, key: str, stage: str) -> bool:
@@ -44,7 +54,9 @@ def _readable(response) -> str:
             pass
     elif data.startswith(b"PK\x03\x04"):
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            text = "\n".join(archive.read(n).decode("utf-8", "replace") for n in archive.namelist() if n.endswith(".xml"))
+            text = "\n".join(
+                archive.read(n).decode("utf-8", "replace") for n in archive.namelist() if n.endswith(".xml")
+            )
     return text + "\n" + "\n".join(f"{k}: {v}" for k, v in response.headers.items())
 
 
@@ -167,7 +179,9 @@ def test_no_answer_tells_a_sealed_id_from_one_that_does_not_exist(app, session, 
         for rule in rules:
             real = {a: candidates.get(a, [1])[0] for a in rule.arguments}
             for argument in set(rule.arguments) & set(sealed_arguments):
-                probes.append((url_for(rule.endpoint, **real), url_for(rule.endpoint, **{**real, argument: UNKNOWN_ID})))
+                probes.append(
+                    (url_for(rule.endpoint, **real), url_for(rule.endpoint, **{**real, argument: UNKNOWN_ID}))
+                )
     bidder = next(iter(sealed.coalitions))  # the first bidder owns the real ids; the other is a rival
     for role, client in clients.items():
         if role == bidder:

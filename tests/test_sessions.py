@@ -53,14 +53,25 @@ def test_password_change_logs_out_every_other_device(app, client, official, sess
     login(laptop, official)
     thief = copy_of(app, laptop)
     page = client.get("/account/password")
-    response = client.post("/account/password", data={
-        "csrf_token": form_token(page), "current_password": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD,
-    })
+    response = client.post(
+        "/account/password",
+        data={
+            "csrf_token": form_token(page),
+            "current_password": PASSWORD,
+            "password": NEW_PASSWORD,
+            "confirm": NEW_PASSWORD,
+        },
+    )
     assert response.status_code == 302 and response.location == "/account/sessions"
     assert logged_in_as(client, official)  # the device that changed it stays logged in
     assert laptop.get("/cases/").status_code == 302 and thief.get("/cases/").status_code == 302
     fresh = app.test_client()
-    assert fresh.post("/login", data={"email": official.email, "password": PASSWORD, "csrf_token": csrf_token(fresh)}).status_code == 200
+    assert (
+        fresh.post(
+            "/login", data={"email": official.email, "password": PASSWORD, "csrf_token": csrf_token(fresh)}
+        ).status_code
+        == 200
+    )
     login(fresh, official, password=NEW_PASSWORD)
     changed = session.exec(select(AuditEvent).where(AuditEvent.action == "password_changed")).one()
     assert changed.details == {"sessions_ended": 1}
@@ -71,10 +82,15 @@ def test_password_change_with_a_wrong_current_password_changes_nothing(app, clie
     other = app.test_client()
     login(other, official)
     page = client.get("/account/password")
-    response = client.post("/account/password", data={
-        "csrf_token": form_token(page), "current_password": "not my password at all", "password": NEW_PASSWORD,
-        "confirm": NEW_PASSWORD,
-    })
+    response = client.post(
+        "/account/password",
+        data={
+            "csrf_token": form_token(page),
+            "current_password": "not my password at all",
+            "password": NEW_PASSWORD,
+            "confirm": NEW_PASSWORD,
+        },
+    )
     assert response.status_code == 400 and "The current password is incorrect." in response.text
     assert logged_in_as(other, official)
     session.refresh(official)
@@ -103,7 +119,9 @@ def test_nobody_ends_someone_elses_session(app, client, official, make_user, ses
     login(victim, colleague)
     theirs = session.exec(select(UserSession).where(UserSession.user_id == colleague.id)).one()
     login(client, official)
-    response = client.post(f"/account/sessions/{theirs.id}/end", data={"csrf_token": form_token(client.get("/account/sessions"))})
+    response = client.post(
+        f"/account/sessions/{theirs.id}/end", data={"csrf_token": form_token(client.get("/account/sessions"))}
+    )
     assert response.status_code == 404
     assert logged_in_as(victim, colleague)
 
@@ -114,7 +132,9 @@ def test_ending_sessions_needs_the_form_token(app, client, official, session):
     login(other, official)
     assert client.post("/account/sessions/end-others").status_code == 400
     assert logged_in_as(other, official)
-    response = client.post("/account/sessions/end-others", data={"csrf_token": form_token(client.get("/account/sessions"))})
+    response = client.post(
+        "/account/sessions/end-others", data={"csrf_token": form_token(client.get("/account/sessions"))}
+    )
     assert response.status_code == 302 and not logged_in_as(other, official)
 
 
@@ -125,11 +145,15 @@ def test_blocked_user_is_logged_out_everywhere_and_cannot_log_in(app, client, of
     login(client, admin)
     page = client.get("/admin/users")
     assert page.status_code == 200 and official.email in page.text
-    response = client.post(f"/admin/users/{official.id}/block", data={"csrf_token": form_token(page), "reason": "laptop stolen"})
+    response = client.post(
+        f"/admin/users/{official.id}/block", data={"csrf_token": form_token(page), "reason": "laptop stolen"}
+    )
     assert response.status_code == 302
     assert victim.get("/cases/").status_code == 302
     again = app.test_client()
-    refused = again.post("/login", data={"email": official.email, "password": PASSWORD, "csrf_token": csrf_token(again)})
+    refused = again.post(
+        "/login", data={"email": official.email, "password": PASSWORD, "csrf_token": csrf_token(again)}
+    )
     assert refused.status_code == 200 and "incorrect" in refused.text
     blocked = session.exec(select(AuditEvent).where(AuditEvent.action == "user_blocked")).one()
     assert (blocked.actor_id, blocked.reason, blocked.details["sessions_ended"]) == (admin.id, "laptop stolen", 1)
@@ -148,7 +172,9 @@ def test_only_an_administrator_blocks_and_not_themselves(app, client, official, 
     admin = make_user(Role.admin)
     admin_client = app.test_client()
     login(admin_client, admin)
-    admin_client.post(f"/admin/users/{admin.id}/block", data={"csrf_token": form_token(admin_client.get("/admin/users"))})
+    admin_client.post(
+        f"/admin/users/{admin.id}/block", data={"csrf_token": form_token(admin_client.get("/admin/users"))}
+    )
     session.refresh(admin)
     assert admin.active and logged_in_as(admin_client, admin)
 
@@ -164,7 +190,9 @@ def test_admin_user_list_counts_open_sessions_in_one_query(app, make_user, sessi
     listener = lambda *args: statements.append(args[2])  # noqa: E731
     event.listen(engine, "before_cursor_execute", listener)
     try:
-        rows = users_with_session_counts(session, idle_since=now - timedelta(hours=1), started_since=now - timedelta(days=1), limit=50)
+        rows = users_with_session_counts(
+            session, idle_since=now - timedelta(hours=1), started_since=now - timedelta(days=1), limit=50
+        )
     finally:
         event.remove(engine, "before_cursor_execute", listener)
     assert {u.id: n for u, n in rows} == {users[0].id: 2, users[1].id: 1, users[2].id: 0}
@@ -217,8 +245,11 @@ def test_session_too_old_has_expired_even_when_used(app, client, official, sessi
 
 def test_session_records_the_browser(client, official, session):
     client.get("/login", headers={"User-Agent": "Firefox op de balie"})
-    client.post("/login", headers={"User-Agent": "Firefox op de balie"},
-                data={"email": official.email, "password": PASSWORD, "csrf_token": csrf_token(client)})
+    client.post(
+        "/login",
+        headers={"User-Agent": "Firefox op de balie"},
+        data={"email": official.email, "password": PASSWORD, "csrf_token": csrf_token(client)},
+    )
     record = session.exec(select(UserSession)).one()
     assert record.user_agent == "Firefox op de balie" and record.ip_address == "127.0.0.1"
     assert record.token_sha256 not in client.get_cookie("session").value  # only the token's hash is stored

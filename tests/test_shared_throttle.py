@@ -48,9 +48,15 @@ def test_two_workers_share_the_registration_limit_in_redis(test_config, redis_ur
     statuses = []
     for attempt in range(21):  # the limit is 20 per hour per address
         client = workers[attempt % 2].test_client()
-        data = {"csrf_token": form_token(client.get("/register")), "organisation_name": f"Buurt {attempt}",
-                "kind": "resident_initiative", "name": "Sanne de Wit", "email": f"sanne{attempt}@example.test",
-                "password": PASSWORD, "confirm": PASSWORD}
+        data = {
+            "csrf_token": form_token(client.get("/register")),
+            "organisation_name": f"Buurt {attempt}",
+            "kind": "resident_initiative",
+            "name": "Sanne de Wit",
+            "email": f"sanne{attempt}@example.test",
+            "password": PASSWORD,
+            "confirm": PASSWORD,
+        }
         statuses.append(client.post("/register", data=data).status_code)
     assert statuses == [302] * 20 + [429]
     for worker in workers:

@@ -13,8 +13,15 @@ from .conftest import form_token, roles_without
 
 
 def stakeholder_data(token, **overrides):
-    data = {"csrf_token": token, "name": "Voedselbank Lindendal", "category": "Sociaal", "interest": "4", "influence": "2",
-            "usual_partner": "surprising", "strengths": "Kent de kwetsbare huishoudens."}
+    data = {
+        "csrf_token": token,
+        "name": "Voedselbank Lindendal",
+        "category": "Sociaal",
+        "interest": "4",
+        "influence": "2",
+        "usual_partner": "surprising",
+        "strengths": "Kent de kwetsbare huishoudens.",
+    }
     data.update(overrides)
     return data
 
@@ -96,8 +103,16 @@ def test_contact_moments_are_logged(logged_in, official, make_case, session):
     case = make_case(state="coalition_forming")
     client = logged_in(official)
     token = form_token(client.get(f"/cases/{case.id}/coalition-forming"))
-    client.post(f"/cases/{case.id}/contacts", data={"csrf_token": token, "kind": "visit", "held_on": "2026-11-20",
-                                                    "with_whom": "Voetbalvereniging", "result": "Kantine beschikbaar"})
+    client.post(
+        f"/cases/{case.id}/contacts",
+        data={
+            "csrf_token": token,
+            "kind": "visit",
+            "held_on": "2026-11-20",
+            "with_whom": "Voetbalvereniging",
+            "result": "Kantine beschikbaar",
+        },
+    )
     moment = session.exec(select(ContactMoment)).one()
     assert moment.kind.value == "visit" and moment.recorded_by_id == official.id
     assert "Kantine beschikbaar" in client.get(f"/cases/{case.id}/coalition-forming").text
@@ -125,8 +140,12 @@ def publish(client, case, token):
 def set_deadlines(client, case, token, clarification, submission, follow_redirects=False):
     return client.post(
         f"/cases/{case.id}/procedure",
-        data={"csrf_token": token, "clarification_deadline": clarification, "submission_deadline": submission,
-              "min_partners": "2"},
+        data={
+            "csrf_token": token,
+            "clarification_deadline": clarification,
+            "submission_deadline": submission,
+            "min_partners": "2",
+        },
         follow_redirects=follow_redirects,
     )
 
@@ -170,7 +189,12 @@ def test_reversed_deadlines_are_refused_when_set(logged_in, official, make_case,
     client = logged_in(official)
     token = form_token(client.get(f"/cases/{case.id}/tender"))
     response = set_deadlines(
-        client, case, token, local(utcnow() + timedelta(days=30)), local(utcnow() + timedelta(days=7)), follow_redirects=True
+        client,
+        case,
+        token,
+        local(utcnow() + timedelta(days=30)),
+        local(utcnow() + timedelta(days=7)),
+        follow_redirects=True,
     )
     assert "The clarification deadline must come before the submission deadline." in response.text
     session.refresh(case)
@@ -178,15 +202,22 @@ def test_reversed_deadlines_are_refused_when_set(logged_in, official, make_case,
 
 
 @pytest.mark.parametrize("days, saved", [("30", 30), ("5", 20), ("veel", 20)])
-def test_standstill_period_is_set_with_the_procedure_within_bounds(logged_in, official, make_case, session, days, saved):
+def test_standstill_period_is_set_with_the_procedure_within_bounds(
+    logged_in, official, make_case, session, days, saved
+):
     case = make_case(state="coalition_forming")
     client = logged_in(official)
     token = form_token(client.get(f"/cases/{case.id}/tender"))
-    response = client.post(f"/cases/{case.id}/procedure", data={
-        "csrf_token": token, "min_partners": "2", "standstill_days": days}, follow_redirects=True)
+    response = client.post(
+        f"/cases/{case.id}/procedure",
+        data={"csrf_token": token, "min_partners": "2", "standstill_days": days},
+        follow_redirects=True,
+    )
     session.refresh(case)
     assert case.standstill_days == saved
-    assert response.status_code == 200 and (saved == 30 or "between 10 and 90" in response.text or "valid integer" in response.text)
+    assert response.status_code == 200 and (
+        saved == 30 or "between 10 and 90" in response.text or "valid integer" in response.text
+    )
 
 
 @pytest.mark.parametrize(
@@ -197,7 +228,9 @@ def test_standstill_period_is_set_with_the_procedure_within_bounds(logged_in, of
         (10, 5, "The clarification deadline must come before the submission deadline."),
     ],
 )
-def test_bad_deadlines_block_publish_with_the_reason(session, make_case, official, logged_in, clarification_days, submission_days, reason):
+def test_bad_deadlines_block_publish_with_the_reason(
+    session, make_case, official, logged_in, clarification_days, submission_days, reason
+):
     case = make_case(state="coalition_forming")
     ready_to_publish(session, case, official)
     session.add_all([AwardCriterion(case_id=case.id, name="Aanpak", weight=100)])
@@ -220,7 +253,9 @@ def test_variant_is_chosen_before_publication_only(logged_in, official, make_cas
     assert case.workflow == "strategy_then_realisation"
     case.state = "tendering"
     session.commit()
-    response = client.post(f"/cases/{case.id}/variant", data={"csrf_token": token, "workflow": "social_tender"}, follow_redirects=True)
+    response = client.post(
+        f"/cases/{case.id}/variant", data={"csrf_token": token, "workflow": "social_tender"}, follow_redirects=True
+    )
     assert "The procedure can only be chosen before publication." in response.text
     session.refresh(case)
     assert case.workflow == "strategy_then_realisation"
@@ -230,9 +265,21 @@ def test_price_formula_is_chosen_at_set_up_for_the_price_criterion_only(logged_i
     case = make_case(state="coalition_forming")
     client = logged_in(official)
     token = form_token(client.get(f"/cases/{case.id}/tender"))
-    client.post(f"/cases/{case.id}/criteria", data={"csrf_token": token, "name": "Prijs", "weight": "30", "scale_max": "10",
-                                                   "is_price": "y", "price_formula": "lowest"})
-    refused = client.post(f"/cases/{case.id}/criteria", data={"csrf_token": token, "name": "Aanpak", "weight": "70",
-                                                             "scale_max": "10", "price_formula": "ceiling"}, follow_redirects=True)
+    client.post(
+        f"/cases/{case.id}/criteria",
+        data={
+            "csrf_token": token,
+            "name": "Prijs",
+            "weight": "30",
+            "scale_max": "10",
+            "is_price": "y",
+            "price_formula": "lowest",
+        },
+    )
+    refused = client.post(
+        f"/cases/{case.id}/criteria",
+        data={"csrf_token": token, "name": "Aanpak", "weight": "70", "scale_max": "10", "price_formula": "ceiling"},
+        follow_redirects=True,
+    )
     assert "A price formula applies only to the price criterion." in refused.text
     assert [(c.name, c.price_formula) for c in session.exec(select(AwardCriterion)).all()] == [("Prijs", "lowest")]

@@ -41,8 +41,11 @@ def test_benchmarked_pages_cost_the_same_queries_on_more_data(app, session):
     generate(app, session, 0.03, seed=1)
     case = session.exec(select(Case).where(Case.state == "realisation").order_by(Case.id)).first()
     coalition_id = session.exec(select(Agreement.coalition_id).where(Agreement.case_id == case.id)).one()
-    member = session.exec(select(User).join(Coalition, Coalition.lead_organisation_id == User.organisation_id)
-                          .where(Coalition.id == coalition_id)).first()
+    member = session.exec(
+        select(User)
+        .join(Coalition, Coalition.lead_organisation_id == User.organisation_id)
+        .where(Coalition.id == coalition_id)
+    ).first()
     official = session.get(User, case.owner_id)
     council = session.exec(select(User).where(User.role == Role.council_member)).first()
     clients = {}
@@ -50,8 +53,12 @@ def test_benchmarked_pages_cost_the_same_queries_on_more_data(app, session):
         clients[name] = app.test_client()
         login(clients[name], user, password=synthetic.PASSWORD)
     clients["public"] = app.test_client()
-    pages = {"/": "public", f"/cases/{case.id}": "official", "/monitor": "council",
-             f"/coalitions/{coalition_id}/indicators": "member"}
+    pages = {
+        "/": "public",
+        f"/cases/{case.id}": "official",
+        "/monitor": "council",
+        f"/coalitions/{coalition_id}/indicators": "member",
+    }
 
     def counts():
         """Queries per page when it is built (the cache emptied) and when its body comes from the cache."""
@@ -69,6 +76,11 @@ def test_benchmarked_pages_cost_the_same_queries_on_more_data(app, session):
     small = counts()
     generate(app, session, 0.08, seed=2)
     assert counts() == small
-    assert small == {"/": (3, 1), f"/cases/{case.id}": (5, 2), "/monitor": (5, 1), f"/coalitions/{coalition_id}/indicators": (6, 4)}
+    assert small == {
+        "/": (3, 1),
+        f"/cases/{case.id}": (5, 2),
+        "/monitor": (5, 1),
+        f"/coalitions/{coalition_id}/indicators": (6, 4),
+    }
     # (the coalition pages' gate asks two questions of its own before the view: the coalition's case, for its phase,
     # and whether the user's organisation joined the coalition; tendering/views/loaders.py)

@@ -37,14 +37,23 @@ from .proposal_helpers import PDF, save, upload
 
 def complete(client, coalition, session, price="400000"):
     requirement = session.exec(select(Framework)).one()
-    return save(client, coalition, approach="Buurtkamers in elke wijk.", answer_to_question="Eenzaamheid daalt.",
-                outcome_commitments="Eenzaamheid van 48% naar 38%.", monitoring="GGD-monitor, cliëntenpanel.",
-                price=price, requirements=str(requirement.id))
+    return save(
+        client,
+        coalition,
+        approach="Buurtkamers in elke wijk.",
+        answer_to_question="Eenzaamheid daalt.",
+        outcome_commitments="Eenzaamheid van 48% naar 38%.",
+        monitoring="GGD-monitor, cliëntenpanel.",
+        price=price,
+        requirements=str(requirement.id),
+    )
 
 
 def submit(client, coalition):
     page = client.get(f"/coalitions/{coalition.id}/proposal")
-    return client.post(f"/coalitions/{coalition.id}/proposal/submit", data={"csrf_token": form_token(page)}, follow_redirects=True)
+    return client.post(
+        f"/coalitions/{coalition.id}/proposal/submit", data={"csrf_token": form_token(page)}, follow_redirects=True
+    )
 
 
 def refusals(session):
@@ -67,7 +76,11 @@ def other_coalition_member(session, make_user, case):
     rival = Coalition(case_id=case.id, name="Concurrent", lead_organisation_id=organisation.id)
     session.add(rival)
     session.flush()
-    session.add(CoalitionMember(coalition_id=rival.id, organisation_id=organisation.id, is_lead=True, status=MembershipStatus.accepted))
+    session.add(
+        CoalitionMember(
+            coalition_id=rival.id, organisation_id=organisation.id, is_lead=True, status=MembershipStatus.accepted
+        )
+    )
     session.commit()
     return make_user(Role.coalition_member, org=organisation)
 
@@ -112,16 +125,31 @@ def test_annex_iv_b_before_the_deadline_officials_see_only_how_many(app, submitt
     assert len(refusals(session)) == 3
 
 
-def test_annex_iv_c_only_officials_set_the_opening_date_and_only_by_amendment_after_publication(app, submitted, official, session):
+def test_annex_iv_c_only_officials_set_the_opening_date_and_only_by_amendment_after_publication(
+    app, submitted, official, session
+):
     case, coalition, users, clients, submission = submitted
     member = clients["lead"]
     token = form_token(member.get("/"))
     later = (utcnow() + timedelta(days=60)).strftime("%Y-%m-%dT%H:%M")
     earlier = (utcnow() + timedelta(days=50)).strftime("%Y-%m-%dT%H:%M")
-    assert member.post(f"/cases/{case.id}/procedure", data={"csrf_token": token, "submission_deadline": later, "min_partners": "2"}).status_code == 403
+    assert (
+        member.post(
+            f"/cases/{case.id}/procedure", data={"csrf_token": token, "submission_deadline": later, "min_partners": "2"}
+        ).status_code
+        == 403
+    )
     owner = client_for(app, official)
-    response = owner.post(f"/cases/{case.id}/procedure", data={"csrf_token": form_token(owner.get("/")),
-                          "clarification_deadline": earlier, "submission_deadline": later, "min_partners": "2"}, follow_redirects=True)
+    response = owner.post(
+        f"/cases/{case.id}/procedure",
+        data={
+            "csrf_token": form_token(owner.get("/")),
+            "clarification_deadline": earlier,
+            "submission_deadline": later,
+            "min_partners": "2",
+        },
+        follow_redirects=True,
+    )
     assert "describe the change in an amendment note" in response.text
     session.refresh(case)
     assert case.submission_deadline < utcnow() + timedelta(days=59)
@@ -132,17 +160,21 @@ def test_annex_iv_d_at_each_stage_only_authorised_people_read(app, submitted, of
     other_official = make_user(Role.official, name="Andere ambtenaar")
     council = make_user(Role.council_member)
     path = f"/cases/{case.id}/proposals/{submission.id}"
+
     def readers():
         people = {"owner": official, "other official": other_official, "council": council}
         return {name: client_for(app, user).get(path).status_code for name, user in people.items()}
+
     assert readers() == {"owner": 403, "other official": 403, "council": 403}  # sealed
     evaluator = open_box(app, session, case, official, make_user)
     session.refresh(case)  # the opening's requests came after the deadline: their gate applied close_submissions
     assert case.state == "evaluation"
     evaluator_client = client_for(app, evaluator)
     assert evaluator_client.get(path).status_code == 403  # an evaluator declares conflicts first
-    evaluator_client.post(f"/cases/{case.id}/evaluation/{submission.proposal_id}/declaration",
-                          data={"csrf_token": form_token(evaluator_client.get("/")), "conflict": "no"})
+    evaluator_client.post(
+        f"/cases/{case.id}/evaluation/{submission.proposal_id}/declaration",
+        data={"csrf_token": form_token(evaluator_client.get("/")), "conflict": "no"},
+    )
     assert evaluator_client.get(path).status_code == 200
     assert readers() == {"owner": 200, "other official": 403, "council": 403}  # opened
     case.state = "awarded"
@@ -150,7 +182,9 @@ def test_annex_iv_d_at_each_stage_only_authorised_people_read(app, submitted, of
     assert readers() == {"owner": 200, "other official": 403, "council": 200}  # after the award
 
 
-def test_annex_iv_e_opening_needs_two_different_authorised_officials_after_the_deadline(app, submitted, official, session, make_user):
+def test_annex_iv_e_opening_needs_two_different_authorised_officials_after_the_deadline(
+    app, submitted, official, session, make_user
+):
     case, coalition, users, clients, submission = submitted
     owner = client_for(app, official)
     token = form_token(owner.get("/"))
@@ -158,7 +192,12 @@ def test_annex_iv_e_opening_needs_two_different_authorised_officials_after_the_d
     assert "opens only after the submission deadline" in early.text
     f.pass_deadline(session, case)
     outsider = client_for(app, make_user(Role.official, name="Niet betrokken"))
-    assert outsider.post(f"/cases/{case.id}/proposals/open", data={"csrf_token": form_token(outsider.get("/"))}).status_code == 403
+    assert (
+        outsider.post(
+            f"/cases/{case.id}/proposals/open", data={"csrf_token": form_token(outsider.get("/"))}
+        ).status_code
+        == 403
+    )
     owner.post(f"/cases/{case.id}/proposals/open", data={"csrf_token": token})
     again = owner.post(f"/cases/{case.id}/proposals/open", data={"csrf_token": token}, follow_redirects=True)
     assert "A second, different official must confirm" in again.text
@@ -177,11 +216,17 @@ def test_annex_iv_f_after_opening_other_coalitions_never_read(app, submitted, of
     open_box(app, session, case, official, make_user)
     rival = client_for(app, other_coalition_member(session, make_user, case))
     attachment_id = submission.attachments[0]["id"]
-    for path in (f"/cases/{case.id}/proposals/{submission.id}", f"/cases/{case.id}/proposals/{submission.id}/attachments/{attachment_id}",
-                 f"/coalitions/{coalition.id}/receipts/{submission.id}", f"/coalitions/{coalition.id}/proposal"):
+    for path in (
+        f"/cases/{case.id}/proposals/{submission.id}",
+        f"/cases/{case.id}/proposals/{submission.id}/attachments/{attachment_id}",
+        f"/coalitions/{coalition.id}/receipts/{submission.id}",
+        f"/coalitions/{coalition.id}/proposal",
+    ):
         response = rival.get(path)
         assert response.status_code in (403, 404) and PDF not in response.data, path
-    owner_download = client_for(app, official).get(f"/cases/{case.id}/proposals/{submission.id}/attachments/{attachment_id}")
+    owner_download = client_for(app, official).get(
+        f"/cases/{case.id}/proposals/{submission.id}/attachments/{attachment_id}"
+    )
     try:
         assert owner_download.data == PDF
     finally:
@@ -193,7 +238,10 @@ def test_annex_iv_g_refused_reads_are_logged_and_visible_to_admins(app, submitte
     client_for(app, official).get(f"/cases/{case.id}/proposals/{submission.id}")
     clients["outsider"].get(f"/coalitions/{coalition.id}/proposal")
     admin_page = client_for(app, make_user(Role.admin)).get("/admin/refusals").text
-    assert f"/cases/{case.id}/proposals/{submission.id}" in admin_page and f"/coalitions/{coalition.id}/proposal" in admin_page
+    assert (
+        f"/cases/{case.id}/proposals/{submission.id}" in admin_page
+        and f"/coalitions/{coalition.id}/proposal" in admin_page
+    )
     assert client_for(app, official).get("/admin/refusals").status_code == 403
 
 
@@ -207,7 +255,9 @@ def test_invalid_submission_is_refused_with_the_reason_and_nothing_stored(drafti
     if problem == "after the deadline":
         f.pass_deadline(session, case)
     session.commit()
-    response = clients["lead"].post(f"/coalitions/{coalition.id}/proposal/submit", data={"csrf_token": form_token(page)}, follow_redirects=True)
+    response = clients["lead"].post(
+        f"/coalitions/{coalition.id}/proposal/submit", data={"csrf_token": form_token(page)}, follow_redirects=True
+    )
     expected = {
         "too few partners": "2 of at least 3 partner organisations have joined.",
         "over the budget ceiling": "The price exceeds the budget ceiling.",
@@ -264,12 +314,30 @@ def test_burst_of_submissions_around_the_deadline_loses_none_and_accepts_none_la
         coalition = Coalition(case_id=case.id, name=f"Coalitie {i}", lead_organisation_id=organisation.id)
         session.add(coalition)
         session.flush()
-        session.add(CoalitionMember(coalition_id=coalition.id, organisation_id=organisation.id, is_lead=True, status=MembershipStatus.accepted))
-        session.add(Proposal(case_id=case.id, coalition_id=coalition.id, approach="a", answer_to_question="b",
-                             outcome_commitments="c", monitoring="d", price=Decimal("100000")))
+        session.add(
+            CoalitionMember(
+                coalition_id=coalition.id,
+                organisation_id=organisation.id,
+                is_lead=True,
+                status=MembershipStatus.accepted,
+            )
+        )
+        session.add(
+            Proposal(
+                case_id=case.id,
+                coalition_id=coalition.id,
+                approach="a",
+                answer_to_question="b",
+                outcome_commitments="c",
+                monitoring="d",
+                price=Decimal("100000"),
+            )
+        )
         user = make_user(Role.coalition_member, org=organisation)
         drafts.append((coalition.id, user.id))
-    case.submission_deadline = utcnow() + timedelta(seconds=4)  # set once the drafts exist: set-up speed varies (and a loaded CI)
+    case.submission_deadline = utcnow() + timedelta(
+        seconds=4
+    )  # set once the drafts exist: set-up speed varies (and a loaded CI)
     session.commit()
     deadline, engine = case.submission_deadline, app.extensions["db_engine"]
     start = deadline - timedelta(seconds=1.0)
@@ -349,17 +417,32 @@ def test_tender_box_pages_query_counts_do_not_grow(app, submitted, official, ses
         return len(statements)
 
     def all_counts():
-        return [count(owner, f"/cases/{case.id}/proposals"), count(admin, "/admin/refusals"),
-                count(clients["lead"], f"/coalitions/{coalition.id}/proposal")]
+        return [
+            count(owner, f"/cases/{case.id}/proposals"),
+            count(admin, "/admin/refusals"),
+            count(clients["lead"], f"/coalitions/{coalition.id}/proposal"),
+        ]
 
     before = all_counts()
     for _ in range(8):  # more submissions, evaluators and refusals
         rival = other_coalition_member(session, make_user, case)
-        rival_proposal = Proposal(case_id=case.id, coalition_id=session.exec(select(Coalition).where(Coalition.name == "Concurrent")).all()[-1].id)
+        rival_proposal = Proposal(
+            case_id=case.id,
+            coalition_id=session.exec(select(Coalition).where(Coalition.name == "Concurrent")).all()[-1].id,
+        )
         session.add(rival_proposal)
         session.flush()
-        session.add(ProposalSubmission(proposal_id=rival_proposal.id, version=1, content=submission.content, attachments=[],
-                                       submitted_at=submission.submitted_at, submitted_by_id=rival.id, receipt_sha256="0" * 64))
+        session.add(
+            ProposalSubmission(
+                proposal_id=rival_proposal.id,
+                version=1,
+                content=submission.content,
+                attachments=[],
+                submitted_at=submission.submitted_at,
+                submitted_by_id=rival.id,
+                receipt_sha256="0" * 64,
+            )
+        )
         session.add(EvaluatorAssignment(case_id=case.id, user_id=make_user(Role.official).id))
         client_for(app, rival).get(f"/coalitions/{coalition.id}/proposal")
     session.commit()

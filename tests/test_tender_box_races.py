@@ -49,9 +49,12 @@ def _at_once(app, requests: list[tuple[object, str, str]]) -> list[int]:
 
 def _current(session: Session, proposal_id: int) -> int:
     return session.exec(
-        select(func.count()).select_from(ProposalSubmission).where(
+        select(func.count())
+        .select_from(ProposalSubmission)
+        .where(
             ProposalSubmission.proposal_id == proposal_id,
-            ProposalSubmission.superseded_at.is_(None), ProposalSubmission.withdrawn_at.is_(None),
+            ProposalSubmission.superseded_at.is_(None),
+            ProposalSubmission.withdrawn_at.is_(None),
         )
     ).one()
 
@@ -61,21 +64,34 @@ def test_two_members_submitting_at_once_leave_one_current_submission(app, sessio
     lead, partner = sealed.users["zilvermeeuw"], sealed.users["zilvermeeuw_partner"]
     proposal = session.exec(select(Proposal).where(Proposal.coalition_id == coalition.id)).one()
     page, url = f"/coalitions/{coalition.id}/proposal", f"/coalitions/{coalition.id}/proposal/submit"
-    versions_before = session.exec(select(func.count()).select_from(ProposalSubmission).where(ProposalSubmission.proposal_id == proposal.id)).one()
+    versions_before = session.exec(
+        select(func.count()).select_from(ProposalSubmission).where(ProposalSubmission.proposal_id == proposal.id)
+    ).one()
     for number in range(ROUNDS):
         session.refresh(proposal)
-        save_draft(session, proposal, actor=lead, case=case, fields=DraftFields(
-            approach=f"Herziene aanpak {number}", answer_to_question=proposal.answer_to_question,
-            outcome_commitments=proposal.outcome_commitments, monitoring=proposal.monitoring, price=proposal.price,
-            price_breakdown=proposal.price_breakdown,
-            requirements_confirmed=tuple(r.id for r in minimum_requirements(session, case)),
-        ))
+        save_draft(
+            session,
+            proposal,
+            actor=lead,
+            case=case,
+            fields=DraftFields(
+                approach=f"Herziene aanpak {number}",
+                answer_to_question=proposal.answer_to_question,
+                outcome_commitments=proposal.outcome_commitments,
+                monitoring=proposal.monitoring,
+                price=proposal.price,
+                price_breakdown=proposal.price_breakdown,
+                requirements_confirmed=tuple(r.id for r in minimum_requirements(session, case)),
+            ),
+        )
         session.commit()
         statuses = _at_once(app, [(lead, page, url), (partner, page, url)])
         assert statuses == [302, 302]
         assert _current(session, proposal.id) == 1
     # A double click seals the same draft twice: one receipt per draft, not two.
-    versions = session.exec(select(func.count()).select_from(ProposalSubmission).where(ProposalSubmission.proposal_id == proposal.id)).one()
+    versions = session.exec(
+        select(func.count()).select_from(ProposalSubmission).where(ProposalSubmission.proposal_id == proposal.id)
+    ).one()
     assert versions == versions_before + ROUNDS
     current = tender_box.current_submission(session, proposal)
     assert current.content["approach"] == f"Herziene aanpak {ROUNDS - 1}"
@@ -84,9 +100,16 @@ def test_two_members_submitting_at_once_leave_one_current_submission(app, sessio
 def test_the_database_refuses_a_second_current_submission(session, sealed):
     """Even a writer that skips the service cannot leave two current submissions: the partial unique index holds."""
     current = sealed.submissions["zilvermeeuw"]
-    session.add(ProposalSubmission(proposal_id=current.proposal_id, version=current.version + 1, content=current.content,
-                                   submitted_at=current.submitted_at, submitted_by_id=current.submitted_by_id,
-                                   receipt_sha256=current.receipt_sha256))
+    session.add(
+        ProposalSubmission(
+            proposal_id=current.proposal_id,
+            version=current.version + 1,
+            content=current.content,
+            submitted_at=current.submitted_at,
+            submitted_by_id=current.submitted_by_id,
+            receipt_sha256=current.receipt_sha256,
+        )
+    )
     with pytest.raises(IntegrityError):
         session.commit()
     session.rollback()
@@ -101,7 +124,9 @@ def test_two_officials_confirming_the_opening_at_once_open_it_once(app, session,
     page, url = f"/cases/{case.id}/proposals", f"/cases/{case.id}/proposals/open"
     statuses = _at_once(app, [(sealed.users["evaluator"], page, url), (second, page, url)])
     assert all(status < 500 for status in statuses)
-    opening = session.exec(select(BoxOpening).where(BoxOpening.case_id == case.id).execution_options(populate_existing=True)).one()
+    opening = session.exec(
+        select(BoxOpening).where(BoxOpening.case_id == case.id).execution_options(populate_existing=True)
+    ).one()
     assert opening.opened_at is not None and opening.opened_by_id in (sealed.users["evaluator"].id, second.id)
 
 
@@ -112,7 +137,9 @@ def test_two_officials_requesting_the_opening_at_once_make_one_request(app, sess
     statuses = _at_once(app, [(sealed.users["owner"], page, url), (sealed.users["evaluator"], page, url)])
     assert all(status < 500 for status in statuses)
     # The second of the two is a different official: it confirms the first one's request.
-    openings = session.exec(select(BoxOpening).where(BoxOpening.case_id == case.id).execution_options(populate_existing=True)).all()
+    openings = session.exec(
+        select(BoxOpening).where(BoxOpening.case_id == case.id).execution_options(populate_existing=True)
+    ).all()
     assert len(openings) == 1 and openings[0].opened_at is not None
 
 
@@ -124,8 +151,11 @@ def test_an_evaluator_declaring_twice_at_once_is_recorded_once(app, session, sea
     page, url = f"/cases/{case.id}/evaluation", f"/cases/{case.id}/evaluation/{proposal_id}/declaration"
     statuses = _at_once(app, [(evaluator, page, url), (evaluator, page, url)])
     assert statuses == [302, 302]
-    count = session.exec(select(func.count()).select_from(Evaluation).where(
-        Evaluation.proposal_id == proposal_id, Evaluation.evaluator_id == evaluator.id)).one()
+    count = session.exec(
+        select(func.count())
+        .select_from(Evaluation)
+        .where(Evaluation.proposal_id == proposal_id, Evaluation.evaluator_id == evaluator.id)
+    ).one()
     assert count == 1
 
 
@@ -140,8 +170,14 @@ def test_no_judgement_exists_before_the_four_eyes_opening(app, session, sealed):
     for submission in sealed.submissions.values():
         page = client.get(f"/cases/{case.id}/evaluation/{submission.proposal_id}/consensus")
         assert page.status_code == 404  # not even which proposal ids exist
-        data = {"csrf_token": token, **{f"score-{c.id}": "8" for c in criteria}, **{f"motivation-{c.id}": "Goed." for c in criteria}}
-        assert client.post(f"/cases/{case.id}/evaluation/{submission.proposal_id}/consensus", data=data).status_code == 404
+        data = {
+            "csrf_token": token,
+            **{f"score-{c.id}": "8" for c in criteria},
+            **{f"motivation-{c.id}": "Goed." for c in criteria},
+        }
+        assert (
+            client.post(f"/cases/{case.id}/evaluation/{submission.proposal_id}/consensus", data=data).status_code == 404
+        )
     assert session.exec(select(func.count()).select_from(ConsensusScore)).one() == 0
     assert scoring.ranking(session, case) == [] and award.eligible(session, case) == []
     assert scoring.progress(session, case) == (0, 0)

@@ -24,10 +24,7 @@ CASES = [
 def rival_guards(workflow, transition, source) -> set[str]:
     """Guards of the other transitions sharing the trigger, not of this one."""
     return {
-        name
-        for t in workflow.transitions_from(source, transition.trigger)
-        if t is not transition
-        for name in t.guards
+        name for t in workflow.transitions_from(source, transition.trigger) if t is not transition for name in t.guards
     } - set(transition.guards)
 
 
@@ -38,28 +35,42 @@ def only_this_transition_passes(workflow, transition, source):
 
 
 def audit_count(session, case):
-    return session.exec(select(func.count()).select_from(AuditEvent).where(AuditEvent.case_id == case.id, AuditEvent.action == "transition")).one()
+    return session.exec(
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(AuditEvent.case_id == case.id, AuditEvent.action == "transition")
+    ).one()
 
 
 @pytest.mark.parametrize("workflow, transition, source", CASES)
-def test_official_fires_transition_when_guards_met(app, session, make_case, official, workflow, transition, source, monkeypatch):
+def test_official_fires_transition_when_guards_met(
+    app, session, make_case, official, workflow, transition, source, monkeypatch
+):
     """The engine fires the transition and calls its named effects; the effects' own work is tested with their services."""
     from tendering.workflow.effects import EFFECTS
     from tendering.workflow.engine import fire
 
     called = []
     monkeypatch.setattr(
-        "tendering.workflow.engine.EFFECTS", {name: (lambda _s, _c, _a, name=name: called.append(name)) for name in EFFECTS}
+        "tendering.workflow.engine.EFFECTS",
+        {name: (lambda _s, _c, _a, name=name: called.append(name)) for name in EFFECTS},
     )
     case = make_case(workflow=workflow.name, state=source)
     event = fire(
-        session, case, transition.trigger, actor=official, reason="Besproken met de wethouder.",
+        session,
+        case,
+        transition.trigger,
+        actor=official,
+        reason="Besproken met de wethouder.",
         runner=only_this_transition_passes(workflow, transition, source),
     )
     session.commit()
     assert case.state == transition.dest
     assert (event.from_state, event.to_state, event.actor_id, event.reason) == (
-        source, transition.dest, official.id, "Besproken met de wethouder.",
+        source,
+        transition.dest,
+        official.id,
+        "Besproken met de wethouder.",
     )
     assert audit_count(session, case) == 1
     assert called == list(transition.effects)
@@ -88,7 +99,11 @@ def test_unmet_guard_refuses_with_its_reason(app, session, make_case, official, 
     blocked = {transition.guards[-1]} | rival_guards(workflow, transition, source)
     with pytest.raises(GuardFailed) as refused:
         fire(
-            session, case, transition.trigger, actor=official, reason="x",
+            session,
+            case,
+            transition.trigger,
+            actor=official,
+            reason="x",
             runner=lambda name, ctx: [f"{name} is not met"] if name in blocked else [],
         )
     assert f"{transition.guards[-1]} is not met" in refused.value.reasons

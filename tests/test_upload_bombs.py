@@ -61,10 +61,33 @@ def archive(members, *, declared_sizes=None) -> bytes:
         declared = (declared_sizes or {}).get(name, size)
         out.write(struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, 8, 0, 0, crc, len(data), declared, len(encoded), 0))
         out.write(encoded + data)
-        directory.append(struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, 20, 0, 8, 0, 0, crc, len(data), declared,
-                                     len(encoded), 0, 0, 0, 0, 0, offset) + encoded)
+        directory.append(
+            struct.pack(
+                "<4s6H3L5H2L",
+                b"PK\x01\x02",
+                20,
+                20,
+                0,
+                8,
+                0,
+                0,
+                crc,
+                len(data),
+                declared,
+                len(encoded),
+                0,
+                0,
+                0,
+                0,
+                0,
+                offset,
+            )
+            + encoded
+        )
     start, central = out.tell(), b"".join(directory)
-    out.write(central + struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(members), len(members), len(central), start, 0))
+    out.write(
+        central + struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(members), len(members), len(central), start, 0)
+    )
     return out.getvalue()
 
 
@@ -79,15 +102,24 @@ def workbook_members(**replace: tuple) -> list:
     return members + list(replace.items())
 
 
-SHEET_HEAD = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-              b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">')
+SHEET_HEAD = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+)
 
 
 def sheet(rows: bytes, dimension: str = "A1:C1") -> tuple:
-    header = b'<row r="1">' + b"".join(
-        f'<c r="{col}1" t="inlineStr"><is><t>{name}</t></is></c>'.encode() for col, name in zip("ABC", ("indicator", "period", "value"), strict=True)
-    ) + b"</row>"
-    return deflated(SHEET_HEAD + f'<dimension ref="{dimension}"/><sheetData>'.encode() + header + rows + b"</sheetData></worksheet>")
+    header = (
+        b'<row r="1">'
+        + b"".join(
+            f'<c r="{col}1" t="inlineStr"><is><t>{name}</t></is></c>'.encode()
+            for col, name in zip("ABC", ("indicator", "period", "value"), strict=True)
+        )
+        + b"</row>"
+    )
+    return deflated(
+        SHEET_HEAD + f'<dimension ref="{dimension}"/><sheetData>'.encode() + header + rows + b"</sheetData></worksheet>"
+    )
 
 
 def peak_while(action):
@@ -108,13 +140,17 @@ def peak_while(action):
 @pytest.fixture(scope="module")
 def odt_bomb() -> bytes:
     """About 1 MB that unpacks to 1 GiB: the issue's ODT."""
-    return archive([("mimetype", repeated(b"", b"\0" * MIB, 1024)), ("content.xml", deflated(b"<office:document-content/>"))])
+    return archive(
+        [("mimetype", repeated(b"", b"\0" * MIB, 1024)), ("content.xml", deflated(b"<office:document-content/>"))]
+    )
 
 
 # --- attachments ---------------------------------------------------------------------------------
 
 
-def test_an_odt_whose_mimetype_unpacks_to_a_gibibyte_is_refused_without_unpacking_it(drafting, session, odt_bomb, tmp_path):
+def test_an_odt_whose_mimetype_unpacks_to_a_gibibyte_is_refused_without_unpacking_it(
+    drafting, session, odt_bomb, tmp_path
+):
     case, coalition, users, clients = drafting
     assert len(odt_bomb) < 2 * MIB
     response = upload(clients["lead"], coalition, "plan.odt", odt_bomb)
@@ -130,8 +166,12 @@ def test_an_odt_whose_mimetype_unpacks_to_a_gibibyte_is_refused_without_unpackin
 
 def test_a_docx_packed_a_thousand_to_one_is_refused(drafting, session):
     case, coalition, users, clients = drafting
-    bomb = archive([("[Content_Types].xml", deflated(b"<Types/>")),
-                    ("word/document.xml", repeated(b"<w:document>", b" " * MIB, 100, b"</w:document>"))])
+    bomb = archive(
+        [
+            ("[Content_Types].xml", deflated(b"<Types/>")),
+            ("word/document.xml", repeated(b"<w:document>", b" " * MIB, 100, b"</w:document>")),
+        ]
+    )
     response = upload(clients["lead"], coalition, "plan.docx", bomb)  # 100 MiB is within the size limits, not the ratio
     assert BOMB_REFUSED in response.text and "is packed more than 200 to 1" in response.text
     assert session.exec(select(ProposalAttachment)).all() == []
@@ -159,22 +199,31 @@ def test_real_documents_are_still_recognised(tmp_path):
     odt = io.BytesIO()
     with zipfile.ZipFile(odt, "w") as document:
         document.writestr("mimetype", "application/vnd.oasis.opendocument.text", compress_type=zipfile.ZIP_STORED)
-        document.writestr("content.xml", "<office:document-content/>" + "<text:p>Tekst</text:p>" * 20_000,
-                          compress_type=zipfile.ZIP_DEFLATED)
+        document.writestr(
+            "content.xml",
+            "<office:document-content/>" + "<text:p>Tekst</text:p>" * 20_000,
+            compress_type=zipfile.ZIP_DEFLATED,
+        )
     workbook, xlsx = Workbook(), io.BytesIO()
     for row in range(2000):
         workbook.active.append([row, "2027-01-01", row * 1.5])
     workbook.save(xlsx)
     assert attachments.store(str(tmp_path), "plan.odt", odt.getvalue(), already_stored=0).content_type.endswith("text")
-    assert attachments.store(str(tmp_path), "cijfers.xlsx", xlsx.getvalue(), already_stored=0).content_type.endswith("sheet")
+    assert attachments.store(str(tmp_path), "cijfers.xlsx", xlsx.getvalue(), already_stored=0).content_type.endswith(
+        "sheet"
+    )
 
 
 # --- measurement imports: archives -------------------------------------------------------------------
 
 
 def test_an_xlsx_whose_sheet_unpacks_to_a_gibibyte_is_refused_unread(app, realised, session):
-    cell = repeated(SHEET_HEAD + b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>', b"a" * MIB, 1024,
-                    b"</t></is></c></row></sheetData></worksheet>")
+    cell = repeated(
+        SHEET_HEAD + b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>',
+        b"a" * MIB,
+        1024,
+        b"</t></is></c></row></sheetData></worksheet>",
+    )
     bomb = archive(workbook_members(**{"xl/worksheets/sheet1.xml": cell}))
     response = import_file(as_(app, realised.member), realised, "waarden.xlsx", bomb)
     assert BOMB_REFUSED in response.text
@@ -195,10 +244,14 @@ def test_an_xlsx_whose_directory_understates_a_part_is_refused_unread():
 
 def test_entities_in_an_xlsx_are_not_expanded():
     """A billion laughs in a sheet: openpyxl parses through defusedxml, which refuses the entities."""
-    laughs = b'<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY a "hahahahahahahahahaha">' + b"".join(
-        f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">'.encode() for i in range(9)
-    ) + (b']><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1">'
-         b'<c r="A1" t="inlineStr"><is><t>&j;</t></is></c></row></sheetData></worksheet>')
+    laughs = (
+        b'<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY a "hahahahahahahahahaha">'
+        + b"".join(f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">'.encode() for i in range(9))
+        + (
+            b']><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1">'
+            b'<c r="A1" t="inlineStr"><is><t>&j;</t></is></c></row></sheetData></worksheet>'
+        )
+    )
     data = archive(workbook_members(**{"xl/worksheets/sheet1.xml": deflated(laughs)}))
     peak, refused = peak_while(lambda: measurements.read_table("waarden.xlsx", data))
     assert refused is not None and "not a readable XLSX file" in refused.message
@@ -222,7 +275,9 @@ def rows_read(monkeypatch):
             yield row
 
     cells_by_row = ReadOnlyWorksheet._cells_by_row
-    monkeypatch.setattr(ReadOnlyWorksheet, "_cells_by_row", lambda *args, **kwargs: counted(cells_by_row(*args, **kwargs)))
+    monkeypatch.setattr(
+        ReadOnlyWorksheet, "_cells_by_row", lambda *args, **kwargs: counted(cells_by_row(*args, **kwargs))
+    )
     reader = measurements.csv.reader
     monkeypatch.setattr(measurements.csv, "reader", lambda *args, **kwargs: counted(reader(*args, **kwargs)))
     return seen
@@ -264,10 +319,14 @@ def test_a_row_of_sixteen_thousand_columns_is_refused(kind):
         data = b"indicator,period,value\n" + b"1," * 16_384 + b"\n"
     else:
         cells = "".join(f'<c r="{get_column_letter(i + 1)}2"><v>1</v></c>' for i in range(16_384)).encode()
-        data = archive(workbook_members(**{"xl/worksheets/sheet1.xml": sheet(b'<row r="2">' + cells + b"</row>", "A1:XFD2")}))
+        data = archive(
+            workbook_members(**{"xl/worksheets/sheet1.xml": sheet(b'<row r="2">' + cells + b"</row>", "A1:XFD2")})
+        )
     with pytest.raises(measurements.ImportRefused) as refused:
         measurements.read_table(f"waarden.{kind}", data)
-    assert [(e.row, e.message) for e in refused.value.errors] == [(2, f"A row has more than {measurements.MAX_COLUMNS} columns.")]
+    assert [(e.row, e.message) for e in refused.value.errors] == [
+        (2, f"A row has more than {measurements.MAX_COLUMNS} columns.")
+    ]
 
 
 def test_a_csv_cell_longer_than_the_reader_allows_is_refused_naming_the_row(app, realised, session):

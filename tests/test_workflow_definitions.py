@@ -7,7 +7,11 @@ from tendering.workflow.definitions import WorkflowError, load_workflows, parse_
 from tendering.workflow.diagram import layout
 
 # The social tender's states, groups and OCDS statuses, without its transitions: each test brings its own.
-BASE = {k: v for k, v in tomllib.loads((ROOT / "workflows" / "social_tender.toml").read_text()).items() if k != "transitions"}
+BASE = {
+    k: v
+    for k, v in tomllib.loads((ROOT / "workflows" / "social_tender.toml").read_text()).items()
+    if k != "transitions"
+}
 A, B = "articulation", "closed"  # a state with a way out, and a terminal one
 
 
@@ -35,7 +39,10 @@ def test_every_state_is_reachable_and_every_non_terminal_state_has_a_way_out(nam
     [
         ({"trigger": "assess", "source": [A], "dest": "c", "roles": ["official"]}, "unknown state 'c'"),
         ({"trigger": "assess", "source": [A], "dest": B, "roles": ["official"], "guards": ["nope"]}, "unknown guards"),
-        ({"trigger": "assess", "source": [A], "dest": B, "roles": ["official"], "effects": ["nope"]}, "unknown effects"),
+        (
+            {"trigger": "assess", "source": [A], "dest": B, "roles": ["official"], "effects": ["nope"]},
+            "unknown effects",
+        ),
         ({"trigger": "assess", "source": [A], "dest": B, "roles": ["wizard"]}, "unknown roles"),
         ({"trigger": "assess", "source": [B], "dest": A, "roles": ["official"]}, "leaves a terminal state"),
         ({"trigger": "go", "source": [A], "dest": B, "roles": ["official"]}, "trigger has no label"),
@@ -52,7 +59,17 @@ def test_diagram_places_every_state_once_and_the_main_path_top_down():
     diagram = layout(workflow)
     ys = {node.state: node.y for node in diagram.nodes}
     assert sorted(ys) == sorted(workflow.states)
-    path = ["articulation", "suitability", "stakeholder_analysis", "coalition_forming", "tendering", "evaluation",
-            "awarded", "realisation", "accountability", "closed"]
+    path = [
+        "articulation",
+        "suitability",
+        "stakeholder_analysis",
+        "coalition_forming",
+        "tendering",
+        "evaluation",
+        "awarded",
+        "realisation",
+        "accountability",
+        "closed",
+    ]
     assert [ys[s] for s in path] == sorted(ys[s] for s in path)
     assert not any(edge.trigger == "cancel" for edge in diagram.edges)

@@ -26,9 +26,7 @@ def select_locale() -> str:
 
 
 def init_app(app: Flask) -> None:
-    app.config.setdefault(
-        "BABEL_TRANSLATION_DIRECTORIES", str(Path(__file__).resolve().parents[1] / "translations")
-    )
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(Path(__file__).resolve().parents[1] / "translations"))
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals.update(get_locale=get_locale, state_label=state_label, trigger_label=trigger_label)
     app.jinja_env.filters["localtime"] = localtime

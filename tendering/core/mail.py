@@ -47,7 +47,9 @@ def deliver_pending(session: Session) -> int:
     server = current_app.config.get("MAIL_SERVER")
     if not server:
         return 0
-    pending = session.exec(select(OutboxMessage).where(OutboxMessage.sent_at.is_(None)).order_by(OutboxMessage.id)).all()
+    pending = session.exec(
+        select(OutboxMessage).where(OutboxMessage.sent_at.is_(None)).order_by(OutboxMessage.id)
+    ).all()
     sent = 0
     with smtplib.SMTP(server, int(current_app.config.get("MAIL_PORT", 25)), timeout=20) as smtp:
         if current_app.config.get("MAIL_USE_TLS"):
@@ -85,12 +87,15 @@ def outbox(session: Session, limit: int) -> tuple[list[OutboxMessage], SealedCou
     """The newest readable messages, and only counts of the sealed ones: their recipients,
     subjects and times would tell who bids and when (Annex IV (b))."""
     messages = session.exec(
-        select(OutboxMessage).where(OutboxMessage.sealed.is_(False))
-        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()).limit(limit)
+        select(OutboxMessage)
+        .where(OutboxMessage.sealed.is_(False))
+        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+        .limit(limit)
     ).all()
     failed = (OutboxMessage.sent_at.is_(None)) & (OutboxMessage.error != "")
     total, sent, failures = session.exec(
-        select(func.count(), func.count(OutboxMessage.sent_at), func.coalesce(func.sum(case((failed, 1), else_=0)), 0))
-        .where(OutboxMessage.sealed.is_(True))
+        select(
+            func.count(), func.count(OutboxMessage.sent_at), func.coalesce(func.sum(case((failed, 1), else_=0)), 0)
+        ).where(OutboxMessage.sealed.is_(True))
     ).one()
     return list(messages), SealedCount(total, sent, failures)

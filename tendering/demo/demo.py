@@ -79,8 +79,12 @@ def seed(session: Session) -> list[tuple[str, str, str]]:
     _elderly_case(session, official, organisations, members)
     _neighbourhood_case(session, users["j.devries@lindendal.example"], organisations)
     _education_case(session, official)
-    _realised_case(session, official, users["j.devries@lindendal.example"],
-                   [users["p.smit@thuis.example"], users["k.ouali@samenoud.example"], users["m.jansen@delinde.example"]])
+    _realised_case(
+        session,
+        official,
+        users["j.devries@lindendal.example"],
+        [users["p.smit@thuis.example"], users["k.ouali@samenoud.example"], users["m.jansen@delinde.example"]],
+    )
     session.flush()
     return [(email, DEMO_PASSWORD, role.value) for email, _name, role, _org in USERS]
 
@@ -125,31 +129,56 @@ def _elderly_case(session: Session, official: User, organisations: list[Organisa
     _add_stakeholders(session, case, official, organisations)
     fire(session, case, "start_coalition_forming", actor=official)
     log_contact(
-        session, case, actor=official, kind=ContactKind.meeting, held_on=date(2026, 10, 15),
+        session,
+        case,
+        actor=official,
+        kind=ContactKind.meeting,
+        held_on=date(2026, 10, 15),
         with_whom="Ouderenbond, voetbalvereniging, bakkerij en voedselbank",
         result="Voetbalvereniging biedt de kantine overdag aan als ontmoetingsplek.",
     )
     for name, description, weight, is_price in [
-        ("Mate waarin de aanpak de vraag beantwoordt", "Hoe overtuigend draagt de aanpak bij aan de uitkomsten?", 40, False),
-        ("Samenwerking tussen burgers, bedrijven en organisaties", "Verrassende allianties, rollen en bijdragen.", 25, False),
+        (
+            "Mate waarin de aanpak de vraag beantwoordt",
+            "Hoe overtuigend draagt de aanpak bij aan de uitkomsten?",
+            40,
+            False,
+        ),
+        (
+            "Samenwerking tussen burgers, bedrijven en organisaties",
+            "Verrassende allianties, rollen en bijdragen.",
+            25,
+            False,
+        ),
         ("Toezeggingen op maatschappelijke uitkomsten", "Ambitie en realisme van de beloofde resultaten.", 20, False),
         ("Prijs", "Verhouding tot het budgetplafond.", 15, True),
     ]:
         add_criterion(
-            session, case, actor=official,
+            session,
+            case,
+            actor=official,
             fields=CriterionFields(name=name, description=description, weight=weight, is_price=is_price),
         )
     now = utcnow()
     set_procedure(
-        session, case, actor=official, clarification_deadline=now + timedelta(days=14),
-        submission_deadline=now + timedelta(days=42), min_partners=2,
+        session,
+        case,
+        actor=official,
+        clarification_deadline=now + timedelta(days=14),
+        submission_deadline=now + timedelta(days=42),
+        min_partners=2,
     )
     fire(session, case, "publish", actor=official)
     register_interest(session, case, actor=members[0], offer="Thuiszorgteams in alle wijken en een zorgcoördinator.")
     register_interest(session, case, actor=members[1], offer="Veertig vrijwilligers en een netwerk van buurtkamers.")
-    question = ask(session, case, actor=members[1], question="Mag een coalitie ook maar in een deel van de gemeente werken?")
+    question = ask(
+        session, case, actor=members[1], question="Mag een coalitie ook maar in een deel van de gemeente werken?"
+    )
     answer(
-        session, case, question, actor=official,
+        session,
+        case,
+        question,
+        actor=official,
         text="Nee: de vraag geldt voor de hele gemeente, al mag de aanpak per wijk verschillen.",
     )
     publish_nota(session, case, actor=official)
@@ -163,11 +192,21 @@ def _elderly_coalition(session: Session, case: Case, members: list[User]) -> Non
     coalition = form_coalition(session, case, actor=lead, name="Samen Oud in Lindendal")
     membership = invite_partner(session, coalition, actor=lead, organisation_id=partner.organisation_id, case=case)
     respond(
-        session, coalition, membership, actor=partner, case=case, accept=True, role="Buurtkamers en vrijwilligers",
-        contribution_kind="people", contribution="Veertig vrijwilligers, twee avonden per week.",
+        session,
+        coalition,
+        membership,
+        actor=partner,
+        case=case,
+        accept=True,
+        role="Buurtkamers en vrijwilligers",
+        contribution_kind="people",
+        contribution="Veertig vrijwilligers, twee avonden per week.",
     )
     save_draft(
-        session, draft_for(session, coalition, case), actor=lead, case=case,
+        session,
+        draft_for(session, coalition, case),
+        actor=lead,
+        case=case,
         fields=DraftFields(
             approach="In elke wijk een buurtkamer waar ouderen dagelijks terechtkunnen, met thuiszorg erbij.",
             answer_to_question="Ouderen ontmoeten elkaar dicht bij huis; signalen van eenzaamheid komen eerder in beeld.",
@@ -215,7 +254,10 @@ def _education_case(session: Session, official: User) -> Case:
 
 def _answer_suitability(session: Session, case: Case, official: User) -> None:
     record_suitability(
-        session, case, actor=official, answers=[Answer(question, True, text) for question, text in journeys.SUITABILITY.items()]
+        session,
+        case,
+        actor=official,
+        answers=[Answer(question, True, text) for question, text in journeys.SUITABILITY.items()],
     )
 
 
@@ -224,15 +266,28 @@ def _add_stakeholders(session: Session, case: Case, official: User, organisation
         (organisations[0], "Zorg", 5, 4, True, "Kent de doelgroep en heeft vertrouwen van ouderen."),
         (organisations[1], "Bewoners", 5, 2, False, "Veel vrijwilligers; weinig ervaring met contracten."),
         (organisations[2], "Wonen", 4, 4, True, "Bezit de meeste huurwoningen in de wijk."),
-        (organisations[3], "Sport en verenigingen", 3, 2, False, "Kantine staat overdag leeg; bereikt mannen die zorg mijden."),
+        (
+            organisations[3],
+            "Sport en verenigingen",
+            3,
+            2,
+            False,
+            "Kantine staat overdag leeg; bereikt mannen die zorg mijden.",
+        ),
         (organisations[5], "Ondernemers", 2, 2, False, "Ziet dagelijks dezelfde oudere klanten."),
     ]
     for organisation, category, interest, influence, usual, strengths in rows:
         add_stakeholder(
-            session, case, actor=official,
+            session,
+            case,
+            actor=official,
             fields=StakeholderFields(
-                name=organisation.name, category=category, interest=interest, influence=influence,
-                usual_partner=usual, strengths=strengths,
+                name=organisation.name,
+                category=category,
+                interest=interest,
+                influence=influence,
+                usual_partner=usual,
+                strengths=strengths,
             ),
         )
 
@@ -240,40 +295,92 @@ def _add_stakeholders(session: Session, case: Case, official: User, organisation
 def _realised_case(session: Session, official: User, evaluator: User, members: list[User]) -> Case:
     """A question that went round the cycle a year ago and now reports outcomes to the monitor."""
     lead_a, partner_a, lead_b = members
-    case = journeys.publish(session, official, journeys.Question(
-        title="Samen aan de slag in Lindendal-Oost",
-        question="Wie helpt ons om jongeren in Lindendal-Oost aan werk of een opleiding te helpen die bij ze past?",
-        theme="Werk en inkomen", budget_ceiling=Decimal("600000"),
-        outcome="Minder jongeren zitten thuis zonder werk of opleiding.",
-        stakeholders=["Jongerenwerk Oost", "ROC Lindendal", "Sportvereniging Oost"],
-    ))
+    case = journeys.publish(
+        session,
+        official,
+        journeys.Question(
+            title="Samen aan de slag in Lindendal-Oost",
+            question="Wie helpt ons om jongeren in Lindendal-Oost aan werk of een opleiding te helpen die bij ze past?",
+            theme="Werk en inkomen",
+            budget_ceiling=Decimal("600000"),
+            outcome="Minder jongeren zitten thuis zonder werk of opleiding.",
+            stakeholders=["Jongerenwerk Oost", "ROC Lindendal", "Sportvereniging Oost"],
+        ),
+    )
     bids = [
-        journeys.Bid(lead_a, [partner_a], "Oost Werkt", Decimal("540000"),
-                     "Jongerenwerkers en buurtsportcoaches zoeken jongeren thuis op.", score=8.0),
-        journeys.Bid(lead_b, [lead_a], "Leerbanen Oost", Decimal("590000"), "Leerbanen bij lokale bedrijven met een vaste coach.", score=6.5),
+        journeys.Bid(
+            lead_a,
+            [partner_a],
+            "Oost Werkt",
+            Decimal("540000"),
+            "Jongerenwerkers en buurtsportcoaches zoeken jongeren thuis op.",
+            score=8.0,
+        ),
+        journeys.Bid(
+            lead_b,
+            [lead_a],
+            "Leerbanen Oost",
+            Decimal("590000"),
+            "Leerbanen bij lokale bedrijven met een vaste coach.",
+            score=6.5,
+        ),
     ]
     for b in bids:
         journeys.bid(session, case, b)
     today = utcnow().date()
     start = date(today.year - 1, today.month, 1)
     target_date = date(start.year + 3, start.month, 1) - timedelta(days=1)
-    indicators = journeys.award_and_agree(session, case, official, evaluator, bids, starts_on=start, indicators=[
-        agreement.IndicatorFields(
-            name="Jongeren zonder werk of opleiding", definition="Aandeel 16-27-jarigen in Oost zonder werk of opleiding.",
-            unit="%", direction=Direction.lower_is_better, data_source="CBS", baseline_value=12, baseline_date=start,
-            target_value=7, target_date=target_date, norm_at_risk=11.5, norm_off_track=12.5, frequency="quarterly",
-            measured_by="Gemeente, team Onderzoek"),
-        agreement.IndicatorFields(
-            name="Jongeren in een traject", definition="Jongeren met een actief traject bij de coalitie.", unit="",
-            direction=Direction.higher_is_better, data_source="Registratie coalitie", baseline_value=0, baseline_date=start,
-            target_value=150, target_date=target_date, norm_at_risk=None, norm_off_track=None, frequency="quarterly",
-            measured_by="Oost Werkt"),
-    ])
+    indicators = journeys.award_and_agree(
+        session,
+        case,
+        official,
+        evaluator,
+        bids,
+        starts_on=start,
+        indicators=[
+            agreement.IndicatorFields(
+                name="Jongeren zonder werk of opleiding",
+                definition="Aandeel 16-27-jarigen in Oost zonder werk of opleiding.",
+                unit="%",
+                direction=Direction.lower_is_better,
+                data_source="CBS",
+                baseline_value=12,
+                baseline_date=start,
+                target_value=7,
+                target_date=target_date,
+                norm_at_risk=11.5,
+                norm_off_track=12.5,
+                frequency="quarterly",
+                measured_by="Gemeente, team Onderzoek",
+            ),
+            agreement.IndicatorFields(
+                name="Jongeren in een traject",
+                definition="Jongeren met een actief traject bij de coalitie.",
+                unit="",
+                direction=Direction.higher_is_better,
+                data_source="Registratie coalitie",
+                baseline_value=0,
+                baseline_date=start,
+                target_value=150,
+                target_date=target_date,
+                norm_at_risk=None,
+                norm_off_track=None,
+                frequency="quarterly",
+                measured_by="Oost Werkt",
+            ),
+        ],
+    )
     concluded = agreement.concluded(session, case)
     reporting = Reporting(session.get(Coalition, concluded.coalition_id), case, concluded)
     values = {indicators[0].id: [11.8, 11.2, 10.9, 11.6], indicators[1].id: [20, 45, 70, 80]}
     periods = reportable_periods(indicators[0], concluded, today)[:4]
     for indicator in indicators:
         for period, value in zip(periods, values[indicator.id], strict=False):
-            report_value(session, reporting, actor=lead_a, today=today, reported=Reported(indicator, period.starts_on, value, "CBS", "", ""))
+            report_value(
+                session,
+                reporting,
+                actor=lead_a,
+                today=today,
+                reported=Reported(indicator, period.starts_on, value, "CBS", "", ""),
+            )
     return case

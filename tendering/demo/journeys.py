@@ -61,25 +61,52 @@ class Question:
 
 def publish(session: Session, official: User, q: Question, *, min_partners: int = 2) -> Case:
     """Articulate, decide to tender, analyse stakeholders and publish a tender open for a month."""
-    case = open_case(session, actor=official, fields=CaseFields(
-        title=q.title, question=q.question, theme=q.theme, budget_ceiling=q.budget_ceiling,
-        problem_analysis="Signalen uit de wijk en cijfers van de monitor laten zien dat de vraag groeit.",
-    ))
+    case = open_case(
+        session,
+        actor=official,
+        fields=CaseFields(
+            title=q.title,
+            question=q.question,
+            theme=q.theme,
+            budget_ceiling=q.budget_ceiling,
+            problem_analysis="Signalen uit de wijk en cijfers van de monitor laten zien dat de vraag groeit.",
+        ),
+    )
     add_outcome(session, case, actor=official, description=q.outcome)
-    add_framework(session, case, actor=official, kind=FrameworkKind.minimum_requirement,
-                  description="Minstens één partner werkt al in de wijk.")
+    add_framework(
+        session,
+        case,
+        actor=official,
+        kind=FrameworkKind.minimum_requirement,
+        description="Minstens één partner werkt al in de wijk.",
+    )
     fire(session, case, "assess", actor=official)
     record_suitability(session, case, actor=official, answers=[Answer(k, True, v) for k, v in SUITABILITY.items()])
     fire(session, case, "decide_to_tender", actor=official)
     for name in q.stakeholders:
-        add_stakeholder(session, case, actor=official, fields=StakeholderFields(name=name, category="Partners", interest=4, influence=3))
+        add_stakeholder(
+            session,
+            case,
+            actor=official,
+            fields=StakeholderFields(name=name, category="Partners", interest=4, influence=3),
+        )
     fire(session, case, "start_coalition_forming", actor=official)
     for name, weight, formula in [("Aanpak en bereik", 70, ""), ("Prijs", 30, "lowest")]:
-        add_criterion(session, case, actor=official,
-                      fields=CriterionFields(name=name, weight=weight, is_price=bool(formula), price_formula=formula))
+        add_criterion(
+            session,
+            case,
+            actor=official,
+            fields=CriterionFields(name=name, weight=weight, is_price=bool(formula), price_formula=formula),
+        )
     now = utcnow()
-    set_procedure(session, case, actor=official, clarification_deadline=now + timedelta(days=7),
-                  submission_deadline=now + timedelta(days=30), min_partners=min_partners)
+    set_procedure(
+        session,
+        case,
+        actor=official,
+        clarification_deadline=now + timedelta(days=7),
+        submission_deadline=now + timedelta(days=30),
+        min_partners=min_partners,
+    )
     fire(session, case, "publish", actor=official)
     return case
 
@@ -88,21 +115,49 @@ def bid(session: Session, case: Case, b: Bid) -> None:
     """The coalition forms, its partners join, and it submits a complete proposal."""
     coalition = form_coalition(session, case, actor=b.lead, name=b.name)
     for partner in b.partners:
-        membership = invite_partner(session, coalition, actor=b.lead, organisation_id=partner.organisation_id, case=case)
-        respond(session, coalition, membership, actor=partner, case=case, accept=True, role="Partner in de uitvoering",
-                contribution_kind="people", contribution="Twee medewerkers, drie dagen per week.")
+        membership = invite_partner(
+            session, coalition, actor=b.lead, organisation_id=partner.organisation_id, case=case
+        )
+        respond(
+            session,
+            coalition,
+            membership,
+            actor=partner,
+            case=case,
+            accept=True,
+            role="Partner in de uitvoering",
+            contribution_kind="people",
+            contribution="Twee medewerkers, drie dagen per week.",
+        )
     proposal = draft_for(session, coalition, case)
-    save_draft(session, proposal, actor=b.lead, case=case, fields=DraftFields(
-        approach=b.approach, answer_to_question="Mensen worden gezien voordat ze vastlopen.",
-        outcome_commitments="Meetbare verbetering op elke gewenste uitkomst binnen drie jaar.",
-        monitoring="Cijfers per periode en een cliëntenpanel.", price=b.price, price_breakdown="Personeel en coaching.",
-        requirements_confirmed=tuple(f.id for f in minimum_requirements(session, case)),
-    ))
+    save_draft(
+        session,
+        proposal,
+        actor=b.lead,
+        case=case,
+        fields=DraftFields(
+            approach=b.approach,
+            answer_to_question="Mensen worden gezien voordat ze vastlopen.",
+            outcome_commitments="Meetbare verbetering op elke gewenste uitkomst binnen drie jaar.",
+            monitoring="Cijfers per periode en een cliëntenpanel.",
+            price=b.price,
+            price_breakdown="Personeel en coaching.",
+            requirements_confirmed=tuple(f.id for f in minimum_requirements(session, case)),
+        ),
+    )
     submit(session, proposal, coalition, case, actor=b.lead)
 
 
-def award_and_agree(session: Session, case: Case, official: User, evaluator: User, bids: list[Bid], *,
-                    starts_on: date, indicators: list[agreement.IndicatorFields]) -> list[Indicator]:
+def award_and_agree(
+    session: Session,
+    case: Case,
+    official: User,
+    evaluator: User,
+    bids: list[Bid],
+    *,
+    starts_on: date,
+    indicators: list[agreement.IndicatorFields],
+) -> list[Indicator]:
     """Deadline passes, the box opens, both evaluate, the best wins, the standstill passes, the agreement is concluded."""
     case.submission_deadline = utcnow()  # the clock moves: the deadline passes just after the submissions
     session.add(case)
@@ -117,21 +172,45 @@ def award_and_agree(session: Session, case: Case, official: User, evaluator: Use
         value = scores[entry.coalition.name]
         for user in (official, evaluator):
             scoring.declare(session, case, entry, actor=user, has_conflict=False)
-            scoring.save_scores(session, case, entry, actor=user, scores={c.id: (value, "Onderbouwd in het voorstel.") for c in criteria},
-                                requirements_met=True, requirements_note="Aangetoond.", submit=True)
-        scoring.record_consensus(session, case, entry, actor=official, scores={criteria[0].id: (value, "Beide beoordelaars waren het eens.")})
+            scoring.save_scores(
+                session,
+                case,
+                entry,
+                actor=user,
+                scores={c.id: (value, "Onderbouwd in het voorstel.") for c in criteria},
+                requirements_met=True,
+                requirements_note="Aangetoond.",
+                submit=True,
+            )
+        scoring.record_consensus(
+            session, case, entry, actor=official, scores={criteria[0].id: (value, "Beide beoordelaars waren het eens.")}
+        )
     winner = award.eligible(session, case)[0]
-    award.decide(session, case, actor=official, proposal_id=winner.entry.proposal_id,
-                 motivation="De aanpak bereikt wie nu uit beeld is, tegen een goede prijs.",
-                 advantages="Partners uit de wijk samen; huisbezoeken in plaats van spreekuren.")
+    award.decide(
+        session,
+        case,
+        actor=official,
+        proposal_id=winner.entry.proposal_id,
+        motivation="De aanpak bereikt wie nu uit beeld is, tegen een goede prijs.",
+        advantages="Partners uit de wijk samen; huisbezoeken in plaats van spreekuren.",
+    )
     fire(session, case, "propose_award", actor=official, reason="Gunning volgens de berekende rangorde.")
     award.current_decision(session, case).standstill_ends_at = utcnow() - timedelta(seconds=1)  # the standstill is over
-    agreement.save(session, case, actor=official, fields=agreement.AgreementFields(
-        budget=min(case.budget_ceiling, Decimal(next(b.price for b in bids if b.name == winner.entry.coalition.name))),
-        starts_on=starts_on, ends_on=date(starts_on.year + 3, starts_on.month, 1) - timedelta(days=1),
-        overseers=["municipality", "client_panel"], monitoring_arrangement="Elk kwartaal met het cliëntenpanel.",
-        report_cadence="quarterly",
-    ))
+    agreement.save(
+        session,
+        case,
+        actor=official,
+        fields=agreement.AgreementFields(
+            budget=min(
+                case.budget_ceiling, Decimal(next(b.price for b in bids if b.name == winner.entry.coalition.name))
+            ),
+            starts_on=starts_on,
+            ends_on=date(starts_on.year + 3, starts_on.month, 1) - timedelta(days=1),
+            overseers=["municipality", "client_panel"],
+            monitoring_arrangement="Elk kwartaal met het cliëntenpanel.",
+            report_cadence="quarterly",
+        ),
+    )
     added = [agreement.add_indicator(session, case, actor=official, fields=fields) for fields in indicators]
     fire(session, case, "conclude_agreement", actor=official, reason="Overeenkomst getekend.")
     return added

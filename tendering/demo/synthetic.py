@@ -26,7 +26,18 @@ BIDS_PER_CASE = 3
 DOMAIN = "synthetic.example"
 PASSWORD = "synthetic-benchmark-password"
 THEMES = ["Zorg en welzijn", "Werk en inkomen", "Wonen en wijk", "Onderwijs", "Sport en bewegen", "Veiligheid"]
-PLACES = ["Noord", "Oost", "Zuid", "West", "Centrum", "De Hoven", "Bloemenbuurt", "Havenkwartier", "Kerkdorp", "Molenwijk"]
+PLACES = [
+    "Noord",
+    "Oost",
+    "Zuid",
+    "West",
+    "Centrum",
+    "De Hoven",
+    "Bloemenbuurt",
+    "Havenkwartier",
+    "Kerkdorp",
+    "Molenwijk",
+]
 WORDS = ["Samen", "Buurt", "Zorg", "Kracht", "Netwerk", "Thuis", "Werk", "Leer", "Sport", "Groen", "Hart", "Brug"]
 
 
@@ -46,18 +57,41 @@ def already_generated(session: Session) -> bool:
 def _people(session: Session, scale: float, rng: random.Random, seed: int) -> tuple[list[User], list[User]]:
     """Officials, council members and one user for every organisation."""
     password_hash = generate_password_hash(PASSWORD)
-    officials = [User(email=f"official{i}.{seed}@{DOMAIN}", name=f"Ambtenaar {i}", password_hash=password_hash, role=Role.official)
-                 for i in range(max(4, round(10 * scale)))]
-    council = [User(email=f"raadslid{i}.{seed}@{DOMAIN}", name=f"Raadslid {i}", password_hash=password_hash, role=Role.council_member)
-               for i in range(max(2, round(5 * scale)))]
+    officials = [
+        User(
+            email=f"official{i}.{seed}@{DOMAIN}", name=f"Ambtenaar {i}", password_hash=password_hash, role=Role.official
+        )
+        for i in range(max(4, round(10 * scale)))
+    ]
+    council = [
+        User(
+            email=f"raadslid{i}.{seed}@{DOMAIN}",
+            name=f"Raadslid {i}",
+            password_hash=password_hash,
+            role=Role.council_member,
+        )
+        for i in range(max(2, round(5 * scale)))
+    ]
     session.add_all(officials + council)
     kinds = list(OrganisationKind)
-    organisations = [Organisation(name=f"{rng.choice(WORDS)}{rng.choice(WORDS).lower()} {rng.choice(PLACES)} {i}", kind=rng.choice(kinds))
-                     for i in range(max(12, round(PER_SCALE["organisations"] * scale)))]
+    organisations = [
+        Organisation(
+            name=f"{rng.choice(WORDS)}{rng.choice(WORDS).lower()} {rng.choice(PLACES)} {i}", kind=rng.choice(kinds)
+        )
+        for i in range(max(12, round(PER_SCALE["organisations"] * scale)))
+    ]
     session.add_all(organisations)
     session.flush()
-    members = [User(email=f"lid{o.id}.{seed}@{DOMAIN}", name=f"Contact {o.name}", password_hash=password_hash,
-                    role=Role.coalition_member, organisation_id=o.id) for o in organisations]
+    members = [
+        User(
+            email=f"lid{o.id}.{seed}@{DOMAIN}",
+            name=f"Contact {o.name}",
+            password_hash=password_hash,
+            role=Role.coalition_member,
+            organisation_id=o.id,
+        )
+        for o in organisations
+    ]
     session.add_all(members)
     session.commit()
     return officials, members
@@ -68,7 +102,8 @@ def _question(rng: random.Random, number: int) -> journeys.Question:
     return journeys.Question(
         title=f"{theme} in {place} ({number})"[:200],
         question=f"Wie helpt ons om bewoners van {place} vooruit te helpen op {theme.lower()}?",
-        theme=theme, budget_ceiling=Decimal(rng.randrange(300, 1500) * 1000),
+        theme=theme,
+        budget_ceiling=Decimal(rng.randrange(300, 1500) * 1000),
         outcome=f"Bewoners van {place} ervaren vooruitgang op {theme.lower()}.",
         stakeholders=[f"Partner {place} {i}" for i in range(3)],
     )
@@ -77,9 +112,14 @@ def _question(rng: random.Random, number: int) -> journeys.Question:
 def _bids(rng: random.Random, members: list[User], case_number: int, ceiling: Decimal) -> list[journeys.Bid]:
     chosen = rng.sample(members, BIDS_PER_CASE * 2)
     return [
-        journeys.Bid(chosen[2 * i], [chosen[2 * i + 1]], f"Coalitie {case_number}-{i + 1}",
-                     (ceiling * Decimal(rng.randrange(70, 100)) / 100).quantize(Decimal("1")),
-                     "Een aanpak dicht bij de mensen, met partners uit de wijk.", score=rng.choice([5.5, 6.0, 6.5, 7.0, 7.5, 8.0, 8.5]))
+        journeys.Bid(
+            chosen[2 * i],
+            [chosen[2 * i + 1]],
+            f"Coalitie {case_number}-{i + 1}",
+            (ceiling * Decimal(rng.randrange(70, 100)) / 100).quantize(Decimal("1")),
+            "Een aanpak dicht bij de mensen, met partners uit de wijk.",
+            score=rng.choice([5.5, 6.0, 6.5, 7.0, 7.5, 8.0, 8.5]),
+        )
         for i in range(BIDS_PER_CASE)
     ]
 
@@ -89,11 +129,20 @@ def _indicator_fields(rng: random.Random, number: int, start: date) -> agreement
     baseline = float(rng.randrange(10, 60))
     target = baseline * (1.5 if rising else 0.6)
     return agreement.IndicatorFields(
-        name=f"Indicator {number}", definition="Synthetische indicator voor de benchmark.", unit="%",
-        direction=Direction.higher_is_better if rising else Direction.lower_is_better, data_source="Synthetisch",
-        baseline_value=baseline, baseline_date=start, target_value=round(target, 1),
+        name=f"Indicator {number}",
+        definition="Synthetische indicator voor de benchmark.",
+        unit="%",
+        direction=Direction.higher_is_better if rising else Direction.lower_is_better,
+        data_source="Synthetisch",
+        baseline_value=baseline,
+        baseline_date=start,
+        target_value=round(target, 1),
         target_date=date(start.year + 3, start.month, 1) - timedelta(days=1),
-        norm_at_risk=None, norm_off_track=None, frequency="monthly", measured_by="Coalitie", confidential=rng.random() < 0.05,
+        norm_at_risk=None,
+        norm_off_track=None,
+        frequency="monthly",
+        measured_by="Coalitie",
+        confidential=rng.random() < 0.05,
     )
 
 
@@ -128,8 +177,15 @@ def generate(session: Session, scale: float, *, seed: int = 20261122, progress=N
             journeys.bid(session, case, b)
         counts.cases, counts.coalitions = counts.cases + 1, counts.coalitions + len(bids)
         if number <= realised:
-            indicators = journeys.award_and_agree(session, case, owner, evaluator, bids, starts_on=start,
-                                                  indicators=[_indicator_fields(rng, i, start) for i in range(per_case)])
+            indicators = journeys.award_and_agree(
+                session,
+                case,
+                owner,
+                evaluator,
+                bids,
+                starts_on=start,
+                indicators=[_indicator_fields(rng, i, start) for i in range(per_case)],
+            )
             concluded = agreement.concluded(session, case)
             reporting = measurements.Reporting(session.get(Coalition, concluded.coalition_id), case, concluded)
             periods = [p.starts_on for p in measurements.reportable_periods(indicators[0], concluded, today)][:months]
@@ -138,7 +194,9 @@ def generate(session: Session, scale: float, *, seed: int = 20261122, progress=N
                 table.extend(_values(rng, indicator, periods))
             found = measurements.check_file(session, reporting, table, today)
             reporter = next(b.lead for b in bids if b.name == reporting.coalition.name)
-            counts.measurements += measurements.store(session, reporting, actor=reporter, found=found, source="generate-data")
+            counts.measurements += measurements.store(
+                session, reporting, actor=reporter, found=found, source="generate-data"
+            )
             counts.indicators += len(indicators)
         session.commit()
         if progress:

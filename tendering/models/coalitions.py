@@ -124,7 +124,9 @@ class ProposalSubmission(SQLModel, table=True):
         UniqueConstraint("proposal_id", "version"),
         # At most one current submission per proposal, whatever races the web workers run.
         Index(
-            "uq_proposal_submissions_current", "proposal_id", unique=True,
+            "uq_proposal_submissions_current",
+            "proposal_id",
+            unique=True,
             sqlite_where=text("superseded_at IS NULL AND withdrawn_at IS NULL"),
             postgresql_where=text("superseded_at IS NULL AND withdrawn_at IS NULL"),
         ),

@@ -24,9 +24,7 @@ class Evaluation(SQLModel, table=True):
     __tablename__ = "evaluations"
     __table_args__ = (
         UniqueConstraint("proposal_id", "evaluator_id"),
-        CheckConstraint(
-            "NOT has_conflict OR submitted_at IS NULL", name="ck_evaluations_conflict_not_submitted"
-        ),
+        CheckConstraint("NOT has_conflict OR submitted_at IS NULL", name="ck_evaluations_conflict_not_submitted"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

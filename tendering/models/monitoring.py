@@ -95,10 +95,21 @@ class Measurement(SQLModel, table=True):
         # One value in force per period, held by the database (migration 0014): one first value per indicator and
         # period, and each value superseded at most once. The second index also finds, for "values in force",
         # whether a value was corrected, without reading the first values (most rows) at all.
-        Index("uq_measurements_first_value", "indicator_id", "period", unique=True,
-              sqlite_where=text("supersedes_id IS NULL"), postgresql_where=text("supersedes_id IS NULL")),
-        Index("uq_measurements_supersedes", "supersedes_id", unique=True,
-              sqlite_where=text("supersedes_id IS NOT NULL"), postgresql_where=text("supersedes_id IS NOT NULL")),
+        Index(
+            "uq_measurements_first_value",
+            "indicator_id",
+            "period",
+            unique=True,
+            sqlite_where=text("supersedes_id IS NULL"),
+            postgresql_where=text("supersedes_id IS NULL"),
+        ),
+        Index(
+            "uq_measurements_supersedes",
+            "supersedes_id",
+            unique=True,
+            sqlite_where=text("supersedes_id IS NOT NULL"),
+            postgresql_where=text("supersedes_id IS NOT NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -81,7 +81,15 @@ def releases(session: Session, case: Case, base_url: str) -> list[dict]:
         "rationale": case.question,
         "budget": {"description": case.problem_analysis[:2000] or case.title, "amount": _money(case.budget_ceiling)},
     }
-    found = [{**common, "id": f"{identifier}-planning", "date": _stamp(case.created_at), "tag": ["planning"], "planning": planning}]
+    found = [
+        {
+            **common,
+            "id": f"{identifier}-planning",
+            "date": _stamp(case.created_at),
+            "tag": ["planning"],
+            "planning": planning,
+        }
+    ]
 
     criteria = tender_setup.criteria_of(session, case)
     tender = {
@@ -98,22 +106,40 @@ def releases(session: Session, case: Case, base_url: str) -> list[dict]:
         "awardCriteriaDetails": "; ".join(f"{c.name} ({c.weight}%)" for c in criteria),
         "submissionMethod": ["electronicSubmission"],
         "enquiryPeriod": {"endDate": _stamp(case.clarification_deadline) if case.clarification_deadline else None},
-        "tenderPeriod": {"startDate": _stamp(documents[0].published_at),
-                         "endDate": _stamp(case.submission_deadline) if case.submission_deadline else None},
+        "tenderPeriod": {
+            "startDate": _stamp(documents[0].published_at),
+            "endDate": _stamp(case.submission_deadline) if case.submission_deadline else None,
+        },
         "documents": [
-            {"id": f"question-document-{d.version}", "documentType": "tenderNotice" if d.version == 1 else "clarifications",
-             "title": f"Vraagdocument versie {d.version}", "url": f"{base_url}tenders/{case.reference}/document",
-             "datePublished": _stamp(d.published_at), "format": "text/html", "language": "nl"}
+            {
+                "id": f"question-document-{d.version}",
+                "documentType": "tenderNotice" if d.version == 1 else "clarifications",
+                "title": f"Vraagdocument versie {d.version}",
+                "url": f"{base_url}tenders/{case.reference}/document",
+                "datePublished": _stamp(d.published_at),
+                "format": "text/html",
+                "language": "nl",
+            }
             for d in documents
         ],
     }
-    found.append({**common, "id": f"{identifier}-tender", "date": _stamp(documents[0].published_at), "tag": ["tender"], "tender": tender})
+    found.append(
+        {
+            **common,
+            "id": f"{identifier}-tender",
+            "date": _stamp(documents[0].published_at),
+            "tag": ["tender"],
+            "tender": tender,
+        }
+    )
 
     decision = award.current_decision(session, case)
     if decision is None or decision.letters_sent_at is None:
         return _finish(found, parties)
     winner, proposal = session.exec(
-        select(Coalition, Proposal).join(Proposal, Proposal.coalition_id == Coalition.id).where(Proposal.id == decision.proposal_id)
+        select(Coalition, Proposal)
+        .join(Proposal, Proposal.coalition_id == Coalition.id)
+        .where(Proposal.id == decision.proposal_id)
     ).one()
     suppliers = session.exec(
         select(Organisation)
@@ -126,48 +152,101 @@ def releases(session: Session, case: Case, base_url: str) -> list[dict]:
     concluded = agreements.concluded(session, case)
     award_id = f"award-{decision.id}"
     award_entry = {
-        "id": award_id, "title": f"{case.title}: {winner.name}", "description": decision.advantages,
-        "status": "active" if concluded else "pending", "date": _stamp(decision.letters_sent_at),
-        "value": _money(proposal.price), "suppliers": [{"id": f"org-{o.id}", "name": o.name} for o in suppliers],
+        "id": award_id,
+        "title": f"{case.title}: {winner.name}",
+        "description": decision.advantages,
+        "status": "active" if concluded else "pending",
+        "date": _stamp(decision.letters_sent_at),
+        "value": _money(proposal.price),
+        "suppliers": [{"id": f"org-{o.id}", "name": o.name} for o in suppliers],
     }
-    letters = session.exec(select(func.count()).select_from(AwardLetter).where(AwardLetter.award_decision_id == decision.id)).one()
-    found.append({**common, "id": f"{identifier}-award", "date": _stamp(decision.letters_sent_at), "tag": ["award"],
-                  "awards": [award_entry], "tender": {"id": tender["id"], "numberOfTenderers": letters}})
+    letters = session.exec(
+        select(func.count()).select_from(AwardLetter).where(AwardLetter.award_decision_id == decision.id)
+    ).one()
+    found.append(
+        {
+            **common,
+            "id": f"{identifier}-award",
+            "date": _stamp(decision.letters_sent_at),
+            "tag": ["award"],
+            "awards": [award_entry],
+            "tender": {"id": tender["id"], "numberOfTenderers": letters},
+        }
+    )
     if concluded is None:
         return _finish(found, parties)
 
     contract = _contract(concluded, award_id, case, base_url)
-    found.append({**common, "id": f"{identifier}-contract", "date": _stamp(concluded.concluded_at), "tag": ["contract"], "contracts": [contract]})
+    found.append(
+        {
+            **common,
+            "id": f"{identifier}-contract",
+            "date": _stamp(concluded.concluded_at),
+            "tag": ["contract"],
+            "contracts": [contract],
+        }
+    )
     indicators = session.exec(
-        select(Indicator).where(Indicator.agreement_id == concluded.id, Indicator.confidential.is_(False)).order_by(Indicator.id)
+        select(Indicator)
+        .where(Indicator.agreement_id == concluded.id, Indicator.confidential.is_(False))
+        .order_by(Indicator.id)
     ).all()
     if indicators:
         implementation = {"milestones": [_milestone(i) for i in indicators]}
-        found.append({**common, "id": f"{identifier}-implementation", "date": _stamp(utcnow()), "tag": ["implementation"],
-                      "contracts": [{"id": contract["id"], "awardID": award_id, "implementation": implementation}]})
+        found.append(
+            {
+                **common,
+                "id": f"{identifier}-implementation",
+                "date": _stamp(utcnow()),
+                "tag": ["implementation"],
+                "contracts": [{"id": contract["id"], "awardID": award_id, "implementation": implementation}],
+            }
+        )
     return _finish(found, parties)
 
 
 def _contract(concluded: Agreement, award_id: str, case: Case, base_url: str) -> dict:
     return {
-        "id": f"agreement-{concluded.id}", "awardID": award_id, "title": f"Overeenkomst {case.title}",
+        "id": f"agreement-{concluded.id}",
+        "awardID": award_id,
+        "title": f"Overeenkomst {case.title}",
         "status": "terminated" if in_phase(case, "concluded") else "active",
-        "period": {"startDate": f"{concluded.starts_on.isoformat()}T00:00:00Z", "endDate": f"{concluded.ends_on.isoformat()}T23:59:59Z"},
-        "value": _money(concluded.budget), "dateSigned": _stamp(concluded.concluded_at),
-        "documents": [{"id": f"agreement-{concluded.id}", "documentType": "contractSigned", "title": "Overeenkomst",
-                       "url": f"{base_url}cases/{case.id}/agreement/document", "format": "text/html", "language": "nl",
-                       "description": f"SHA-256 {concluded.sha256}"}],
+        "period": {
+            "startDate": f"{concluded.starts_on.isoformat()}T00:00:00Z",
+            "endDate": f"{concluded.ends_on.isoformat()}T23:59:59Z",
+        },
+        "value": _money(concluded.budget),
+        "dateSigned": _stamp(concluded.concluded_at),
+        "documents": [
+            {
+                "id": f"agreement-{concluded.id}",
+                "documentType": "contractSigned",
+                "title": "Overeenkomst",
+                "url": f"{base_url}cases/{case.id}/agreement/document",
+                "format": "text/html",
+                "language": "nl",
+                "description": f"SHA-256 {concluded.sha256}",
+            }
+        ],
     }
 
 
 def _milestone(indicator: Indicator) -> dict:
     """An agreed outcome indicator as a delivery milestone: met once its latest value reaches the target."""
-    reached = indicator.latest_value is not None and not monitoring.behind(indicator, indicator.latest_value, indicator.target_value)
-    latest = f"; laatste waarde {indicator.latest_value:g} ({indicator.latest_period.isoformat()})" if indicator.latest_period else ""
+    reached = indicator.latest_value is not None and not monitoring.behind(
+        indicator, indicator.latest_value, indicator.target_value
+    )
+    latest = (
+        f"; laatste waarde {indicator.latest_value:g} ({indicator.latest_period.isoformat()})"
+        if indicator.latest_period
+        else ""
+    )
     return {
-        "id": f"indicator-{indicator.id}", "title": indicator.name, "type": "delivery",
+        "id": f"indicator-{indicator.id}",
+        "title": indicator.name,
+        "type": "delivery",
         "description": f"{indicator.definition} Nulmeting {indicator.baseline_value:g} ({indicator.baseline_date.isoformat()}), "
-                       f"streefwaarde {indicator.target_value:g} {indicator.unit}{latest}.",
+        f"streefwaarde {indicator.target_value:g} {indicator.unit}{latest}.",
         "dueDate": f"{indicator.target_date.isoformat()}T23:59:59Z",
         "status": "met" if reached else "scheduled",
     }

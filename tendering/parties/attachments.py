@@ -65,21 +65,36 @@ class UnsafeArchive(DomainError):
 def open_archive(data: bytes, name: str, limits: ZipLimits) -> zipfile.ZipFile:
     """The archive, once its directory promises nothing dangerous; UnsafeArchive (or BadZipFile) otherwise."""
     if data.count(CENTRAL_ENTRY) > limits.members:  # before the directory is parsed, which costs memory per member
-        raise UnsafeArchive(_("“%(name)s” holds more than %(count)d parts, as a zip bomb does; it is refused.",
-                              name=name, count=limits.members))
+        raise UnsafeArchive(
+            _(
+                "“%(name)s” holds more than %(count)d parts, as a zip bomb does; it is refused.",
+                name=name,
+                count=limits.members,
+            )
+        )
     archive = zipfile.ZipFile(io.BytesIO(data))
     members = archive.infolist()
     too_large = _("“%(name)s” would unpack to more than %(mb)d MB, as a zip bomb does; it is refused.")
     if len(members) > limits.members:
-        raise UnsafeArchive(_("“%(name)s” holds more than %(count)d parts, as a zip bomb does; it is refused.",
-                              name=name, count=limits.members))
+        raise UnsafeArchive(
+            _(
+                "“%(name)s” holds more than %(count)d parts, as a zip bomb does; it is refused.",
+                name=name,
+                count=limits.members,
+            )
+        )
     if any(m.file_size > limits.member_bytes for m in members):
         raise UnsafeArchive(too_large % {"name": name, "mb": limits.member_bytes // 2**20})
     if sum(m.file_size for m in members) > limits.total_bytes:
         raise UnsafeArchive(too_large % {"name": name, "mb": limits.total_bytes // 2**20})
     if any(m.file_size > limits.ratio_from and m.file_size > limits.ratio * max(m.compress_size, 1) for m in members):
-        raise UnsafeArchive(_("“%(name)s” is packed more than %(ratio)d to 1, as a zip bomb does; it is refused.",
-                              name=name, ratio=limits.ratio))
+        raise UnsafeArchive(
+            _(
+                "“%(name)s” is packed more than %(ratio)d to 1, as a zip bomb does; it is refused.",
+                name=name,
+                ratio=limits.ratio,
+            )
+        )
     return archive
 
 
@@ -93,21 +108,23 @@ def check_inflation(archive: zipfile.ZipFile, data: bytes, name: str) -> None:
             continue
         if member.compress_type != zipfile.ZIP_DEFLATED:
             raise UnsafeArchive(_("“%(name)s” is packed in a way documents are not; it is refused.", name=name))
-        header = data[member.header_offset:member.header_offset + LOCAL_HEADER.size]
+        header = data[member.header_offset : member.header_offset + LOCAL_HEADER.size]
         if len(header) < LOCAL_HEADER.size:
             raise zipfile.BadZipFile("truncated local header")
         fields = LOCAL_HEADER.unpack(header)
         start = member.header_offset + LOCAL_HEADER.size + fields[-2] + fields[-1]
-        packed = memoryview(data)[start:start + member.compress_size]
+        packed = memoryview(data)[start : start + member.compress_size]
         inflater, produced = zlib.decompressobj(-15), 0
         for offset in range(0, len(packed), 64 * 1024):
-            produced += len(inflater.decompress(packed[offset:offset + 64 * 1024], 1 << 20))
+            produced += len(inflater.decompress(packed[offset : offset + 64 * 1024], 1 << 20))
             while inflater.unconsumed_tail and produced <= member.file_size:
                 produced += len(inflater.decompress(inflater.unconsumed_tail, 1 << 20))
             if produced > member.file_size or inflater.eof:
                 break
         if produced > member.file_size:
-            raise UnsafeArchive(_("“%(name)s” unpacks to more than it declares, as a zip bomb does; it is refused.", name=name))
+            raise UnsafeArchive(
+                _("“%(name)s” unpacks to more than it declares, as a zip bomb does; it is refused.", name=name)
+            )
 
 
 def _sniff(archive: zipfile.ZipFile, member: str) -> bytes:
@@ -128,13 +145,24 @@ def detect_type(data: bytes, name: str = "") -> str | None:
         try:
             with open_archive(data, name or _("The file"), ATTACHMENT_ZIP) as archive:
                 names = set(archive.namelist())
-                if "mimetype" in names and _sniff(archive, "mimetype").strip() == b"application/vnd.oasis.opendocument.text":
+                if (
+                    "mimetype" in names
+                    and _sniff(archive, "mimetype").strip() == b"application/vnd.oasis.opendocument.text"
+                ):
                     return "odt"
                 if "[Content_Types].xml" in names and "word/document.xml" in names:
                     return "docx"
                 if "[Content_Types].xml" in names and "xl/workbook.xml" in names:
                     return "xlsx"
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, ValueError, EOFError, zlib.error):
+        except (
+            zipfile.BadZipFile,
+            zipfile.LargeZipFile,
+            NotImplementedError,
+            RuntimeError,
+            ValueError,
+            EOFError,
+            zlib.error,
+        ):
             return None  # broken, encrypted or oddly packed: not a document we take
     return None
 
@@ -154,15 +182,22 @@ def store(upload_dir: str, filename: str, data: bytes, *, already_stored: int) -
     if len(data) > MAX_FILE_BYTES:
         raise DomainError(_("“%(name)s” is larger than %(mb)d MB.", name=filename, mb=MAX_FILE_BYTES // 2**20))
     if already_stored + len(data) > MAX_PROPOSAL_BYTES:
-        raise DomainError(_("The attachments of a proposal may not exceed %(mb)d MB together.", mb=MAX_PROPOSAL_BYTES // 2**20))
+        raise DomainError(
+            _("The attachments of a proposal may not exceed %(mb)d MB together.", mb=MAX_PROPOSAL_BYTES // 2**20)
+        )
     kind = detect_type(data, filename)
     if kind is None:
         raise DomainError(
-            _("“%(name)s” is not a PDF, ODT, DOCX, XLSX, PNG or JPEG file (judged by its content, not its name).", name=filename)
+            _(
+                "“%(name)s” is not a PDF, ODT, DOCX, XLSX, PNG or JPEG file (judged by its content, not its name).",
+                name=filename,
+            )
         )
     content_type, extensions = TYPES[kind]
     if Path(filename).suffix.lower() not in extensions:
-        raise DomainError(_("The name of “%(name)s” does not match its content (%(kind)s).", name=filename, kind=kind.upper()))
+        raise DomainError(
+            _("The name of “%(name)s” does not match its content (%(kind)s).", name=filename, kind=kind.upper())
+        )
     stored_name = secrets.token_hex(16)
     directory = Path(upload_dir)
     directory.mkdir(parents=True, exist_ok=True)

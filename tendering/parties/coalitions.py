@@ -52,7 +52,11 @@ def form_coalition(session: Session, case: Case, *, actor: User, name: str) -> C
     coalition = Coalition(case_id=case.id, name=name, lead_organisation_id=organisation_id)
     session.add(coalition)
     session.flush()
-    session.add(CoalitionMember(coalition_id=coalition.id, organisation_id=organisation_id, is_lead=True, status=MembershipStatus.accepted))
+    session.add(
+        CoalitionMember(
+            coalition_id=coalition.id, organisation_id=organisation_id, is_lead=True, status=MembershipStatus.accepted
+        )
+    )
     audit.record(session, action="coalition_formed", actor=actor, case=case, details={"coalition_id": coalition.id})
     session.flush()
     return coalition
@@ -62,21 +66,32 @@ def is_member(session: Session, coalition_id: int | None, user: User, *, accepte
     """Whether the user's organisation is in the coalition (`accepted`: has taken its place, not only invited)."""
     if coalition_id is None or user.organisation_id is None:
         return False
-    statement = select(func.count()).select_from(CoalitionMember).where(
-        CoalitionMember.coalition_id == coalition_id, CoalitionMember.organisation_id == user.organisation_id)
+    statement = (
+        select(func.count())
+        .select_from(CoalitionMember)
+        .where(CoalitionMember.coalition_id == coalition_id, CoalitionMember.organisation_id == user.organisation_id)
+    )
     if accepted:
         statement = statement.where(CoalitionMember.status == MembershipStatus.accepted)
     return bool(session.exec(statement).one())
 
 
-@access.rule("coalition_member", "the user's organisation is invited to or part of the coalition",
-             lambda: _("This coalition does not exist or you are not part of it."), hides=True)
+@access.rule(
+    "coalition_member",
+    "the user's organisation is invited to or part of the coalition",
+    lambda: _("This coalition does not exist or you are not part of it."),
+    hides=True,
+)
 def _member_rule(session: Session, user: User, subject: access.Subject) -> bool:
     return is_member(session, subject.coalition_id, user, accepted=False)
 
 
-@access.rule("joined_coalition", "the user's organisation accepted its place in the coalition",
-             lambda: _("This coalition does not exist or you are not part of it."), hides=True)
+@access.rule(
+    "joined_coalition",
+    "the user's organisation accepted its place in the coalition",
+    lambda: _("This coalition does not exist or you are not part of it."),
+    hides=True,
+)
 def _joined_rule(session: Session, user: User, subject: access.Subject) -> bool:
     return is_member(session, subject.coalition_id, user, accepted=True)
 
@@ -115,10 +130,14 @@ def accepted_count(session: Session, coalition: Coalition) -> int:
 
 def invitable_organisations(session: Session, coalition: Coalition) -> list[Organisation]:
     taken = select(CoalitionMember.organisation_id).where(CoalitionMember.coalition_id == coalition.id)
-    return list(session.exec(select(Organisation).where(Organisation.id.not_in(taken)).order_by(Organisation.name)).all())
+    return list(
+        session.exec(select(Organisation).where(Organisation.id.not_in(taken)).order_by(Organisation.name)).all()
+    )
 
 
-def invite_partner(session: Session, coalition: Coalition, *, actor: User, organisation_id: int, case: Case) -> CoalitionMember:
+def invite_partner(
+    session: Session, coalition: Coalition, *, actor: User, organisation_id: int, case: Case
+) -> CoalitionMember:
     """The lead invites another registered organisation as a partner."""
     if _organisation_of(actor) != coalition.lead_organisation_id:
         raise NotAllowed(_("Only the lead organisation invites partners."))
@@ -128,20 +147,33 @@ def invite_partner(session: Session, coalition: Coalition, *, actor: User, organ
     if organisation is None:
         raise NotFound(_("This organisation does not exist."))
     if session.exec(
-        select(CoalitionMember).where(CoalitionMember.coalition_id == coalition.id, CoalitionMember.organisation_id == organisation_id)
+        select(CoalitionMember).where(
+            CoalitionMember.coalition_id == coalition.id, CoalitionMember.organisation_id == organisation_id
+        )
     ).first():
         raise DomainError(_("This organisation is already part of the coalition or invited."))
     member = CoalitionMember(coalition_id=coalition.id, organisation_id=organisation_id)
     session.add(member)
-    recipients = {u.email for u in session.exec(
-        select(User).where(User.organisation_id == organisation_id, User.role == Role.coalition_member, User.active)
-    ).all()}
+    recipients = {
+        u.email
+        for u in session.exec(
+            select(User).where(User.organisation_id == organisation_id, User.role == Role.coalition_member, User.active)
+        ).all()
+    }
     if organisation.contact_email:
         recipients.add(organisation.contact_email)
-    invitation = mail.compose("coalition_invitation", coalition=coalition.name, question=case.title, reference=case.reference)
+    invitation = mail.compose(
+        "coalition_invitation", coalition=coalition.name, question=case.title, reference=case.reference
+    )
     for address in sorted(recipients):
         mail.queue(session, to=address, message=invitation, case_id=case.id, sealed=True)
-    audit.record(session, action="partner_invited", actor=actor, case=case, details={"coalition_id": coalition.id, "organisation_id": organisation_id})
+    audit.record(
+        session,
+        action="partner_invited",
+        actor=actor,
+        case=case,
+        details={"coalition_id": coalition.id, "organisation_id": organisation_id},
+    )
     session.flush()
     return member
 
@@ -173,7 +205,11 @@ def respond(
         if contribution_kind not in CONTRIBUTION_KINDS:
             raise DomainError(_("Choose the kind of contribution."))
         membership.status = MembershipStatus.accepted
-        membership.role, membership.contribution_kind, membership.contribution = role.strip(), contribution_kind, contribution.strip()
+        membership.role, membership.contribution_kind, membership.contribution = (
+            role.strip(),
+            contribution_kind,
+            contribution.strip(),
+        )
     session.add(membership)
     audit.record(
         session,

@@ -46,13 +46,21 @@ def _checked_fields(session: Session, fields: OrganisationFields) -> Organisatio
     if kvk and session.exec(select(Organisation).where(Organisation.kvk_number == kvk)).first():
         raise DomainError(_("An organisation with this Chamber of Commerce number is already registered."))
     return OrganisationFields(
-        name=name, kind=fields.kind, kvk_number=kvk, contact_email=fields.contact_email.strip().lower(),
+        name=name,
+        kind=fields.kind,
+        kvk_number=kvk,
+        contact_email=fields.contact_email.strip().lower(),
         contact_phone=fields.contact_phone.strip(),
     )
 
 
 def register_organisation(
-    session: Session, *, fields: OrganisationFields, user_name: str, user_email: str, password: str | None = None,
+    session: Session,
+    *,
+    fields: OrganisationFields,
+    user_name: str,
+    user_email: str,
+    password: str | None = None,
     password_hash: str | None = None,
 ) -> User:
     """Create the organisation and its first user, a coalition member (for a registration confirmed by e-mail,
@@ -68,17 +76,32 @@ def register_organisation(
     session.add(organisation)
     session.flush()
     user = create_user(
-        session, email=user_email, name=user_name, password=password, password_hash=password_hash,
-        role=Role.coalition_member, organisation_id=organisation.id,
+        session,
+        email=user_email,
+        name=user_name,
+        password=password,
+        password_hash=password_hash,
+        role=Role.coalition_member,
+        organisation_id=organisation.id,
     )
-    audit.record(session, action="organisation_registered", actor=user,
-                 details={"organisation_id": organisation.id, "name": fields.name})
+    audit.record(
+        session,
+        action="organisation_registered",
+        actor=user,
+        details={"organisation_id": organisation.id, "name": fields.name},
+    )
     return user
 
 
 def request_registration(
-    session: Session, *, fields: OrganisationFields, user_name: str, user_email: str, password: str,
-    link: Callable[[str], str], login_link: str,
+    session: Session,
+    *,
+    fields: OrganisationFields,
+    user_name: str,
+    user_email: str,
+    password: str,
+    link: Callable[[str], str],
+    login_link: str,
 ) -> None:
     """Mail a link to confirm the registration, or, when the address has an account, a notice to its owner.
 
@@ -92,8 +115,11 @@ def request_registration(
     check_password(password, [email, user_name, fields.name])
     password_hash = generate_password_hash(password, method="scrypt")
     if find_user_by_email(session, email) is not None:
-        mail.queue(session, to=email, message=mail.compose(
-            "registration_existing_account", organisation=fields.name, link=login_link))
+        mail.queue(
+            session,
+            to=email,
+            message=mail.compose("registration_existing_account", organisation=fields.name, link=login_link),
+        )
         audit.record(session, action="registration_for_existing_account", actor=None, details={"email": email})
         session.flush()
         return
@@ -102,22 +128,41 @@ def request_registration(
         RegistrationRequest(
             email=email,
             token_sha256=_hash(token),
-            details={"name": fields.name, "kind": fields.kind.value, "kvk_number": fields.kvk_number,
-                     "contact_email": fields.contact_email, "contact_phone": fields.contact_phone, "user_name": user_name.strip()},
+            details={
+                "name": fields.name,
+                "kind": fields.kind.value,
+                "kvk_number": fields.kvk_number,
+                "contact_email": fields.contact_email,
+                "contact_phone": fields.contact_phone,
+                "user_name": user_name.strip(),
+            },
             password_hash=password_hash,
             expires_at=utcnow() + timedelta(days=REGISTRATION_DAYS),
         )
     )
-    mail.queue(session, to=email, message=mail.compose(
-        "registration_confirm", organisation=fields.name, name=user_name.strip(), days=REGISTRATION_DAYS, link=link(token)))
+    mail.queue(
+        session,
+        to=email,
+        message=mail.compose(
+            "registration_confirm",
+            organisation=fields.name,
+            name=user_name.strip(),
+            days=REGISTRATION_DAYS,
+            link=link(token),
+        ),
+    )
     audit.record(session, action="registration_requested", actor=None, details={"email": email, "name": fields.name})
     session.flush()
 
 
 def find_registration(session: Session, token: str) -> RegistrationRequest:
-    registration = session.exec(select(RegistrationRequest).where(RegistrationRequest.token_sha256 == _hash(token))).first()
+    registration = session.exec(
+        select(RegistrationRequest).where(RegistrationRequest.token_sha256 == _hash(token))
+    ).first()
     if (
-        registration is None or registration.confirmed_at is not None or registration.expires_at <= utcnow()
+        registration is None
+        or registration.confirmed_at is not None
+        or registration.expires_at <= utcnow()
         or find_user_by_email(session, registration.email) is not None  # another registration was confirmed first
     ):
         raise NotFound(_("This confirmation link is not valid (any more). Register again to get a new one."))
@@ -131,10 +176,15 @@ def confirm_registration(session: Session, token: str) -> User:
     user = register_organisation(
         session,
         fields=OrganisationFields(
-            name=details["name"], kind=OrganisationKind(details["kind"]), kvk_number=details.get("kvk_number", ""),
-            contact_email=details.get("contact_email", ""), contact_phone=details.get("contact_phone", ""),
+            name=details["name"],
+            kind=OrganisationKind(details["kind"]),
+            kvk_number=details.get("kvk_number", ""),
+            contact_email=details.get("contact_email", ""),
+            contact_phone=details.get("contact_phone", ""),
         ),
-        user_name=details["user_name"], user_email=registration.email, password_hash=registration.password_hash,
+        user_name=details["user_name"],
+        user_email=registration.email,
+        password_hash=registration.password_hash,
     )
     registration.confirmed_at = utcnow()
     session.add(registration)
@@ -150,7 +200,11 @@ def open_invitations(session: Session, organisation_id: int) -> list[Invitation]
     return list(
         session.exec(
             select(Invitation)
-            .where(Invitation.organisation_id == organisation_id, Invitation.accepted_at.is_(None), Invitation.expires_at > utcnow())
+            .where(
+                Invitation.organisation_id == organisation_id,
+                Invitation.accepted_at.is_(None),
+                Invitation.expires_at > utcnow(),
+            )
             .order_by(Invitation.created_at)
         ).all()
     )
@@ -179,9 +233,17 @@ def invite_colleague(session: Session, *, inviter: User, email: str, link: Calla
     session.add(invitation)
     organisation = session.get(Organisation, inviter.organisation_id)
     # Listed like any invitation, so the inviter cannot tell; to an address with an account its link is never sent.
-    mail.queue(session, to=email, message=mail.compose(
-        "colleague_invitation", name=inviter.name, organisation=organisation.name, days=INVITATION_DAYS,
-        link=None if has_account else link(token)))
+    mail.queue(
+        session,
+        to=email,
+        message=mail.compose(
+            "colleague_invitation",
+            name=inviter.name,
+            organisation=organisation.name,
+            days=INVITATION_DAYS,
+            link=None if has_account else link(token),
+        ),
+    )
     audit.record(session, action="colleague_invited", actor=inviter, details={"organisation_id": organisation.id})
     session.flush()
     return invitation
@@ -199,12 +261,18 @@ def accept_invitation(session: Session, token: str, *, name: str, password: str)
     if find_user_by_email(session, invitation.email) is not None:  # an account made since the invitation was sent
         raise NotFound(_("This invitation link is not valid (any more). Ask for a new one."))
     user = create_user(
-        session, email=invitation.email, name=name, password=password, role=Role.coalition_member,
+        session,
+        email=invitation.email,
+        name=name,
+        password=password,
+        role=Role.coalition_member,
         organisation_id=invitation.organisation_id,
     )
     invitation.accepted_at = utcnow()
     session.add(invitation)
-    audit.record(session, action="invitation_accepted", actor=user, details={"organisation_id": invitation.organisation_id})
+    audit.record(
+        session, action="invitation_accepted", actor=user, details={"organisation_id": invitation.organisation_id}
+    )
     session.flush()
     return user
 

@@ -111,7 +111,10 @@ def add_attachment(
     attachment = ProposalAttachment(proposal_id=proposal.id, uploaded_by_id=actor.id, **vars(stored))
     session.add(attachment)
     audit.record(
-        session, action="attachment_added", actor=actor, case=case,
+        session,
+        action="attachment_added",
+        actor=actor,
+        case=case,
         details={"proposal_id": proposal.id, "filename": stored.filename, "sha256": stored.sha256},
     )
     session.flush()
@@ -125,12 +128,20 @@ def get_attachment(session: Session, proposal: Proposal, attachment_id: int) -> 
     return attachment
 
 
-def remove_attachment(session: Session, proposal: Proposal, attachment: ProposalAttachment, *, actor: User, case: Case) -> None:
+def remove_attachment(
+    session: Session, proposal: Proposal, attachment: ProposalAttachment, *, actor: User, case: Case
+) -> None:
     require_editor(session, proposal, actor)
     _require_open(case)
     attachment.removed_at = utcnow()
     session.add(attachment)
-    audit.record(session, action="attachment_removed", actor=actor, case=case, details={"proposal_id": proposal.id, "filename": attachment.filename})
+    audit.record(
+        session,
+        action="attachment_removed",
+        actor=actor,
+        case=case,
+        details={"proposal_id": proposal.id, "filename": attachment.filename},
+    )
     session.flush()
 
 
@@ -139,7 +150,13 @@ def shortfalls(session: Session, proposal: Proposal, coalition: Coalition, case:
     reasons = []
     partners = accepted_count(session, coalition)
     if partners < case.min_partners:
-        reasons.append(_("%(count)d of at least %(minimum)d partner organisations have joined.", count=partners, minimum=case.min_partners))
+        reasons.append(
+            _(
+                "%(count)d of at least %(minimum)d partner organisations have joined.",
+                count=partners,
+                minimum=case.min_partners,
+            )
+        )
     labels = {
         "approach": _("the approach"),
         "answer_to_question": _("how it answers the real question"),

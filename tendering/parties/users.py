@@ -26,15 +26,73 @@ _ZXCVBN_MAX_LENGTH = 72  # zxcvbn refuses longer input; a password that long is 
 _DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
 # Dutch words zxcvbn's English dictionaries miss, and the words of this platform: a password built on one is guessed early.
 COMMON_WORDS = (
-    "wachtwoord", "welkom", "geheim", "gemeente", "ambtenaar", "inloggen", "aanbesteden", "aanbesteding", "tendering",
-    "lindendal", "zomer", "winter", "lente", "herfst", "voorjaar", "januari", "februari", "maart", "april", "mei", "juni",
-    "juli", "augustus", "september", "oktober", "november", "december", "maandag", "dinsdag", "woensdag", "donderdag",
-    "vrijdag", "zaterdag", "zondag", "ajax", "feyenoord", "amsterdam", "rotterdam", "utrecht", "denhaag", "nederland",
-    "holland", "oranje", "koning", "prinses", "schatje", "liefje", "hallo", "doei", "voetbal", "fiets",
+    "wachtwoord",
+    "welkom",
+    "geheim",
+    "gemeente",
+    "ambtenaar",
+    "inloggen",
+    "aanbesteden",
+    "aanbesteding",
+    "tendering",
+    "lindendal",
+    "zomer",
+    "winter",
+    "lente",
+    "herfst",
+    "voorjaar",
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+    "maandag",
+    "dinsdag",
+    "woensdag",
+    "donderdag",
+    "vrijdag",
+    "zaterdag",
+    "zondag",
+    "ajax",
+    "feyenoord",
+    "amsterdam",
+    "rotterdam",
+    "utrecht",
+    "denhaag",
+    "nederland",
+    "holland",
+    "oranje",
+    "koning",
+    "prinses",
+    "schatje",
+    "liefje",
+    "hallo",
+    "doei",
+    "voetbal",
+    "fiets",
 )
 COMMON_PASSWORDS = frozenset(
-    {"wachtwoord123", "wachtwoord1234", "welkom123456", "welkomwelkom", "qwertyuiop12", "123456789012",
-     "wachtwoord01", "welkom01welkom", "geheimgeheim", "password1234", "passwordpassword", "aaaaaaaaaaaa"}
+    {
+        "wachtwoord123",
+        "wachtwoord1234",
+        "welkom123456",
+        "welkomwelkom",
+        "qwertyuiop12",
+        "123456789012",
+        "wachtwoord01",
+        "welkom01welkom",
+        "geheimgeheim",
+        "password1234",
+        "passwordpassword",
+        "aaaaaaaaaaaa",
+    }
 )
 # A common word dressed up with digits and signs ("Welkom2026!!", "Summer2024!") is among the first guesses of any
 # cracking tool, though zxcvbn scores some of them 3: refused when the letters alone are such a word.
@@ -183,7 +241,12 @@ def end_sessions(
         statement = statement.where(UserSession.id != keep_session_id)
     ended = session.execute(statement).rowcount or 0
     if ended:
-        audit.record(session, action="sessions_ended", actor=actor, details={"user_id": user.id, "reason": reason, "count": ended})
+        audit.record(
+            session,
+            action="sessions_ended",
+            actor=actor,
+            details={"user_id": user.id, "reason": reason, "count": ended},
+        )
     return ended
 
 
@@ -239,8 +302,13 @@ def block_user(session: Session, *, admin: User, user_id: int, reason: str = "")
         user.active = False
         session.add(user)
         ended = end_sessions(session, user, reason="blocked", actor=admin)
-        audit.record(session, action="user_blocked", actor=admin, reason=reason.strip(),
-                     details={"user_id": user.id, "email": user.email, "sessions_ended": ended})
+        audit.record(
+            session,
+            action="user_blocked",
+            actor=admin,
+            reason=reason.strip(),
+            details={"user_id": user.id, "email": user.email, "sessions_ended": ended},
+        )
         session.flush()
     return user
 

@@ -77,7 +77,9 @@ def eligible(session: Session, case: Case) -> list[scoring.Ranked]:
     return [r for r in candidates if r.total == best]
 
 
-def decide(session: Session, case: Case, *, actor: User, proposal_id: int, motivation: str, advantages: str) -> AwardDecision:
+def decide(
+    session: Session, case: Case, *, actor: User, proposal_id: int, motivation: str, advantages: str
+) -> AwardDecision:
     """Record (or revise, until the letters go out) the intended award decision."""
     if actor.id != case.owner_id:
         raise NotAllowed(_("Only the case owner records the award decision."))
@@ -88,20 +90,32 @@ def decide(session: Session, case: Case, *, actor: User, proposal_id: int, motiv
         raise DomainError(" ".join(unfinished))
     if proposal_id not in {r.entry.proposal_id for r in eligible(session, case)}:
         raise DomainError(
-            _("Only a best-ranked proposal that meets the minimum requirements can be awarded. If none does, declare the tender unsuccessful.")
+            _(
+                "Only a best-ranked proposal that meets the minimum requirements can be awarded. If none does, declare the tender unsuccessful."
+            )
         )
     if not motivation.strip() or not advantages.strip():
-        raise DomainError(_("Give the motivation and the characteristics and relative advantages of the winning proposal."))
+        raise DomainError(
+            _("Give the motivation and the characteristics and relative advantages of the winning proposal.")
+        )
     stage = _stage(case)
     decision = session.exec(
         select(AwardDecision)
         .join(Proposal, Proposal.id == AwardDecision.proposal_id)
         .where(AwardDecision.case_id == case.id, Proposal.round == case.round, AwardDecision.stage == stage)
-    ).first() or AwardDecision(case_id=case.id, proposal_id=proposal_id, stage=stage, motivation="", decided_by_id=actor.id)
+    ).first() or AwardDecision(
+        case_id=case.id, proposal_id=proposal_id, stage=stage, motivation="", decided_by_id=actor.id
+    )
     decision.proposal_id, decision.motivation, decision.advantages = proposal_id, motivation.strip(), advantages.strip()
     decision.decided_by_id, decision.decided_at = actor.id, utcnow()
     session.add(decision)
-    audit.record(session, action="award_decision_recorded", actor=actor, case=case, details={"proposal_id": proposal_id, "stage": stage})
+    audit.record(
+        session,
+        action="award_decision_recorded",
+        actor=actor,
+        case=case,
+        details={"proposal_id": proposal_id, "stage": stage},
+    )
     session.flush()
     return decision
 
@@ -161,28 +175,50 @@ def send_letters(session: Session, case: Case, actor: User | None) -> None:
     decision.letters_sent_at, decision.standstill_ends_at = now, standstill_end(now, case.standstill_days)
     session.add(decision)
     ranked = scoring.ranking(session, case)
-    winner = session.exec(select(Coalition).join(Proposal, Proposal.coalition_id == Coalition.id).where(Proposal.id == decision.proposal_id)).one()
+    winner = session.exec(
+        select(Coalition)
+        .join(Proposal, Proposal.coalition_id == Coalition.id)
+        .where(Proposal.id == decision.proposal_id)
+    ).one()
     facts = {
-        "case": case, "decision": decision, "winner": winner, "criteria": scoring.criteria(session, case),
-        "consensus": scoring.consensus_of(session, case), "competitors": len(ranked),
+        "case": case,
+        "decision": decision,
+        "winner": winner,
+        "criteria": scoring.criteria(session, case),
+        "consensus": scoring.consensus_of(session, case),
+        "competitors": len(ranked),
         "standstill_last_day": last_day(decision),
     }
     addresses = recipients(session, [r.entry.coalition.id for r in ranked])
     with force_locale(DOCUMENT_LOCALE):
         for row in ranked:
-            letter_facts = LetterFacts(coalition=row.entry.coalition, is_winner=row.entry.coalition.id == winner.id, own=row, **facts)
+            letter_facts = LetterFacts(
+                coalition=row.entry.coalition, is_winner=row.entry.coalition.id == winner.id, own=row, **facts
+            )
             html = render_template("award/letter.html", letter=letter_facts)
             letter = AwardLetter(
-                award_decision_id=decision.id, coalition_id=row.entry.coalition.id, is_winner=letter_facts.is_winner,
-                content_html=html, sha256=hashlib.sha256(html.encode()).hexdigest(), sent_at=now,
+                award_decision_id=decision.id,
+                coalition_id=row.entry.coalition.id,
+                is_winner=letter_facts.is_winner,
+                content_html=html,
+                sha256=hashlib.sha256(html.encode()).hexdigest(),
+                sent_at=now,
             )
             session.add(letter)
-            message = mail.compose("award_letter", title=case.title, reference=case.reference,
-                                   link=url_for("award.own_letter", coalition_id=row.entry.coalition.id, _external=True))
+            message = mail.compose(
+                "award_letter",
+                title=case.title,
+                reference=case.reference,
+                link=url_for("award.own_letter", coalition_id=row.entry.coalition.id, _external=True),
+            )
             for address in sorted(addresses.get(row.entry.coalition.id, ())):
                 mail.queue(session, to=address, message=message, case_id=case.id)
     audit.record(
-        session, action="award_letters_sent", actor=actor, case=case, at=now,
+        session,
+        action="award_letters_sent",
+        actor=actor,
+        case=case,
+        at=now,
         details={"letters": len(ranked), "standstill_ends_at": decision.standstill_ends_at.isoformat()},
     )
 
@@ -203,7 +239,9 @@ def letter_for(session: Session, case: Case, coalition: Coalition) -> AwardLette
     if decision is None:
         return None
     return session.exec(
-        select(AwardLetter).where(AwardLetter.award_decision_id == decision.id, AwardLetter.coalition_id == coalition.id)
+        select(AwardLetter).where(
+            AwardLetter.award_decision_id == decision.id, AwardLetter.coalition_id == coalition.id
+        )
     ).first()
 
 
@@ -220,7 +258,12 @@ def get_letter(session: Session, case: Case, letter_id: int) -> tuple[AwardLette
 
 def in_standstill(decision: AwardDecision | None, now: datetime | None = None) -> bool:
     now = now or utcnow()
-    return decision is not None and decision.standstill_ends_at is not None and decision.letters_sent_at is not None and now < decision.standstill_ends_at
+    return (
+        decision is not None
+        and decision.standstill_ends_at is not None
+        and decision.letters_sent_at is not None
+        and now < decision.standstill_ends_at
+    )
 
 
 def lodge_objection(session: Session, case: Case, coalition: Coalition, *, actor: User, text: str) -> Objection:
@@ -232,10 +275,18 @@ def lodge_objection(session: Session, case: Case, coalition: Coalition, *, actor
         raise DomainError(_("The standstill period is over: objections can no longer be lodged here."))
     if not text.strip():
         raise DomainError(_("Describe your objection."))
-    objection = Objection(award_decision_id=decision.id, organisation_id=actor.organisation_id, lodged_by_id=actor.id, text=text.strip())
+    objection = Objection(
+        award_decision_id=decision.id, organisation_id=actor.organisation_id, lodged_by_id=actor.id, text=text.strip()
+    )
     session.add(objection)
     session.flush()
-    audit.record(session, action="objection_lodged", actor=actor, case=case, details={"objection_id": objection.id, "coalition_id": coalition.id})
+    audit.record(
+        session,
+        action="objection_lodged",
+        actor=actor,
+        case=case,
+        details={"objection_id": objection.id, "coalition_id": coalition.id},
+    )
     return objection
 
 
@@ -293,5 +344,7 @@ def public_notice(session: Session, case: Case) -> Notice | None:
         .join(Organisation, Organisation.id == Coalition.lead_organisation_id)
         .where(Proposal.id == decision.proposal_id)
     ).one()
-    count = session.exec(select(func.count()).select_from(AwardLetter).where(AwardLetter.award_decision_id == decision.id)).one()
+    count = session.exec(
+        select(func.count()).select_from(AwardLetter).where(AwardLetter.award_decision_id == decision.id)
+    ).one()
     return Notice(decision, winner, lead, count)

@@ -11,7 +11,10 @@ from ..models import Case, EvaluatorAssignment, Role, User
 def evaluators_of(session: Session, case: Case) -> list[User]:
     return list(
         session.exec(
-            select(User).join(EvaluatorAssignment, EvaluatorAssignment.user_id == User.id).where(EvaluatorAssignment.case_id == case.id).order_by(User.name)
+            select(User)
+            .join(EvaluatorAssignment, EvaluatorAssignment.user_id == User.id)
+            .where(EvaluatorAssignment.case_id == case.id)
+            .order_by(User.name)
         ).all()
     )
 
@@ -31,7 +34,11 @@ def assign_evaluator(session: Session, case: Case, *, actor: User, evaluator_id:
     evaluator = session.get(User, evaluator_id)
     if evaluator is None or evaluator.role != Role.official or not evaluator.active:
         raise DomainError(_("Evaluators are active officials."))
-    if session.exec(select(EvaluatorAssignment).where(EvaluatorAssignment.case_id == case.id, EvaluatorAssignment.user_id == evaluator_id)).first():
+    if session.exec(
+        select(EvaluatorAssignment).where(
+            EvaluatorAssignment.case_id == case.id, EvaluatorAssignment.user_id == evaluator_id
+        )
+    ).first():
         raise DomainError(_("This official is already an evaluator of the case."))
     session.add(EvaluatorAssignment(case_id=case.id, user_id=evaluator_id))
     audit.record(session, action="evaluator_assigned", actor=actor, case=case, details={"evaluator_id": evaluator_id})

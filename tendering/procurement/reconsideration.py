@@ -34,7 +34,9 @@ def of_round(session: Session, case: Case, round_: int | None = None) -> Reconsi
 def history(session: Session, case: Case) -> list[Reconsideration]:
     """Every recorded reconsideration of the case, first round first."""
     return list(
-        session.exec(select(Reconsideration).where(Reconsideration.case_id == case.id).order_by(Reconsideration.round)).all()
+        session.exec(
+            select(Reconsideration).where(Reconsideration.case_id == case.id).order_by(Reconsideration.round)
+        ).all()
     )
 
 
@@ -49,10 +51,18 @@ def record(session: Session, case: Case, *, actor: User, changes: list[str], not
         raise DomainError(_("Choose what must change: the question, the frameworks or the urgency."))
     if not note.strip():
         raise DomainError(_("Describe what changes and why."))
-    row = of_round(session, case) or Reconsideration(case_id=case.id, round=case.round, note="", recorded_by_id=actor.id)
+    row = of_round(session, case) or Reconsideration(
+        case_id=case.id, round=case.round, note="", recorded_by_id=actor.id
+    )
     row.changes, row.note, row.recorded_by_id, row.recorded_at = changes, note.strip(), actor.id, utcnow()
     session.add(row)
-    audit.record(session, action="reconsideration_recorded", actor=actor, case=case, details={"round": case.round, "changes": changes})
+    audit.record(
+        session,
+        action="reconsideration_recorded",
+        actor=actor,
+        case=case,
+        details={"round": case.round, "changes": changes},
+    )
     session.flush()
     return row
 

@@ -65,12 +65,20 @@ def entries(session: Session, case: Case) -> list[Entry]:
 
 
 def criteria(session: Session, case: Case) -> list[AwardCriterion]:
-    return list(session.exec(select(AwardCriterion).where(AwardCriterion.case_id == case.id).order_by(AwardCriterion.position, AwardCriterion.id)).all())
+    return list(
+        session.exec(
+            select(AwardCriterion)
+            .where(AwardCriterion.case_id == case.id)
+            .order_by(AwardCriterion.position, AwardCriterion.id)
+        ).all()
+    )
 
 
 def _require_evaluator(session: Session, case: Case, user: User) -> None:
     assigned = session.exec(
-        select(EvaluatorAssignment).where(EvaluatorAssignment.case_id == case.id, EvaluatorAssignment.user_id == user.id)
+        select(EvaluatorAssignment).where(
+            EvaluatorAssignment.case_id == case.id, EvaluatorAssignment.user_id == user.id
+        )
     ).first()
     if assigned is None:
         raise NotAllowed(_("Only the evaluators assigned to this case evaluate its proposals."))
@@ -83,10 +91,14 @@ def _not_open() -> DomainError:
 
 
 def evaluation_of(session: Session, proposal_id: int, user: User) -> Evaluation | None:
-    return session.exec(fresh(select(Evaluation)).where(Evaluation.proposal_id == proposal_id, Evaluation.evaluator_id == user.id)).first()
+    return session.exec(
+        fresh(select(Evaluation)).where(Evaluation.proposal_id == proposal_id, Evaluation.evaluator_id == user.id)
+    ).first()
 
 
-def declare(session: Session, case: Case, entry: Entry, *, actor: User, has_conflict: bool, note: str = "") -> Evaluation:
+def declare(
+    session: Session, case: Case, entry: Entry, *, actor: User, has_conflict: bool, note: str = ""
+) -> Evaluation:
     """Declare, before seeing the proposal, whether there is a conflict of interest.
 
     Declarations of one proposal take turns, so a double click is told it already declared.
@@ -97,18 +109,26 @@ def declare(session: Session, case: Case, entry: Entry, *, actor: User, has_conf
         raise DomainError(_("You already declared for this proposal."))
     if has_conflict and not note.strip():
         raise DomainError(_("Describe the conflict of interest."))
-    evaluation = Evaluation(proposal_id=entry.proposal_id, evaluator_id=actor.id, has_conflict=has_conflict, conflict_note=note.strip())
+    evaluation = Evaluation(
+        proposal_id=entry.proposal_id, evaluator_id=actor.id, has_conflict=has_conflict, conflict_note=note.strip()
+    )
     session.add(evaluation)
     audit.record(
-        session, action="conflict_declared" if has_conflict else "no_conflict_declared", actor=actor, case=case,
+        session,
+        action="conflict_declared" if has_conflict else "no_conflict_declared",
+        actor=actor,
+        case=case,
         details={"proposal_id": entry.proposal_id},
     )
     session.flush()
     return evaluation
 
 
-@access.rule("declared_no_conflict", "the evaluator declared to have no conflict of interest with the proposal",
-             lambda: _("Declare first that you have no conflict of interest with this proposal."))
+@access.rule(
+    "declared_no_conflict",
+    "the evaluator declared to have no conflict of interest with the proposal",
+    lambda: _("Declare first that you have no conflict of interest with this proposal."),
+)
 def _no_conflict_rule(session: Session, user: User, subject: access.Subject) -> bool:
     return subject.proposal_id is not None and may_open(session, subject.proposal_id, user)
 
@@ -152,8 +172,16 @@ def save_scores(
         if score is None:
             continue
         if not 0 <= score <= criterion.scale_max:
-            raise DomainError(_("A score for “%(criterion)s” lies between 0 and %(max)d.", criterion=criterion.name, max=criterion.scale_max))
-        row = existing.get(criterion_id) or CriterionScore(evaluation_id=evaluation.id, criterion_id=criterion_id, score=score, motivation="")
+            raise DomainError(
+                _(
+                    "A score for “%(criterion)s” lies between 0 and %(max)d.",
+                    criterion=criterion.name,
+                    max=criterion.scale_max,
+                )
+            )
+        row = existing.get(criterion_id) or CriterionScore(
+            evaluation_id=evaluation.id, criterion_id=criterion_id, score=score, motivation=""
+        )
         row.score, row.motivation = score, motivation.strip()
         session.add(row)
         existing[criterion_id] = row
@@ -161,11 +189,15 @@ def save_scores(
     if submit:
         missing = [c.name for c in by_id.values() if c.id not in existing or not existing[c.id].motivation]
         if missing:
-            raise DomainError(_("Score every criterion with a motivation first: %(criteria)s.", criteria=", ".join(missing)))
+            raise DomainError(
+                _("Score every criterion with a motivation first: %(criteria)s.", criteria=", ".join(missing))
+            )
         if requirements_met is None or not evaluation.requirements_note:
             raise DomainError(_("Judge the minimum requirements (met or not) with a reason first."))
         evaluation.submitted_at = utcnow()
-        audit.record(session, action="evaluation_submitted", actor=actor, case=case, details={"proposal_id": entry.proposal_id})
+        audit.record(
+            session, action="evaluation_submitted", actor=actor, case=case, details={"proposal_id": entry.proposal_id}
+        )
     session.add(evaluation)
     session.flush()
     return evaluation
@@ -175,18 +207,28 @@ def all_evaluations(session: Session, case: Case) -> list[tuple[Evaluation, User
     proposal_ids = select(Proposal.id).where(Proposal.case_id == case.id, Proposal.round == case.round)
     return list(
         session.exec(
-            select(Evaluation, User).join(User, User.id == Evaluation.evaluator_id).where(Evaluation.proposal_id.in_(proposal_ids))
+            select(Evaluation, User)
+            .join(User, User.id == Evaluation.evaluator_id)
+            .where(Evaluation.proposal_id.in_(proposal_ids))
         ).all()
     )
 
 
-def visible_scores(session: Session, case: Case, entry: Entry, viewer: User) -> list[tuple[User, Evaluation, dict[int, CriterionScore]]]:
+def visible_scores(
+    session: Session, case: Case, entry: Entry, viewer: User
+) -> list[tuple[User, Evaluation, dict[int, CriterionScore]]]:
     """Other evaluators' submitted scores: for the owner, or for an evaluator who submitted their own."""
     own = evaluation_of(session, entry.proposal_id, viewer)
     if viewer.id != case.owner_id and (own is None or own.submitted_at is None):
         return []
-    rows = [(u, e) for e, u in all_evaluations(session, case) if e.proposal_id == entry.proposal_id and e.submitted_at is not None]
-    scores = session.exec(select(CriterionScore).where(CriterionScore.evaluation_id.in_([e.id for _u, e in rows]))).all()
+    rows = [
+        (u, e)
+        for e, u in all_evaluations(session, case)
+        if e.proposal_id == entry.proposal_id and e.submitted_at is not None
+    ]
+    scores = session.exec(
+        select(CriterionScore).where(CriterionScore.evaluation_id.in_([e.id for _u, e in rows]))
+    ).all()
     by_evaluation: dict[int, dict[int, CriterionScore]] = {}
     for score in scores:
         by_evaluation.setdefault(score.evaluation_id, {})[score.criterion_id] = score
@@ -195,7 +237,9 @@ def visible_scores(session: Session, case: Case, entry: Entry, viewer: User) -> 
 
 def progress(session: Session, case: Case) -> tuple[int, int]:
     """(done, total): submitted evaluations of the pairs evaluator × proposal without a conflict."""
-    evaluator_count = len(session.exec(select(EvaluatorAssignment.user_id).where(EvaluatorAssignment.case_id == case.id)).all())
+    evaluator_count = len(
+        session.exec(select(EvaluatorAssignment.user_id).where(EvaluatorAssignment.case_id == case.id)).all()
+    )
     proposals = len(entries(session, case))
     evaluations = [e for e, _u in all_evaluations(session, case)]
     conflicts = sum(1 for e in evaluations if e.has_conflict)
@@ -208,7 +252,9 @@ def requirements_passed(session: Session, case: Case) -> dict[int, bool]:
     verdicts: dict[int, bool] = {}
     for evaluation, _user in all_evaluations(session, case):
         if evaluation.submitted_at is not None:
-            verdicts[evaluation.proposal_id] = verdicts.get(evaluation.proposal_id, True) and bool(evaluation.requirements_met)
+            verdicts[evaluation.proposal_id] = verdicts.get(evaluation.proposal_id, True) and bool(
+                evaluation.requirements_met
+            )
     return verdicts
 
 
@@ -246,17 +292,29 @@ def record_consensus(
         elif criterion.id in scores:
             score, motivation = scores[criterion.id]
             if not 0 <= score <= criterion.scale_max:
-                raise DomainError(_("A score for “%(criterion)s” lies between 0 and %(max)d.", criterion=criterion.name, max=criterion.scale_max))
+                raise DomainError(
+                    _(
+                        "A score for “%(criterion)s” lies between 0 and %(max)d.",
+                        criterion=criterion.name,
+                        max=criterion.scale_max,
+                    )
+                )
             if not motivation.strip():
                 raise DomainError(_("Give a motivation for the score on “%(criterion)s”.", criterion=criterion.name))
         else:
             continue
         row = existing.get((entry.proposal_id, criterion.id)) or ConsensusScore(
-            proposal_id=entry.proposal_id, criterion_id=criterion.id, score=score, motivation="", recorded_by_id=actor.id
+            proposal_id=entry.proposal_id,
+            criterion_id=criterion.id,
+            score=score,
+            motivation="",
+            recorded_by_id=actor.id,
         )
         row.score, row.motivation, row.recorded_by_id, row.recorded_at = score, motivation.strip(), actor.id, utcnow()
         session.add(row)
-    audit.record(session, action="consensus_recorded", actor=actor, case=case, details={"proposal_id": entry.proposal_id})
+    audit.record(
+        session, action="consensus_recorded", actor=actor, case=case, details={"proposal_id": entry.proposal_id}
+    )
     session.flush()
 
 

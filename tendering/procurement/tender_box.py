@@ -40,10 +40,19 @@ from ..parties.proposals import TEXT_FIELDS, current_attachments, require_editor
 from ..workflow.phases import accepting_proposals, in_phase
 
 # Audit events that tell who is forming a bid, who bid, when, or with what.
-BIDDING_EVENTS = frozenset({
-    "coalition_formed", "partner_invited", "partner_accepted", "partner_declined", "proposal_draft_saved",
-    "attachment_added", "attachment_removed", "proposal_submitted", "proposal_withdrawn",
-})
+BIDDING_EVENTS = frozenset(
+    {
+        "coalition_formed",
+        "partner_invited",
+        "partner_accepted",
+        "partner_declined",
+        "proposal_draft_saved",
+        "attachment_added",
+        "attachment_removed",
+        "proposal_submitted",
+        "proposal_withdrawn",
+    }
+)
 
 
 def receipt_hash(submission: ProposalSubmission) -> str:
@@ -76,14 +85,18 @@ def current_submission(session: Session, proposal: Proposal) -> ProposalSubmissi
 def history(session: Session, proposal: Proposal) -> list[ProposalSubmission]:
     return list(
         session.exec(
-            select(ProposalSubmission).where(ProposalSubmission.proposal_id == proposal.id).order_by(ProposalSubmission.version.desc())
+            select(ProposalSubmission)
+            .where(ProposalSubmission.proposal_id == proposal.id)
+            .order_by(ProposalSubmission.version.desc())
         ).all()
     )
 
 
 def _require_before_deadline(case: Case) -> None:
     if not accepting_proposals(case):
-        raise DomainError(_("The submission deadline has passed: submitting, changing and withdrawing are no longer possible."))
+        raise DomainError(
+            _("The submission deadline has passed: submitting, changing and withdrawing are no longer possible.")
+        )
 
 
 def _snapshot(session: Session, proposal: Proposal) -> tuple[dict, list]:
@@ -94,12 +107,15 @@ def _snapshot(session: Session, proposal: Proposal) -> tuple[dict, list]:
         "requirements_confirmed": list(proposal.requirements_confirmed),
     }
     attachments = [
-        {"id": a.id, "filename": a.filename, "sha256": a.sha256, "size": a.size} for a in current_attachments(session, proposal)
+        {"id": a.id, "filename": a.filename, "sha256": a.sha256, "size": a.size}
+        for a in current_attachments(session, proposal)
     ]
     return content, attachments
 
 
-def submit(session: Session, proposal: Proposal, coalition: Coalition, case: Case, *, actor: User) -> ProposalSubmission:
+def submit(
+    session: Session, proposal: Proposal, coalition: Coalition, case: Case, *, actor: User
+) -> ProposalSubmission:
     """Seal the draft as the coalition's submission; a resubmission supersedes the previous one.
 
     Submits of one proposal take turns (`serialise`), so two members or a double
@@ -121,21 +137,46 @@ def submit(session: Session, proposal: Proposal, coalition: Coalition, case: Cas
         previous.superseded_at = now
         session.add(previous)
         session.flush()  # the old one stops being current before the new one is
-    version = (session.exec(select(func.max(ProposalSubmission.version)).where(ProposalSubmission.proposal_id == proposal.id)).one() or 0) + 1
+    version = (
+        session.exec(
+            select(func.max(ProposalSubmission.version)).where(ProposalSubmission.proposal_id == proposal.id)
+        ).one()
+        or 0
+    ) + 1
     submission = ProposalSubmission(
-        proposal_id=proposal.id, version=version, content=content, attachments=attachments,
-        submitted_at=now, submitted_by_id=actor.id, receipt_sha256="",
+        proposal_id=proposal.id,
+        version=version,
+        content=content,
+        attachments=attachments,
+        submitted_at=now,
+        submitted_by_id=actor.id,
+        receipt_sha256="",
     )
     submission.receipt_sha256 = receipt_hash(submission)
     session.add(submission)
-    proposal.status, proposal.submitted_at, proposal.receipt_sha256 = ProposalStatus.submitted, now, submission.receipt_sha256
+    proposal.status, proposal.submitted_at, proposal.receipt_sha256 = (
+        ProposalStatus.submitted,
+        now,
+        submission.receipt_sha256,
+    )
     session.add(proposal)
     audit.record(
-        session, action="proposal_submitted", actor=actor, case=case, at=now,
+        session,
+        action="proposal_submitted",
+        actor=actor,
+        case=case,
+        at=now,
         details={"proposal_id": proposal.id, "version": version, "receipt_sha256": submission.receipt_sha256},
     )
-    receipt = mail.compose("receipt", title=case.title, coalition=coalition.name, id=proposal.id, version=version,
-                           time=now.isoformat(timespec="seconds"), sha=submission.receipt_sha256)
+    receipt = mail.compose(
+        "receipt",
+        title=case.title,
+        coalition=coalition.name,
+        id=proposal.id,
+        version=version,
+        time=now.isoformat(timespec="seconds"),
+        sha=submission.receipt_sha256,
+    )
     mail.queue(session, to=actor.email, message=receipt, case_id=case.id, sealed=True)
     session.flush()
     return submission
@@ -144,7 +185,9 @@ def submit(session: Session, proposal: Proposal, coalition: Coalition, case: Cas
 def confirm_in_time(case: Case) -> None:
     """Called right before the commit: a submission counts only if committed before the deadline."""
     if utcnow() >= case.submission_deadline:
-        raise DomainError(_("The submission deadline passed while your proposal was being received; it is not accepted."))
+        raise DomainError(
+            _("The submission deadline passed while your proposal was being received; it is not accepted.")
+        )
 
 
 def withdraw(session: Session, proposal: Proposal, case: Case, *, actor: User) -> None:
@@ -157,7 +200,13 @@ def withdraw(session: Session, proposal: Proposal, case: Case, *, actor: User) -
     current.withdrawn_at = utcnow()
     proposal.status, proposal.submitted_at, proposal.receipt_sha256 = ProposalStatus.withdrawn, None, None
     session.add_all([current, proposal])
-    audit.record(session, action="proposal_withdrawn", actor=actor, case=case, details={"proposal_id": proposal.id, "version": current.version})
+    audit.record(
+        session,
+        action="proposal_withdrawn",
+        actor=actor,
+        case=case,
+        details={"proposal_id": proposal.id, "version": current.version},
+    )
     session.flush()
 
 
@@ -171,17 +220,25 @@ def submitted_count(session: Session, case: Case) -> int:
 
 
 def opening_of(session: Session, case: Case) -> BoxOpening | None:
-    return session.exec(fresh(select(BoxOpening)).where(BoxOpening.case_id == case.id, BoxOpening.round == case.round)).first()
+    return session.exec(
+        fresh(select(BoxOpening)).where(BoxOpening.case_id == case.id, BoxOpening.round == case.round)
+    ).first()
 
 
-@access.rule("box_open", "the round's tender box has been opened by two officials",
-             lambda: _("The tender box is not open yet: nothing in it can be read before the four-eyes opening."))
+@access.rule(
+    "box_open",
+    "the round's tender box has been opened by two officials",
+    lambda: _("The tender box is not open yet: nothing in it can be read before the four-eyes opening."),
+)
 def _box_open_rule(session: Session, _user: User, subject: access.Subject) -> bool:
     return is_open(session, subject.case)
 
 
-@access.rule("authorised_official", "the case's owner or one of its assigned evaluators",
-             lambda: _("Only the case owner and its assigned evaluators may do this."))
+@access.rule(
+    "authorised_official",
+    "the case's owner or one of its assigned evaluators",
+    lambda: _("Only the case owner and its assigned evaluators may do this."),
+)
 def _authorised_rule(session: Session, user: User, subject: access.Subject) -> bool:
     return is_authorised_official(session, subject.case, user)
 
@@ -200,9 +257,9 @@ def is_authorised_official(session: Session, case: Case, user: User) -> bool:
         return True
     return bool(
         session.exec(
-            select(func.count()).select_from(EvaluatorAssignment).where(
-                EvaluatorAssignment.case_id == case.id, EvaluatorAssignment.user_id == user.id
-            )
+            select(func.count())
+            .select_from(EvaluatorAssignment)
+            .where(EvaluatorAssignment.case_id == case.id, EvaluatorAssignment.user_id == user.id)
         ).one()
     )
 
@@ -226,7 +283,9 @@ def open_box(session: Session, case: Case, *, actor: User) -> BoxOpening:
     else:
         opening.opened_by_id, opening.opened_at = actor.id, utcnow()
         session.add(opening)
-        audit.record(session, action="box_opened", actor=actor, case=case, details={"requested_by_id": opening.requested_by_id})
+        audit.record(
+            session, action="box_opened", actor=actor, case=case, details={"requested_by_id": opening.requested_by_id}
+        )
     session.flush()
     return opening
 

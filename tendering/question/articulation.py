@@ -72,15 +72,30 @@ def coach_question(question: str) -> list[CoachingFlag]:
     flags = []
     if match := _COUNT.search(question):
         flags.append(
-            CoachingFlag(_("It counts units of output (“%(fragment)s”); ask what must change instead.", fragment=match.group(0)), match.group(0))
+            CoachingFlag(
+                _("It counts units of output (“%(fragment)s”); ask what must change instead.", fragment=match.group(0)),
+                match.group(0),
+            )
         )
     if match := _SUPPLIER.search(question):
         flags.append(
-            CoachingFlag(_("It asks who delivers or carries out something (“%(fragment)s”); ask who helps reach the outcome.", fragment=match.group(0)), match.group(0))
+            CoachingFlag(
+                _(
+                    "It asks who delivers or carries out something (“%(fragment)s”); ask who helps reach the outcome.",
+                    fragment=match.group(0),
+                ),
+                match.group(0),
+            )
         )
     if match := _ACTIVITY.search(question):
         flags.append(
-            CoachingFlag(_("It names the activity (“%(fragment)s”), which leaves no room for other approaches.", fragment=match.group(0)), match.group(0))
+            CoachingFlag(
+                _(
+                    "It names the activity (“%(fragment)s”), which leaves no room for other approaches.",
+                    fragment=match.group(0),
+                ),
+                match.group(0),
+            )
         )
     return flags
 
@@ -94,7 +109,9 @@ FRAMEWORK_LABELS = {
 
 
 def frameworks_of(session: Session, case: Case) -> list[Framework]:
-    return list(session.exec(select(Framework).where(Framework.case_id == case.id).order_by(Framework.kind, Framework.id)).all())
+    return list(
+        session.exec(select(Framework).where(Framework.case_id == case.id).order_by(Framework.kind, Framework.id)).all()
+    )
 
 
 def add_framework(
@@ -107,7 +124,13 @@ def add_framework(
     with tender_change(session, case, actor=actor, amendment_note=amendment_note):
         framework = Framework(case_id=case.id, kind=kind, description=description)
         session.add(framework)
-        audit.record(session, action="framework_added", actor=actor, case=case, details={"kind": kind.value, "description": description})
+        audit.record(
+            session,
+            action="framework_added",
+            actor=actor,
+            case=case,
+            details={"kind": kind.value, "description": description},
+        )
     return framework
 
 
@@ -117,4 +140,6 @@ def remove_framework(session: Session, case: Case, framework_id: int, *, actor: 
         raise NotFound(_("This framework does not exist."))
     with tender_change(session, case, actor=actor, amendment_note=amendment_note):
         session.delete(framework)
-        audit.record(session, action="framework_removed", actor=actor, case=case, details={"description": framework.description})
+        audit.record(
+            session, action="framework_removed", actor=actor, case=case, details={"description": framework.description}
+        )

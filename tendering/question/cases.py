@@ -114,7 +114,9 @@ def add_outcome(
         raise DomainError(_("Describe the outcome."))
     with tender_change(session, case, actor=actor, amendment_note=amendment_note):
         position = session.exec(select(func.count()).select_from(Outcome).where(Outcome.case_id == case.id)).one()
-        outcome = Outcome(case_id=case.id, description=description, indicator_hint=indicator_hint.strip(), position=position)
+        outcome = Outcome(
+            case_id=case.id, description=description, indicator_hint=indicator_hint.strip(), position=position
+        )
         session.add(outcome)
         audit.record(session, action="outcome_added", actor=actor, case=case, details={"description": description})
     return outcome
@@ -126,7 +128,12 @@ def outcomes_of(session: Session, case: Case) -> list[Outcome]:
 
 def was_published(session: Session, case: Case) -> bool:
     """A case is public from its publication on (its question document exists), whatever happened after."""
-    return session.exec(select(func.count()).select_from(QuestionDocument).where(QuestionDocument.case_id == case.id)).one() > 0
+    return (
+        session.exec(
+            select(func.count()).select_from(QuestionDocument).where(QuestionDocument.case_id == case.id)
+        ).one()
+        > 0
+    )
 
 
 def get_case(session: Session, case_id: int) -> Case:
@@ -169,10 +176,15 @@ def open_tenders(session: Session, page: int = 1) -> TenderBoard:
     """One page of published cases still accepting proposals, soonest deadline first."""
     now = utcnow()
     still_open = (where_in_phase("tender_open"), Case.submission_deadline > now)
-    total, next_deadline = session.exec(select(func.count(), func.min(Case.submission_deadline)).where(*still_open)).one()
+    total, next_deadline = session.exec(
+        select(func.count(), func.min(Case.submission_deadline)).where(*still_open)
+    ).one()
     page = min(page, _tender_pages(total))
     tenders = session.exec(
-        select(Case).where(*still_open).order_by(Case.submission_deadline, Case.id)
-        .offset((page - 1) * TENDERS_PER_PAGE).limit(TENDERS_PER_PAGE)
+        select(Case)
+        .where(*still_open)
+        .order_by(Case.submission_deadline, Case.id)
+        .offset((page - 1) * TENDERS_PER_PAGE)
+        .limit(TENDERS_PER_PAGE)
     ).all()
     return TenderBoard(list(tenders), total, page, next_deadline)

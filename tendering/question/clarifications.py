@@ -52,7 +52,9 @@ def answer(session: Session, case: Case, clarification: Clarification, *, actor:
         raise DomainError(_("Write the answer."))
     clarification.answer, clarification.answered_by_id, clarification.answered_at = text, actor.id, utcnow()
     session.add(clarification)
-    audit.record(session, action="clarification_answered", actor=actor, case=case, details={"clarification_id": clarification.id})
+    audit.record(
+        session, action="clarification_answered", actor=actor, case=case, details={"clarification_id": clarification.id}
+    )
     session.flush()
 
 
@@ -63,16 +65,22 @@ def publish_nota(session: Session, case: Case, *, actor: User) -> int:
         raise DomainError(_("A nota van inlichtingen can only be published while the tender is open."))
     ready = session.exec(
         select(Clarification).where(
-            Clarification.case_id == case.id, Clarification.nota_number.is_(None), Clarification.answered_at.is_not(None)
+            Clarification.case_id == case.id,
+            Clarification.nota_number.is_(None),
+            Clarification.answered_at.is_not(None),
         )
     ).all()
     if not ready:
         raise DomainError(_("There are no answered questions to publish."))
-    number = (session.exec(select(func.max(Clarification.nota_number)).where(Clarification.case_id == case.id)).one() or 0) + 1
+    number = (
+        session.exec(select(func.max(Clarification.nota_number)).where(Clarification.case_id == case.id)).one() or 0
+    ) + 1
     for clarification in ready:
         clarification.nota_number = number
         session.add(clarification)
-    audit.record(session, action="nota_published", actor=actor, case=case, details={"number": number, "questions": len(ready)})
+    audit.record(
+        session, action="nota_published", actor=actor, case=case, details={"number": number, "questions": len(ready)}
+    )
     session.flush()
     return number
 

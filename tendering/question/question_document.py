@@ -42,10 +42,14 @@ def document_context(session: Session, case: Case) -> dict:
     ).all()
     return {
         "case": case,
-        "outcomes": session.exec(select(Outcome).where(Outcome.case_id == case.id).order_by(Outcome.position, Outcome.id)).all(),
+        "outcomes": session.exec(
+            select(Outcome).where(Outcome.case_id == case.id).order_by(Outcome.position, Outcome.id)
+        ).all(),
         "frameworks": {kind: list(rows) for kind, rows in groupby(frameworks, key=lambda f: f.kind)},
         "criteria": session.exec(
-            select(AwardCriterion).where(AwardCriterion.case_id == case.id).order_by(AwardCriterion.position, AwardCriterion.id)
+            select(AwardCriterion)
+            .where(AwardCriterion.case_id == case.id)
+            .order_by(AwardCriterion.position, AwardCriterion.id)
         ).all(),
     }
 
@@ -57,7 +61,9 @@ def render_body(session: Session, case: Case) -> str:
 
 def versions(session: Session, case: Case) -> list[QuestionDocument]:
     return list(
-        session.exec(select(QuestionDocument).where(QuestionDocument.case_id == case.id).order_by(QuestionDocument.version)).all()
+        session.exec(
+            select(QuestionDocument).where(QuestionDocument.case_id == case.id).order_by(QuestionDocument.version)
+        ).all()
     )
 
 
@@ -104,19 +110,26 @@ def publish_amendment(session: Session, case: Case, *, actor: User, note: str) -
     recipients = {
         address
         for (address,) in session.exec(
-        select(User.email)
-        .join(Interest, Interest.organisation_id == User.organisation_id)
-        .where(Interest.case_id == case.id, User.role == Role.coalition_member, User.active)
-        .union(
-            select(Organisation.contact_email)
-            .join(Interest, Interest.organisation_id == Organisation.id)
-            .where(Interest.case_id == case.id, Organisation.contact_email.is_not(None))
-        )
+            select(User.email)
+            .join(Interest, Interest.organisation_id == User.organisation_id)
+            .where(Interest.case_id == case.id, User.role == Role.coalition_member, User.active)
+            .union(
+                select(Organisation.contact_email)
+                .join(Interest, Interest.organisation_id == Organisation.id)
+                .where(Interest.case_id == case.id, Organisation.contact_email.is_not(None))
+            )
         ).all()
     }
     with force_locale(DOCUMENT_LOCALE):
-        message = mail.compose("amendment", number=document.version - 1, title=case.title, reference=case.reference,
-                               note=note, version=document.version, sha=document.sha256)
+        message = mail.compose(
+            "amendment",
+            number=document.version - 1,
+            title=case.title,
+            reference=case.reference,
+            note=note,
+            version=document.version,
+            sha=document.sha256,
+        )
     for address in sorted(recipients):
         mail.queue(session, to=address, message=message, case_id=case.id)
     return document
@@ -164,7 +177,9 @@ def to_docx(session: Session, case: Case) -> bytes:
             paragraph(text)
     heading(_("Desired outcomes"), 1)
     for outcome in ctx["outcomes"]:
-        paragraph(outcome.description + (f" ({outcome.indicator_hint})" if outcome.indicator_hint else ""), "List Number")
+        paragraph(
+            outcome.description + (f" ({outcome.indicator_hint})" if outcome.indicator_hint else ""), "List Number"
+        )
     heading(_("Frameworks"), 1)
     if case.budget_ceiling is not None:
         paragraph(_("Budget ceiling: %(amount)s euro", amount=f"{case.budget_ceiling:,.2f}"))

@@ -38,7 +38,9 @@ class StakeholderFields:
 
 
 def stakeholders_of(session: Session, case: Case) -> list[Stakeholder]:
-    return list(session.exec(select(Stakeholder).where(Stakeholder.case_id == case.id).order_by(Stakeholder.name)).all())
+    return list(
+        session.exec(select(Stakeholder).where(Stakeholder.case_id == case.id).order_by(Stakeholder.name)).all()
+    )
 
 
 def _check(session: Session, case: Case, actor: User, fields: StakeholderFields | None = None) -> None:
@@ -68,7 +70,9 @@ def get_stakeholder(session: Session, case: Case, stakeholder_id: int) -> Stakeh
     return stakeholder
 
 
-def update_stakeholder(session: Session, case: Case, stakeholder: Stakeholder, *, actor: User, fields: StakeholderFields) -> None:
+def update_stakeholder(
+    session: Session, case: Case, stakeholder: Stakeholder, *, actor: User, fields: StakeholderFields
+) -> None:
     _check(session, case, actor, fields)
     for name, value in vars(fields).items():
         setattr(stakeholder, name, value)

@@ -15,7 +15,9 @@ from ..workflow.phases import in_phase
 
 USEFULNESS_QUESTIONS = ("adds_value", "realisation_power", "effective_and_efficient")
 QUESTIONS = {
-    "market_exists": _l("Is there a “market” of citizens, companies and social organisations able to make good proposals?"),
+    "market_exists": _l(
+        "Is there a “market” of citizens, companies and social organisations able to make good proposals?"
+    ),
     "no_exclusive_tasks": _l("Can it be carried out without (much) exclusive government tasks, such as policing?"),
     "public_character_safeguarded": _l("Can the public character of the execution be safeguarded?"),
     "adds_value": _l("Can the creativity and entrepreneurship of society add value here?"),
@@ -48,7 +50,9 @@ def record_suitability(session: Session, case: Case, *, actor: User, answers: li
         raise DomainError(_("Give a motivation for every answer (%(count)d missing).", count=len(missing)))
     existing = answers_of(session, case)
     for answer in answers:
-        row = existing.get(answer.question) or SuitabilityAnswer(case_id=case.id, question=answer.question, answer=answer.answer)
+        row = existing.get(answer.question) or SuitabilityAnswer(
+            case_id=case.id, question=answer.question, answer=answer.answer
+        )
         row.answer, row.motivation = answer.answer, answer.motivation.strip()
         session.add(row)
     audit.record(

@@ -29,7 +29,9 @@ def tender_change(session: Session, case: Case, *, actor: User, amendment_note: 
     note = amendment_note.strip()
     if needs_amendment(case) and not note:
         raise DomainError(
-            _("The tender is published: describe the change in an amendment note. It is published as a numbered amendment and sent to every interested organisation.")
+            _(
+                "The tender is published: describe the change in an amendment note. It is published as a numbered amendment and sent to every interested organisation."
+            )
         )
     yield
     session.flush()

@@ -18,7 +18,6 @@ from .tender_lock import needs_amendment, tender_change
 STANDSTILL_MIN, STANDSTILL_MAX = 10, 90  # calendar days; 20 is the legal default for EU tenders
 
 
-
 @dataclass
 class CriterionFields:
     name: str
@@ -32,7 +31,9 @@ class CriterionFields:
 def criteria_of(session: Session, case: Case) -> list[AwardCriterion]:
     return list(
         session.exec(
-            select(AwardCriterion).where(AwardCriterion.case_id == case.id).order_by(AwardCriterion.position, AwardCriterion.id)
+            select(AwardCriterion)
+            .where(AwardCriterion.case_id == case.id)
+            .order_by(AwardCriterion.position, AwardCriterion.id)
         ).all()
     )
 
@@ -58,12 +59,20 @@ def _validate_criterion(fields: CriterionFields) -> None:
         raise DomainError(_("A price formula applies only to the price criterion."))
 
 
-def add_criterion(session: Session, case: Case, *, actor: User, fields: CriterionFields, amendment_note: str = "") -> AwardCriterion:
+def add_criterion(
+    session: Session, case: Case, *, actor: User, fields: CriterionFields, amendment_note: str = ""
+) -> AwardCriterion:
     _validate_criterion(fields)
     with tender_change(session, case, actor=actor, amendment_note=amendment_note):
         criterion = AwardCriterion(case_id=case.id, position=len(criteria_of(session, case)), **vars(fields))
         session.add(criterion)
-        audit.record(session, action="criterion_added", actor=actor, case=case, details={"name": fields.name, "weight": fields.weight})
+        audit.record(
+            session,
+            action="criterion_added",
+            actor=actor,
+            case=case,
+            details={"name": fields.name, "weight": fields.weight},
+        )
     return criterion
 
 
@@ -74,7 +83,9 @@ def get_criterion(session: Session, case: Case, criterion_id: int) -> AwardCrite
     return criterion
 
 
-def remove_criterion(session: Session, case: Case, criterion: AwardCriterion, *, actor: User, amendment_note: str = "") -> None:
+def remove_criterion(
+    session: Session, case: Case, criterion: AwardCriterion, *, actor: User, amendment_note: str = ""
+) -> None:
     with tender_change(session, case, actor=actor, amendment_note=amendment_note):
         session.delete(criterion)
         audit.record(session, action="criterion_removed", actor=actor, case=case, details={"name": criterion.name})
@@ -133,7 +144,9 @@ def set_variant(session: Session, case: Case, *, actor: User, workflow: str) -> 
     if not in_phase(case, "procedure_choosable"):
         raise DomainError(_("The procedure can only be chosen before publication."))
     if case.workflow != workflow:
-        audit.record(session, action="variant_set", actor=actor, case=case, details={"from": case.workflow, "to": workflow})
+        audit.record(
+            session, action="variant_set", actor=actor, case=case, details={"from": case.workflow, "to": workflow}
+        )
         case.workflow = workflow
         session.add(case)
         session.flush()
@@ -141,20 +154,35 @@ def set_variant(session: Session, case: Case, *, actor: User, workflow: str) -> 
 
 def contact_moments_of(session: Session, case: Case) -> list[ContactMoment]:
     return list(
-        session.exec(select(ContactMoment).where(ContactMoment.case_id == case.id).order_by(ContactMoment.held_on.desc())).all()
+        session.exec(
+            select(ContactMoment).where(ContactMoment.case_id == case.id).order_by(ContactMoment.held_on.desc())
+        ).all()
     )
 
 
-def log_contact(session: Session, case: Case, *, actor: User, kind: ContactKind, held_on: date, with_whom: str, result: str) -> ContactMoment:
+def log_contact(
+    session: Session, case: Case, *, actor: User, kind: ContactKind, held_on: date, with_whom: str, result: str
+) -> ContactMoment:
     """A visit, invitation, meeting or letter that mobilises possible partners."""
     access.require(session, access.Capability.steer_case, actor)
     if not with_whom.strip():
         raise DomainError(_("Say with whom the contact was."))
     moment = ContactMoment(
-        case_id=case.id, kind=kind, held_on=held_on, with_whom=with_whom.strip(), result=result.strip(), recorded_by_id=actor.id
+        case_id=case.id,
+        kind=kind,
+        held_on=held_on,
+        with_whom=with_whom.strip(),
+        result=result.strip(),
+        recorded_by_id=actor.id,
     )
     session.add(moment)
-    audit.record(session, action="contact_logged", actor=actor, case=case, details={"kind": kind.value, "with": with_whom.strip()})
+    audit.record(
+        session,
+        action="contact_logged",
+        actor=actor,
+        case=case,
+        details={"kind": kind.value, "with": with_whom.strip()},
+    )
     session.flush()
     return moment
 
@@ -185,6 +213,12 @@ def register_interest(session: Session, case: Case, *, actor: User, offer: str) 
     ).first() or Interest(case_id=case.id, organisation_id=actor.organisation_id, offer=offer)
     interest.offer = offer
     session.add(interest)
-    audit.record(session, action="interest_registered", actor=actor, case=case, details={"organisation_id": actor.organisation_id})
+    audit.record(
+        session,
+        action="interest_registered",
+        actor=actor,
+        case=case,
+        details={"organisation_id": actor.organisation_id},
+    )
     session.flush()
     return interest

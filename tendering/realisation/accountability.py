@@ -96,7 +96,9 @@ def draft_participants(session: Session, table: Table) -> str:
         .where(CoalitionMember.coalition_id == table.coalition.id, CoalitionMember.status == MembershipStatus.accepted)
         .order_by(Organisation.name)
     ).all()
-    stakeholders = session.exec(select(Stakeholder.name).where(Stakeholder.case_id == table.case.id).order_by(Stakeholder.name)).all()
+    stakeholders = session.exec(
+        select(Stakeholder.name).where(Stakeholder.case_id == table.case.id).order_by(Stakeholder.name)
+    ).all()
     lines = [_("The municipality"), *partners, *stakeholders, _("Client representatives")]
     return "\n".join(dict.fromkeys(lines))
 
@@ -112,7 +114,11 @@ def results(session: Session, table: Table) -> list[Result]:
     """Per agreed indicator: where it ended against its target."""
     today = utcnow().date()
     return [
-        Result(i, monitoring.status_on(i, today), i.latest_value is not None and not monitoring.behind(i, i.latest_value, i.target_value))
+        Result(
+            i,
+            monitoring.status_on(i, today),
+            i.latest_value is not None and not monitoring.behind(i, i.latest_value, i.target_value),
+        )
         for i in agreements.indicators_of(session, table.agreement)
     ]
 
@@ -137,13 +143,17 @@ def save(session: Session, table: Table, *, actor: User, fields: EvaluationField
     evaluation = table.evaluation or JointEvaluation(case_id=table.case.id, participants="", findings="")
     evaluation.participants, evaluation.findings = fields.participants.strip(), fields.findings.strip()
     evaluation.lessons, evaluation.legacy = fields.lessons.strip(), fields.legacy.strip()
-    evaluation.indicator_notes = {str(k): v.strip() for k, v in fields.indicator_notes.items() if k in known and v.strip()}
+    evaluation.indicator_notes = {
+        str(k): v.strip() for k, v in fields.indicator_notes.items() if k in known and v.strip()
+    }
     evaluation.updated_at, evaluation.updated_by_id = utcnow(), actor.id
     evaluation.municipality_approved_at = evaluation.municipality_approved_by_id = None
     evaluation.lead_approved_at = evaluation.lead_approved_by_id = None
     session.add(evaluation)
     session.flush()
-    audit.record(session, action="joint_evaluation_saved", actor=actor, case=table.case, details={"side": table.party.side})
+    audit.record(
+        session, action="joint_evaluation_saved", actor=actor, case=table.case, details={"side": table.party.side}
+    )
     return evaluation
 
 
@@ -159,22 +169,35 @@ def approve(session: Session, table: Table, *, actor: User) -> JointEvaluation:
         evaluation.municipality_approved_at, evaluation.municipality_approved_by_id = now, actor.id
     else:
         evaluation.lead_approved_at, evaluation.lead_approved_by_id = now, actor.id
-    audit.record(session, action="joint_evaluation_approved", actor=actor, case=table.case, details={"side": table.party.side})
+    audit.record(
+        session, action="joint_evaluation_approved", actor=actor, case=table.case, details={"side": table.party.side}
+    )
     if evaluation.municipality_approved_at and evaluation.lead_approved_at and evaluation.published_at is None:
         with force_locale(DOCUMENT_LOCALE):
             evaluation.content_html = render_template("accountability/report.html", **report_context(session, table))
         evaluation.sha256 = hashlib.sha256(evaluation.content_html.encode()).hexdigest()
         evaluation.published_at = now
-        audit.record(session, action="accountability_published", actor=actor, case=table.case, details={"sha256": evaluation.sha256})
+        audit.record(
+            session,
+            action="accountability_published",
+            actor=actor,
+            case=table.case,
+            details={"sha256": evaluation.sha256},
+        )
     session.add(evaluation)
     session.flush()
     return evaluation
 
 
 def report_context(session: Session, table: Table) -> dict:
-    return {"case": table.case, "agreement": table.agreement, "coalition": table.coalition, "evaluation": table.evaluation,
-            "results": [r for r in results(session, table) if not r.indicator.confidential],  # the report is public
-            "labels": monitoring.STATUS_LABELS}
+    return {
+        "case": table.case,
+        "agreement": table.agreement,
+        "coalition": table.coalition,
+        "evaluation": table.evaluation,
+        "results": [r for r in results(session, table) if not r.indicator.confidential],  # the report is public
+        "labels": monitoring.STATUS_LABELS,
+    }
 
 
 def published(session: Session, case_id: int) -> tuple[Case, JointEvaluation]:
@@ -212,6 +235,8 @@ def close_with_follow_up(session: Session, table: Table, *, actor: User, reason:
     follow_up.parent_case_id = table.case.id
     evaluation.follow_up_case_id = follow_up.id
     session.add_all([follow_up, evaluation])
-    audit.record(session, action="follow_up_opened", actor=actor, case=table.case, details={"follow_up_case_id": follow_up.id})
+    audit.record(
+        session, action="follow_up_opened", actor=actor, case=table.case, details={"follow_up_case_id": follow_up.id}
+    )
     session.flush()
     return follow_up

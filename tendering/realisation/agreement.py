@@ -84,7 +84,9 @@ def basis(session: Session, case: Case) -> Basis | None:
     if decision is None or decision.letters_sent_at is None:
         return None
     proposal, coalition = session.exec(
-        select(Proposal, Coalition).join(Coalition, Coalition.id == Proposal.coalition_id).where(Proposal.id == decision.proposal_id)
+        select(Proposal, Coalition)
+        .join(Coalition, Coalition.id == Proposal.coalition_id)
+        .where(Proposal.id == decision.proposal_id)
     ).one()
     return Basis(decision, proposal, coalition)
 
@@ -95,16 +97,21 @@ def agreement_of(session: Session, case: Case) -> Agreement | None:
     return session.exec(select(Agreement).where(Agreement.award_decision_id == current)).first()
 
 
-@access.rule("party_to_agreement", "the user's organisation is a partner in the coalition the agreement binds",
-             lambda: _("There is nothing of this agreement for you: only its parties and the municipality see it."),
-             hides=True)
+@access.rule(
+    "party_to_agreement",
+    "the user's organisation is a partner in the coalition the agreement binds",
+    lambda: _("There is nothing of this agreement for you: only its parties and the municipality see it."),
+    hides=True,
+)
 def _party_rule(session: Session, user: User, subject: access.Subject) -> bool:
     current = agreement_of(session, subject.case) if subject.case is not None else None
     return current is not None and coalitions.is_member(session, current.coalition_id, user, accepted=True)
 
 
 def indicators_of(session: Session, agreement: Agreement) -> list[Indicator]:
-    return list(session.exec(select(Indicator).where(Indicator.agreement_id == agreement.id).order_by(Indicator.id)).all())
+    return list(
+        session.exec(select(Indicator).where(Indicator.agreement_id == agreement.id).order_by(Indicator.id)).all()
+    )
 
 
 def save(session: Session, case: Case, *, actor: User, fields: AgreementFields) -> Agreement:
@@ -125,8 +132,12 @@ def save(session: Session, case: Case, *, actor: User, fields: AgreementFields) 
     if not overseers:
         raise DomainError(_("Choose who oversees the outcomes."))
     agreement = agreement_of(session, case) or Agreement(
-        case_id=case.id, coalition_id=found.coalition.id, award_decision_id=found.decision.id,
-        budget=fields.budget, starts_on=fields.starts_on, ends_on=fields.ends_on,
+        case_id=case.id,
+        coalition_id=found.coalition.id,
+        award_decision_id=found.decision.id,
+        budget=fields.budget,
+        starts_on=fields.starts_on,
+        ends_on=fields.ends_on,
     )
     agreement.budget, agreement.starts_on, agreement.ends_on = fields.budget, fields.starts_on, fields.ends_on
     agreement.overseers, agreement.monitoring_arrangement = overseers, fields.monitoring_arrangement.strip()
@@ -147,9 +158,15 @@ def _check_indicator(session: Session, case: Case, fields: IndicatorFields) -> N
     if not fields.measured_by.strip() or not fields.data_source.strip():
         raise DomainError(_("Say who measures the indicator and from which data source."))
     if fields.norm_at_risk is not None and fields.norm_off_track is not None:
-        worse = fields.norm_off_track < fields.norm_at_risk if fields.direction == Direction.higher_is_better else fields.norm_off_track > fields.norm_at_risk
+        worse = (
+            fields.norm_off_track < fields.norm_at_risk
+            if fields.direction == Direction.higher_is_better
+            else fields.norm_off_track > fields.norm_at_risk
+        )
         if not worse:
-            raise DomainError(_("The “off track” threshold must lie beyond the “at risk” threshold, away from the target."))
+            raise DomainError(
+                _("The “off track” threshold must lie beyond the “at risk” threshold, away from the target.")
+            )
     if fields.outcome_id is not None and session.get(Outcome, fields.outcome_id) is None:
         raise DomainError(_("Unknown outcome."))
 
@@ -165,7 +182,13 @@ def add_indicator(session: Session, case: Case, *, actor: User, fields: Indicato
     indicator = Indicator(agreement_id=agreement.id, **values)
     session.add(indicator)
     session.flush()
-    audit.record(session, action="indicator_agreed", actor=actor, case=case, details={"indicator_id": indicator.id, "name": indicator.name})
+    audit.record(
+        session,
+        action="indicator_agreed",
+        actor=actor,
+        case=case,
+        details={"indicator_id": indicator.id, "name": indicator.name},
+    )
     return indicator
 
 
@@ -183,10 +206,15 @@ def remove_indicator(session: Session, case: Case, indicator_id: int, *, actor: 
 def document_context(session: Session, case: Case, agreement: Agreement) -> dict:
     outcomes = {o.id: o for o in session.exec(select(Outcome).where(Outcome.case_id == case.id)).all()}
     return {
-        "case": case, "agreement": agreement, "coalition": session.get(Coalition, agreement.coalition_id),
+        "case": case,
+        "agreement": agreement,
+        "coalition": session.get(Coalition, agreement.coalition_id),
         "decision": session.get(AwardDecision, agreement.award_decision_id),
-        "indicators": indicators_of(session, agreement), "outcomes": outcomes,
-        "frequencies": FREQUENCIES, "overseers": OVERSEERS, "directions": DIRECTIONS,
+        "indicators": indicators_of(session, agreement),
+        "outcomes": outcomes,
+        "frequencies": FREQUENCIES,
+        "overseers": OVERSEERS,
+        "directions": DIRECTIONS,
     }
 
 
@@ -197,14 +225,18 @@ def freeze_on_conclusion(session: Session, case: Case, actor: User | None) -> No
     now = utcnow()
     agreement.concluded_at, agreement.concluded_by_id = now, actor.id if actor else None
     with force_locale(DOCUMENT_LOCALE):
-        agreement.content_html = render_template("agreement/document.html", **document_context(session, case, agreement))
+        agreement.content_html = render_template(
+            "agreement/document.html", **document_context(session, case, agreement)
+        )
         agreement.sha256 = hashlib.sha256(agreement.content_html.encode()).hexdigest()
         message = mail.compose("agreement_concluded", title=case.title, reference=case.reference, sha=agreement.sha256)
     for address in sorted(award.recipients(session, [agreement.coalition_id]).get(agreement.coalition_id, ())):
         mail.queue(session, to=address, message=message, case_id=case.id)
     session.add(agreement)
     monitoring.refresh(session, indicators_of(session, agreement))
-    audit.record(session, action="agreement_frozen", actor=actor, case=case, at=now, details={"sha256": agreement.sha256})
+    audit.record(
+        session, action="agreement_frozen", actor=actor, case=case, at=now, details={"sha256": agreement.sha256}
+    )
 
 
 def concluded(session: Session, case: Case) -> Agreement | None:

@@ -25,9 +25,13 @@ def _hash(token: str) -> str:
 
 
 def tokens_of(session: Session, reporting: measurements.Reporting) -> list[ApiToken]:
-    return list(session.exec(
-        select(ApiToken).where(ApiToken.coalition_id == reporting.coalition.id).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
-    ).all())
+    return list(
+        session.exec(
+            select(ApiToken)
+            .where(ApiToken.coalition_id == reporting.coalition.id)
+            .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+        ).all()
+    )
 
 
 def create(session: Session, reporting: measurements.Reporting, *, actor: User, name: str) -> tuple[ApiToken, str]:
@@ -35,8 +39,13 @@ def create(session: Session, reporting: measurements.Reporting, *, actor: User, 
     if not name.strip():
         raise DomainError(_("Name the token after the system that will use it."))
     plain = PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(coalition_id=reporting.coalition.id, name=name.strip()[:100], token_hash=_hash(plain),
-                     prefix=plain[:12], created_by_id=actor.id)
+    token = ApiToken(
+        coalition_id=reporting.coalition.id,
+        name=name.strip()[:100],
+        token_hash=_hash(plain),
+        prefix=plain[:12],
+        created_by_id=actor.id,
+    )
     session.add(token)
     session.flush()
     audit.record(session, action="api_token_created", actor=actor, case=reporting.case, details={"token": token.prefix})
@@ -50,7 +59,9 @@ def revoke(session: Session, reporting: measurements.Reporting, token_id: int, *
     if token.revoked_at is None:
         token.revoked_at, token.revoked_by_id = utcnow(), actor.id
         session.add(token)
-        audit.record(session, action="api_token_revoked", actor=actor, case=reporting.case, details={"token": token.prefix})
+        audit.record(
+            session, action="api_token_revoked", actor=actor, case=reporting.case, details={"token": token.prefix}
+        )
     return token
 
 
@@ -79,5 +90,7 @@ def authenticate(session: Session, header: str | None) -> Caller | None:
     except NotFound:
         return None
     table = ApiToken.__table__
-    db.write_aside(update(table).where(table.c.id == token.id).values(last_used_at=utcnow()))  # bookkeeping, no change of data
+    db.write_aside(
+        update(table).where(table.c.id == token.id).values(last_used_at=utcnow())
+    )  # bookkeeping, no change of data
     return Caller(token, user, reporting)

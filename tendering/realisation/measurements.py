@@ -30,7 +30,15 @@ from ..workflow.phases import in_phase
 from . import agreement as agreements
 from . import monitoring
 
-COLUMNS = ("indicator", "indicator_name", "period", "value", "source", "note", "correction_reason")  # the name is a reading aid
+COLUMNS = (
+    "indicator",
+    "indicator_name",
+    "period",
+    "value",
+    "source",
+    "note",
+    "correction_reason",
+)  # the name is a reading aid
 REQUIRED = ("indicator", "period", "value")
 MAX_ROWS = 50_000
 MAX_COLUMNS = 100  # a row may carry columns of its own beside ours, not thousands
@@ -65,7 +73,10 @@ _REPORTING = (
     .outerjoin(Agreement, Agreement.award_decision_id == award.current_decision_id(Case.id, Case.round))
     .where(Coalition.id == bindparam("coalition_id"), CoalitionMember.organisation_id == bindparam("organisation_id"))
     # Not needed to report, and costly to fetch on every request: the frozen agreement (up to ~100 kB) and the case's texts.
-    .options(defer(Agreement.content_html), load_only(Case.id, Case.reference, Case.title, Case.workflow, Case.state, Case.round, Case.version))
+    .options(
+        defer(Agreement.content_html),
+        load_only(Case.id, Case.reference, Case.title, Case.workflow, Case.state, Case.round, Case.version),
+    )
 )
 
 
@@ -73,7 +84,9 @@ def reporting_for(session: Session, coalition_id: int, user: User) -> Reporting:
     """The reporting context; not found for anyone outside the coalition or before its agreement."""
     row = None
     if user.is_authenticated and user.organisation_id is not None:
-        row = session.exec(_REPORTING, params={"coalition_id": coalition_id, "organisation_id": user.organisation_id}).first()
+        row = session.exec(
+            _REPORTING, params={"coalition_id": coalition_id, "organisation_id": user.organisation_id}
+        ).first()
     if row is None or row[1].status != MembershipStatus.accepted:
         raise NotFound(_("This coalition does not exist or you are not part of it."))
     coalition, _membership, case, agreement = row
@@ -91,7 +104,11 @@ def indicator_of(session: Session, reporting: Reporting, indicator_id: int) -> I
 
 def reportable_periods(indicator: Indicator, agreement: Agreement, today: date) -> list[monitoring.Period]:
     """The periods that have started: a value can be given for each of them."""
-    return [p for p in monitoring.periods(indicator.frequency, agreement.starts_on, agreement.ends_on) if p.starts_on <= today]
+    return [
+        p
+        for p in monitoring.periods(indicator.frequency, agreement.starts_on, agreement.ends_on)
+        if p.starts_on <= today
+    ]
 
 
 @dataclass(frozen=True)
@@ -141,10 +158,16 @@ def text_problem(reported: Reported) -> tuple[str, str] | None:
     """The first text field that may not be stored as it is, and why: (column, message)."""
     for column, text in (("source", reported.source), ("note", reported.note), ("correction_reason", reported.reason)):
         if found := CONTROL[column].search(text):
-            return column, _("The %(field)s contains an invisible control character (U+%(code)04X), which is not allowed; "
-                             "remove it and try again.", field=FIELD_LABELS[column], code=ord(found.group()))
+            return column, _(
+                "The %(field)s contains an invisible control character (U+%(code)04X), which is not allowed; "
+                "remove it and try again.",
+                field=FIELD_LABELS[column],
+                code=ord(found.group()),
+            )
         if len(text.strip()) > MAX_LENGTH[column]:
-            return column, _("The %(field)s is longer than %(max)d characters.", field=FIELD_LABELS[column], max=MAX_LENGTH[column])
+            return column, _(
+                "The %(field)s is longer than %(max)d characters.", field=FIELD_LABELS[column], max=MAX_LENGTH[column]
+            )
     return None
 
 
@@ -169,14 +192,22 @@ def report(session: Session, reporting: Reporting, *, actor: User, reported: Rep
     if problem:
         raise DomainError(problem)
     measurement = Measurement(
-        indicator_id=reported.indicator.id, period=reported.period, value=reported.value, source=reported.source.strip(),
-        note=reported.note.strip(), reported_by_id=actor.id, supersedes_id=current.id if current else None,
+        indicator_id=reported.indicator.id,
+        period=reported.period,
+        value=reported.value,
+        source=reported.source.strip(),
+        note=reported.note.strip(),
+        reported_by_id=actor.id,
+        supersedes_id=current.id if current else None,
         correction_reason=reported.reason.strip() if current else "",
     )
     _insert(session, lambda: session.add(measurement))
     monitoring.refresh(session, [reported.indicator])
     audit.record(
-        session, action="measurement_corrected" if current else "measurement_reported", actor=actor, case=reporting.case,
+        session,
+        action="measurement_corrected" if current else "measurement_reported",
+        actor=actor,
+        case=reporting.case,
         reason=measurement.correction_reason,
         details={"indicator_id": reported.indicator.id, "period": reported.period.isoformat(), "value": reported.value},
     )
@@ -286,7 +317,8 @@ def _xlsx_table(filename: str, data: bytes) -> list[list[str]]:
         # Bounded here too: openpyxl pads every row to the width and height the sheet claims (up to XFD1048576).
         rows = workbook.worksheets[0].iter_rows(max_row=MAX_ROWS + 2, max_col=MAX_COLUMNS + 1, values_only=True)
         return _bounded(
-            ["" if v is None else v.date().isoformat() if isinstance(v, datetime) else str(v) for v in values] for values in rows
+            ["" if v is None else v.date().isoformat() if isinstance(v, datetime) else str(v) for v in values]
+            for values in rows
         )
     except ImportRefused:
         raise
@@ -343,7 +375,9 @@ def check_file(session: Session, reporting: Reporting, rows: list[list[str]], to
         row_errors = [RowError(number, c, _("This field is required.")) for c in REQUIRED if not cell[c]]
         indicator = by_key.get(cell["indicator"].lower()) if cell["indicator"] else None
         if cell["indicator"] and indicator is None:
-            row_errors.append(RowError(number, "indicator", _("No indicator of this agreement has this number or name.")))
+            row_errors.append(
+                RowError(number, "indicator", _("No indicator of this agreement has this number or name."))
+            )
         period = _parse_date(cell["period"]) if cell["period"] else None
         if cell["period"] and period is None:
             row_errors.append(RowError(number, "period", _("Not a date: write 2027-01-01 or 01-01-2027.")))
@@ -352,14 +386,25 @@ def check_file(session: Session, reporting: Reporting, rows: list[list[str]], to
             row_errors.append(RowError(number, "value", _("Not a valid number.")))
         if not row_errors:
             in_force = current[indicator.id].get(period)
-            reported = Reported(indicator, period, value, cell.get("source", ""), cell.get("note", ""), cell.get("correction_reason", ""),
-                                supersedes=in_force)
+            reported = Reported(
+                indicator,
+                period,
+                value,
+                cell.get("source", ""),
+                cell.get("note", ""),
+                cell.get("correction_reason", ""),
+                supersedes=in_force,
+            )
             if wrong := text_problem(reported):
                 row_errors.append(RowError(number, *wrong))
             elif (indicator.id, period) in seen:
                 row_errors.append(RowError(number, "period", _("The file gives this indicator and period twice.")))
             elif problem := _check(reported, started[indicator.id], current[indicator.id].get(period)):
-                column = "correction_reason" if current[indicator.id].get(period) and not reported.reason.strip() else "period"
+                column = (
+                    "correction_reason"
+                    if current[indicator.id].get(period) and not reported.reason.strip()
+                    else "period"
+                )
                 row_errors.append(RowError(number, column, problem))
             seen.add((indicator.id, period))
             found.append(reported)
@@ -385,8 +430,13 @@ def store(session: Session, reporting: Reporting, *, actor: User, found: list[Re
     now = utcnow()
     rows = [
         {
-            "indicator_id": r.indicator.id, "period": r.period, "value": r.value, "source": r.source.strip(),
-            "note": r.note.strip(), "reported_by_id": actor.id, "reported_at": now,
+            "indicator_id": r.indicator.id,
+            "period": r.period,
+            "value": r.value,
+            "source": r.source.strip(),
+            "note": r.note.strip(),
+            "reported_by_id": actor.id,
+            "reported_at": now,
             "supersedes_id": r.supersedes.id if r.supersedes else None,
             "correction_reason": r.reason.strip() if r.supersedes else "",
         }
@@ -395,7 +445,10 @@ def store(session: Session, reporting: Reporting, *, actor: User, found: list[Re
     _insert(session, lambda: session.execute(insert(Measurement), rows))
     monitoring.refresh(session, list(indicators.values()))
     audit.record(
-        session, action="measurements_imported", actor=actor, case=reporting.case,
+        session,
+        action="measurements_imported",
+        actor=actor,
+        case=reporting.case,
         details={"from": source, "values": len(found), "indicators": sorted(indicators)},
     )
     return len(found)
@@ -408,5 +461,7 @@ def template_csv(session: Session, reporting: Reporting, today: date) -> str:
     writer.writerow(COLUMNS)
     for indicator in agreements.indicators_of(session, reporting.agreement):
         started = reportable_periods(indicator, reporting.agreement, today)
-        writer.writerow([indicator.id, indicator.name, started[-1].starts_on.isoformat() if started else "", "", "", "", ""])
+        writer.writerow(
+            [indicator.id, indicator.name, started[-1].starts_on.isoformat() if started else "", "", "", "", ""]
+        )
     return out.getvalue()

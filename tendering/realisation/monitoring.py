@@ -70,7 +70,9 @@ def periods(frequency: str, starts_on: date, ends_on: date) -> list[Period]:
 
 
 def period_starting(frequency: str, agreement: Agreement, starts_on: date) -> Period | None:
-    return next((p for p in periods(frequency, agreement.starts_on, agreement.ends_on) if p.starts_on == starts_on), None)
+    return next(
+        (p for p in periods(frequency, agreement.starts_on, agreement.ends_on) if p.starts_on == starts_on), None
+    )
 
 
 def planned(indicator: Indicator, on: date) -> float:

@@ -38,15 +38,23 @@ class Filters:
     def query(self, **changes) -> dict:
         """The filters as URL parameters, for links to other pages of the same view."""
         current = replace(self, **changes)
-        return {k: v for k, v in (
-            ("theme", current.theme), ("coalition", current.coalition_id), ("coalition_name", current.coalition_name),
-            ("status", current.status.value if current.status else None), ("phase", current.phase),
-            ("page", current.page if current.page > 1 else None),
-        ) if v}
+        return {
+            k: v
+            for k, v in (
+                ("theme", current.theme),
+                ("coalition", current.coalition_id),
+                ("coalition_name", current.coalition_name),
+                ("status", current.status.value if current.status else None),
+                ("phase", current.phase),
+                ("page", current.page if current.page > 1 else None),
+            )
+            if v
+        }
 
 
 def parse_filters(args) -> Filters:
     """Filters from the query string; anything unknown is ignored rather than refused."""
+
     def number(name):
         value = args.get(name, "")
         return int(value) if value.isdigit() and len(value) < 10 else None
@@ -93,7 +101,8 @@ def _base(filters: Filters, confidential: bool, today: date, *columns):
     """
     columns = columns or (Indicator, Case, Coalition)
     statement = (
-        select(*columns).select_from(Indicator)
+        select(*columns)
+        .select_from(Indicator)
         .join(Agreement, Agreement.id == Indicator.agreement_id)
         .where(Agreement.concluded_at.is_not(None))
     )
@@ -122,7 +131,10 @@ def _cards(session: Session, rows, today: date) -> list[Card]:
     values = monitoring.current_values(session, [indicator.id for indicator, _c, _o in rows])
     return [
         Card(
-            indicator, case, coalition, monitoring.status_on(indicator, today),
+            indicator,
+            case,
+            coalition,
+            monitoring.status_on(indicator, today),
             charts.trend(indicator, [(p, m.value) for p, m in values[indicator.id].items()], width=280, height=90),
         )
         for indicator, case, coalition in rows
@@ -143,12 +155,18 @@ def summary(session: Session, filters: Filters, *, confidential: bool, today: da
         replace(filters, status=None, page=1), confidential, today, Indicator.next_due_on, Indicator.assessed_status
     ).subquery()
     shown = sql_case(
-        (unfiltered_status.c.next_due_on < today, monitoring.Status.overdue.value), else_=unfiltered_status.c.assessed_status
+        (unfiltered_status.c.next_due_on < today, monitoring.Status.overdue.value),
+        else_=unfiltered_status.c.assessed_status,
     )
     counts = {monitoring.Status(s): n for s, n in session.exec(select(shown, func.count()).group_by(shown)).all()}
     concluded = select(Agreement.case_id).where(Agreement.concluded_at.is_not(None)).subquery()
-    themes = [t for t in session.exec(
-        select(Case.theme).join(concluded, concluded.c.case_id == Case.id).distinct().order_by(Case.theme)).all() if t]
+    themes = [
+        t
+        for t in session.exec(
+            select(Case.theme).join(concluded, concluded.c.case_id == Case.id).distinct().order_by(Case.theme)
+        ).all()
+        if t
+    ]
     return Summary(counts, themes)
 
 
@@ -170,9 +188,15 @@ def overview(session: Session, filters: Filters, totals: Summary, *, confidentia
     return Overview(_cards(session, rows, today), total, filters, counts, totals.themes, coalition)
 
 
-def all_rows(session: Session, filters: Filters, *, confidential: bool, today: date) -> list[tuple[Indicator, Case, Coalition]]:
+def all_rows(
+    session: Session, filters: Filters, *, confidential: bool, today: date
+) -> list[tuple[Indicator, Case, Coalition]]:
     """Every row the filters select, unpaged: the data behind the view, for export."""
-    return list(session.exec(_base(filters, confidential, today).order_by(Case.title, Case.id, Indicator.name, Indicator.id)).all())
+    return list(
+        session.exec(
+            _base(filters, confidential, today).order_by(Case.title, Case.id, Indicator.name, Indicator.id)
+        ).all()
+    )
 
 
 @dataclass
@@ -186,21 +210,26 @@ class CaseMonitor:
 def case_monitor(session: Session, case_id: int, *, confidential: bool, today: date) -> CaseMonitor:
     """A case's desired outcomes with the indicators linked to them."""
     case = session.get(Case, case_id)
-    rows = [] if case is None else session.exec(
-        _base(Filters(case_id=case_id), confidential, today).order_by(Indicator.name, Indicator.id)).all()
+    rows = (
+        []
+        if case is None
+        else session.exec(
+            _base(Filters(case_id=case_id), confidential, today).order_by(Indicator.name, Indicator.id)
+        ).all()
+    )
     if not rows:
         raise NotFound(_("This case has no outcome monitor."))
     cards = _cards(session, rows, today)
-    outcomes = session.exec(select(Outcome).where(Outcome.case_id == case_id).order_by(Outcome.position, Outcome.id)).all()
+    outcomes = session.exec(
+        select(Outcome).where(Outcome.case_id == case_id).order_by(Outcome.position, Outcome.id)
+    ).all()
     linked = [(o, [c for c in cards if c.indicator.outcome_id == o.id]) for o in outcomes]
     unlinked = [c for c in cards if c.indicator.outcome_id not in {o.id for o in outcomes}]
     return CaseMonitor(case, cards[0].coalition, linked, unlinked)
 
 
 def indicator_card(session: Session, indicator_id: int, *, confidential: bool, today: date) -> Card:
-    row = session.exec(
-        _base(Filters(), confidential, today).where(Indicator.id == indicator_id)
-    ).first()
+    row = session.exec(_base(Filters(), confidential, today).where(Indicator.id == indicator_id)).first()
     if row is None:
         raise NotFound(_("This indicator does not exist."))
     return _cards(session, [row], today)[0]

@@ -46,8 +46,15 @@ class Slot:
 
 def schedule(session: Session, agreement: Agreement, today: date) -> list[Slot]:
     """The periods that have started, newest first, each with its report (one query)."""
-    reports = {r.period: r for r in session.exec(select(ProgressReport).where(ProgressReport.agreement_id == agreement.id)).all()}
-    started = [p for p in monitoring.periods(agreement.report_cadence, agreement.starts_on, agreement.ends_on) if p.starts_on <= today]
+    reports = {
+        r.period: r
+        for r in session.exec(select(ProgressReport).where(ProgressReport.agreement_id == agreement.id)).all()
+    }
+    started = [
+        p
+        for p in monitoring.periods(agreement.report_cadence, agreement.starts_on, agreement.ends_on)
+        if p.starts_on <= today
+    ]
     return [Slot(p, reports.get(p.starts_on)) for p in reversed(started)]
 
 
@@ -61,18 +68,27 @@ def submit(session: Session, reporting: Reporting, *, actor: User, fields: Repor
     if fields.adjustments.strip() and not fields.adjustment_reason.strip():
         raise DomainError(_("Give the reason for the adjustment of the approach."))
     report = session.exec(
-        select(ProgressReport).where(ProgressReport.agreement_id == reporting.agreement.id, ProgressReport.period == fields.period)
+        select(ProgressReport).where(
+            ProgressReport.agreement_id == reporting.agreement.id, ProgressReport.period == fields.period
+        )
     ).first()
     if report is not None and report.status == ACKNOWLEDGED:
         raise DomainError(_("This report is acknowledged and can no longer change."))
-    report = report or ProgressReport(agreement_id=reporting.agreement.id, period=fields.period, narrative="", submitted_by_id=actor.id)
+    report = report or ProgressReport(
+        agreement_id=reporting.agreement.id, period=fields.period, narrative="", submitted_by_id=actor.id
+    )
     for name in ("narrative", "adjustments", "adjustment_reason", "setbacks", "windfalls", "client_panel"):
         setattr(report, name, getattr(fields, name).strip())
     report.status, report.submitted_by_id, report.submitted_at = SUBMITTED, actor.id, utcnow()
     session.add(report)
     session.flush()
-    audit.record(session, action="progress_report_submitted", actor=actor, case=reporting.case,
-                 details={"report_id": report.id, "period": fields.period.isoformat()})
+    audit.record(
+        session,
+        action="progress_report_submitted",
+        actor=actor,
+        case=reporting.case,
+        details={"report_id": report.id, "period": fields.period.isoformat()},
+    )
     return report
 
 
@@ -83,8 +99,16 @@ def get(session: Session, case: Case, agreement: Agreement, report_id: int) -> P
     return report
 
 
-def respond(session: Session, case: Case, agreement: Agreement, report: ProgressReport, *, actor: User,
-            acknowledge: bool, response: str) -> ProgressReport:
+def respond(
+    session: Session,
+    case: Case,
+    agreement: Agreement,
+    report: ProgressReport,
+    *,
+    actor: User,
+    acknowledge: bool,
+    response: str,
+) -> ProgressReport:
     """The case owner acknowledges a report (recording any adjustment) or asks questions about it."""
     if actor.id != case.owner_id:
         raise NotAllowed(_("Only the case owner responds to progress reports."))
@@ -97,15 +121,31 @@ def respond(session: Session, case: Case, agreement: Agreement, report: Progress
     report.status = ACKNOWLEDGED if acknowledge else QUESTIONS
     session.add(report)
     if acknowledge and report.adjustments:
-        session.add(AgreementAdjustment(agreement_id=agreement.id, progress_report_id=report.id, description=report.adjustments,
-                                        reason=report.adjustment_reason, accepted_by_id=actor.id))
-    audit.record(session, action="progress_report_acknowledged" if acknowledge else "progress_report_questioned", actor=actor,
-                 case=case, details={"report_id": report.id})
+        session.add(
+            AgreementAdjustment(
+                agreement_id=agreement.id,
+                progress_report_id=report.id,
+                description=report.adjustments,
+                reason=report.adjustment_reason,
+                accepted_by_id=actor.id,
+            )
+        )
+    audit.record(
+        session,
+        action="progress_report_acknowledged" if acknowledge else "progress_report_questioned",
+        actor=actor,
+        case=case,
+        details={"report_id": report.id},
+    )
     session.flush()
     return report
 
 
 def adjustments_of(session: Session, agreement: Agreement) -> list[AgreementAdjustment]:
-    return list(session.exec(
-        select(AgreementAdjustment).where(AgreementAdjustment.agreement_id == agreement.id).order_by(AgreementAdjustment.accepted_at)
-    ).all())
+    return list(
+        session.exec(
+            select(AgreementAdjustment)
+            .where(AgreementAdjustment.agreement_id == agreement.id)
+            .order_by(AgreementAdjustment.accepted_at)
+        ).all()
+    )

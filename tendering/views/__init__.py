@@ -40,8 +40,24 @@ API_PREFIX = "/api/"
 
 def register_blueprints(app: Flask) -> None:
     _guard_input(app)  # before the routes, so every <int:…> in them is bounded
-    for module in (public, auth, coalitions, cases, workbench, tender_box, evaluation, award, agreement, reporting, progress,
-                   monitor, accountability, api, admin, health):
+    for module in (
+        public,
+        auth,
+        coalitions,
+        cases,
+        workbench,
+        tender_box,
+        evaluation,
+        award,
+        agreement,
+        reporting,
+        progress,
+        monitor,
+        accountability,
+        api,
+        admin,
+        health,
+    ):
         app.register_blueprint(module.bp)
 
 
@@ -60,7 +76,9 @@ def safe_return_url(default_endpoint: str = "public.home") -> str:
 class Int32Converter(IntegerConverter):
     """`<int:…>` for ids that fit the database's integer columns: a larger number names nothing, so it is a 404."""
 
-    def __init__(self, url_map, fixed_digits: int = 0, min: int | None = None, max: int = INT32_MAX, signed: bool = False):
+    def __init__(
+        self, url_map, fixed_digits: int = 0, min: int | None = None, max: int = INT32_MAX, signed: bool = False
+    ):
         super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
     def to_python(self, value: str):
@@ -93,8 +111,10 @@ class RefusedCharacters(BadRequest):
 
     @property
     def message(self) -> str:
-        return _("What you sent contains a character that is not allowed: a control character, a NUL byte or text that "
-                 "is not UTF-8. Remove it (or type the text again) and try again; nothing was saved.")
+        return _(
+            "What you sent contains a character that is not allowed: a control character, a NUL byte or text that "
+            "is not UTF-8. Remove it (or type the text again) and try again; nothing was saved."
+        )
 
 
 class RefusedNumber(BadRequest):
@@ -220,8 +240,9 @@ def register_error_handlers(app: Flask) -> None:
         db.discard_request_work()
         http_session.pop("_flashes", None)  # a "saved" message the view flashed before the commit failed is not true
         app.logger.warning("write refused by the database (%s %s): %s", request.method, request.path, error.orig)
-        return _answer(409, _("Someone else changed this at the same moment, so nothing was saved. "
-                              "Reload the page and try again."))
+        return _answer(
+            409, _("Someone else changed this at the same moment, so nothing was saved. Reload the page and try again.")
+        )
 
     for status, text in (
         (400, _l("The request could not be understood.")),

@@ -31,7 +31,12 @@ def _page(session, table, form=None, status=200):
         )
     notes = table.evaluation.indicator_notes if table.evaluation else {}
     return render_template(
-        "accountability/index.html", table=table, results=results, form=form, notes=notes, labels=monitoring.STATUS_LABELS,
+        "accountability/index.html",
+        table=table,
+        results=results,
+        form=form,
+        notes=notes,
+        labels=monitoring.STATUS_LABELS,
         may_edit=may("write_accountability", table.case) and not (table.evaluation and table.evaluation.published_at),
     ), status
 
@@ -50,12 +55,25 @@ def save(case: Case):
     form = JointEvaluationForm()
     if not form.validate_on_submit():
         return _page(session, table, form=form, status=400)
-    notes = {i.indicator.id: request.form.get(f"note-{i.indicator.id}", "")[:5000] for i in accountability.results(session, table)}
-    accountability.save(session, table, actor=current_user, fields=accountability.EvaluationFields(
-        participants=form.participants.data, findings=form.findings.data, lessons=form.lessons.data or "",
-        legacy=form.legacy.data or "", indicator_notes=notes,
-    ))
-    flash(_("The joint evaluation is saved. Earlier approvals are withdrawn: both sides approve the new text."), "success")
+    notes = {
+        i.indicator.id: request.form.get(f"note-{i.indicator.id}", "")[:5000]
+        for i in accountability.results(session, table)
+    }
+    accountability.save(
+        session,
+        table,
+        actor=current_user,
+        fields=accountability.EvaluationFields(
+            participants=form.participants.data,
+            findings=form.findings.data,
+            lessons=form.lessons.data or "",
+            legacy=form.legacy.data or "",
+            indicator_notes=notes,
+        ),
+    )
+    flash(
+        _("The joint evaluation is saved. Earlier approvals are withdrawn: both sides approve the new text."), "success"
+    )
     return redirect(url_for(".index", case_id=case.id))
 
 
@@ -75,8 +93,13 @@ def approve(case: Case):
 @allows(Capability.write_accountability)
 def close(case: Case):
     session, table = _table(case)
-    follow_up = accountability.close_with_follow_up(session, table, actor=current_user, reason=request.form.get("reason", "")[:5000])
-    flash(_("The case is closed and the follow-up case %(reference)s is opened.", reference=follow_up.reference), "success")
+    follow_up = accountability.close_with_follow_up(
+        session, table, actor=current_user, reason=request.form.get("reason", "")[:5000]
+    )
+    flash(
+        _("The case is closed and the follow-up case %(reference)s is opened.", reference=follow_up.reference),
+        "success",
+    )
     return redirect(url_for("cases.show", case_id=follow_up.id))
 
 
@@ -92,5 +115,8 @@ def report(case_id: int):
 def report_pdf(case_id: int):
     case, evaluation = accountability.published(db.session(), case_id)
     html = render_template("accountability/page.html", case=case, evaluation=evaluation, pdf=True)
-    return Response(to_pdf(html), mimetype="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="verantwoording-{case.reference}.pdf"'})
+    return Response(
+        to_pdf(html),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="verantwoording-{case.reference}.pdf"'},
+    )

@@ -42,12 +42,16 @@ def outbox():
 @allows(Capability.administer)
 def refusals():
     """Every refused attempt to read sealed data (EU 2014/24 Annex IV (g)), newest first."""
-    events = db.session().exec(
-        select(AuditEvent)
-        .where(AuditEvent.action == access.REFUSED)
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        .limit(OUTBOX_PAGE_SIZE)
-    ).all()
+    events = (
+        db.session()
+        .exec(
+            select(AuditEvent)
+            .where(AuditEvent.action == access.REFUSED)
+            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+            .limit(OUTBOX_PAGE_SIZE)
+        )
+        .all()
+    )
     return render_template("admin/refusals.html", events=events, limit=OUTBOX_PAGE_SIZE)
 
 

@@ -65,10 +65,16 @@ def save(case: Case):
     if not form.validate_on_submit():
         return _page(session, case, form=form, status=400)
     agreement.save(
-        session, case, actor=current_user,
+        session,
+        case,
+        actor=current_user,
         fields=agreement.AgreementFields(
-            budget=form.budget.data, starts_on=form.starts_on.data, ends_on=form.ends_on.data, overseers=form.overseers.data,
-            monitoring_arrangement=form.monitoring_arrangement.data, report_cadence=form.report_cadence.data,
+            budget=form.budget.data,
+            starts_on=form.starts_on.data,
+            ends_on=form.ends_on.data,
+            overseers=form.overseers.data,
+            monitoring_arrangement=form.monitoring_arrangement.data,
+            report_cadence=form.report_cadence.data,
         ),
     )
     flash(_("The agreement's terms are saved."), "success")
@@ -82,16 +88,26 @@ def add_indicator(case: Case):
     form = _indicator_form(session, case)
     if not form.validate_on_submit():
         return _page(session, case, indicator_form=form, status=400)
-    optional = (lambda value: None if value is None else float(value))
+    optional = lambda value: None if value is None else float(value)
     agreement.add_indicator(
-        session, case, actor=current_user,
+        session,
+        case,
+        actor=current_user,
         fields=agreement.IndicatorFields(
-            name=form.name.data, definition=form.definition.data, unit=form.unit.data or "",
-            direction=Direction(form.direction.data), data_source=form.data_source.data,
-            baseline_value=float(form.baseline_value.data), baseline_date=form.baseline_date.data,
-            target_value=float(form.target_value.data), target_date=form.target_date.data,
-            norm_at_risk=optional(form.norm_at_risk.data), norm_off_track=optional(form.norm_off_track.data),
-            frequency=form.frequency.data, measured_by=form.measured_by.data, outcome_id=form.outcome_id.data or None,
+            name=form.name.data,
+            definition=form.definition.data,
+            unit=form.unit.data or "",
+            direction=Direction(form.direction.data),
+            data_source=form.data_source.data,
+            baseline_value=float(form.baseline_value.data),
+            baseline_date=form.baseline_date.data,
+            target_value=float(form.target_value.data),
+            target_date=form.target_date.data,
+            norm_at_risk=optional(form.norm_at_risk.data),
+            norm_off_track=optional(form.norm_off_track.data),
+            frequency=form.frequency.data,
+            measured_by=form.measured_by.data,
+            outcome_id=form.outcome_id.data or None,
             confidential=form.confidential.data,
         ),
     )
@@ -122,12 +138,14 @@ def _readable(session, case):
 def document(case: Case, pdf: bool = False):
     session = db.session()
     current = _readable(session, case)
-    body = current.content_html or render_template("agreement/document.html", **agreement.document_context(session, case, current))
+    body = current.content_html or render_template(
+        "agreement/document.html", **agreement.document_context(session, case, current)
+    )
     html = render_template("agreement/page.html", case=case, agreement=current, body=body, pdf=pdf)
     if not pdf:
         return html
     return Response(
-        to_pdf(html), mimetype="application/pdf",
+        to_pdf(html),
+        mimetype="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="overeenkomst-{case.reference}.pdf"'},
     )
-

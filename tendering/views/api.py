@@ -49,21 +49,38 @@ def openapi():
 
 def _indicator_json(indicator, today):
     return {
-        "id": indicator.id, "name": indicator.name, "unit": indicator.unit, "direction": indicator.direction.value,
-        "frequency": indicator.frequency, "baseline": {"value": indicator.baseline_value, "date": indicator.baseline_date.isoformat()},
+        "id": indicator.id,
+        "name": indicator.name,
+        "unit": indicator.unit,
+        "direction": indicator.direction.value,
+        "frequency": indicator.frequency,
+        "baseline": {"value": indicator.baseline_value, "date": indicator.baseline_date.isoformat()},
         "target": {"value": indicator.target_value, "date": indicator.target_date.isoformat()},
-        "latest": {"value": indicator.latest_value, "period": indicator.latest_period.isoformat()} if indicator.latest_period else None,
+        "latest": {"value": indicator.latest_value, "period": indicator.latest_period.isoformat()}
+        if indicator.latest_period
+        else None,
         "status": monitoring.status_on(indicator, today).value,
         "next_due_on": indicator.next_due_on.isoformat() if indicator.next_due_on else None,
-        "periods": [p.starts_on.isoformat() for p in measurements.reportable_periods(indicator, g.caller.reporting.agreement, today)],
+        "periods": [
+            p.starts_on.isoformat()
+            for p in measurements.reportable_periods(indicator, g.caller.reporting.agreement, today)
+        ],
     }
 
 
 def _measurement_json(row: measurements.HistoryRow):
     m = row.measurement
-    return {"id": m.id, "period": m.period.isoformat(), "value": m.value, "source": m.source, "note": m.note,
-            "reported_at": m.reported_at.isoformat(), "in_force": row.in_force, "supersedes": m.supersedes_id,
-            "correction_reason": m.correction_reason}
+    return {
+        "id": m.id,
+        "period": m.period.isoformat(),
+        "value": m.value,
+        "source": m.source,
+        "note": m.note,
+        "reported_at": m.reported_at.isoformat(),
+        "in_force": row.in_force,
+        "supersedes": m.supersedes_id,
+        "correction_reason": m.correction_reason,
+    }
 
 
 @bp.get("/indicators")
@@ -100,10 +117,20 @@ def report(indicator_id: int):
         value = float(body["value"])
     except (KeyError, TypeError, ValueError):
         raise DomainError(_("Give `period` as a date (YYYY-MM-DD) and `value` as a number.")) from None
-    measurement = measurements.report(session, g.caller.reporting, actor=g.caller.user, today=utcnow().date(), reported=measurements.Reported(
-        indicator, period, value, str(body.get("source", ""))[:2000], str(body.get("note", ""))[:5000],
-        str(body.get("correction_reason", ""))[:5000],
-    ))
+    measurement = measurements.report(
+        session,
+        g.caller.reporting,
+        actor=g.caller.user,
+        today=utcnow().date(),
+        reported=measurements.Reported(
+            indicator,
+            period,
+            value,
+            str(body.get("source", ""))[:2000],
+            str(body.get("note", ""))[:5000],
+            str(body.get("correction_reason", ""))[:5000],
+        ),
+    )
     return jsonify(_measurement_json(measurements.HistoryRow(measurement, g.caller.user, True))), 201
 
 
@@ -120,5 +147,7 @@ def bulk():
     reporting = g.caller.reporting
     measurements.require_open(reporting)
     found = measurements.check_file(session, reporting, table, utcnow().date())
-    count = measurements.store(session, reporting, actor=g.caller.user, found=found, source=f"api:{g.caller.token.prefix}")
+    count = measurements.store(
+        session, reporting, actor=g.caller.user, found=found, source=f"api:{g.caller.token.prefix}"
+    )
     return jsonify({"imported": count}), 201

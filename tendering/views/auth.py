@@ -25,8 +25,10 @@ def login():
         wait = security.login_wait(db.session(), attempt)
         if wait:  # refused before the password is even checked, so waiting tells nothing about it
             minutes = max(1, round(wait / 60))
-            flash(_("Too many attempts with wrong passwords. Wait %(minutes)d minute(s) and try again.", minutes=minutes),
-                  "error")
+            flash(
+                _("Too many attempts with wrong passwords. Wait %(minutes)d minute(s) and try again.", minutes=minutes),
+                "error",
+            )
             response = make_response(render_template("auth/login.html", form=form), 429)
             response.headers["Retry-After"] = str(wait)
             return response
@@ -83,7 +85,10 @@ def change_password():
         else:
             try:
                 ended = users.change_password(
-                    db.session(), current_user, current=form.current_password.data, new=form.password.data,
+                    db.session(),
+                    current_user,
+                    current=form.current_password.data,
+                    new=form.password.data,
                     keep_session_id=security.current_session_id(),
                 )
             except DomainError as error:
@@ -112,8 +117,13 @@ def sessions():
 @allows(Capability.manage_own_account)
 def end_session(session_id: int):
     if ConfirmForm().validate_on_submit():
-        users.end_session(db.session(), current_user, session_id, reason="ended_by_user",
-                          current_session_id=security.current_session_id())
+        users.end_session(
+            db.session(),
+            current_user,
+            session_id,
+            reason="ended_by_user",
+            current_session_id=security.current_session_id(),
+        )
         flash(_("The session is ended: that device is logged out."), "success")
     return redirect(url_for(".sessions"))
 

@@ -57,10 +57,20 @@ def decide(case: Case):
         flash(_("Choose the winning proposal and give the motivation and its advantages."), "error")
         return redirect(url_for(".index", case_id=case.id))
     award.decide(
-        session, case, actor=current_user, proposal_id=form.proposal_id.data,
-        motivation=form.motivation.data, advantages=form.advantages.data,
+        session,
+        case,
+        actor=current_user,
+        proposal_id=form.proposal_id.data,
+        motivation=form.motivation.data,
+        advantages=form.advantages.data,
     )
-    flash(_("The intended award decision is recorded. Send the letters with “%(action)s” on the case page.", action=trigger_label("propose_award")), "success")
+    flash(
+        _(
+            "The intended award decision is recorded. Send the letters with “%(action)s” on the case page.",
+            action=trigger_label("propose_award"),
+        ),
+        "success",
+    )
     return redirect(url_for(".index", case_id=case.id))
 
 
@@ -69,8 +79,11 @@ def _letter_page(case: Case, letter, coalition, *, pdf: bool):
     if not pdf:
         return html
     return Response(
-        to_pdf(html), mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="gunningsbrief-{case.reference}-{letter.coalition_id}.pdf"'},
+        to_pdf(html),
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="gunningsbrief-{case.reference}-{letter.coalition_id}.pdf"'
+        },
     )
 
 
@@ -110,7 +123,13 @@ def reconsider(case: Case):
         flash(_("Choose what must change and describe it."), "error")
     else:
         reconsideration.record(session, case, actor=current_user, changes=form.changes.data, note=form.note.data)
-        flash(_("The reconsideration is recorded. Start the new round with “%(action)s” on the case page.", action=trigger_label("rearticulate")), "success")
+        flash(
+            _(
+                "The reconsideration is recorded. Start the new round with “%(action)s” on the case page.",
+                action=trigger_label("rearticulate"),
+            ),
+            "success",
+        )
     return redirect(url_for(".index", case_id=case.id))
 
 
@@ -163,5 +182,8 @@ def object_to(coalition_id: int):
         flash(_("Describe your objection."), "error")
     else:
         award.lodge_objection(session, case, coalition, actor=current_user, text=form.text.data)
-        flash(_("Your objection is registered. The municipality will not conclude the agreement before it is resolved."), "success")
+        flash(
+            _("Your objection is registered. The municipality will not conclude the agreement before it is resolved."),
+            "success",
+        )
     return redirect(url_for(".own_letter", coalition_id=coalition_id))

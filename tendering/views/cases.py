@@ -66,7 +66,9 @@ def show(case: Case):
             case=case,
             outcomes=outcomes_of(session, case),
             options=options,
-            events=audit.timeline(session, case, limit=TIMELINE_LATEST + 1, hidden=tender_box.hidden_events(session, case, current_user)),
+            events=audit.timeline(
+                session, case, limit=TIMELINE_LATEST + 1, hidden=tender_box.hidden_events(session, case, current_user)
+            ),
             timeline_latest=TIMELINE_LATEST,
             diagram=layout(workflow),
             workflow=workflow,
@@ -77,7 +79,9 @@ def show(case: Case):
             workflow_label=WORKFLOW_LABELS.get(case.workflow, case.workflow),
         ), changes_at
 
-    return render_template("cases/show.html", case=case, body=fragments.cached("case", (case.id, current_user.id), body))
+    return render_template(
+        "cases/show.html", case=case, body=fragments.cached("case", (case.id, current_user.id), body)
+    )
 
 
 @bp.route("/<int:case_id>/edit", methods=["GET", "POST"])
@@ -90,13 +94,21 @@ def edit(case: Case):
     if form.validate_on_submit():
         expected = int(form.version.data) if (form.version.data or "").isdigit() else -1
         edit_case(
-            session, case, actor=current_user, fields=form.fields(), expected_version=expected,
+            session,
+            case,
+            actor=current_user,
+            fields=form.fields(),
+            expected_version=expected,
             amendment_note=form.amendment_note.data or "",
         )
         flash(_("The case is saved."), "success")
         return redirect(url_for(".show", case_id=case.id))
     return render_template(
-        "cases/form.html", form=form, case=case, amending=needs_amendment(case), flags=coach_question(form.question.data or "")
+        "cases/form.html",
+        form=form,
+        case=case,
+        amending=needs_amendment(case),
+        flags=coach_question(form.question.data or ""),
     )
 
 
@@ -109,7 +121,11 @@ def outcome(case: Case):
         flash(_("Describe the outcome."), "error")
     else:
         add_outcome(
-            session, case, actor=current_user, description=form.description.data, indicator_hint=form.indicator_hint.data or "",
+            session,
+            case,
+            actor=current_user,
+            description=form.description.data,
+            indicator_hint=form.indicator_hint.data or "",
             amendment_note=form.amendment_note.data or "",
         )
         flash(_("The outcome is added."), "success")

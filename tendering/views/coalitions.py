@@ -53,11 +53,15 @@ def register():
             organisations.request_registration(
                 db.session(),
                 fields=organisations.OrganisationFields(
-                    name=form.organisation_name.data, kind=OrganisationKind(form.kind.data),
-                    kvk_number=form.kvk_number.data or "", contact_email=form.contact_email.data or "",
+                    name=form.organisation_name.data,
+                    kind=OrganisationKind(form.kind.data),
+                    kvk_number=form.kvk_number.data or "",
+                    contact_email=form.contact_email.data or "",
                     contact_phone=form.contact_phone.data or "",
                 ),
-                user_name=form.name.data, user_email=form.email.data, password=form.password.data,
+                user_name=form.name.data,
+                user_email=form.email.data,
+                password=form.password.data,
                 link=lambda token: url_for("auth.confirm_registration", token=token, _external=True),
                 login_link=url_for("auth.login", _external=True),
             )
@@ -88,7 +92,9 @@ def invite_colleague():
     form = InviteColleagueForm()
     if form.validate_on_submit():
         organisations.invite_colleague(
-            db.session(), inviter=current_user, email=form.email.data,
+            db.session(),
+            inviter=current_user,
+            email=form.email.data,
             link=lambda token: url_for(".accept_invitation", token=token, _external=True),
         )
         flash(_("The invitation is sent to %(email)s.", email=form.email.data), "success")
@@ -117,7 +123,9 @@ def accept_invitation(token: str):
 @bp.get("/coalitions")
 @allows(Capability.take_part_in_tender)
 def index():
-    return render_template("coalitions/index.html", rows=coalitions.coalitions_of(db.session(), current_user.organisation_id))
+    return render_template(
+        "coalitions/index.html", rows=coalitions.coalitions_of(db.session(), current_user.organisation_id)
+    )
 
 
 @bp.post("/tenders/<reference>/coalitions")
@@ -139,7 +147,9 @@ def _organisation_choices(session, coalition) -> list[SelectChoice]:
 
 def _membership_form(membership) -> MembershipForm:
     form = MembershipForm(obj=membership)
-    form.contribution_kind.choices = [SelectChoice("", _("Choose…"))] + [SelectChoice(k, v) for k, v in CONTRIBUTION_KINDS.items()]
+    form.contribution_kind.choices = [SelectChoice("", _("Choose…"))] + [
+        SelectChoice(k, v) for k, v in CONTRIBUTION_KINDS.items()
+    ]
     return form
 
 
@@ -164,7 +174,9 @@ def show(coalition_id: int):
         membership_form=_membership_form(membership),
         contribution_kinds=CONTRIBUTION_KINDS,
         forming=in_phase(case, "coalitions_forming"),
-        award_letter=award.letter_for(session, case, coalition) if membership.status == MembershipStatus.accepted else None,
+        award_letter=award.letter_for(session, case, coalition)
+        if membership.status == MembershipStatus.accepted
+        else None,
         agreement=agreement.concluded(session, case) if membership.status == MembershipStatus.accepted else None,
     )
 
@@ -180,7 +192,11 @@ def invite_partner(coalition_id: int):
         flash(_("Choose an organisation to invite."), "error")
         return redirect(url_for(".show", coalition_id=coalition_id))
     coalitions.invite_partner(
-        session, coalition, actor=current_user, organisation_id=form.organisation_id.data, case=session.get(Case, coalition.case_id)
+        session,
+        coalition,
+        actor=current_user,
+        organisation_id=form.organisation_id.data,
+        case=session.get(Case, coalition.case_id),
     )
     flash(_("The organisation is invited."), "success")
     return redirect(url_for(".show", coalition_id=coalition_id))
@@ -197,12 +213,20 @@ def respond(coalition_id: int):
         return redirect(url_for(".show", coalition_id=coalition_id))
     accept = form.decision.data == "accept"
     coalitions.respond(
-        session, coalition, membership, actor=current_user, case=session.get(Case, coalition.case_id), accept=accept,
-        role=form.role.data or "", contribution_kind=form.contribution_kind.data or "", contribution=form.contribution.data or "",
+        session,
+        coalition,
+        membership,
+        actor=current_user,
+        case=session.get(Case, coalition.case_id),
+        accept=accept,
+        role=form.role.data or "",
+        contribution_kind=form.contribution_kind.data or "",
+        contribution=form.contribution.data or "",
     )
-    flash(_("Your organisation takes part in the coalition.") if accept else _("Your organisation declined."), "success")
+    flash(
+        _("Your organisation takes part in the coalition.") if accept else _("Your organisation declined."), "success"
+    )
     return redirect(url_for(".show", coalition_id=coalition_id) if accept else url_for(".index"))
-
 
 
 # --- the proposal draft ----------------------------------------------------------
@@ -250,11 +274,16 @@ def proposal(coalition_id: int):
 def save_proposal(coalition_id: int):
     session, coalition, case, draft = _proposal(coalition_id)
     form = ProposalForm()
-    form.requirements.choices = [SelectChoice(r.id, r.description) for r in proposals.minimum_requirements(session, case)]
+    form.requirements.choices = [
+        SelectChoice(r.id, r.description) for r in proposals.minimum_requirements(session, case)
+    ]
     if not form.validate_on_submit():
         return _editor(session, coalition, case, draft, form, AttachmentForm(), 400)
     proposals.save_draft(
-        session, draft, actor=current_user, case=case,
+        session,
+        draft,
+        actor=current_user,
+        case=case,
         fields=proposals.DraftFields(
             **{name: form[name].data or "" for name in proposals.TEXT_FIELDS},
             price=form.price.data,
@@ -275,8 +304,13 @@ def upload_attachment(coalition_id: int):
         return redirect(url_for(".proposal", coalition_id=coalition_id) + "#attachments")
     upload = form.file.data
     proposals.add_attachment(
-        session, draft, actor=current_user, case=case, upload_dir=current_app.config["UPLOAD_DIR"],
-        filename=upload.filename or "", data=upload.read(attachments.MAX_FILE_BYTES + 1),
+        session,
+        draft,
+        actor=current_user,
+        case=case,
+        upload_dir=current_app.config["UPLOAD_DIR"],
+        filename=upload.filename or "",
+        data=upload.read(attachments.MAX_FILE_BYTES + 1),
     )
     flash(_("The attachment is added."), "success")
     return redirect(url_for(".proposal", coalition_id=coalition_id) + "#attachments")
@@ -300,7 +334,9 @@ def download_attachment(coalition_id: int, attachment_id: int):
     attachment = proposals.get_attachment(session, draft, attachment_id)
     return send_file(
         attachments.path_of(current_app.config["UPLOAD_DIR"], attachment.stored_name),
-        mimetype=attachment.content_type, as_attachment=True, download_name=attachment.filename,
+        mimetype=attachment.content_type,
+        as_attachment=True,
+        download_name=attachment.filename,
     )
 
 
@@ -346,6 +382,9 @@ def receipt_pdf(coalition_id: int, submission_id: int):
     context = _receipt(coalition_id, submission_id)
     pdf = question_document.to_pdf(render_template("coalitions/receipt_document.html", **context, pdf=True))
     return Response(
-        pdf, mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="ontvangstbewijs-{context["proposal"].id}-v{context["submission"].version}.pdf"'},
+        pdf,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="ontvangstbewijs-{context["proposal"].id}-v{context["submission"].version}.pdf"'
+        },
     )

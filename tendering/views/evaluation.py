@@ -65,8 +65,14 @@ def declare(case: Case, proposal_id: int):
     if not form.validate_on_submit():
         flash(_("Say whether you have a conflict of interest."), "error")
         return redirect(url_for(".index", case_id=case.id))
-    scoring.declare(session, case, _entry(session, case, proposal_id), actor=current_user,
-                    has_conflict=form.conflict.data == "yes", note=form.note.data or "")
+    scoring.declare(
+        session,
+        case,
+        _entry(session, case, proposal_id),
+        actor=current_user,
+        has_conflict=form.conflict.data == "yes",
+        note=form.note.data or "",
+    )
     flash(_("Your declaration is recorded."), "success")
     return redirect(url_for(".index", case_id=case.id))
 
@@ -102,11 +108,19 @@ def save_score(case: Case, proposal_id: int):
         abort(400)
     requirements = request.form.get("requirements_met")
     scoring.save_scores(
-        session, case, entry, actor=current_user, scores=_scores_from_form(scoring.criteria(session, case)),
-        requirements_met={"yes": True, "no": False}.get(requirements), requirements_note=request.form.get("requirements_note", ""),
+        session,
+        case,
+        entry,
+        actor=current_user,
+        scores=_scores_from_form(scoring.criteria(session, case)),
+        requirements_met={"yes": True, "no": False}.get(requirements),
+        requirements_note=request.form.get("requirements_note", ""),
         submit=request.form.get("action") == "submit",
     )
-    flash(_("Your evaluation is submitted.") if request.form.get("action") == "submit" else _("Your scores are saved."), "success")
+    flash(
+        _("Your evaluation is submitted.") if request.form.get("action") == "submit" else _("Your scores are saved."),
+        "success",
+    )
     return redirect(url_for(".score", case_id=case.id, proposal_id=proposal_id))
 
 
@@ -119,7 +133,11 @@ def consensus(case: Case, proposal_id: int):
     if request.method == "POST":
         if not ConfirmForm().validate_on_submit():
             abort(400)
-        scores = {cid: (value, motivation) for cid, (value, motivation) in _scores_from_form(criteria).items() if value is not None}
+        scores = {
+            cid: (value, motivation)
+            for cid, (value, motivation) in _scores_from_form(criteria).items()
+            if value is not None
+        }
         scoring.record_consensus(session, case, entry, actor=current_user, scores=scores)
         flash(_("The consensus is recorded."), "success")
         return redirect(url_for(".index", case_id=case.id))

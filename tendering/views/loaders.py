@@ -44,12 +44,19 @@ def authorise():
     if "case_id" in args:
         case = args["case"] = get_case(session, args.pop("case_id"))
     elif "coalition_id" in args:  # the phase of a coalition's page is its case's; an unknown id is refused by the rules
-        case = session.exec(select(Case).join(Coalition, Coalition.case_id == Case.id)
-                            .where(Coalition.id == args["coalition_id"])).first()
+        case = session.exec(
+            select(Case).join(Coalition, Coalition.case_id == Case.id).where(Coalition.id == args["coalition_id"])
+        ).first()
     if case is not None:
         catch_up(case)
-    access.require(session, declared.capability, current_user, case=case, coalition_id=args.get("coalition_id"),
-                   proposal_id=args.get("proposal_id"))
+    access.require(
+        session,
+        declared.capability,
+        current_user,
+        case=case,
+        coalition_id=args.get("coalition_id"),
+        proposal_id=args.get("proposal_id"),
+    )
 
 
 def routes_by_capability(app: Flask) -> dict[access.Capability | None, list[str]]:
@@ -66,8 +73,11 @@ def routes_by_capability(app: Flask) -> dict[access.Capability | None, list[str]
 
 def check_declarations(app: Flask) -> None:
     """Refuse to start when a route declares no capability: a new page cannot be open by accident."""
-    undeclared = sorted(endpoint for endpoint, view in app.view_functions.items()
-                        if endpoint != "static" and not hasattr(view, "access"))
+    undeclared = sorted(
+        endpoint
+        for endpoint, view in app.view_functions.items()
+        if endpoint != "static" and not hasattr(view, "access")
+    )
     if undeclared:
         raise RuntimeError(f"routes without an access declaration (access.allows / access.public): {undeclared}")
 

@@ -23,16 +23,43 @@ def _context():
 
 
 def _header():
-    return [_("Case"), _("Title"), _("Theme"), _("Phase"), _("Coalition"), _("Indicator"), _("Unit"), _("Direction"),
-            _("Baseline"), _("Baseline date"), _("Target"), _("Target date"), _("Latest period"), _("Latest value"), _("Status")]
+    return [
+        _("Case"),
+        _("Title"),
+        _("Theme"),
+        _("Phase"),
+        _("Coalition"),
+        _("Indicator"),
+        _("Unit"),
+        _("Direction"),
+        _("Baseline"),
+        _("Baseline date"),
+        _("Target"),
+        _("Target date"),
+        _("Latest period"),
+        _("Latest value"),
+        _("Status"),
+    ]
 
 
 def _row(indicator, case, coalition, today):
-    return [case.reference, case.title, case.theme, str(state_label(case.state)), coalition.name, indicator.name, indicator.unit,
-            indicator.direction.value, indicator.baseline_value, indicator.baseline_date.isoformat(), indicator.target_value,
-            indicator.target_date.isoformat(), indicator.latest_period.isoformat() if indicator.latest_period else "",
-            indicator.latest_value if indicator.latest_value is not None else "",
-            str(monitoring.STATUS_LABELS[monitoring.status_on(indicator, today)])]
+    return [
+        case.reference,
+        case.title,
+        case.theme,
+        str(state_label(case.state)),
+        coalition.name,
+        indicator.name,
+        indicator.unit,
+        indicator.direction.value,
+        indicator.baseline_value,
+        indicator.baseline_date.isoformat(),
+        indicator.target_value,
+        indicator.target_date.isoformat(),
+        indicator.latest_period.isoformat() if indicator.latest_period else "",
+        indicator.latest_value if indicator.latest_value is not None else "",
+        str(monitoring.STATUS_LABELS[monitoring.status_on(indicator, today)]),
+    ]
 
 
 def _export_or_none(name, rows_of):
@@ -46,11 +73,22 @@ def _export_or_none(name, rows_of):
 
 def _print_page(rows, heading, pdf):
     session, _confidential, today = _context()
-    html = render_template("monitor/print.html", rows=rows[:PRINT_LIMIT], more=max(len(rows) - PRINT_LIMIT, 0), heading=heading,
-                           today=today, status_of=monitoring.status_on, labels=monitoring.STATUS_LABELS, pdf=pdf)
+    html = render_template(
+        "monitor/print.html",
+        rows=rows[:PRINT_LIMIT],
+        more=max(len(rows) - PRINT_LIMIT, 0),
+        heading=heading,
+        today=today,
+        status_of=monitoring.status_on,
+        labels=monitoring.STATUS_LABELS,
+        pdf=pdf,
+    )
     if pdf:
-        return Response(to_pdf(html), mimetype="application/pdf",
-                        headers={"Content-Disposition": 'inline; filename="outcome-monitor.pdf"'})
+        return Response(
+            to_pdf(html),
+            mimetype="application/pdf",
+            headers={"Content-Disposition": 'inline; filename="outcome-monitor.pdf"'},
+        )
     return html
 
 
@@ -58,16 +96,22 @@ def _print_page(rows, heading, pdf):
 @public
 def overview():
     filters = outcome_monitor.parse_filters(request.args)
-    export = _export_or_none("outcome-monitor", lambda s, c, t: outcome_monitor.all_rows(s, filters, confidential=c, today=t))
+    export = _export_or_none(
+        "outcome-monitor", lambda s, c, t: outcome_monitor.all_rows(s, filters, confidential=c, today=t)
+    )
     if export is not None:
         return export
     session, confidential, today = _context()
 
     def totals():
-        return outcome_monitor.summary(session, filters, confidential=confidential, today=today), fragments.next_day(today)
+        return outcome_monitor.summary(session, filters, confidential=confidential, today=today), fragments.next_day(
+            today
+        )
 
     def body():
-        summary = fragments.remember("monitor-summary", (confidential, today, replace(filters, status=None, page=1)), totals)
+        summary = fragments.remember(
+            "monitor-summary", (confidential, today, replace(filters, status=None, page=1)), totals
+        )
         return render_template(
             "monitor/_overview.html",
             overview=outcome_monitor.overview(session, filters, summary, confidential=confidential, today=today),
@@ -76,7 +120,9 @@ def overview():
             confidential=confidential,
         ), fragments.next_day(today)
 
-    return render_template("monitor/overview.html", body=fragments.cached("monitor", (confidential, today, filters), body))
+    return render_template(
+        "monitor/overview.html", body=fragments.cached("monitor", (confidential, today, filters), body)
+    )
 
 
 @bp.get("/print")
@@ -93,7 +139,9 @@ def printable():
 @public
 def case(case_id: int):
     filters = outcome_monitor.Filters(case_id=case_id)
-    export = _export_or_none(f"outcome-monitor-{case_id}", lambda s, c, t: outcome_monitor.all_rows(s, filters, confidential=c, today=t))
+    export = _export_or_none(
+        f"outcome-monitor-{case_id}", lambda s, c, t: outcome_monitor.all_rows(s, filters, confidential=c, today=t)
+    )
     if export is not None:
         return export
     session, confidential, today = _context()
@@ -107,7 +155,9 @@ def case(case_id: int):
 def case_printable(case_id: int):
     session, confidential, today = _context()
     found = outcome_monitor.case_monitor(session, case_id, confidential=confidential, today=today)
-    rows = outcome_monitor.all_rows(session, outcome_monitor.Filters(case_id=case_id), confidential=confidential, today=today)
+    rows = outcome_monitor.all_rows(
+        session, outcome_monitor.Filters(case_id=case_id), confidential=confidential, today=today
+    )
     return _print_page(rows, found.case.title, pdf=request.path.endswith(".pdf"))
 
 
@@ -119,10 +169,27 @@ def indicator(indicator_id: int):
     rows = measurements.history(session, card.indicator)
     kind = tabular.requested_format()
     if kind is not None:
-        header = [_("Period from"), _("Value"), _("Source"), _("Note"), _("Reported at"), _("In force"), _("Correction reason")]
-        data = [[r.measurement.period.isoformat(), r.measurement.value, r.measurement.source, r.measurement.note,
-                 r.measurement.reported_at.isoformat(), _("yes") if r.in_force else _("no"), r.measurement.correction_reason]
-                for r in rows]
+        header = [
+            _("Period from"),
+            _("Value"),
+            _("Source"),
+            _("Note"),
+            _("Reported at"),
+            _("In force"),
+            _("Correction reason"),
+        ]
+        data = [
+            [
+                r.measurement.period.isoformat(),
+                r.measurement.value,
+                r.measurement.source,
+                r.measurement.note,
+                r.measurement.reported_at.isoformat(),
+                _("yes") if r.in_force else _("no"),
+                r.measurement.correction_reason,
+            ]
+            for r in rows
+        ]
         return tabular.download(kind, f"indicator-{indicator_id}", header, data)
     in_force = [(r.measurement.period, r.measurement.value) for r in rows if r.in_force]
     return render_template(

@@ -28,8 +28,14 @@ def index(case: Case):
     session, case, concluded = _context(case)
     today = utcnow().date()
     return render_template(
-        "progress/index.html", case=case, agreement=concluded, slots=progress.schedule(session, concluded, today), today=today,
-        adjustments=progress.adjustments_of(session, concluded), form=ProgressResponseForm(), is_owner=current_user.id == case.owner_id,
+        "progress/index.html",
+        case=case,
+        agreement=concluded,
+        slots=progress.schedule(session, concluded, today),
+        today=today,
+        adjustments=progress.adjustments_of(session, concluded),
+        form=ProgressResponseForm(),
+        is_owner=current_user.id == case.owner_id,
     )
 
 
@@ -42,7 +48,14 @@ def respond(case: Case, report_id: int):
     if not form.validate_on_submit():
         flash(_("Choose to acknowledge the report or to ask questions."), "error")
         return redirect(url_for(".index", case_id=case.id))
-    progress.respond(session, case, concluded, report, actor=current_user, acknowledge=form.decision.data == "acknowledge",
-                     response=form.response.data or "")
+    progress.respond(
+        session,
+        case,
+        concluded,
+        report,
+        actor=current_user,
+        acknowledge=form.decision.data == "acknowledge",
+        response=form.response.data or "",
+    )
     flash(_("Your response is recorded and visible to the coalition."), "success")
     return redirect(url_for(".index", case_id=case.id) + f"#report-{report.id}")

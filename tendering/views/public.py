@@ -89,7 +89,9 @@ def _document(case: Case, version: int | None):
 @public
 def document(reference: str):
     case = published_case(reference)
-    return render_template("documents/page.html", case=case, document=_document(case, request.args.get("version", type=int)), pdf=False)
+    return render_template(
+        "documents/page.html", case=case, document=_document(case, request.args.get("version", type=int)), pdf=False
+    )
 
 
 @bp.get("/tenders/<reference>/document.pdf")
@@ -99,7 +101,8 @@ def document_pdf(reference: str):
     doc = _document(case, request.args.get("version", type=int))
     pdf = question_document.to_pdf(render_template("documents/page.html", case=case, document=doc, pdf=True))
     return Response(
-        pdf, mimetype="application/pdf",
+        pdf,
+        mimetype="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{case.reference}-vraagdocument-v{doc.version}.pdf"'},
     )
 
@@ -123,9 +126,12 @@ def nota(reference: str, number: int):
 @public
 def nota_pdf(reference: str, number: int):
     case, answers = _nota(reference, number)
-    pdf = question_document.to_pdf(render_template("documents/nota.html", case=case, number=number, answers=answers, pdf=True))
+    pdf = question_document.to_pdf(
+        render_template("documents/nota.html", case=case, number=number, answers=answers, pdf=True)
+    )
     return Response(
-        pdf, mimetype="application/pdf",
+        pdf,
+        mimetype="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{case.reference}-nota-{number}.pdf"'},
     )
 
@@ -137,7 +143,9 @@ def ask_question(reference: str):
     form = QuestionForm()
     if form.validate_on_submit():
         clarifications.ask(db.session(), case, actor=current_user, question=form.question.data)
-        flash(_("Your question is received. The answer will be published to everyone; your name is not shown."), "success")
+        flash(
+            _("Your question is received. The answer will be published to everyone; your name is not shown."), "success"
+        )
     else:
         flash(_("Write out your question (at least 10 characters)."), "error")
     return redirect(url_for(".tender", reference=reference) + "#questions")

@@ -29,8 +29,14 @@ def index(coalition_id: int):
     return _index_page(coalition_id)
 
 
-def _index_page(coalition_id: int, import_form: MeasurementImportForm | None = None, errors=None, status: int = 200,
-                new_token: str | None = None, token_form: ApiTokenForm | None = None):
+def _index_page(
+    coalition_id: int,
+    import_form: MeasurementImportForm | None = None,
+    errors=None,
+    status: int = 200,
+    new_token: str | None = None,
+    token_form: ApiTokenForm | None = None,
+):
     """The indicators page; the plain page comes from the cache, one with errors or a new token never does."""
     session = db.session()
     reporting = measurements.reporting_for(session, coalition_id, current_user)
@@ -102,10 +108,16 @@ def report(coalition_id: int, indicator_id: int):
         return _indicator_page(coalition_id, indicator_id, form=form, status=400)
     try:
         measurements.report(
-            session, reporting, actor=current_user, today=_today(),
+            session,
+            reporting,
+            actor=current_user,
+            today=_today(),
             reported=measurements.Reported(
-                indicator=found, period=date.fromisoformat(form.period.data),
-                value=float(form.value.data), source=form.source.data or "", note=form.note.data or "",
+                indicator=found,
+                period=date.fromisoformat(form.period.data),
+                value=float(form.value.data),
+                source=form.source.data or "",
+                note=form.note.data or "",
                 reason=form.correction_reason.data or "",
             ),
         )
@@ -189,10 +201,19 @@ def _reports_page(coalition_id: int, form: ProgressReportForm | None = None, sta
     reporting = measurements.reporting_for(session, coalition_id, current_user)
     slots = progress.schedule(session, reporting.agreement, _today())
     form = form or ProgressReportForm()
-    form.period.choices = [(s.period.starts_on.isoformat(), _period_label(s.period)) for s in slots
-                           if s.report is None or s.report.status != progress.ACKNOWLEDGED]
-    return render_template("reporting/reports.html", reporting=reporting, slots=slots, form=form, today=_today(),
-                           period_label=_period_label), status
+    form.period.choices = [
+        (s.period.starts_on.isoformat(), _period_label(s.period))
+        for s in slots
+        if s.report is None or s.report.status != progress.ACKNOWLEDGED
+    ]
+    return render_template(
+        "reporting/reports.html",
+        reporting=reporting,
+        slots=slots,
+        form=form,
+        today=_today(),
+        period_label=_period_label,
+    ), status
 
 
 def _period_label(period) -> str:
@@ -205,13 +226,25 @@ def submit_report(coalition_id: int):
     session = db.session()
     reporting = measurements.reporting_for(session, coalition_id, current_user)
     form = ProgressReportForm()
-    form.period.choices = [(s.period.starts_on.isoformat(), "") for s in progress.schedule(session, reporting.agreement, _today())]
+    form.period.choices = [
+        (s.period.starts_on.isoformat(), "") for s in progress.schedule(session, reporting.agreement, _today())
+    ]
     if not form.validate_on_submit():
         return _reports_page(coalition_id, form=form, status=400)
-    progress.submit(session, reporting, actor=current_user, today=_today(), fields=progress.ReportFields(
-        period=date.fromisoformat(form.period.data), narrative=form.narrative.data, adjustments=form.adjustments.data or "",
-        adjustment_reason=form.adjustment_reason.data or "", setbacks=form.setbacks.data or "", windfalls=form.windfalls.data or "",
-        client_panel=form.client_panel.data or "",
-    ))
+    progress.submit(
+        session,
+        reporting,
+        actor=current_user,
+        today=_today(),
+        fields=progress.ReportFields(
+            period=date.fromisoformat(form.period.data),
+            narrative=form.narrative.data,
+            adjustments=form.adjustments.data or "",
+            adjustment_reason=form.adjustment_reason.data or "",
+            setbacks=form.setbacks.data or "",
+            windfalls=form.windfalls.data or "",
+            client_panel=form.client_panel.data or "",
+        ),
+    )
     flash(_("The progress report is sent to the municipality."), "success")
     return redirect(url_for(".reports", coalition_id=coalition_id))

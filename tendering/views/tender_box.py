@@ -22,11 +22,19 @@ def _readable_submission(case: Case, submission_id: int):
     ids cannot count the bids); an evaluator other than the owner reads only what they declared no conflict with."""
     session = db.session()
     submission, coalition = tender_box.get_submission(session, case, submission_id)
-    if current_user.role == Role.official and current_user.id != case.owner_id \
-            and not scoring.may_open(session, submission.proposal_id, current_user):
-        access.refuse_because(session, access.Capability.read_submissions, current_user,
-                              _("Declare first that you have no conflict of interest with this proposal."),
-                              case=case, submission_id=submission_id)
+    if (
+        current_user.role == Role.official
+        and current_user.id != case.owner_id
+        and not scoring.may_open(session, submission.proposal_id, current_user)
+    ):
+        access.refuse_because(
+            session,
+            access.Capability.read_submissions,
+            current_user,
+            _("Declare first that you have no conflict of interest with this proposal."),
+            case=case,
+            submission_id=submission_id,
+        )
     return session, submission, coalition
 
 
@@ -58,7 +66,12 @@ def open_box(case: Case):
     session = db.session()
     if ConfirmForm().validate_on_submit():
         opening = tender_box.open_box(session, case, actor=current_user)
-        flash(_("The tender box is open.") if opening.opened_at else _("Opening requested: a second official must confirm."), "success")
+        flash(
+            _("The tender box is open.")
+            if opening.opened_at
+            else _("Opening requested: a second official must confirm."),
+            "success",
+        )
     return redirect(url_for(".index", case_id=case.id))
 
 
@@ -90,5 +103,7 @@ def attachment(case: Case, submission_id: int, attachment_id: int):
     stored = tender_box.submitted_attachment(session, submission, attachment_id)
     return send_file(
         attachments.path_of(current_app.config["UPLOAD_DIR"], stored.stored_name),
-        mimetype=stored.content_type, as_attachment=True, download_name=stored.filename,
+        mimetype=stored.content_type,
+        as_attachment=True,
+        download_name=stored.filename,
     )

@@ -55,7 +55,12 @@ def trend(indicator: Indicator, values: list[tuple[date, float]], width: int = 3
         width=width,
         height=height,
         points=[Point(x(d), y(v), d, v) for d, v in sorted(values)],
-        plan=(x(indicator.baseline_date), y(indicator.baseline_value), x(indicator.target_date), y(indicator.target_value)),
+        plan=(
+            x(indicator.baseline_date),
+            y(indicator.baseline_value),
+            x(indicator.target_date),
+            y(indicator.target_value),
+        ),
         top=high,
         bottom=low,
     )

@@ -58,6 +58,7 @@ def cached(name: str, key: tuple[Hashable, ...], render: Callable[[], tuple[str,
     and the moment it changes with time alone (None: not before the cache's
     longest age).
     """
+
     def rendered():
         g.rendering_fragment = True
         try:

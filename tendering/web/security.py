@@ -167,7 +167,8 @@ def log_out(session: Session) -> None:
     if session_id is not None:
         table = UserSession.__table__
         session.execute(
-            update(table).where(table.c.id == session_id, table.c.ended_at.is_(None))
+            update(table)
+            .where(table.c.id == session_id, table.c.ended_at.is_(None))
             .values(ended_at=utcnow(), ended_reason="logout")
         )
         audit.record(session, action="logout", actor=user, details={"session_id": session_id})
@@ -275,9 +276,7 @@ def record_login_failure(session: Session, attempt: LoginAttempt) -> None:
         held = sorted(key.split(":", 1)[0] for key, free in keys.items() if counts.get(key, 0) == free)
         if held:
             audit_rows.append({"action": "login_throttled", "details": {**details, "held_back": held}})
-        connection.execute(
-            insert(events), [{"actor_name": "", "at": now, "reason": "", **row} for row in audit_rows]
-        )
+        connection.execute(insert(events), [{"actor_name": "", "at": now, "reason": "", **row} for row in audit_rows])
 
 
 # Device cookies ------------------------------------------------------------------------------------------------------------
@@ -306,8 +305,12 @@ def set_device_cookie(response, email: str):
     value = _device_serializer().dumps({"e": email.strip().lower(), "n": secrets.token_urlsafe(16)})
     config = current_app.config
     response.set_cookie(
-        DEVICE_COOKIE, value, max_age=config["DEVICE_COOKIE_DAYS"] * 86400, secure=config["SESSION_COOKIE_SECURE"],
-        httponly=True, samesite="Lax",
+        DEVICE_COOKIE,
+        value,
+        max_age=config["DEVICE_COOKIE_DAYS"] * 86400,
+        secure=config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+        samesite="Lax",
     )
     return response
 

@@ -105,5 +105,8 @@ def export_links(endpoint: str, **values) -> list[tuple[object, str]]:
 def download(kind: str, name: str, header: Sequence[str], rows: list[Sequence]) -> Response:
     """An attachment named `name` in the format `kind` (a key of FORMATS) with the given data."""
     found = FORMATS[kind]
-    return Response(found.write(header, rows, name), mimetype=found.mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{name}.{kind}"'})
+    return Response(
+        found.write(header, rows, name),
+        mimetype=found.mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{name}.{kind}"'},
+    )

@@ -52,11 +52,7 @@ class WorkflowDef:
     ocds_tender_status: Mapping[str, str]  # state -> OCDS tender status
 
     def transitions_from(self, state: str, trigger: str | None = None) -> list[TransitionDef]:
-        return [
-            t
-            for t in self.transitions
-            if state in t.sources and (trigger is None or t.trigger == trigger)
-        ]
+        return [t for t in self.transitions if state in t.sources and (trigger is None or t.trigger == trigger)]
 
     def triggers_from(self, state: str) -> list[str]:
         return list(dict.fromkeys(t.trigger for t in self.transitions_from(state)))
@@ -124,7 +120,9 @@ def _validate(workflow: WorkflowDef) -> None:
 def _validate_meaning(workflow: WorkflowDef, known: set[str]) -> None:
     """Every group named and no other; every state labelled and published with an OCDS status."""
     if missing := GROUPS.keys() - workflow.groups.keys():
-        raise WorkflowError(f"{workflow.name}: [groups] lacks {sorted(missing)} (list no states for a group that does not apply)")
+        raise WorkflowError(
+            f"{workflow.name}: [groups] lacks {sorted(missing)} (list no states for a group that does not apply)"
+        )
     if unknown := workflow.groups.keys() - GROUPS.keys():
         raise WorkflowError(f"{workflow.name}: unknown groups {sorted(unknown)}; add them to workflow/groups.py first")
     for name, members in workflow.groups.items():

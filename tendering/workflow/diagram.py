@@ -44,7 +44,9 @@ class Diagram:
 
 
 def layout(workflow: WorkflowDef) -> Diagram:
-    edges = {(s, t.dest, t.trigger) for t in workflow.transitions if t.trigger not in OMITTED_TRIGGERS for s in t.sources}
+    edges = {
+        (s, t.dest, t.trigger) for t in workflow.transitions if t.trigger not in OMITTED_TRIGGERS for s in t.sources
+    }
     layer = {workflow.initial: 0}
     queue = deque([workflow.initial])
     while queue:
@@ -65,7 +67,9 @@ def layout(workflow: WorkflowDef) -> Diagram:
     }
     width = MARGIN * 2 + max(len(s) for s in rows.values()) * (BOX_WIDTH + COLUMN_GAP) + 40
     height = MARGIN * 2 + len(rows) * (BOX_HEIGHT + ROW_GAP)
-    return Diagram(width, height, list(nodes.values()), [_edge(nodes[s], nodes[d], trig, width) for s, d, trig in sorted(edges)])
+    return Diagram(
+        width, height, list(nodes.values()), [_edge(nodes[s], nodes[d], trig, width) for s, d, trig in sorted(edges)]
+    )
 
 
 def _edge(source: Node, dest: Node, trigger: str, width: int) -> Edge:

@@ -155,9 +155,7 @@ def fire(
     )
     if not model.trigger(trigger):
         reasons = list(dict.fromkeys(r for t in permitted for r in failures[t]))
-        raise GuardFailed(
-            _("“%(action)s” is not yet possible.", action=trigger_label(trigger)), reasons
-        )
+        raise GuardFailed(_("“%(action)s” is not yet possible.", action=trigger_label(trigger)), reasons)
 
     case.updated_at = now
     event = AuditEvent(
@@ -184,8 +182,11 @@ def _due_step(session: Session, case: Case, now: datetime) -> TransitionDef | No
     """The time-driven transition out of the case's state whose guards now pass (a deadline passed...), if any."""
     ctx = GuardContext(session, case, now)
     return next(
-        (t for t in workflow_for(case).transitions_from(case.state)
-         if t.automatic and all(check.passed for check in check_transition(t, ctx))),
+        (
+            t
+            for t in workflow_for(case).transitions_from(case.state)
+            if t.automatic and all(check.passed for check in check_transition(t, ctx))
+        ),
         None,
     )
 

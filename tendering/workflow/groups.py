@@ -28,4 +28,6 @@ GROUPS: dict[str, str] = {
 }
 
 # The OCDS tender status codelist (https://standard.open-contracting.org/1.1/en/schema/codelists/#tender-status).
-OCDS_TENDER_STATUSES = frozenset({"planning", "planned", "active", "cancelled", "unsuccessful", "complete", "withdrawn"})
+OCDS_TENDER_STATUSES = frozenset(
+    {"planning", "planned", "active", "cancelled", "unsuccessful", "complete", "withdrawn"}
+)

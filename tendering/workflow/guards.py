@@ -120,9 +120,7 @@ def question_articulated(ctx: GuardContext) -> list[str]:
 
 def _suitability_answers(ctx: GuardContext) -> dict[str, bool]:
     rows = ctx.session.exec(
-        select(SuitabilityAnswer.question, SuitabilityAnswer.answer).where(
-            SuitabilityAnswer.case_id == ctx.case.id
-        )
+        select(SuitabilityAnswer.question, SuitabilityAnswer.answer).where(SuitabilityAnswer.case_id == ctx.case.id)
     ).all()
     return dict(rows)
 
@@ -159,9 +157,7 @@ def suitability_answered(ctx: GuardContext) -> list[str]:
 
 @guard("stakeholders_analysed", _l("At least three stakeholders are analysed"))
 def stakeholders_analysed(ctx: GuardContext) -> list[str]:
-    count = _count(
-        ctx, select(func.count()).select_from(Stakeholder).where(Stakeholder.case_id == ctx.case.id)
-    )
+    count = _count(ctx, select(func.count()).select_from(Stakeholder).where(Stakeholder.case_id == ctx.case.id))
     if count < MIN_STAKEHOLDERS:
         return [
             _(
@@ -375,4 +371,6 @@ def reconsideration_recorded(ctx: GuardContext) -> list[str]:
         .select_from(Reconsideration)
         .where(Reconsideration.case_id == ctx.case.id, Reconsideration.round == ctx.case.round),
     )
-    return [] if count else [_("Record what must change (question, frameworks or urgency) before starting a new round.")]
+    return (
+        [] if count else [_("Record what must change (question, frameworks or urgency) before starting a new round.")]
+    )

@@ -50,6 +50,7 @@ def state_label(state: str) -> str:
 def trigger_label(trigger: str) -> str:
     return str(TRIGGER_LABELS.get(trigger, trigger))
 
+
 ACTION_LABELS = {
     "case_opened": _l("Case opened"),
     "case_edited": _l("Case edited"),
@@ -60,8 +61,11 @@ ACTION_LABELS = {
 def action_label(action: str) -> str:
     return str(ACTION_LABELS.get(action, action))
 
+
 REASON_HINTS = {
-    "decide_not_to_tender": _l("Why not, and which route is chosen instead (a subsidy, a regular procurement, doing it ourselves)?"),
+    "decide_not_to_tender": _l(
+        "Why not, and which route is chosen instead (a subsidy, a regular procurement, doing it ourselves)?"
+    ),
     "declare_unsuccessful": _l("Why no proposal can be awarded."),
     "rearticulate": _l("What must change: the question, the frameworks (including the budget), or the urgency?"),
     "withdraw": _l("Why the question is withdrawn."),

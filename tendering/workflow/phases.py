@@ -33,15 +33,21 @@ def states_in(group: str) -> tuple[str, ...]:
 def where_in_phase(group: str):
     """The SQL condition "the case is in the group", per workflow."""
     _known(group)
-    clauses = [and_(Case.workflow == w.name, Case.state.in_(sorted(w.groups[group])))
-               for w in workflows().values() if w.groups[group]]
+    clauses = [
+        and_(Case.workflow == w.name, Case.state.in_(sorted(w.groups[group])))
+        for w in workflows().values()
+        if w.groups[group]
+    ]
     return or_(*clauses) if clauses else false()
 
 
 def accepting_proposals(case: Case, now: datetime | None = None) -> bool:
     """The tender is open and its deadline has not passed: drafts, submissions and withdrawals are possible."""
-    return (in_phase(case, "tender_open") and case.submission_deadline is not None
-            and (now or utcnow()) < case.submission_deadline)
+    return (
+        in_phase(case, "tender_open")
+        and case.submission_deadline is not None
+        and (now or utcnow()) < case.submission_deadline
+    )
 
 
 def ocds_tender_status(case: Case) -> str:

@@ -35,13 +35,17 @@ def step(page, server, case, action, reason=""):
     page.get_by_role("button", name=action).click()
 
 
-def test_from_opened_proposals_to_a_concluded_agreement(live_server, page, browser, opened, session, official, make_user):
+def test_from_opened_proposals_to_a_concluded_agreement(
+    live_server, page, browser, opened, session, official, make_user
+):
     case, criteria, proposals, evaluators = opened
     for evaluator in evaluators:
         log_in(page, live_server, evaluator)
         evaluate(page, live_server, case, proposals, criteria, scores=((6, 5), (8, 9)))
         page.goto(f"{live_server}/cases/{case.id}/evaluation")
-        expect(page.locator("#progress")).to_contain_text(f"{2 * (evaluators.index(evaluator) + 1)} of 4 evaluations done")
+        expect(page.locator("#progress")).to_contain_text(
+            f"{2 * (evaluators.index(evaluator) + 1)} of 4 evaluations done"
+        )
         page.context.clear_cookies()
 
     log_in(page, live_server, official)
@@ -56,7 +60,9 @@ def test_from_opened_proposals_to_a_concluded_agreement(live_server, page, brows
     page.get_by_role("link", name="Award", exact=True).click()
     page.get_by_label("Winning proposal", exact=True).select_option(label="Coalitie B")
     page.get_by_label("Motivation of the award decision").fill("Beste aanpak en laagste prijs.")
-    page.get_by_label("Characteristics and relative advantages of the winning proposal").fill("Buurtkamers in elke wijk.")
+    page.get_by_label("Characteristics and relative advantages of the winning proposal").fill(
+        "Buurtkamers in elke wijk."
+    )
     page.get_by_role("button", name="Record the decision").click()
     expect(page.get_by_text("The intended award decision is recorded.")).to_be_visible()
     step(page, live_server, case, "Propose the award", "Gunning volgens de rangorde.")

@@ -11,17 +11,27 @@ from tests import factories as f
 from .test_elderly_question_journey import log_in
 
 
-def test_coalition_of_three_submits_and_gets_a_receipt(live_server, page, browser, session, make_case, make_user, official, tmp_path):
+def test_coalition_of_three_submits_and_gets_a_receipt(
+    live_server, page, browser, session, make_case, make_user, official, tmp_path
+):
     case = make_case(title="Gelukkig oud in Lindendal", state="tendering", budget_ceiling=Decimal("850000"))
     f.set_up_tender(session, case)
-    session.add(Framework(case_id=case.id, kind=FrameworkKind.minimum_requirement, description="Minstens één bewonersinitiatief"))
+    session.add(
+        Framework(
+            case_id=case.id, kind=FrameworkKind.minimum_requirement, description="Minstens één bewonersinitiatief"
+        )
+    )
     freeze(session, case, actor=official)
-    organisations = [Organisation(name=n, kind=OrganisationKind.association) for n in
-                     ("Zorgcoöperatie De Linde", "Voetbalvereniging '58", "Bakkerij Van Dam")]
+    organisations = [
+        Organisation(name=n, kind=OrganisationKind.association)
+        for n in ("Zorgcoöperatie De Linde", "Voetbalvereniging '58", "Bakkerij Van Dam")
+    ]
     session.add_all(organisations)
     session.commit()
-    lead, sport, bakery = (make_user(Role.coalition_member, org=o, name=n) for o, n in
-                           zip(organisations, ("Marieke Jansen", "Kees Bakker", "Ali Yilmaz"), strict=True))
+    lead, sport, bakery = (
+        make_user(Role.coalition_member, org=o, name=n)
+        for o, n in zip(organisations, ("Marieke Jansen", "Kees Bakker", "Ali Yilmaz"), strict=True)
+    )
 
     log_in(page, live_server, lead)
     page.goto(f"{live_server}/tenders/{case.reference}")

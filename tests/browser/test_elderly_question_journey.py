@@ -33,7 +33,9 @@ def test_elderly_question_from_new_case_to_published_nota(live_server, page, bro
     log_in(page, live_server, official)
     page.goto(f"{live_server}/cases/new")
     page.get_by_label("Title").fill("Gelukkig oud in Lindendal")
-    page.get_by_label("The societal question").fill("Wie helpt ons om ouderen gelukkig oud te laten worden in onze gemeente?")
+    page.get_by_label("The societal question").fill(
+        "Wie helpt ons om ouderen gelukkig oud te laten worden in onze gemeente?"
+    )
     page.get_by_label("Budget ceiling (euros)").fill("850000")
     page.get_by_role("button", name="Save").click()
     case_url = page.url
@@ -52,7 +54,11 @@ def test_elderly_question_from_new_case_to_published_nota(live_server, page, bro
     fire(page, "Decide to tender socially → Stakeholder analysis", "Decide to tender socially")
 
     page.get_by_role("link", name="Stakeholders", exact=True).click()
-    for name, usual in (("Zorgcoöperatie De Linde", True), ("Voetbalvereniging '58", False), ("Bakkerij Van Dam", False)):
+    for name, usual in (
+        ("Zorgcoöperatie De Linde", True),
+        ("Voetbalvereniging '58", False),
+        ("Bakkerij Van Dam", False),
+    ):
         page.get_by_text("Add a stakeholder").click()
         page.get_by_label("Organisation or person").fill(name)
         page.get_by_label("Interest (1–5)").fill("4")

@@ -15,7 +15,9 @@ def test_coalition_reports_and_the_council_sees_the_status_change(live_server, p
     council.get_by_role("button", name="Filter").click()
     card = council.locator(f"#card-{realised.loneliness.id}").locator("xpath=..")
     expect(card).to_contain_text("No data")
-    expect(council.get_by_role("link", name="Kosten per deelnemer")).to_be_visible()  # confidential, yet the council sees it
+    expect(
+        council.get_by_role("link", name="Kosten per deelnemer")
+    ).to_be_visible()  # confidential, yet the council sees it
 
     log_in(page, live_server, realised.member)
     page.goto(f"{live_server}/coalitions/{realised.coalition.id}")

@@ -12,29 +12,27 @@ from alembic import op
 
 import tendering.models.base
 
-revision = '0004'
-down_revision = '0003'
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('proposal_attachments', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('uploaded_by_id', sa.Integer(), nullable=False))
-        batch_op.add_column(sa.Column('removed_at', tendering.models.base.UTCDateTime(timezone=True), nullable=True))
-        batch_op.create_foreign_key('fk_proposal_attachments_uploaded_by', 'users', ['uploaded_by_id'], ['id'])
+    with op.batch_alter_table("proposal_attachments", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("uploaded_by_id", sa.Integer(), nullable=False))
+        batch_op.add_column(sa.Column("removed_at", tendering.models.base.UTCDateTime(timezone=True), nullable=True))
+        batch_op.create_foreign_key("fk_proposal_attachments_uploaded_by", "users", ["uploaded_by_id"], ["id"])
 
-    with op.batch_alter_table('proposals', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('requirements_confirmed', sa.JSON(), nullable=False, server_default='[]'))
-
+    with op.batch_alter_table("proposals", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("requirements_confirmed", sa.JSON(), nullable=False, server_default="[]"))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('proposals', schema=None) as batch_op:
-        batch_op.drop_column('requirements_confirmed')
+    with op.batch_alter_table("proposals", schema=None) as batch_op:
+        batch_op.drop_column("requirements_confirmed")
 
-    with op.batch_alter_table('proposal_attachments', schema=None) as batch_op:
-        batch_op.drop_constraint('fk_proposal_attachments_uploaded_by', type_='foreignkey')
-        batch_op.drop_column('removed_at')
-        batch_op.drop_column('uploaded_by_id')
-
+    with op.batch_alter_table("proposal_attachments", schema=None) as batch_op:
+        batch_op.drop_constraint("fk_proposal_attachments_uploaded_by", type_="foreignkey")
+        batch_op.drop_column("removed_at")
+        batch_op.drop_column("uploaded_by_id")

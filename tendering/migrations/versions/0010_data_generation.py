@@ -8,20 +8,21 @@ Create Date: 2026-11-23 01:10:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0010'
-down_revision = '0009'
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    table = op.create_table('data_generation',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('generation', sa.BigInteger(), server_default='0', nullable=False),
-    sa.PrimaryKeyConstraint('id')
+    table = op.create_table(
+        "data_generation",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("generation", sa.BigInteger(), server_default="0", nullable=False),
+        sa.PrimaryKeyConstraint("id"),
     )
-    op.bulk_insert(table, [{'id': 1, 'generation': 0}])
+    op.bulk_insert(table, [{"id": 1, "generation": 0}])
 
 
 def downgrade() -> None:
-    op.drop_table('data_generation')
+    op.drop_table("data_generation")

@@ -42,7 +42,11 @@ def add_framework(case: Case):
         invalid(form)
         return redirect(url_for(".articulation_page", case_id=case.id) + "#frameworks")
     articulation.add_framework(
-        session, case, actor=current_user, kind=FrameworkKind(form.kind.data), description=form.description.data,
+        session,
+        case,
+        actor=current_user,
+        kind=FrameworkKind(form.kind.data),
+        description=form.description.data,
         amendment_note=form.amendment_note.data or "",
     )
     return done(_("The framework is added."), ".articulation_page", case.id, "#frameworks")

@@ -38,7 +38,9 @@ def answer_clarification(case: Case, clarification_id: int):
         invalid(form)
         return redirect(url_for(".clarifications_page", case_id=case.id))
     clarifications.answer(session, case, clarification, actor=current_user, text=form.answer.data)
-    return done(_("The answer is saved; publish it in the next nota van inlichtingen."), ".clarifications_page", case.id)
+    return done(
+        _("The answer is saved; publish it in the next nota van inlichtingen."), ".clarifications_page", case.id
+    )
 
 
 @bp.post("/notas")

@@ -18,9 +18,19 @@ from . import bp, done, page
 
 def _stakeholder_fields(form: StakeholderForm) -> stakeholders.StakeholderFields:
     return stakeholders.StakeholderFields(
-        **{name: (getattr(form, name).data or "").strip() for name in (
-            "name", "category", "strengths", "weaknesses", "history", "untapped_potential", "risk_willingness", "mobilisation",
-        )},
+        **{
+            name: (getattr(form, name).data or "").strip()
+            for name in (
+                "name",
+                "category",
+                "strengths",
+                "weaknesses",
+                "history",
+                "untapped_potential",
+                "risk_willingness",
+                "mobilisation",
+            )
+        },
         interest=form.interest.data,
         influence=form.influence.data,
         usual_partner=form.usual_partner.data == "usual",
@@ -70,7 +80,9 @@ def edit_stakeholder(case: Case, stakeholder_id: int):
     if request.method == "GET":
         form.usual_partner.data = "usual" if stakeholder.usual_partner else "surprising"
     if form.validate_on_submit():
-        stakeholders.update_stakeholder(session, case, stakeholder, actor=current_user, fields=_stakeholder_fields(form))
+        stakeholders.update_stakeholder(
+            session, case, stakeholder, actor=current_user, fields=_stakeholder_fields(form)
+        )
         return done(_("The stakeholder is saved."), ".stakeholders_page", case.id)
     return page("workbench/stakeholder_form.html", case, form=form, stakeholder=stakeholder)
 

@@ -41,8 +41,13 @@ def log_contact(case: Case):
         invalid(form)
         return redirect(url_for(".coalition_forming_page", case_id=case.id))
     tender_setup.log_contact(
-        session, case, actor=current_user, kind=ContactKind(form.kind.data), held_on=form.held_on.data,
-        with_whom=form.with_whom.data, result=form.result.data or "",
+        session,
+        case,
+        actor=current_user,
+        kind=ContactKind(form.kind.data),
+        held_on=form.held_on.data,
+        with_whom=form.with_whom.data,
+        result=form.result.data or "",
     )
     return done(_("The contact moment is logged."), ".coalition_forming_page", case.id)
 
@@ -69,7 +74,9 @@ def tender_page(case: Case):
         criterion_form=CriterionForm(),
         procedure_form=procedure,
         variant_form=VariantForm(workflow=case.workflow),
-        minimum_requirements=[f for f in articulation.frameworks_of(session, case) if f.kind == FrameworkKind.minimum_requirement],
+        minimum_requirements=[
+            f for f in articulation.frameworks_of(session, case) if f.kind == FrameworkKind.minimum_requirement
+        ],
     )
 
 
@@ -86,8 +93,11 @@ def add_criterion(case: Case):
         case,
         actor=current_user,
         fields=tender_setup.CriterionFields(
-            name=form.name.data.strip(), weight=form.weight.data, scale_max=form.scale_max.data,
-            description=(form.description.data or "").strip(), is_price=form.is_price.data,
+            name=form.name.data.strip(),
+            weight=form.weight.data,
+            scale_max=form.scale_max.data,
+            description=(form.description.data or "").strip(),
+            is_price=form.is_price.data,
             price_formula=form.price_formula.data or "",
         ),
         amendment_note=form.amendment_note.data or "",

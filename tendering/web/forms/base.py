@@ -25,7 +25,10 @@ INT32_MAX = 2**31 - 1  # the largest id (and integer) the database's integer col
 DECIMAL_MAX = decimal.Decimal(10) ** 12  # beyond the largest amount the numeric columns hold (14 digits, 2 decimals)
 
 
-EARLIEST, LATEST = date(1900, 1, 1), date(2199, 12, 31)  # dates a case can meaningfully carry; beyond them date arithmetic overflows
+EARLIEST, LATEST = (
+    date(1900, 1, 1),
+    date(2199, 12, 31),
+)  # dates a case can meaningfully carry; beyond them date arithmetic overflows
 
 
 def _out_of_range(field):
@@ -42,7 +45,10 @@ def _out_of_range(field):
                 return _l("Not a valid number.")
             if number.is_infinite() or abs(number) >= DECIMAL_MAX:
                 return _l("This number is too large or too small.")
-        if isinstance(value, date) and not EARLIEST <= (value.date() if isinstance(value, datetime) else value) <= LATEST:
+        if (
+            isinstance(value, date)
+            and not EARLIEST <= (value.date() if isinstance(value, datetime) else value) <= LATEST
+        ):
             return _l("Give a date between 1900 and 2199.")
     return None
 
@@ -69,7 +75,9 @@ class FlaskForm(BaseFlaskForm):
         return valid
 
 
-AMENDMENT_HELP = _l("The tender is published: this change becomes a numbered amendment, sent to every interested organisation.")
+AMENDMENT_HELP = _l(
+    "The tender is published: this change becomes a numbered amendment, sent to every interested organisation."
+)
 
 
 def amendment_field(field_id: str):

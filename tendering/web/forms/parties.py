@@ -1,6 +1,5 @@
 """Forms of the parties: accounts, registration, organisations, coalitions and proposals."""
 
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -58,15 +57,25 @@ def strong_password(form, field) -> None:
 
 
 class NewPasswordMixin:
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=1024), strong_password],
-                             description=_l("At least 12 characters and hard to guess: four or more unusual words make a good password."))
-    confirm = PasswordField(_l("Repeat the password"), validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))])
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=1024), strong_password],
+        description=_l("At least 12 characters and hard to guess: four or more unusual words make a good password."),
+    )
+    confirm = PasswordField(
+        _l("Repeat the password"), validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))]
+    )
 
 
 class RegistrationForm(NewPasswordMixin, FlaskForm):
     organisation_name = StringField(_l("Name of the organisation"), validators=[DataRequired(), Length(max=200)])
-    kind = SelectField(_l("Kind of organisation"), choices=[SelectChoice(k, v) for k, v in ORGANISATION_KIND_LABELS.items()])
-    kvk_number = StringField(_l("Chamber of Commerce number (optional)"), validators=[Optional(), Regexp(r"^\d{8}$", message=_l("A Chamber of Commerce number has 8 digits."))])
+    kind = SelectField(
+        _l("Kind of organisation"), choices=[SelectChoice(k, v) for k, v in ORGANISATION_KIND_LABELS.items()]
+    )
+    kvk_number = StringField(
+        _l("Chamber of Commerce number (optional)"),
+        validators=[Optional(), Regexp(r"^\d{8}$", message=_l("A Chamber of Commerce number has 8 digits."))],
+    )
     contact_email = EmailField(_l("Contact e-mail of the organisation"), validators=[Optional(), Length(max=254)])
     contact_phone = StringField(_l("Telephone (optional)"), validators=[Length(max=40)])
     name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=200)])
@@ -109,7 +118,8 @@ class ProposalForm(FlaskForm):
     approach = TextAreaField(_l("Our approach"), validators=[Length(max=50000)])
     answer_to_question = TextAreaField(_l("How it answers the real question"), validators=[Length(max=50000)])
     outcome_commitments = TextAreaField(
-        _l("Outcome commitments"), validators=[Length(max=20000)],
+        _l("Outcome commitments"),
+        validators=[Length(max=20000)],
         description=_l("Which indicators, with the baseline and target you propose."),
     )
     monitoring = TextAreaField(_l("Proposed monitoring"), validators=[Length(max=20000)])
@@ -122,4 +132,8 @@ class ProposalForm(FlaskForm):
 
 
 class AttachmentForm(FlaskForm):
-    file = FileField(_l("Attachment"), validators=[FileRequired()], description=_l("PDF, ODT, DOCX, XLSX, PNG or JPEG; at most 20 MB."))
+    file = FileField(
+        _l("Attachment"),
+        validators=[FileRequired()],
+        description=_l("PDF, ODT, DOCX, XLSX, PNG or JPEG; at most 20 MB."),
+    )

@@ -1,6 +1,5 @@
 """Forms of evaluation and award."""
 
-
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     RadioField,
@@ -24,14 +23,19 @@ class EvaluatorForm(FlaskForm):
 class DeclarationForm(FlaskForm):
     conflict = RadioField(
         _l("Conflict of interest with this coalition's organisations?"),
-        choices=[SelectChoice("no", _l("No conflict of interest")), SelectChoice("yes", _l("I have a conflict of interest"))],
+        choices=[
+            SelectChoice("no", _l("No conflict of interest")),
+            SelectChoice("yes", _l("I have a conflict of interest")),
+        ],
         validators=[InputRequired()],
     )
     note = TextAreaField(_l("Describe the conflict"), validators=[Length(max=2000)])
 
 
 class ReconsiderationForm(FlaskForm):
-    changes = checkboxes(_l("What must change before a new round"), validators=[DataRequired(_l("Choose what must change."))])
+    changes = checkboxes(
+        _l("What must change before a new round"), validators=[DataRequired(_l("Choose what must change."))]
+    )
     note = TextAreaField(_l("What changes, and why"), validators=[DataRequired(), Length(max=10000)])
 
 
@@ -39,7 +43,8 @@ class AwardDecisionForm(FlaskForm):
     proposal_id = SelectField(_l("Winning proposal"), coerce=int, validators=[InputRequired()])
     motivation = TextAreaField(_l("Motivation of the award decision"), validators=[DataRequired(), Length(max=20000)])
     advantages = TextAreaField(
-        _l("Characteristics and relative advantages of the winning proposal"), validators=[DataRequired(), Length(max=20000)],
+        _l("Characteristics and relative advantages of the winning proposal"),
+        validators=[DataRequired(), Length(max=20000)],
         description=_l("Every coalition reads this in its letter: why the winning proposal was better than theirs."),
     )
 

@@ -1,6 +1,5 @@
 """Forms of the question's stretch: the case, articulation, suitability, stakeholders, the tender set-up, clarifications."""
 
-
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -43,7 +42,9 @@ class CaseForm(FlaskForm):
     )
     target_group = TextAreaField(_l("Target group"), validators=[Length(max=5000)])
     ambition = TextAreaField(_l("Ambition"), validators=[Length(max=5000)])
-    theme = StringField(_l("Theme"), validators=[Length(max=80)], description=_l("For example: care, living, education."))
+    theme = StringField(
+        _l("Theme"), validators=[Length(max=80)], description=_l("For example: care, living, education.")
+    )
     budget_ceiling = DecimalField(
         _l("Budget ceiling (euros)"), places=2, validators=[Optional(), NumberRange(min=0, max=10**11)]
     )
@@ -55,9 +56,7 @@ class CaseForm(FlaskForm):
     version = HiddenField()
 
     def fields(self) -> CaseFields:
-        return CaseFields(
-            **{name: _clean(getattr(self, name).data) for name in CaseFields.__dataclass_fields__}
-        )
+        return CaseFields(**{name: _clean(getattr(self, name).data) for name in CaseFields.__dataclass_fields__})
 
 
 class NewCaseForm(CaseForm):
@@ -96,22 +95,34 @@ class SuitabilityForm(FlaskForm):
             setattr(
                 Form,
                 f"{key}_answer",
-                RadioField(label, choices=[SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))], validators=[InputRequired()]),
+                RadioField(
+                    label,
+                    choices=[SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))],
+                    validators=[InputRequired()],
+                ),
             )
-            setattr(Form, f"{key}_motivation", TextAreaField(_l("Motivation"), validators=[DataRequired(), Length(max=5000)]))
+            setattr(
+                Form,
+                f"{key}_motivation",
+                TextAreaField(_l("Motivation"), validators=[DataRequired(), Length(max=5000)]),
+            )
         return Form
 
 
 class StakeholderForm(FlaskForm):
     name = StringField(_l("Organisation or person"), validators=[DataRequired(), Length(max=200)])
-    category = StringField(_l("Category"), validators=[Length(max=80)], description=_l("For example: residents, care, sport, business."))
+    category = StringField(
+        _l("Category"), validators=[Length(max=80)], description=_l("For example: residents, care, sport, business.")
+    )
     interest = IntegerField(_l("Interest (1–5)"), validators=[InputRequired(), NumberRange(min=1, max=5)])
     influence = IntegerField(_l("Influence (1–5)"), validators=[InputRequired(), NumberRange(min=1, max=5)])
     strengths = TextAreaField(_l("Strengths"), validators=[Length(max=5000)])
     weaknesses = TextAreaField(_l("Weaknesses"), validators=[Length(max=5000)])
     history = TextAreaField(_l("History with the municipality"), validators=[Length(max=5000)])
     untapped_potential = TextAreaField(_l("Untapped potential"), validators=[Length(max=5000)])
-    risk_willingness = TextAreaField(_l("Willingness to take risk-bearing responsibility"), validators=[Length(max=5000)])
+    risk_willingness = TextAreaField(
+        _l("Willingness to take risk-bearing responsibility"), validators=[Length(max=5000)]
+    )
     mobilisation = TextAreaField(_l("When and why they can be mobilised"), validators=[Length(max=5000)])
     usual_partner = RadioField(
         _l("Partner type"),
@@ -125,7 +136,9 @@ class CriterionForm(FlaskForm):
     name = StringField(_l("Criterion"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
     weight = IntegerField(_l("Weight (%)"), validators=[InputRequired(), NumberRange(min=0, max=100)])
-    scale_max = IntegerField(_l("Highest score on the scale"), default=10, validators=[InputRequired(), NumberRange(min=1, max=100)])
+    scale_max = IntegerField(
+        _l("Highest score on the scale"), default=10, validators=[InputRequired(), NumberRange(min=1, max=100)]
+    )
     is_price = BooleanField(_l("This is the price criterion"))
     price_formula = SelectField(
         _l("Price scoring"),
@@ -143,19 +156,26 @@ class ProcedureForm(FlaskForm):
     clarification_deadline = DateTimeLocalField(
         _l("Deadline for clarification questions"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
     )
-    submission_deadline = DateTimeLocalField(_l("Submission deadline"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    submission_deadline = DateTimeLocalField(
+        _l("Submission deadline"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
+    )
     min_partners = IntegerField(
-        _l("Minimum number of partner organisations per coalition"), default=2, validators=[InputRequired(), NumberRange(min=1, max=50)]
+        _l("Minimum number of partner organisations per coalition"),
+        default=2,
+        validators=[InputRequired(), NumberRange(min=1, max=50)],
     )
     standstill_days = IntegerField(
-        _l("Standstill period after the award decision (calendar days)"), default=20,
+        _l("Standstill period after the award decision (calendar days)"),
+        default=20,
         validators=[Optional(), NumberRange(min=STANDSTILL_MIN, max=STANDSTILL_MAX)],
     )
     amendment_note = amendment_field("procedure-form-amendment-note")
 
 
 class VariantForm(FlaskForm):
-    workflow = SelectField(_l("Procedure"), choices=[SelectChoice(name, label) for name, label in WORKFLOW_LABELS.items()])
+    workflow = SelectField(
+        _l("Procedure"), choices=[SelectChoice(name, label) for name, label in WORKFLOW_LABELS.items()]
+    )
 
 
 class ContactForm(FlaskForm):
@@ -177,7 +197,9 @@ class InterestForm(FlaskForm):
     offer = TextAreaField(
         _l("What can your organisation bring?"),
         validators=[DataRequired(), Length(max=5000)],
-        description=_l("Money, people, facilities, expertise, reach: other organisations can find you here to form a coalition."),
+        description=_l(
+            "Money, people, facilities, expertise, reach: other organisations can find you here to form a coalition."
+        ),
     )
 
 

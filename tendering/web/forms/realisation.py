@@ -1,6 +1,5 @@
 """Forms of the agreement, measurements, progress and accountability."""
 
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -28,9 +27,12 @@ class AgreementForm(FlaskForm):
     budget = DecimalField(_l("Budget (euros)"), places=2, validators=[InputRequired(), NumberRange(min=0, max=10**11)])
     starts_on = DateField(_l("Starts on"), validators=[InputRequired()])
     ends_on = DateField(_l("Ends on"), validators=[InputRequired()])
-    overseers = checkboxes(_l("Who oversees the outcomes"), validators=[DataRequired(_l("Choose who oversees the outcomes."))])
+    overseers = checkboxes(
+        _l("Who oversees the outcomes"), validators=[DataRequired(_l("Choose who oversees the outcomes."))]
+    )
     monitoring_arrangement = TextAreaField(
-        _l("Monitoring arrangement"), validators=[DataRequired(), Length(max=20000)],
+        _l("Monitoring arrangement"),
+        validators=[DataRequired(), Length(max=20000)],
         description=_l("How the overseers look at the indicators and progress reports, and when they meet."),
     )
     report_cadence = SelectField(_l("Progress reports"), validators=[InputRequired()])
@@ -62,18 +64,23 @@ class MeasurementForm(FlaskForm):
     source = StringField(_l("Source"), validators=[Length(max=2000)])
     note = TextAreaField(_l("Note"), validators=[Length(max=5000)])
     correction_reason = TextAreaField(
-        _l("Reason for a correction"), validators=[Length(max=5000)],
+        _l("Reason for a correction"),
+        validators=[Length(max=5000)],
         description=_l("Only when the period already has a value: the earlier value stays in the history."),
     )
 
 
 class JointEvaluationForm(FlaskForm):
     participants = TextAreaField(
-        _l("Participants"), validators=[DataRequired(), Length(max=5000)],
-        description=_l("The municipality, every coalition partner, the stakeholders and client representatives at the table; one a line."),
+        _l("Participants"),
+        validators=[DataRequired(), Length(max=5000)],
+        description=_l(
+            "The municipality, every coalition partner, the stakeholders and client representatives at the table; one a line."
+        ),
     )
     findings = TextAreaField(
-        _l("Findings from the conversations"), validators=[DataRequired(), Length(max=50000)],
+        _l("Findings from the conversations"),
+        validators=[DataRequired(), Length(max=50000)],
         description=_l("What the results mean, in the words of the people involved."),
     )
     lessons = TextAreaField(_l("What we learned"), validators=[Length(max=50000)])
@@ -84,7 +91,8 @@ class ProgressReportForm(FlaskForm):
     period = SelectField(_l("Period"), validators=[InputRequired()])
     narrative = TextAreaField(_l("How the work went"), validators=[DataRequired(), Length(max=50000)])
     adjustments = TextAreaField(
-        _l("Adjustment of the approach"), validators=[Length(max=20000)],
+        _l("Adjustment of the approach"),
+        validators=[Length(max=20000)],
         description=_l("What you changed in the approach agreed; leave empty when nothing changed."),
     )
     adjustment_reason = TextAreaField(_l("Reason for the adjustment"), validators=[Length(max=20000)])
@@ -95,19 +103,27 @@ class ProgressReportForm(FlaskForm):
 
 class ProgressResponseForm(FlaskForm):
     decision = RadioField(
-        _l("Response"), validators=[InputRequired()],
-        choices=[SelectChoice("acknowledge", _l("Acknowledge the report")), SelectChoice("questions", _l("Ask questions"))],
+        _l("Response"),
+        validators=[InputRequired()],
+        choices=[
+            SelectChoice("acknowledge", _l("Acknowledge the report")),
+            SelectChoice("questions", _l("Ask questions")),
+        ],
     )
     response = TextAreaField(_l("Note or questions for the coalition"), validators=[Length(max=20000)])
 
 
 class ApiTokenForm(FlaskForm):
-    name = StringField(_l("Name of the token"), validators=[DataRequired(), Length(max=100)],
-                       description=_l("The system that will use it, e.g. “GGD-koppeling”."))
+    name = StringField(
+        _l("Name of the token"),
+        validators=[DataRequired(), Length(max=100)],
+        description=_l("The system that will use it, e.g. “GGD-koppeling”."),
+    )
 
 
 class MeasurementImportForm(FlaskForm):
     file = FileField(
-        _l("CSV or XLSX file"), validators=[FileRequired()],
+        _l("CSV or XLSX file"),
+        validators=[FileRequired()],
         description=_l("Columns: indicator, period, value, and optionally source, note, correction_reason."),
     )

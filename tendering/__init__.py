@@ -39,7 +39,6 @@ def create_app(test_config: dict | None = None) -> Flask:
         in_phase=in_phase,
         accepting_proposals=accepting_proposals,
         may=access.may,
-        why_not=access.why_not,
         export_links=tabular.export_links,
     )
     db.init_app(app)

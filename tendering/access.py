@@ -6,11 +6,11 @@ some phase groups (`workflow/groups.py`) and only when object rules hold
 evaluator", "joined this coalition"). The same table answers everywhere:
 - every route declares its capability (`allows`, or `public`), and one
   request hook checks it before the view runs, after loading the objects the
-  URL names (`web.loaders`); start-up refuses a route that declares nothing;
+  URL names (`views/loaders.py`); start-up refuses a route that declares nothing;
 - services call `require` for the capability they carry out, so the rule holds
   whoever calls them;
-- templates ask `may(...)` and `why_not(...)`, so a button is shown, or the
-  reason it is missing, by the rule that the service enforces;
+- templates ask `may(...)`, so a button is shown by the rule the service
+  enforces, and a refusal carries that rule's reasons to the user;
 - a refused attempt at a sealed capability is logged here, once (EU 2014/24
   Annex IV (g)).
 The table in `docs/access.md` is generated from `POLICY` (`flask access-table`)
@@ -352,11 +352,6 @@ def may(capability: str, case: Case | None = None, coalition_id: int | None = No
     return bool(decide(db.session(), Capability(capability), current_user, case=case, coalition_id=coalition_id))
 
 
-def why_not(capability: str, case: Case | None = None, coalition_id: int | None = None) -> tuple[str, ...]:
-    """For templates: the reasons the current user may not (empty when they may)."""
-    return decide(db.session(), Capability(capability), current_user, case=case, coalition_id=coalition_id).reasons
-
-
 # Routes declare their capability ------------------------------------------------------------------------------------
 
 
@@ -366,7 +361,7 @@ class RouteAccess:
 
 
 def allows(capability: Capability):
-    """Declare the capability a route carries out; `web.loaders.authorise` checks it before the view runs."""
+    """Declare the capability a route carries out; `views/loaders.authorise` checks it before the view runs."""
 
     def mark(view):
         view.access = RouteAccess(capability)

@@ -1,7 +1,7 @@
 """The access policy, route by route: every registered route, as every role, in every phase of every workflow,
 answers as the generated table in docs/access.md says.
 
-The views are replaced by a stub for the walk: what is tested is the gate in front of them (`web.loaders`), and
+The views are replaced by a stub for the walk: what is tested is the gate in front of them (`views/loaders.py`), and
 the stub's 200 means "the gate let this request through". The facts the object rules rest on are known by
 construction (the owner owns every case, the member's organisation has joined every coalition, no box is open,
 nobody declared, no agreement exists), so the expected answer comes from the table, not from the rules' code.

@@ -7,6 +7,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import access, cli
 from .core import config, db, i18n
+from .procurement import stages
 from .views import loaders, register_blueprints, register_error_handlers
 from .web import fragments, security, tabular
 from .workflow.definitions import load_workflows
@@ -38,6 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.globals.update(
         in_phase=in_phase,
         accepting_proposals=accepting_proposals,
+        is_two_stage=stages.two_stage,
         may=access.may,
         export_links=tabular.export_links,
     )

@@ -69,6 +69,8 @@ class Capability(str, Enum):
     work_in_coalition = "work_in_coalition"
     write_proposal = "write_proposal"
     read_own_award = "read_own_award"
+    choose_strategy = "choose_strategy"
+    work_out_plan = "work_out_plan"
     object_to_award = "object_to_award"
     report_outcomes = "report_outcomes"
     read_confidential_indicators = "read_confidential_indicators"
@@ -196,7 +198,20 @@ POLICY: dict[Capability, Policy] = {
         sealed="proposal",
     ),
     Capability.read_own_award: Policy(
-        "Read the coalition's award letter.", {Role.coalition_member: Grant(rules=("joined_coalition",))}
+        "Read the coalition's award letter and its letter on the strategy choice.",
+        {Role.coalition_member: Grant(rules=("joined_coalition",))},
+    ),
+    # Two-stage variant (issue 15, part A) -------------------------------------------------------------------------
+    Capability.choose_strategy: Policy(
+        "See the strategy choice and the realisation plans' progress; the owner chooses, answers the chosen "
+        "coalitions, rejects a plan or invites the next strategy.",
+        {Role.official: ALWAYS},
+    ),
+    Capability.work_out_plan: Policy(
+        "Write, submit and withdraw the realisation plan of a chosen strategy; write to the municipality.",
+        {Role.coalition_member: Grant(phases=("plan_open",), rules=("joined_coalition", "strategy_chosen"))},
+        sealed="proposal",
+        not_now=lambda: _("The realisation plan is worked out in the phase “Realisation plan”."),
     ),
     Capability.object_to_award: Policy(
         "Object to the intended award during the standstill.",

@@ -352,7 +352,7 @@ def test_burst_of_submissions_around_the_deadline_loses_none_and_accepts_none_la
             time.sleep(max(0.0, (start + timedelta(seconds=index * 0.1) - utcnow()).total_seconds()))
             try:
                 tender_box.submit(s, proposal, coalition, c, actor=user)
-                tender_box.confirm_in_time(c)
+                tender_box.confirm_in_time(s, c)
                 s.commit()
                 outcomes[index] = "stored"
             except DomainError:

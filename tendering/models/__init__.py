@@ -52,6 +52,7 @@ from .monitoring import (
 from .organisations import Invitation, Organisation, OrganisationKind, RegistrationRequest, Role, User
 from .outbox import OutboxMessage
 from .sessions import LoginFailure, UserSession
+from .strategy import ChosenStrategy, PlanMessage, StrategyChoice, StrategyLetter
 
 __all__ = [
     "AgreementAdjustment",
@@ -62,6 +63,10 @@ __all__ = [
     "AwardDecision",
     "AwardLetter",
     "BoxOpening",
+    "ChosenStrategy",
+    "PlanMessage",
+    "StrategyChoice",
+    "StrategyLetter",
     "Case",
     "Clarification",
     "Coalition",

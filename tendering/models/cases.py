@@ -51,6 +51,8 @@ class Case(SQLModel, table=True):
     submission_deadline: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     standstill_days: int = Field(default=20)
     min_partners: int = Field(default=2)
+    # Two-stage variant: how many strategies the municipality may choose to be worked out into a realisation plan.
+    strategies_to_choose: int = Field(default=1)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -175,6 +177,8 @@ class AwardCriterion(SQLModel, table=True):
     # (relative to the budget ceiling) computes the score; empty means scored by hand.
     price_formula: str = Field(default="", max_length=20)
     position: int = 0
+    # What the criterion judges: the one proposal (`single`), or in the two-stage variant the strategy or the plan.
+    stage: str = Field(default="single", max_length=20)
 
 
 class QuestionDocument(SQLModel, table=True):

@@ -145,17 +145,20 @@ class ProposalSubmission(SQLModel, table=True):
 
 
 class BoxOpening(SQLModel, table=True):
-    """Opening the tender box takes two different officials (four eyes)."""
+    """Opening the tender box takes two different officials (four eyes); each stage, and each call for a
+    realisation plan, has a box of its own (see `procurement.stages`)."""
 
     __tablename__ = "box_openings"
     __table_args__ = (
-        UniqueConstraint("case_id", "round", name="uq_box_openings_case_round"),
+        UniqueConstraint("case_id", "round", "stage", "plan_call", name="uq_box_openings_stage_call"),
         CheckConstraint("opened_by_id IS NULL OR opened_by_id != requested_by_id", name="ck_box_openings_four_eyes"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="cases.id", index=True)
     round: int = 1
+    stage: str = Field(default="single", max_length=20)
+    plan_call: int = 0  # the call for a realisation plan this box belongs to; 0 for the strategy or single stage
     requested_by_id: int = Field(foreign_key="users.id")
     requested_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     opened_by_id: int | None = Field(default=None, foreign_key="users.id")

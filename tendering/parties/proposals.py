@@ -11,8 +11,18 @@ from sqlmodel import Session, select
 from .. import access
 from ..core import audit
 from ..core.errors import DomainError, NotFound
-from ..models import Case, Coalition, Framework, FrameworkKind, Proposal, ProposalAttachment, User, utcnow
-from ..workflow.phases import accepting_proposals
+from ..models import (
+    Case,
+    Coalition,
+    Framework,
+    FrameworkKind,
+    Proposal,
+    ProposalAttachment,
+    ProposalStage,
+    User,
+    utcnow,
+)
+from ..procurement import stages
 from . import attachments
 from .coalitions import accepted_count
 
@@ -48,18 +58,22 @@ def require_editor(session: Session, proposal: Proposal, user: User) -> None:
     access.require(session, access.Capability.write_proposal, user, coalition_id=proposal.coalition_id)
 
 
-def _require_open(case: Case) -> None:
-    if not accepting_proposals(case):
+def _require_open(session: Session, case: Case, proposal: Proposal) -> None:
+    if proposal.stage != stages.stage_of(case) or not stages.accepting(session, case, proposal.coalition_id):
         raise DomainError(_("The submission deadline has passed: the proposal can no longer change."))
 
 
-def draft_for(session: Session, coalition: Coalition, case: Case) -> Proposal:
-    """The coalition's proposal for the current round, created empty on first use."""
+def draft_for(session: Session, coalition: Coalition, case: Case, stage: ProposalStage | None = None) -> Proposal:
+    """The coalition's proposal of the stage (by default the one in play) for the current round, created empty on
+    first use."""
+    stage = stage or stages.stage_of(case)
     proposal = session.exec(
-        select(Proposal).where(Proposal.coalition_id == coalition.id, Proposal.round == case.round)
+        select(Proposal).where(
+            Proposal.coalition_id == coalition.id, Proposal.round == case.round, Proposal.stage == stage
+        )
     ).first()
     if proposal is None:
-        proposal = Proposal(case_id=case.id, coalition_id=coalition.id, round=case.round)
+        proposal = Proposal(case_id=case.id, coalition_id=coalition.id, round=case.round, stage=stage)
         session.add(proposal)
         session.flush()
     return proposal
@@ -77,7 +91,7 @@ def minimum_requirements(session: Session, case: Case) -> list[Framework]:
 
 def save_draft(session: Session, proposal: Proposal, *, actor: User, case: Case, fields: DraftFields) -> None:
     require_editor(session, proposal, actor)
-    _require_open(case)
+    _require_open(session, case, proposal)
     if fields.price is not None and fields.price < 0:
         raise DomainError(_("The price cannot be negative."))
     for name in TEXT_FIELDS:
@@ -105,7 +119,7 @@ def add_attachment(
     session: Session, proposal: Proposal, *, actor: User, case: Case, upload_dir: str, filename: str, data: bytes
 ) -> ProposalAttachment:
     require_editor(session, proposal, actor)
-    _require_open(case)
+    _require_open(session, case, proposal)
     used = sum(a.size for a in current_attachments(session, proposal))
     stored = attachments.store(upload_dir, filename, data, already_stored=used)
     attachment = ProposalAttachment(proposal_id=proposal.id, uploaded_by_id=actor.id, **vars(stored))
@@ -132,7 +146,7 @@ def remove_attachment(
     session: Session, proposal: Proposal, attachment: ProposalAttachment, *, actor: User, case: Case
 ) -> None:
     require_editor(session, proposal, actor)
-    _require_open(case)
+    _require_open(session, case, proposal)
     attachment.removed_at = utcnow()
     session.add(attachment)
     audit.record(

@@ -40,7 +40,7 @@ from ..question.question_document import DOCUMENT_LOCALE
 from ..workflow.effects import effect
 from ..workflow.guards import GUARDS, GuardContext
 from ..workflow.phases import in_phase
-from . import scoring
+from . import scoring, stages
 
 
 def current_decision(session: Session, case: Case) -> AwardDecision | None:
@@ -63,8 +63,8 @@ def current_decision_id(case_id, case_round):
 
 
 def _stage(case: Case) -> str:
-    """In the two-stage variant the choice in `evaluation` selects a strategy, not the award."""
-    return "strategy" if in_phase(case, "strategy_choice") else "single"
+    """In the two-stage variant the award rests on the realisation plan (the strategy choice is `strategy`)."""
+    return stages.stage_of(case).value
 
 
 def eligible(session: Session, case: Case) -> list[scoring.Ranked]:

@@ -26,11 +26,13 @@ from ..models import (
     Evaluation,
     EvaluatorAssignment,
     Proposal,
+    ProposalStage,
     ProposalSubmission,
     User,
     utcnow,
 )
 from ..workflow.phases import in_phase
+from . import stages
 from .tender_box import is_open, submissions_of
 
 PRICE_FORMULAS = ("lowest", "ceiling")
@@ -60,15 +62,21 @@ class Ranked:
     complete: bool
 
 
-def entries(session: Session, case: Case) -> list[Entry]:
-    return [Entry(submission, coalition) for submission, coalition in submissions_of(session, case)]
+# `stage`, where a function takes it, defaults to the stage in play; the strategy letters, sent as the case enters
+# the realisation-plan phase, ask for the strategy stage.
 
 
-def criteria(session: Session, case: Case) -> list[AwardCriterion]:
+def entries(session: Session, case: Case, stage: ProposalStage | None = None) -> list[Entry]:
+    return [Entry(submission, coalition) for submission, coalition in submissions_of(session, case, stage)]
+
+
+def criteria(session: Session, case: Case, stage: ProposalStage | None = None) -> list[AwardCriterion]:
+    """The criteria that judge the proposals of the stage (strategy, realisation plan, or the one)."""
+    stage = stage or stages.stage_of(case)
     return list(
         session.exec(
             select(AwardCriterion)
-            .where(AwardCriterion.case_id == case.id)
+            .where(AwardCriterion.case_id == case.id, AwardCriterion.stage == stage.value)
             .order_by(AwardCriterion.position, AwardCriterion.id)
         ).all()
     )
@@ -203,8 +211,10 @@ def save_scores(
     return evaluation
 
 
-def all_evaluations(session: Session, case: Case) -> list[tuple[Evaluation, User]]:
-    proposal_ids = select(Proposal.id).where(Proposal.case_id == case.id, Proposal.round == case.round)
+def all_evaluations(session: Session, case: Case, stage: ProposalStage | None = None) -> list[tuple[Evaluation, User]]:
+    proposal_ids = select(Proposal.id).where(
+        Proposal.case_id == case.id, Proposal.round == case.round, Proposal.stage == (stage or stages.stage_of(case))
+    )
     return list(
         session.exec(
             select(Evaluation, User)
@@ -240,17 +250,18 @@ def progress(session: Session, case: Case) -> tuple[int, int]:
     evaluator_count = len(
         session.exec(select(EvaluatorAssignment.user_id).where(EvaluatorAssignment.case_id == case.id)).all()
     )
-    proposals = len(entries(session, case))
-    evaluations = [e for e, _u in all_evaluations(session, case)]
+    in_competition = {e.proposal_id for e in entries(session, case)}
+    proposals = len(in_competition)
+    evaluations = [e for e, _u in all_evaluations(session, case) if e.proposal_id in in_competition]
     conflicts = sum(1 for e in evaluations if e.has_conflict)
     done = sum(1 for e in evaluations if e.submitted_at is not None)
     return done, evaluator_count * proposals - conflicts
 
 
-def requirements_passed(session: Session, case: Case) -> dict[int, bool]:
+def requirements_passed(session: Session, case: Case, stage: ProposalStage | None = None) -> dict[int, bool]:
     """Per proposal: met only if every submitted evaluation judged the minimum requirements met."""
     verdicts: dict[int, bool] = {}
-    for evaluation, _user in all_evaluations(session, case):
+    for evaluation, _user in all_evaluations(session, case, stage):
         if evaluation.submitted_at is not None:
             verdicts[evaluation.proposal_id] = verdicts.get(evaluation.proposal_id, True) and bool(
                 evaluation.requirements_met
@@ -267,8 +278,10 @@ def formula_score(criterion: AwardCriterion, price: Decimal, lowest: Decimal, ce
     raise DomainError(_("This criterion has no price formula."))
 
 
-def consensus_of(session: Session, case: Case) -> dict[tuple[int, int], ConsensusScore]:
-    proposal_ids = [e.proposal_id for e in entries(session, case)]
+def consensus_of(
+    session: Session, case: Case, stage: ProposalStage | None = None
+) -> dict[tuple[int, int], ConsensusScore]:
+    proposal_ids = [e.proposal_id for e in entries(session, case, stage)]
     rows = session.exec(fresh(select(ConsensusScore)).where(ConsensusScore.proposal_id.in_(proposal_ids))).all()
     return {(row.proposal_id, row.criterion_id): row for row in rows}
 
@@ -318,12 +331,12 @@ def record_consensus(
     session.flush()
 
 
-def ranking(session: Session, case: Case) -> list[Ranked]:
+def ranking(session: Session, case: Case, stage: ProposalStage | None = None) -> list[Ranked]:
     """Weighted totals of the consensus scores, highest first; equal totals share a rank."""
-    all_criteria = criteria(session, case)
-    consensus = consensus_of(session, case)
+    all_criteria = criteria(session, case, stage)
+    consensus = consensus_of(session, case, stage)
     totals = []
-    for entry in entries(session, case):
+    for entry in entries(session, case, stage):
         rows = [consensus.get((entry.proposal_id, c.id)) for c in all_criteria]
         total = sum(c.weight * row.score / c.scale_max for c, row in zip(all_criteria, rows, strict=True) if row)
         totals.append((round(total, 2), entry, all(rows)))

@@ -1,5 +1,8 @@
 """The electronic tender box (EU Directive 2014/24/EU, Annex IV).
 
+Every stage of the procedure has a box of its own (`stages.box_of`): the strategies and each call
+for realisation plans are sealed, opened and read apart, by the same rules.
+
 (a) the server's time of receipt is recorded with every submission;
 (b) before the deadline nobody outside the coalition reads a proposal —
     officials see only how many were submitted;
@@ -30,14 +33,23 @@ from ..models import (
     EvaluatorAssignment,
     Proposal,
     ProposalAttachment,
+    ProposalStage,
     ProposalStatus,
     ProposalSubmission,
     Role,
     User,
     utcnow,
 )
-from ..parties.proposals import TEXT_FIELDS, current_attachments, require_editor, shortfalls
-from ..workflow.phases import accepting_proposals, in_phase
+from ..parties.proposals import (
+    TEXT_FIELDS,
+    DraftFields,
+    current_attachments,
+    require_editor,
+    save_draft,
+    shortfalls,
+)
+from ..workflow.phases import in_phase
+from . import stages
 
 # Audit events that tell who is forming a bid, who bid, when, or with what.
 BIDDING_EVENTS = frozenset(
@@ -92,8 +104,8 @@ def history(session: Session, proposal: Proposal) -> list[ProposalSubmission]:
     )
 
 
-def _require_before_deadline(case: Case) -> None:
-    if not accepting_proposals(case):
+def _require_before_deadline(session: Session, case: Case, proposal: Proposal) -> None:
+    if proposal.stage != stages.stage_of(case) or not stages.accepting(session, case, proposal.coalition_id):
         raise DomainError(
             _("The submission deadline has passed: submitting, changing and withdrawing are no longer possible.")
         )
@@ -124,7 +136,7 @@ def submit(
     changes nothing and returns it: a double click gives one receipt.
     """
     require_editor(session, proposal, actor)
-    _require_before_deadline(case)
+    _require_before_deadline(session, case, proposal)
     serialise(session, Proposal, proposal.id)
     if reasons := shortfalls(session, proposal, coalition, case):
         raise GuardFailed(_("The proposal cannot be submitted yet."), reasons)
@@ -182,9 +194,21 @@ def submit(
     return submission
 
 
-def confirm_in_time(case: Case) -> None:
+def save_and_submit(
+    session: Session, proposal: Proposal, coalition: Coalition, case: Case, *, actor: User, fields: DraftFields | None
+) -> ProposalSubmission | list[str]:
+    """Save the typed draft (when given), then submit it. When the draft cannot be submitted yet, it stays saved
+    and the reasons are returned instead of raised, so the request keeps the saved text."""
+    if fields is not None:
+        save_draft(session, proposal, actor=actor, case=case, fields=fields)
+    if reasons := shortfalls(session, proposal, coalition, case):
+        return reasons
+    return submit(session, proposal, coalition, case, actor=actor)
+
+
+def confirm_in_time(session: Session, case: Case) -> None:
     """Called right before the commit: a submission counts only if committed before the deadline."""
-    if utcnow() >= case.submission_deadline:
+    if utcnow() >= stages.box_of(session, case).deadline:
         raise DomainError(
             _("The submission deadline passed while your proposal was being received; it is not accepted.")
         )
@@ -192,7 +216,7 @@ def confirm_in_time(case: Case) -> None:
 
 def withdraw(session: Session, proposal: Proposal, case: Case, *, actor: User) -> None:
     require_editor(session, proposal, actor)
-    _require_before_deadline(case)
+    _require_before_deadline(session, case, proposal)
     serialise(session, Proposal, proposal.id)
     current = current_submission(session, proposal)
     if current is None:
@@ -211,17 +235,36 @@ def withdraw(session: Session, proposal: Proposal, case: Case, *, actor: User) -
 
 
 def submitted_count(session: Session, case: Case) -> int:
-    """What officials may know before the deadline: how many, never what."""
+    """What officials may know before the deadline: how many, never what (nor, in a call for plans, which)."""
+    box = stages.box_of(session, case)
     return session.exec(
         select(func.count())
         .select_from(Proposal)
-        .where(Proposal.case_id == case.id, Proposal.round == case.round, Proposal.status == ProposalStatus.submitted)
+        .where(
+            Proposal.case_id == case.id,
+            Proposal.round == case.round,
+            Proposal.stage == box.stage,
+            Proposal.status == ProposalStatus.submitted,
+            *_submitters(box),
+        )
     ).one()
 
 
-def opening_of(session: Session, case: Case) -> BoxOpening | None:
+def _submitters(box: stages.Box) -> tuple:
+    """The condition "submitted by a coalition this box admits", when the box admits only some."""
+    return () if box.coalition_ids is None else (Proposal.coalition_id.in_(sorted(box.coalition_ids)),)
+
+
+def opening_of(session: Session, case: Case, stage: ProposalStage | None = None) -> BoxOpening | None:
+    """The opening of the box of a stage (by default the one in play)."""
+    box = stages.box_of(session, case, stage)
     return session.exec(
-        fresh(select(BoxOpening)).where(BoxOpening.case_id == case.id, BoxOpening.round == case.round)
+        fresh(select(BoxOpening)).where(
+            BoxOpening.case_id == case.id,
+            BoxOpening.round == case.round,
+            BoxOpening.stage == box.stage.value,
+            BoxOpening.plan_call == box.plan_call,
+        )
     ).first()
 
 
@@ -243,9 +286,9 @@ def _authorised_rule(session: Session, user: User, subject: access.Subject) -> b
     return is_authorised_official(session, subject.case, user)
 
 
-def is_open(session: Session, case: Case) -> bool:
+def is_open(session: Session, case: Case, stage: ProposalStage | None = None) -> bool:
     """The round's box is open: a second official confirmed the opening. Before it, no proposal is read or judged."""
-    opening = opening_of(session, case)
+    opening = opening_of(session, case, stage)
     return opening is not None and opening.opened_at is not None
 
 
@@ -268,14 +311,23 @@ def open_box(session: Session, case: Case, *, actor: User) -> BoxOpening:
     """First call requests the opening; a second, different authorised official opens the box."""
     if not is_authorised_official(session, case, actor):
         raise NotAllowed(_("Only the case owner and its evaluators may open the tender box."))
-    if case.submission_deadline is None or utcnow() < case.submission_deadline:
+    box = stages.box_of(session, case)
+    if box.deadline is None or utcnow() < box.deadline:
         raise DomainError(_("The tender box opens only after the submission deadline."))
     serialise(session, Case, case.id)  # two officials at once: one requests, the other confirms
     opening = opening_of(session, case)
     if opening is None:
-        opening = BoxOpening(case_id=case.id, round=case.round, requested_by_id=actor.id)
+        opening = BoxOpening(
+            case_id=case.id, round=case.round, stage=box.stage.value, plan_call=box.plan_call, requested_by_id=actor.id
+        )
         session.add(opening)
-        audit.record(session, action="box_opening_requested", actor=actor, case=case)
+        audit.record(
+            session,
+            action="box_opening_requested",
+            actor=actor,
+            case=case,
+            details={"stage": box.stage.value, "plan_call": box.plan_call},
+        )
     elif opening.opened_at is not None:
         raise DomainError(_("The tender box is already open."))
     elif opening.requested_by_id == actor.id:
@@ -284,7 +336,11 @@ def open_box(session: Session, case: Case, *, actor: User) -> BoxOpening:
         opening.opened_by_id, opening.opened_at = actor.id, utcnow()
         session.add(opening)
         audit.record(
-            session, action="box_opened", actor=actor, case=case, details={"requested_by_id": opening.requested_by_id}
+            session,
+            action="box_opened",
+            actor=actor,
+            case=case,
+            details={"requested_by_id": opening.requested_by_id, "stage": box.stage.value, "plan_call": box.plan_call},
         )
     session.flush()
     return opening
@@ -305,13 +361,17 @@ def hidden_events(session: Session, case: Case, user: User) -> frozenset[str]:
     return BIDDING_EVENTS | {access.REFUSED}
 
 
-def submissions_of(session: Session, case: Case) -> list[tuple[ProposalSubmission, Coalition]]:
-    """The round's valid submissions, once its box is open; none before (Annex IV (b)-(e)).
+def submissions_of(
+    session: Session, case: Case, stage: ProposalStage | None = None
+) -> list[tuple[ProposalSubmission, Coalition]]:
+    """The valid submissions of the stage in play, once its box is open; none before (Annex IV (b)-(e)).
 
     Every list, ranking and score of proposals is built from this, so nothing
     derived from a sealed proposal (not even who bid) exists before the opening.
+    A plan not accepted leaves the competition.
     """
-    if case.submission_deadline is None or not is_open(session, case):
+    box = stages.box_of(session, case, stage)
+    if box.deadline is None or not is_open(session, case, box.stage):
         return []
     return list(
         session.exec(
@@ -321,9 +381,11 @@ def submissions_of(session: Session, case: Case) -> list[tuple[ProposalSubmissio
             .where(
                 Proposal.case_id == case.id,
                 Proposal.round == case.round,
+                Proposal.stage == box.stage,
+                *_submitters(box),
                 ProposalSubmission.superseded_at.is_(None),
                 ProposalSubmission.withdrawn_at.is_(None),
-                ProposalSubmission.submitted_at < case.submission_deadline,
+                ProposalSubmission.submitted_at < box.deadline,
             )
             .order_by(Coalition.name)
         ).all()
@@ -346,3 +408,21 @@ def submitted_attachment(session: Session, submission: ProposalSubmission, attac
     if attachment_id not in {a["id"] for a in submission.attachments}:
         raise NotFound(_("This attachment does not exist."))
     return session.get(ProposalAttachment, attachment_id)
+
+
+def receipt_of(
+    session: Session, coalition: Coalition, case: Case, submission_id: int
+) -> tuple[Proposal, ProposalSubmission]:
+    """One of the coalition's submissions of the round (strategy, plan or proposal), for its receipt."""
+    row = session.exec(
+        select(Proposal, ProposalSubmission)
+        .join(ProposalSubmission, ProposalSubmission.proposal_id == Proposal.id)
+        .where(
+            Proposal.coalition_id == coalition.id,
+            Proposal.round == case.round,
+            ProposalSubmission.id == submission_id,
+        )
+    ).first()
+    if row is None:
+        raise NotFound(_("This receipt does not exist."))
+    return row

@@ -30,6 +30,7 @@ from ..models import (
     User,
     utcnow,
 )
+from ..procurement import stages
 from ..workflow.effects import effect
 
 DOCUMENT_LOCALE = "nl"
@@ -40,17 +41,23 @@ def document_context(session: Session, case: Case) -> dict:
     frameworks = session.exec(
         select(Framework).where(Framework.case_id == case.id).order_by(Framework.kind, Framework.id)
     ).all()
+    criteria = list(
+        session.exec(
+            select(AwardCriterion)
+            .where(AwardCriterion.case_id == case.id)
+            .order_by(AwardCriterion.position, AwardCriterion.id)
+        ).all()
+    )
     return {
         "case": case,
         "outcomes": session.exec(
             select(Outcome).where(Outcome.case_id == case.id).order_by(Outcome.position, Outcome.id)
         ).all(),
         "frameworks": {kind: list(rows) for kind, rows in groupby(frameworks, key=lambda f: f.kind)},
-        "criteria": session.exec(
-            select(AwardCriterion)
-            .where(AwardCriterion.case_id == case.id)
-            .order_by(AwardCriterion.position, AwardCriterion.id)
-        ).all(),
+        "criteria": criteria,
+        # One group, or in the two-stage variant the strategy's and the realisation plan's criteria.
+        "criteria_groups": stages.criteria_groups(case, criteria),
+        "two_stage": stages.two_stage(case),
     }
 
 
@@ -187,15 +194,18 @@ def to_docx(session: Session, case: Case) -> bytes:
         for framework in rows:
             paragraph(framework.description, "List Bullet")
     heading(_("Award criteria"), 1)
-    table = doc.add_table(rows=1, cols=3)
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, (_("Criterion"), _("Weight"), _("Scale")), strict=True):
-        cell.text = xml_safe(text)
-    for criterion in ctx["criteria"]:
-        row = table.add_row().cells
-        row[0].text = xml_safe(criterion.name + (f": {criterion.description}" if criterion.description else ""))
-        row[1].text = str(criterion.weight)
-        row[2].text = f"0–{criterion.scale_max}"
+    for group in ctx["criteria_groups"]:
+        if group.heading:
+            heading(group.heading, 2)
+        table = doc.add_table(rows=1, cols=3)
+        table.style = "Table Grid"
+        for cell, text in zip(table.rows[0].cells, (_("Criterion"), _("Weight"), _("Scale")), strict=True):
+            cell.text = xml_safe(text)
+        for criterion in group.criteria:
+            row = table.add_row().cells
+            row[0].text = xml_safe(criterion.name + (f": {criterion.description}" if criterion.description else ""))
+            row[1].text = str(criterion.weight)
+            row[2].text = f"0–{criterion.scale_max}"
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()

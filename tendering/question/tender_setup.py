@@ -11,6 +11,7 @@ from .. import access
 from ..core import audit
 from ..core.errors import DomainError, NotAllowed, NotFound
 from ..models import AwardCriterion, Case, ContactKind, ContactMoment, Interest, Organisation, User, utcnow
+from ..procurement import stages
 from ..workflow.engine import workflows
 from ..workflow.phases import in_phase
 from .tender_lock import needs_amendment, tender_change
@@ -26,6 +27,7 @@ class CriterionFields:
     description: str = ""
     is_price: bool = False
     price_formula: str = ""
+    stage: str = ""  # a ProposalStage value, asked in the two-stage variant only (`stages.criterion_stage`)
 
 
 def criteria_of(session: Session, case: Case) -> list[AwardCriterion]:
@@ -63,6 +65,7 @@ def add_criterion(
     session: Session, case: Case, *, actor: User, fields: CriterionFields, amendment_note: str = ""
 ) -> AwardCriterion:
     _validate_criterion(fields)
+    fields.stage = stages.criterion_stage(case, fields.stage)
     with tender_change(session, case, actor=actor, amendment_note=amendment_note):
         criterion = AwardCriterion(case_id=case.id, position=len(criteria_of(session, case)), **vars(fields))
         session.add(criterion)

@@ -31,6 +31,7 @@ from . import (
     progress,
     public,
     reporting,
+    strategy,
     tender_box,
     workbench,
 )
@@ -49,6 +50,7 @@ def register_blueprints(app: Flask) -> None:
         tender_box,
         evaluation,
         award,
+        strategy,
         agreement,
         reporting,
         progress,

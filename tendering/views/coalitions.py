@@ -1,17 +1,19 @@
 """Organisations register, invite colleagues, and form coalitions for a case."""
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, send_file, url_for
+from dataclasses import dataclass
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from ..access import Capability, allows, public
 from ..core import db
-from ..core.errors import DomainError, NotFound
-from ..models import Case, MembershipStatus, OrganisationKind
+from ..core.errors import DomainError
+from ..models import Case, MembershipStatus, OrganisationKind, ProposalStage
 from ..parties import attachments, coalitions, organisations, proposals
 from ..parties.coalitions import CONTRIBUTION_KINDS
-from ..procurement import award, tender_box
+from ..procurement import award, stages, strategy, tender_box
 from ..question import question_document
 from ..realisation import agreement
 from ..web import security
@@ -24,11 +26,12 @@ from ..web.forms import (
     InviteColleagueForm,
     MembershipForm,
     PartnerForm,
+    PlanMessageForm,
     ProposalForm,
     RegistrationForm,
 )
 from ..web.security import limiter
-from ..workflow.phases import accepting_proposals, in_phase
+from ..workflow.phases import in_phase
 from .public import published_case
 
 bp = Blueprint("coalitions", __name__)
@@ -229,69 +232,131 @@ def respond(coalition_id: int):
     return redirect(url_for(".show", coalition_id=coalition_id) if accept else url_for(".index"))
 
 
-# --- the proposal draft ----------------------------------------------------------
+# --- the proposal draft (and, in the two-stage variant, the realisation plan) ---------------------------------
 
 
-def _proposal(coalition_id: int):
-    """The coalition, its case and its draft, for a user of a joined organisation (`Capability.write_proposal`,
-    checked and its refusals logged before the view runs)."""
+@dataclass(frozen=True)
+class Editor:
+    """What differs between the editor of the tender's proposal (or strategy) and that of the realisation plan."""
+
+    stage: ProposalStage | None  # None: what the tender asks (a proposal, or a strategy in the two-stage variant)
+    view: str
+    save: str
+    submit: str
+    withdraw: str
+    attachments: bool
+
+
+PROPOSAL = Editor(None, ".proposal", ".save_proposal", ".submit_proposal", ".withdraw_proposal", attachments=True)
+PLAN = Editor(ProposalStage.realisation, ".plan", ".save_plan", ".submit_plan", ".withdraw_plan", attachments=False)
+
+
+def _proposal(coalition_id: int, editor: Editor = PROPOSAL):
+    """The coalition, its case and its draft, for a user of a joined organisation (`Capability.write_proposal`
+    or, for the plan, `work_out_plan`, checked and its refusals logged before the view runs)."""
     session = db.session()
     coalition, _membership = coalitions.get_for(session, coalition_id, current_user)
     case = session.get(Case, coalition.case_id)
-    return session, coalition, case, proposals.draft_for(session, coalition, case)
+    stage = editor.stage or stages.tender_stage(case)
+    return session, coalition, case, proposals.draft_for(session, coalition, case, stage)
 
 
-def _editor(session, coalition, case, proposal, form, upload_form, status=200):
+def _editor(session, coalition, case, proposal, form, upload_form, editor: Editor = PROPOSAL, status=200):
     requirements = proposals.minimum_requirements(session, case)
     form.requirements.choices = [SelectChoice(r.id, r.description) for r in requirements]
+    plan = editor is PLAN
     return render_template(
-        "coalitions/proposal.html",
+        "coalitions/plan.html" if plan else "coalitions/proposal.html",
         coalition=coalition,
         case=case,
         proposal=proposal,
         form=form,
         upload_form=upload_form,
-        attachments=proposals.current_attachments(session, proposal),
+        editor=editor,
+        attachments=proposals.current_attachments(session, proposal) if editor.attachments else [],
         shortfalls=proposals.shortfalls(session, proposal, coalition, case),
         confirm=ConfirmForm(),
-        open_for_changes=accepting_proposals(case),
+        open_for_changes=stages.accepting(session, case, coalition.id) and proposal.stage == stages.stage_of(case),
+        deadline=stages.box_of(session, case, proposal.stage).deadline,
         current=tender_box.current_submission(session, proposal),
         history=tender_box.history(session, proposal),
+        messages=strategy.messages(session, case, coalition) if plan else [],
+        message_form=PlanMessageForm() if plan else None,
     ), status
+
+
+def _draft_form(session, case) -> ProposalForm:
+    form = ProposalForm()
+    form.requirements.choices = [
+        SelectChoice(r.id, r.description) for r in proposals.minimum_requirements(session, case)
+    ]
+    return form
+
+
+def _fields(form: ProposalForm) -> proposals.DraftFields:
+    return proposals.DraftFields(
+        **{name: form[name].data or "" for name in proposals.TEXT_FIELDS},
+        price=form.price.data,
+        requirements_confirmed=tuple(form.requirements.data or ()),
+    )
+
+
+def _show(coalition_id: int, editor: Editor):
+    session, coalition, case, draft = _proposal(coalition_id, editor)
+    form = ProposalForm(obj=draft)
+    form.requirements.data = list(draft.requirements_confirmed)
+    return _editor(session, coalition, case, draft, form, AttachmentForm(), editor)
+
+
+def _save(coalition_id: int, editor: Editor):
+    session, coalition, case, draft = _proposal(coalition_id, editor)
+    form = _draft_form(session, case)
+    if not form.validate_on_submit():
+        return _editor(session, coalition, case, draft, form, AttachmentForm(), editor, 400)
+    proposals.save_draft(session, draft, actor=current_user, case=case, fields=_fields(form))
+    flash(_("The draft is saved."), "success")
+    return redirect(url_for(editor.view, coalition_id=coalition_id))
+
+
+def _submit(coalition_id: int, editor: Editor):
+    """Submit what the editor shows: the typed text is saved first (the submit button belongs to the editor's
+    form), so pressing it without saving loses nothing; if the draft cannot be submitted yet, it stays saved and
+    the page says why. A request without the draft's fields submits the saved draft."""
+    session, coalition, case, draft = _proposal(coalition_id, editor)
+    form = _draft_form(session, case)
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            return redirect(url_for(editor.view, coalition_id=coalition_id))
+        flash(_("Nothing is submitted yet: correct the marked fields first; your text is still in the form."), "error")
+        return _editor(session, coalition, case, draft, form, AttachmentForm(), editor, 400)
+    fields = _fields(form) if any(name in request.form for name in proposals.TEXT_FIELDS) else None
+    result = tender_box.save_and_submit(session, draft, coalition, case, actor=current_user, fields=fields)
+    if isinstance(result, list):
+        flash(_("Your draft is saved, but it cannot be submitted yet:") + " " + " ".join(result), "error")
+        return redirect(url_for(editor.view, coalition_id=coalition_id))
+    tender_box.confirm_in_time(session, case)
+    flash(_("Your proposal is received. Keep the receipt below."), "success")
+    return redirect(url_for(".receipt", coalition_id=coalition_id, submission_id=result.id))
+
+
+def _withdraw(coalition_id: int, editor: Editor):
+    session, coalition, case, draft = _proposal(coalition_id, editor)
+    if ConfirmForm().validate_on_submit():
+        tender_box.withdraw(session, draft, case, actor=current_user)
+        flash(_("Your proposal is withdrawn. You can submit again until the deadline."), "success")
+    return redirect(url_for(editor.view, coalition_id=coalition_id))
 
 
 @bp.get("/coalitions/<int:coalition_id>/proposal")
 @allows(Capability.write_proposal)
 def proposal(coalition_id: int):
-    session, coalition, case, draft = _proposal(coalition_id)
-    form = ProposalForm(obj=draft)
-    form.requirements.data = list(draft.requirements_confirmed)
-    return _editor(session, coalition, case, draft, form, AttachmentForm())
+    return _show(coalition_id, PROPOSAL)
 
 
 @bp.post("/coalitions/<int:coalition_id>/proposal")
 @allows(Capability.write_proposal)
 def save_proposal(coalition_id: int):
-    session, coalition, case, draft = _proposal(coalition_id)
-    form = ProposalForm()
-    form.requirements.choices = [
-        SelectChoice(r.id, r.description) for r in proposals.minimum_requirements(session, case)
-    ]
-    if not form.validate_on_submit():
-        return _editor(session, coalition, case, draft, form, AttachmentForm(), 400)
-    proposals.save_draft(
-        session,
-        draft,
-        actor=current_user,
-        case=case,
-        fields=proposals.DraftFields(
-            **{name: form[name].data or "" for name in proposals.TEXT_FIELDS},
-            price=form.price.data,
-            requirements_confirmed=tuple(form.requirements.data or ()),
-        ),
-    )
-    flash(_("The draft is saved."), "success")
-    return redirect(url_for(".proposal", coalition_id=coalition_id))
+    return _save(coalition_id, PROPOSAL)
 
 
 @bp.post("/coalitions/<int:coalition_id>/proposal/attachments")
@@ -343,31 +408,59 @@ def download_attachment(coalition_id: int, attachment_id: int):
 @bp.post("/coalitions/<int:coalition_id>/proposal/submit")
 @allows(Capability.write_proposal)
 def submit_proposal(coalition_id: int):
-    session, coalition, case, draft = _proposal(coalition_id)
-    if not ConfirmForm().validate_on_submit():
-        return redirect(url_for(".proposal", coalition_id=coalition_id))
-    submission = tender_box.submit(session, draft, coalition, case, actor=current_user)
-    tender_box.confirm_in_time(case)
-    flash(_("Your proposal is received. Keep the receipt below."), "success")
-    return redirect(url_for(".receipt", coalition_id=coalition_id, submission_id=submission.id))
+    return _submit(coalition_id, PROPOSAL)
 
 
 @bp.post("/coalitions/<int:coalition_id>/proposal/withdraw")
 @allows(Capability.write_proposal)
 def withdraw_proposal(coalition_id: int):
-    session, coalition, case, draft = _proposal(coalition_id)
-    if ConfirmForm().validate_on_submit():
-        tender_box.withdraw(session, draft, case, actor=current_user)
-        flash(_("Your proposal is withdrawn. You can submit again until the deadline."), "success")
-    return redirect(url_for(".proposal", coalition_id=coalition_id))
+    return _withdraw(coalition_id, PROPOSAL)
+
+
+@bp.get("/coalitions/<int:coalition_id>/plan")
+@allows(Capability.work_out_plan)
+def plan(coalition_id: int):
+    return _show(coalition_id, PLAN)
+
+
+@bp.post("/coalitions/<int:coalition_id>/plan")
+@allows(Capability.work_out_plan)
+def save_plan(coalition_id: int):
+    return _save(coalition_id, PLAN)
+
+
+@bp.post("/coalitions/<int:coalition_id>/plan/submit")
+@allows(Capability.work_out_plan)
+def submit_plan(coalition_id: int):
+    return _submit(coalition_id, PLAN)
+
+
+@bp.post("/coalitions/<int:coalition_id>/plan/withdraw")
+@allows(Capability.work_out_plan)
+def withdraw_plan(coalition_id: int):
+    return _withdraw(coalition_id, PLAN)
+
+
+@bp.post("/coalitions/<int:coalition_id>/plan/messages")
+@allows(Capability.work_out_plan)
+def send_plan_message(coalition_id: int):
+    session, coalition, case, _draft = _proposal(coalition_id, PLAN)
+    form = PlanMessageForm()
+    if not form.validate_on_submit():
+        flash(_("Write your message."), "error")
+    else:
+        strategy.send_message(session, case, coalition, actor=current_user, text=form.text.data)
+        flash(_("Your message is sent to the municipality."), "success")
+    return redirect(url_for(".plan", coalition_id=coalition_id) + "#messages")
 
 
 def _receipt(coalition_id: int, submission_id: int):
-    session, coalition, case, draft = _proposal(coalition_id)
-    submission = next((s for s in tender_box.history(session, draft) if s.id == submission_id), None)
-    if submission is None:
-        raise NotFound(_("This receipt does not exist."))
-    return {"coalition": coalition, "case": case, "proposal": draft, "submission": submission}
+    """A receipt of any of the coalition's proposals of the round (a strategy or a realisation plan)."""
+    session = db.session()
+    coalition, _membership = coalitions.get_for(session, coalition_id, current_user)
+    case = session.get(Case, coalition.case_id)
+    proposal, submission = tender_box.receipt_of(session, coalition, case, submission_id)
+    return {"coalition": coalition, "case": case, "proposal": proposal, "submission": submission}
 
 
 @bp.get("/coalitions/<int:coalition_id>/receipts/<int:submission_id>")

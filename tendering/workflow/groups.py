@@ -17,6 +17,8 @@ GROUPS: dict[str, str] = {
     "proposals_scorable": "The opened proposals are evaluated: declarations, scores and consensus.",
     "award_decidable": "The case owner may record (or revise) the intended award decision.",
     "strategy_choice": "The choice made in this phase selects a strategy, not the award (the two-stage variant).",
+    "plan_open": "The chosen coalitions work their strategy out into a realisation plan, with the municipality reachable; "
+    "the plans are sealed until the call's deadline, then opened, judged and accepted or not (the two-stage variant).",
     "award_intended": "The award letters are out: standstill, objections and negotiating the agreement.",
     "award_known": "The award is known: the submitted proposals are no longer secret to the council.",
     "reconsidering": "No award came of the round: the owner records what changes before a new round.",

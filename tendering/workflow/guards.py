@@ -34,6 +34,7 @@ from ..models import (
     ProposalStatus,
     Reconsideration,
     Stakeholder,
+    StrategyChoice,
     SuitabilityAnswer,
 )
 
@@ -81,18 +82,34 @@ def _count(ctx: GuardContext, statement) -> int:
     return ctx.session.exec(statement).one()
 
 
-def _proposals_in_competition(case: Case):
-    """Submitted proposals of the current round that compete in `evaluation`."""
+def _stages():
+    """`procurement.stages`, imported when a guard runs: it reads the workflow definitions, which load these guards."""
+    from ..procurement import stages
+
+    return stages
+
+
+def _box(ctx: GuardContext):
+    """The box of the stage in play."""
+    return _stages().box_of(ctx.session, ctx.case)
+
+
+def _proposals_in_competition(ctx: GuardContext):
+    """Submitted proposals of the current round that compete in the stage in play (strategy, plan or the one)."""
+    box = _box(ctx)
+    submitters = () if box.coalition_ids is None else (Proposal.coalition_id.in_(sorted(box.coalition_ids)),)
     return select(Proposal.id).where(
-        Proposal.case_id == case.id,
-        Proposal.round == case.round,
+        Proposal.case_id == ctx.case.id,
+        Proposal.round == ctx.case.round,
         Proposal.status == ProposalStatus.submitted,
-        Proposal.stage.in_([ProposalStage.single, ProposalStage.strategy]),
+        Proposal.stage == box.stage,
+        *submitters,
     )
 
 
-def _current_award(ctx: GuardContext, *, strategy: bool) -> AwardDecision | None:
-    stage_filter = AwardDecision.stage == "strategy" if strategy else AwardDecision.stage != "strategy"
+def _current_award(ctx: GuardContext) -> AwardDecision | None:
+    """The round's award decision (in the two-stage variant: on the realisation plan)."""
+    stage_filter = AwardDecision.stage != ProposalStage.strategy.value
     return ctx.session.exec(
         select(AwardDecision)
         .join(Proposal, Proposal.id == AwardDecision.proposal_id)
@@ -171,14 +188,41 @@ def stakeholders_analysed(ctx: GuardContext) -> list[str]:
 
 @guard("award_criteria_complete", _l("Award criteria are set and their weights add up to 100"))
 def award_criteria_complete(ctx: GuardContext) -> list[str]:
-    count, total = ctx.session.exec(
-        select(func.count(), func.coalesce(func.sum(AwardCriterion.weight), 0)).where(
-            AwardCriterion.case_id == ctx.case.id
-        )
-    ).one()
+    """One set of criteria; in the two-stage variant one for the strategy and one for the realisation plan."""
+    rows = ctx.session.exec(
+        select(AwardCriterion.stage, func.count(), func.sum(AwardCriterion.weight))
+        .where(AwardCriterion.case_id == ctx.case.id)
+        .group_by(AwardCriterion.stage)
+    ).all()
+    by_stage = {stage: (count, total) for stage, count, total in rows}
+    if not _stages().two_stage(ctx.case):
+        return _criteria_reasons(by_stage, ProposalStage.single.value, None)
+    reasons = []
+    if by_stage.get(ProposalStage.single.value):
+        reasons.append(_("Every award criterion must judge either the strategy or the realisation plan."))
+    for stage, label in (
+        (ProposalStage.strategy.value, _("strategy")),
+        (ProposalStage.realisation.value, _("realisation plan")),
+    ):
+        reasons += _criteria_reasons(by_stage, stage, label)
+    return reasons
+
+
+def _criteria_reasons(by_stage: dict, stage: str, label: str | None) -> list[str]:
+    count, total = by_stage.get(stage, (0, 0))
     if count == 0:
+        if label:
+            return [_("No award criteria are set for the %(stage)s.", stage=label)]
         return [_("No award criteria are set.")]
     if total != 100:
+        if label:
+            return [
+                _(
+                    "The weights of the criteria for the %(stage)s add up to %(total)d, not 100.",
+                    stage=label,
+                    total=total,
+                )
+            ]
         return [_("The weights of the award criteria add up to %(total)d, not 100.", total=total)]
     return []
 
@@ -215,7 +259,7 @@ def submission_deadline_passed(ctx: GuardContext) -> list[str]:
 
 
 def _submitted_count(ctx: GuardContext) -> int:
-    return _count(ctx, select(func.count()).select_from(_proposals_in_competition(ctx.case).subquery()))
+    return _count(ctx, select(func.count()).select_from(_proposals_in_competition(ctx).subquery()))
 
 
 @guard("has_submitted_proposals", _l("At least one proposal was submitted"))
@@ -239,7 +283,7 @@ def evaluations_complete(ctx: GuardContext) -> list[str]:
         reasons.append(
             _("%(count)d of at least %(minimum)d evaluators assigned.", count=len(evaluators), minimum=MIN_EVALUATORS)
         )
-    proposal_ids = set(ctx.session.exec(_proposals_in_competition(case)).all())
+    proposal_ids = set(ctx.session.exec(_proposals_in_competition(ctx)).all())
     evaluations = ctx.session.exec(
         select(Evaluation.proposal_id, Evaluation.evaluator_id, Evaluation.has_conflict, Evaluation.submitted_at).where(
             Evaluation.proposal_id.in_(proposal_ids)
@@ -250,7 +294,12 @@ def evaluations_complete(ctx: GuardContext) -> list[str]:
     if open_count:
         total = len(proposal_ids) * len(evaluators)
         reasons.append(_("%(done)d of %(total)d evaluations done.", done=total - open_count, total=total))
-    criteria = _count(ctx, select(func.count()).select_from(AwardCriterion).where(AwardCriterion.case_id == case.id))
+    criteria = _count(
+        ctx,
+        select(func.count())
+        .select_from(AwardCriterion)
+        .where(AwardCriterion.case_id == case.id, AwardCriterion.stage == _box(ctx).stage.value),
+    )
     consensus = _count(
         ctx, select(func.count()).select_from(ConsensusScore).where(ConsensusScore.proposal_id.in_(proposal_ids))
     )
@@ -261,7 +310,7 @@ def evaluations_complete(ctx: GuardContext) -> list[str]:
 
 @guard("award_decision_recorded", _l("The intended award decision is recorded"))
 def award_decision_recorded(ctx: GuardContext) -> list[str]:
-    decision = _current_award(ctx, strategy=False)
+    decision = _current_award(ctx)
     if decision is None or not decision.motivation.strip():
         return [_("No intended award decision with a motivation is recorded.")]
     return []
@@ -269,36 +318,29 @@ def award_decision_recorded(ctx: GuardContext) -> list[str]:
 
 @guard("strategy_selected", _l("A strategy is selected"))
 def strategy_selected(ctx: GuardContext) -> list[str]:
-    decision = _current_award(ctx, strategy=True)
-    if decision is None or not decision.motivation.strip():
+    choice = ctx.session.exec(
+        select(StrategyChoice).where(StrategyChoice.case_id == ctx.case.id, StrategyChoice.round == ctx.case.round)
+    ).first()
+    if choice is None or not choice.motivation.strip():
         return [_("No strategy has been selected with a motivation.")]
     return []
 
 
 @guard("realisation_plan_submitted", _l("The selected coalition submitted its realisation plan"))
 def realisation_plan_submitted(ctx: GuardContext) -> list[str]:
-    selected = _current_award(ctx, strategy=True)
-    if selected is None:
+    box = _box(ctx)
+    if not box.coalition_ids:
         return [_("No strategy has been selected with a motivation.")]
-    coalition_id = select(Proposal.coalition_id).where(Proposal.id == selected.proposal_id).scalar_subquery()
-    count = _count(
-        ctx,
-        select(func.count())
-        .select_from(Proposal)
-        .where(
-            Proposal.case_id == ctx.case.id,
-            Proposal.round == ctx.case.round,
-            Proposal.coalition_id == coalition_id,
-            Proposal.stage == ProposalStage.realisation,
-            Proposal.status == ProposalStatus.submitted,
-        ),
-    )
-    return [] if count else [_("The realisation plan has not been submitted.")]
+    if not _submitted_count(ctx):
+        return [_("The realisation plan has not been submitted.")]
+    if not ctx.passed(box.deadline):
+        return [_("Realisation plans can still be submitted until the deadline.")]
+    return []
 
 
 @guard("standstill_over", _l("The standstill period is over"))
 def standstill_over(ctx: GuardContext) -> list[str]:
-    decision = _current_award(ctx, strategy=False)
+    decision = _current_award(ctx)
     if decision is None or decision.standstill_ends_at is None:
         return [_("The standstill period has not started.")]
     if not ctx.passed(decision.standstill_ends_at):
@@ -320,7 +362,7 @@ def no_open_objections(ctx: GuardContext) -> list[str]:
 
 @guard("agreement_recorded", _l("The agreement with the coalition is recorded, with its indicators"))
 def agreement_recorded(ctx: GuardContext) -> list[str]:
-    decision = _current_award(ctx, strategy=False)
+    decision = _current_award(ctx)
     if decision is None:
         return [_("No agreement is recorded.")]
     agreements, indicators = ctx.session.exec(

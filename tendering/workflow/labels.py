@@ -52,6 +52,14 @@ def trigger_label(trigger: str) -> str:
 
 
 ACTION_LABELS = {
+    # Two-stage variant (issue 15, part A)
+    "strategy_choice_recorded": _l("Strategy choice recorded"),
+    "strategy_letters_sent": _l("Letters on the strategy choice sent"),
+    "strategy_count_set": _l("Number of strategies to choose set"),
+    "plan_message_sent": _l("Message about the realisation plan sent"),
+    "realisation_plan_rejected": _l("Realisation plan not accepted"),
+    "next_strategy_invited": _l("Next-ranked strategy invited to work out a plan"),
+    # end of part A
     "case_opened": _l("Case opened"),
     "case_edited": _l("Case edited"),
     "outcome_added": _l("Desired outcome added"),

@@ -8,12 +8,14 @@ from ...access import Capability, allows
 from ...core import db
 from ...core.i18n import local_to_utc, utc_to_local
 from ...models import Case, ContactKind, FrameworkKind
+from ...procurement import stages, strategy
 from ...question import articulation, tender_setup
 from ...web.forms import (
     ConfirmForm,
     ContactForm,
     CriterionForm,
     ProcedureForm,
+    StrategyCountForm,
     VariantForm,
 )
 from . import bp, done, invalid, page
@@ -68,8 +70,9 @@ def tender_page(case: Case):
     return page(
         "workbench/tender.html",
         case,
-        criteria=criteria,
-        total=tender_setup.weight_total(criteria),
+        criteria_groups=stages.criteria_groups(case, criteria),
+        two_stage=stages.two_stage(case),
+        strategy_count_form=StrategyCountForm(strategies_to_choose=case.strategies_to_choose),
         price_warning=tender_setup.price_outweighs_the_rest(criteria),
         criterion_form=CriterionForm(),
         procedure_form=procedure,
@@ -99,6 +102,7 @@ def add_criterion(case: Case):
             description=(form.description.data or "").strip(),
             is_price=form.is_price.data,
             price_formula=form.price_formula.data or "",
+            stage=form.stage.data or "",
         ),
         amendment_note=form.amendment_note.data or "",
     )
@@ -148,3 +152,20 @@ def set_variant(case: Case):
         return redirect(url_for(".tender_page", case_id=case.id))
     tender_setup.set_variant(session, case, actor=current_user, workflow=form.workflow.data)
     return done(_("The procedure is saved."), ".tender_page", case.id)
+
+
+@bp.post("/strategies")
+@allows(Capability.steer_case)
+def set_strategy_count(case: Case):
+    form = StrategyCountForm()
+    if not form.validate_on_submit():
+        invalid(form)
+        return redirect(url_for(".tender_page", case_id=case.id))
+    strategy.set_strategies_to_choose(
+        db.session(),
+        case,
+        actor=current_user,
+        count=form.strategies_to_choose.data,
+        amendment_note=form.amendment_note.data or "",
+    )
+    return done(_("The number of strategies to choose is saved."), ".tender_page", case.id)

@@ -2,6 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
+    DateTimeLocalField,
+    IntegerField,
     RadioField,
     SelectField,
     TextAreaField,
@@ -11,9 +13,10 @@ from wtforms.validators import (
     DataRequired,
     InputRequired,
     Length,
+    NumberRange,
 )
 
-from .base import FlaskForm, checkboxes
+from .base import FlaskForm, amendment_field, checkboxes
 
 
 class EvaluatorForm(FlaskForm):
@@ -55,3 +58,48 @@ class ObjectionForm(FlaskForm):
 
 class ResolutionForm(FlaskForm):
     resolution = TextAreaField(_l("How the objection is resolved"), validators=[DataRequired(), Length(max=20000)])
+
+
+# The two-stage variant (issue 15, part A) ---------------------------------------------------------------------
+
+
+class StrategyChoiceForm(FlaskForm):
+    proposal_ids = checkboxes(
+        _l("Chosen strategies"), coerce=int, validators=[DataRequired(_l("Choose at least one strategy."))]
+    )
+    motivation = TextAreaField(
+        _l("Motivation of the strategy choice"),
+        validators=[DataRequired(), Length(max=20000)],
+        description=_l("Every coalition reads this in its letter: why these strategies were chosen."),
+    )
+    plan_deadline = DateTimeLocalField(
+        _l("Deadline for the realisation plan"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()]
+    )
+
+
+class PlanMessageForm(FlaskForm):
+    text = TextAreaField(_l("Your message"), validators=[DataRequired(), Length(max=10000)])
+
+
+class PlanRejectionForm(FlaskForm):
+    coalition_id = SelectField(_l("Realisation plan of"), coerce=int, validators=[InputRequired()])
+    motivation = TextAreaField(
+        _l("Why the realisation plan is not accepted"), validators=[DataRequired(), Length(max=20000)]
+    )
+
+
+class InviteNextForm(FlaskForm):
+    plan_deadline = DateTimeLocalField(
+        _l("Deadline for the realisation plan"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()]
+    )
+    motivation = TextAreaField(_l("Why the next strategy is invited"), validators=[DataRequired(), Length(max=20000)])
+
+
+class StrategyCountForm(FlaskForm):
+    strategies_to_choose = IntegerField(
+        _l("How many strategies may be chosen"),
+        default=1,
+        validators=[InputRequired(), NumberRange(min=1, max=10)],
+        description=_l("The chosen coalitions each work their strategy out into a realisation plan."),
+    )
+    amendment_note = amendment_field("strategy-count-amendment-note")

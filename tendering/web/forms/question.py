@@ -22,6 +22,7 @@ from wtforms.validators import (
     Optional,
 )
 
+from ...models import ProposalStage
 from ...question.articulation import FRAMEWORK_LABELS
 from ...question.cases import CaseFields
 from ...question.tender_setup import STANDSTILL_MAX, STANDSTILL_MIN
@@ -148,6 +149,15 @@ class CriterionForm(FlaskForm):
             SelectChoice("ceiling", _l("Formula: relative to the budget ceiling")),
         ],
         default="",
+    )
+    # Asked in the two-stage variant only; the service sets `single` otherwise.
+    stage = SelectField(
+        _l("What the criterion judges"),
+        choices=[
+            SelectChoice(ProposalStage.strategy.value, _l("The strategy (stage 1)")),
+            SelectChoice(ProposalStage.realisation.value, _l("The realisation plan (stage 2)")),
+        ],
+        default=ProposalStage.strategy.value,
     )
     amendment_note = amendment_field("criterion-form-amendment-note")
 

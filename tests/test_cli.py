@@ -35,7 +35,7 @@ def test_seed_demo_loads_four_cases_in_different_phases_once(app, session, clien
     assert first.exit_code == 0, first.output
     assert "f.elamrani@lindendal.example" in first.output
     states = sorted(session.exec(select(Case.state)).all())
-    assert states == ["articulation", "realisation", "stakeholder_analysis", "tendering"]
+    assert states == ["articulation", "realisation", "realisation_planning", "tendering"]
     monitor = client.get("/monitor").text  # the realised case reports to the public monitor
     assert "Jongeren zonder werk of opleiding" in monitor and "On track: 0" not in monitor
     roles = set(session.exec(select(User.role)).all())

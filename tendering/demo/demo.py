@@ -1,7 +1,8 @@
 """Demo data: the fictional municipality of Lindendal with four societal
 questions from the method, each brought to its phase through the real engine so
 the audit trail is the one a real case would have; one of them is in
-realisation and reports its outcomes to the monitor."""
+realisation and reports its outcomes to the monitor, and one, in the two-stage
+variant, has a strategy chosen and its realisation plan in work."""
 
 from datetime import date, timedelta
 from decimal import Decimal
@@ -23,6 +24,7 @@ from ..models import (
 from ..parties.coalitions import form_coalition, invite_partner, respond
 from ..parties.proposals import DraftFields, draft_for, save_draft
 from ..parties.users import create_user
+from ..procurement import strategy
 from ..question.articulation import add_framework
 from ..question.cases import CaseFields, add_outcome, open_case
 from ..question.clarifications import answer, ask, publish_nota
@@ -77,7 +79,12 @@ def seed(session: Session) -> list[tuple[str, str, str]]:
     official = users["f.elamrani@lindendal.example"]
     members = [users["m.jansen@delinde.example"], users["k.ouali@samenoud.example"]]
     _elderly_case(session, official, organisations, members)
-    _neighbourhood_case(session, users["j.devries@lindendal.example"], organisations)
+    _neighbourhood_case(
+        session,
+        users["j.devries@lindendal.example"],
+        official,
+        [users["p.smit@thuis.example"], users["k.ouali@samenoud.example"], users["m.jansen@delinde.example"]],
+    )
     _education_case(session, official)
     _realised_case(
         session,
@@ -214,28 +221,65 @@ def _elderly_coalition(session: Session, case: Case, members: list[User]) -> Non
     )
 
 
-def _neighbourhood_case(session: Session, official: User, organisations: list[Organisation]) -> Case:
-    case = open_case(
+def _neighbourhood_case(session: Session, official: User, evaluator: User, members: list[User]) -> Case:
+    """The two-stage variant under way: a strategy is chosen and its coalition is working out the realisation plan,
+    in touch with the municipality."""
+    housing, residents, care = members
+    case = journeys.publish(
         session,
-        actor=official,
-        fields=CaseFields(
+        official,
+        journeys.Question(
             title="Leefbaarheid in de Bloemenbuurt",
             question=(
                 "Wie helpt ons om de Bloemenbuurt, een wijk uit de jaren zestig, weer een buurt te maken "
                 "waar bewoners graag wonen en naar elkaar omkijken?"
             ),
-            problem_analysis="Verouderde flats, weinig ontmoetingsplekken en een toenemend gevoel van onveiligheid.",
-            signals="Bewonersavonden, de woningcorporatie en de wijkagent.",
             theme="Wonen en wijk",
             budget_ceiling=Decimal("1200000"),
+            outcome="Bewoners waarderen hun buurt met minstens een 7.",
+            stakeholders=["Wijkagent Bloemenbuurt", "Bewonersvereniging De Tulp", "Buurthuis De Kelk"],
         ),
         workflow="strategy_then_realisation",
     )
-    add_outcome(session, case, actor=official, description="Bewoners waarderen hun buurt met minstens een 7.")
-    fire(session, case, "assess", actor=official)
-    _answer_suitability(session, case, official)
-    fire(session, case, "decide_to_tender", actor=official)
-    _add_stakeholders(session, case, official, organisations)
+    bids = [
+        journeys.Bid(
+            housing,
+            [residents],
+            "Bloemenbuurt Bloeit",
+            Decimal("1100000"),
+            "Bewoners beheren samen met de corporatie de binnenhoven; elke flat krijgt een portiekambassadeur.",
+            score=8.0,
+        ),
+        journeys.Bid(
+            care,
+            [housing],
+            "Zorg om de Hoek",
+            Decimal("950000"),
+            "Een wijkteam met een buurtkamer in de plint van elke flat.",
+            score=6.5,
+        ),
+    ]
+    for b in bids:
+        journeys.bid(session, case, b)
+    coalition = journeys.choose_strategy(
+        session, case, official, evaluator, bids, plan_deadline=utcnow() + timedelta(days=42)
+    )
+    chosen = next(b for b in bids if b.name == coalition.name)
+    journeys.draft(session, case, coalition, chosen, submitted=False)
+    strategy.send_message(
+        session,
+        case,
+        coalition,
+        actor=chosen.lead,
+        text="Mogen we in het realisatieplan de renovatieplanning van de corporatie als mijlpaal opnemen?",
+    )
+    strategy.send_message(
+        session,
+        case,
+        coalition,
+        actor=official,
+        text="Ja, graag; neem dan ook op hoe bewoners meebeslissen over de volgorde van de flats.",
+    )
     return case
 
 

@@ -8,7 +8,7 @@ have started earlier, so that reporting periods exist to be filled.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlmodel import Session
@@ -16,7 +16,7 @@ from sqlmodel import Session
 from ..models import Case, FrameworkKind, Indicator, User, utcnow
 from ..parties.coalitions import form_coalition, invite_partner, respond
 from ..parties.proposals import DraftFields, draft_for, minimum_requirements, save_draft
-from ..procurement import award, scoring
+from ..procurement import award, scoring, strategy
 from ..procurement.evaluation import assign_evaluator
 from ..procurement.tender_box import open_box, submit
 from ..question.articulation import add_framework
@@ -59,7 +59,21 @@ class Question:
     stakeholders: list[str] = field(default_factory=list)
 
 
-def publish(session: Session, official: User, q: Question, *, min_partners: int = 2) -> Case:
+# The criteria of each stage: one stage, or the strategy's and the realisation plan's (the two-stage variant).
+CRITERIA = {
+    "social_tender": [("Aanpak en bereik", 70, "", ""), ("Prijs", 30, "lowest", "")],
+    "strategy_then_realisation": [
+        ("Antwoord op de echte vraag", 60, "", "strategy"),
+        ("Kracht van de coalitie", 40, "", "strategy"),
+        ("Uitvoerbaarheid en borging", 70, "", "realisation"),
+        ("Prijs", 30, "lowest", "realisation"),
+    ],
+}
+
+
+def publish(
+    session: Session, official: User, q: Question, *, min_partners: int = 2, workflow: str = "social_tender"
+) -> Case:
     """Articulate, decide to tender, analyse stakeholders and publish a tender open for a month."""
     case = open_case(
         session,
@@ -71,6 +85,7 @@ def publish(session: Session, official: User, q: Question, *, min_partners: int 
             budget_ceiling=q.budget_ceiling,
             problem_analysis="Signalen uit de wijk en cijfers van de monitor laten zien dat de vraag groeit.",
         ),
+        workflow=workflow,
     )
     add_outcome(session, case, actor=official, description=q.outcome)
     add_framework(
@@ -91,12 +106,14 @@ def publish(session: Session, official: User, q: Question, *, min_partners: int 
             fields=StakeholderFields(name=name, category="Partners", interest=4, influence=3),
         )
     fire(session, case, "start_coalition_forming", actor=official)
-    for name, weight, formula in [("Aanpak en bereik", 70, ""), ("Prijs", 30, "lowest")]:
+    for name, weight, formula, stage in CRITERIA[workflow]:
         add_criterion(
             session,
             case,
             actor=official,
-            fields=CriterionFields(name=name, weight=weight, is_price=bool(formula), price_formula=formula),
+            fields=CriterionFields(
+                name=name, weight=weight, is_price=bool(formula), price_formula=formula, stage=stage
+            ),
         )
     now = utcnow()
     set_procedure(
@@ -129,6 +146,11 @@ def bid(session: Session, case: Case, b: Bid) -> None:
             contribution_kind="people",
             contribution="Twee medewerkers, drie dagen per week.",
         )
+    draft(session, case, coalition, b, submitted=True)
+
+
+def draft(session: Session, case: Case, coalition, b: Bid, *, submitted: bool) -> None:
+    """The coalition writes its proposal of the stage in play (a strategy or a realisation plan) and submits it."""
     proposal = draft_for(session, coalition, case)
     save_draft(
         session,
@@ -145,7 +167,8 @@ def bid(session: Session, case: Case, b: Bid) -> None:
             requirements_confirmed=tuple(f.id for f in minimum_requirements(session, case)),
         ),
     )
-    submit(session, proposal, coalition, case, actor=b.lead)
+    if submitted:
+        submit(session, proposal, coalition, case, actor=b.lead)
 
 
 def award_and_agree(
@@ -159,32 +182,7 @@ def award_and_agree(
     indicators: list[agreement.IndicatorFields],
 ) -> list[Indicator]:
     """Deadline passes, the box opens, both evaluate, the best wins, the standstill passes, the agreement is concluded."""
-    case.submission_deadline = utcnow()  # the clock moves: the deadline passes just after the submissions
-    session.add(case)
-    apply_due_steps(session, case)
-    assign_evaluator(session, case, actor=official, evaluator_id=official.id)
-    assign_evaluator(session, case, actor=official, evaluator_id=evaluator.id)
-    open_box(session, case, actor=official)
-    open_box(session, case, actor=evaluator)
-    criteria = scoring.criteria(session, case)
-    scores = {b.name: b.score for b in bids}
-    for entry in scoring.entries(session, case):
-        value = scores[entry.coalition.name]
-        for user in (official, evaluator):
-            scoring.declare(session, case, entry, actor=user, has_conflict=False)
-            scoring.save_scores(
-                session,
-                case,
-                entry,
-                actor=user,
-                scores={c.id: (value, "Onderbouwd in het voorstel.") for c in criteria},
-                requirements_met=True,
-                requirements_note="Aangetoond.",
-                submit=True,
-            )
-        scoring.record_consensus(
-            session, case, entry, actor=official, scores={criteria[0].id: (value, "Beide beoordelaars waren het eens.")}
-        )
+    close_and_evaluate(session, case, official, evaluator, bids)
     winner = award.eligible(session, case)[0]
     award.decide(
         session,
@@ -214,3 +212,61 @@ def award_and_agree(
     added = [agreement.add_indicator(session, case, actor=official, fields=fields) for fields in indicators]
     fire(session, case, "conclude_agreement", actor=official, reason="Overeenkomst getekend.")
     return added
+
+
+def close_and_evaluate(session: Session, case: Case, official: User, evaluator: User, bids: list[Bid]) -> None:
+    """The tender's deadline passes, the box opens with four eyes, both evaluate and the owner records the consensus."""
+    case.submission_deadline = utcnow()  # the clock moves: the deadline passes just after the submissions
+    session.add(case)
+    apply_due_steps(session, case)
+    assign_evaluator(session, case, actor=official, evaluator_id=official.id)
+    assign_evaluator(session, case, actor=official, evaluator_id=evaluator.id)
+    open_and_evaluate(session, case, official, evaluator, bids)
+
+
+def open_and_evaluate(session: Session, case: Case, official: User, evaluator: User, bids: list[Bid]) -> None:
+    """The box of the stage in play opens with four eyes, both evaluate and the owner records the consensus."""
+    open_box(session, case, actor=official)
+    open_box(session, case, actor=evaluator)
+    criteria = scoring.criteria(session, case)
+    scores = {b.name: b.score for b in bids}
+    for entry in scoring.entries(session, case):
+        value = scores[entry.coalition.name]
+        for user in (official, evaluator):
+            scoring.declare(session, case, entry, actor=user, has_conflict=False)
+            scoring.save_scores(
+                session,
+                case,
+                entry,
+                actor=user,
+                scores={c.id: (value, "Onderbouwd in het voorstel.") for c in criteria},
+                requirements_met=True,
+                requirements_note="Aangetoond.",
+                submit=True,
+            )
+        scoring.record_consensus(
+            session,
+            case,
+            entry,
+            actor=official,
+            scores={c.id: (value, "Beide beoordelaars waren het eens.") for c in criteria if not c.price_formula},
+        )
+
+
+def choose_strategy(
+    session: Session, case: Case, official: User, evaluator: User, bids: list[Bid], *, plan_deadline: datetime
+):
+    """Two-stage variant: the strategies are evaluated, the best is chosen, and the letters go out as the case
+    enters the realisation-plan phase. Returns the chosen coalition."""
+    close_and_evaluate(session, case, official, evaluator, bids)
+    best = strategy.candidates(session, case)[0]
+    strategy.choose(
+        session,
+        case,
+        actor=official,
+        proposal_ids=[best.entry.proposal_id],
+        motivation="Deze strategie sluit het best aan op de echte vraag en verbindt de meeste partners uit de wijk.",
+        plan_deadline=plan_deadline,
+    )
+    fire(session, case, "select_strategy", actor=official, reason="Strategiekeuze volgens de rangorde.")
+    return best.entry.coalition

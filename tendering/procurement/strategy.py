@@ -215,7 +215,7 @@ def send_letters(session: Session, case: Case, actor: User | None) -> None:
                 title=case.title,
                 reference=case.reference,
                 link=url_for("strategy.own_letter", coalition_id=coalition.id, _external=True),
-                plan_link=url_for("strategy.plan", coalition_id=coalition.id, _external=True),
+                plan_link=url_for("coalitions.plan", coalition_id=coalition.id, _external=True),
             )
             for address in sorted(addresses.get(coalition.id, ())):
                 mail.queue(session, to=address, message=message, case_id=case.id)
@@ -325,7 +325,7 @@ def send_message(session: Session, case: Case, coalition: Coalition, *, actor: U
     )
     if from_municipality:
         addresses = sorted(recipients(session, [coalition.id]).get(coalition.id, ()))
-        link = url_for("strategy.plan", coalition_id=coalition.id, _external=True)
+        link = url_for("coalitions.plan", coalition_id=coalition.id, _external=True)
     else:
         owner = session.get(User, case.owner_id)
         addresses = [owner.email] if owner and owner.email else []
@@ -437,7 +437,7 @@ def invite_next(
         reference=case.reference,
         deadline=plan_deadline,
         motivation=motivation.strip(),
-        plan_link=url_for("strategy.plan", coalition_id=coalition.id, _external=True),
+        plan_link=url_for("coalitions.plan", coalition_id=coalition.id, _external=True),
     )
     for address in sorted(recipients(session, [coalition.id]).get(coalition.id, ())):
         mail.queue(session, to=address, message=composed, case_id=case.id)

@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import select
 
 from tendering.core.errors import GuardFailed
-from tendering.models import AuditEvent, ProposalStage, Role, utcnow
+from tendering.models import AuditEvent, Role, utcnow
 from tendering.procurement import reconsideration
 from tendering.workflow.engine import apply_due_steps, fire
 
@@ -80,30 +80,6 @@ def test_elderly_question_travels_the_whole_cycle(session, make_case, official, 
         "accountability",
         "closed",
     ]
-
-
-def test_two_stage_variant_selects_a_strategy_before_the_realisation_plan(session, make_case, official, make_user):
-    evaluators = [make_user(Role.official), make_user(Role.official)]
-    case = make_case(workflow="strategy_then_realisation", state="evaluation")
-    criteria = f.set_up_tender(session, case)
-    strategy = f.submit_proposal(session, case, stage=ProposalStage.strategy)
-    f.evaluate(session, case, [strategy], evaluators, criteria)
-
-    with pytest.raises(GuardFailed):
-        _fire(session, case, "select_strategy", official)
-    f.decide_award(session, case, strategy, stage="strategy")
-    _fire(session, case, "select_strategy", official)
-    assert case.state == "realisation_planning"
-
-    with pytest.raises(GuardFailed) as refused:
-        _fire(session, case, "propose_award", official)
-    assert "The realisation plan has not been submitted." in refused.value.reasons
-    plan = f.submit_proposal(session, case, stage=ProposalStage.realisation)
-    plan.coalition_id = strategy.coalition_id
-    session.commit()
-    f.decide_award(session, case, plan, stage="realisation")
-    _fire(session, case, "propose_award", official)
-    assert case.state == "awarded"
 
 
 def test_no_proposals_sends_the_case_to_reconsideration_and_back(session, make_case, official):

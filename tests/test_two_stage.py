@@ -1,0 +1,455 @@
+"""The two-stage variant, rule by rule: the strategy choice and its letters, the realisation plan that only the
+chosen coalition writes (sealed until its own opening), the municipality reachable meanwhile, and the plan
+accepted (the award) or not (the next strategy, or reconsideration)."""
+
+import re
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from flask import current_app
+from sqlmodel import select
+
+from tendering.access import Capability
+from tendering.demo import journeys
+from tendering.models import (
+    AuditEvent,
+    AwardCriterion,
+    Coalition,
+    Organisation,
+    OrganisationKind,
+    OutboxMessage,
+    PlanMessage,
+    Proposal,
+    ProposalStage,
+    ProposalSubmission,
+    Role,
+    StrategyLetter,
+    utcnow,
+)
+from tendering.procurement import award, scoring, stages, strategy
+from tendering.question.question_document import render_body
+from tendering.workflow.engine import fire
+from tendering.workflow.guards import GUARDS, GuardContext
+
+from .conftest import form_token, roles_without
+from .evaluation_helpers import as_
+
+
+@pytest.fixture
+def two_stage(app, session, make_user, official):
+    """A two-stage case in evaluation: three strategies submitted, opened with four eyes, evaluated, consensus
+    recorded (A 8, B 6.5, C 5), all through the services."""
+    evaluator = make_user(Role.official, name="Eva Luator")
+    leads = []
+    for name in ("Woonstichting Thuis", "Buurtinitiatief Bloei", "Zorg om de Hoek"):
+        organisation = Organisation(name=name, kind=OrganisationKind.association, contact_email=None)
+        session.add(organisation)
+        session.commit()
+        leads.append(make_user(Role.coalition_member, org=organisation, name=f"Penvoerder {name}"))
+    bids = [
+        journeys.Bid(lead, [], name, Decimal(price), f"Aanpak van {name}.", score=score)
+        for lead, name, price, score in zip(
+            leads,
+            ("Coalitie A", "Coalitie B", "Coalitie C"),
+            ("900000", "800000", "700000"),
+            (8.0, 6.5, 5.0),
+            strict=True,
+        )
+    ]
+    with current_app.test_request_context():
+        case = journeys.publish(
+            session,
+            official,
+            journeys.Question(
+                title="Leefbaarheid in de Bloemenbuurt",
+                question="Wie helpt ons om de Bloemenbuurt weer een buurt te maken waar bewoners naar elkaar omkijken?",
+                theme="Wonen",
+                budget_ceiling=Decimal("1000000"),
+                outcome="Bewoners waarderen hun buurt met minstens een 7.",
+                stakeholders=["Corporatie", "Wijkagent", "Buurthuis"],
+            ),
+            min_partners=1,
+            workflow="strategy_then_realisation",
+        )
+        for b in bids:
+            journeys.bid(session, case, b)
+        journeys.close_and_evaluate(session, case, official, evaluator, bids)
+    session.commit()
+    coalitions = {c.name: c for c in session.exec(select(Coalition).where(Coalition.case_id == case.id)).all()}
+    return case, evaluator, bids, coalitions
+
+
+def _choose(client, case, proposal_ids, motivation="Beste antwoord op de echte vraag.", days=30):
+    page = client.get(f"/cases/{case.id}/strategy")
+    deadline = (utcnow() + timedelta(days=days)).astimezone().strftime("%Y-%m-%dT%H:%M")
+    return client.post(
+        f"/cases/{case.id}/strategy/choice",
+        data={
+            "csrf_token": form_token(page),
+            "proposal_ids": [str(p) for p in proposal_ids],
+            "motivation": motivation,
+            "plan_deadline": deadline,
+        },
+        follow_redirects=True,
+    )
+
+
+def _strategy_of(session, case, coalition):
+    return next(
+        r for r in scoring.ranking(session, case, ProposalStage.strategy) if r.entry.coalition.id == coalition.id
+    )
+
+
+def _chosen(app, session, case, official, coalition):
+    """The owner chooses `coalition`'s strategy and fires select_strategy; returns the owner's client."""
+    client = as_(app, official)
+    response = _choose(client, case, [_strategy_of(session, case, coalition).entry.proposal_id])
+    assert "The strategy choice is recorded." in response.text, response.text
+    with current_app.test_request_context():
+        fire(session, case, "select_strategy", actor=official)
+    session.commit()
+    return client
+
+
+def _write_plan(app, user, coalition, *, price="850000"):
+    client = as_(app, user)
+    page = client.get(f"/coalitions/{coalition.id}/plan")
+    assert page.status_code == 200
+    response = client.post(
+        f"/coalitions/{coalition.id}/plan/submit",
+        data={
+            "csrf_token": form_token(page),
+            "approach": "Portiekambassadeurs en beheer van de binnenhoven.",
+            "answer_to_question": "Bewoners kennen elkaar weer.",
+            "outcome_commitments": "Rapportcijfer van 6,1 naar 7 in 2029.",
+            "monitoring": "Bewonersenquête per jaar.",
+            "price": price,
+            "requirements": re.findall(r'name="requirements" type="checkbox" value="(\d+)"', page.text),
+        },
+        follow_redirects=True,
+    )
+    return client, response
+
+
+def _plan_deadline_passes(session, case):
+    choice = stages.choice_of(session, case)
+    choice.plan_deadline = utcnow() - timedelta(milliseconds=1)
+    session.add(choice)
+    session.commit()
+
+
+def _judge_plans(session, case, official, evaluator, bids):
+    """The plan box opens with four eyes and both evaluators score the plans."""
+    _plan_deadline_passes(session, case)
+    with current_app.test_request_context():
+        journeys.open_and_evaluate(session, case, official, evaluator, bids)
+    session.commit()
+
+
+def test_owner_chooses_a_strategy_and_every_coalition_gets_a_letter_worded_as_a_choice(
+    app, session, two_stage, official
+):
+    case, _evaluator, _bids, coalitions = two_stage
+    _chosen(app, session, case, official, coalitions["Coalitie A"])
+    assert case.state == "realisation_planning"
+    letters = {
+        session.get(Coalition, letter.coalition_id).name: letter
+        for letter in session.exec(select(StrategyLetter)).all()
+    }
+    assert set(letters) == {"Coalitie A", "Coalitie B", "Coalitie C"}
+    assert letters["Coalitie A"].is_chosen and not letters["Coalitie B"].is_chosen
+    assert "This is a strategy choice, not an award decision" in letters["Coalitie B"].content_html
+    assert "standstill period of" not in letters["Coalitie B"].content_html  # no standstill runs for a choice
+    assert "Coalitie A" in letters["Coalitie B"].content_html  # who was chosen
+    subjects = session.exec(select(OutboxMessage.subject)).all()
+    assert any(s.startswith("Your strategy is chosen") for s in subjects)
+    assert sum(s.startswith("Strategy choice for") for s in subjects) == 2
+
+
+def test_strategy_choice_is_the_owners_in_ranking_order_and_within_the_tenders_number(
+    app, session, two_stage, official, make_user
+):
+    case, evaluator, _bids, coalitions = two_stage
+    a, b = (_strategy_of(session, case, coalitions[n]).entry.proposal_id for n in ("Coalitie A", "Coalitie B"))
+    owner = as_(app, official)
+    assert "A better-ranked strategy cannot be passed over" in _choose(owner, case, [b]).text
+    assert "Choose at least one and at most 1 strategies." in _choose(owner, case, [a, b]).text
+    assert "Record the strategy choice" in owner.get(f"/cases/{case.id}/strategy").text
+    assert _choose(as_(app, evaluator), case, [a]).status_code == 403  # an official, not the owner
+    for role in roles_without(Capability.choose_strategy):
+        client = as_(app, make_user(role))
+        assert client.get(f"/cases/{case.id}/strategy").status_code in (403, 404)
+    assert stages.choice_of(session, case) is None
+    case.strategies_to_choose = 2
+    session.commit()
+    assert "The strategy choice is recorded." in _choose(owner, case, [a, b]).text
+    session.expire_all()
+    assert {c.coalition.name for c in strategy.chosen(session, case)} == {"Coalitie A", "Coalitie B"}
+
+
+def test_only_the_chosen_coalition_works_out_the_realisation_plan(app, session, two_stage, official, make_user):
+    case, evaluator, bids, coalitions = two_stage
+    a, b = coalitions["Coalitie A"], coalitions["Coalitie B"]
+    lead_a, lead_b = bids[0].lead, bids[1].lead
+    assert as_(app, lead_a).get(f"/coalitions/{a.id}/plan").status_code == 404  # not yet chosen
+    _chosen(app, session, case, official, a)
+    assert "Our realisation plan" in as_(app, lead_a).get(f"/coalitions/{a.id}/plan").text
+    assert as_(app, lead_b).get(f"/coalitions/{b.id}/plan").status_code == 404  # not chosen: no such plan
+    assert as_(app, lead_b).get(f"/coalitions/{a.id}/plan").status_code == 404  # a rival's plan
+    for role in roles_without(Capability.work_out_plan):
+        assert as_(app, make_user(role)).get(f"/coalitions/{a.id}/plan").status_code in (403, 404)
+    assert "Work on our realisation plan" in as_(app, lead_a).get(f"/coalitions/{a.id}/strategy").text
+    assert "not chosen" in as_(app, lead_b).get(f"/coalitions/{b.id}/strategy").text
+
+
+def test_the_plan_is_sealed_until_its_own_opening_and_rivals_never_read_it(app, session, two_stage, official):
+    case, evaluator, bids, coalitions = two_stage
+    a = coalitions["Coalitie A"]
+    _chosen(app, session, case, official, a)
+    _client, response = _write_plan(app, bids[0].lead, a)
+    assert "Your proposal is received." in response.text
+    owner = as_(app, official)
+    box = owner.get(f"/cases/{case.id}/proposals").text
+    assert "Portiekambassadeurs" not in box and "Coalitie A" not in box.split("</nav>", 1)[1]
+    assert "1 realisation plan(s) submitted so far" in owner.get(f"/cases/{case.id}/strategy").text
+    plan_id = session.exec(
+        select(ProposalSubmission.id)
+        .join(Proposal, Proposal.id == ProposalSubmission.proposal_id)
+        .where(Proposal.stage == ProposalStage.realisation)
+    ).one()
+    assert owner.get(f"/cases/{case.id}/proposals/{plan_id}").status_code == 403
+    assert scoring.entries(session, case) == []  # nothing derived from the plan exists before the opening
+    rival = as_(app, bids[1].lead)
+    assert rival.get(f"/coalitions/{a.id}/receipts/{plan_id}").status_code == 404
+    assert as_(app, bids[0].lead).get(f"/coalitions/{a.id}/receipts/{plan_id}").status_code == 200
+    _plan_deadline_passes(session, case)
+    owner.post(
+        f"/cases/{case.id}/proposals/open", data={"csrf_token": form_token(owner.get(f"/cases/{case.id}/proposals"))}
+    )
+    evaluator_client = as_(app, evaluator)
+    evaluator_client.post(
+        f"/cases/{case.id}/proposals/open",
+        data={"csrf_token": form_token(evaluator_client.get(f"/cases/{case.id}/proposals"))},
+    )
+    session.expire_all()
+    [entry] = scoring.entries(session, case)
+    assert entry.coalition.id == a.id and entry.submission.content["approach"].startswith("Portiekambassadeurs")
+    assert [c.name for c in scoring.criteria(session, case)] == ["Uitvoerbaarheid en borging", "Prijs"]
+
+
+def test_the_municipality_stays_reachable_while_the_plan_is_worked_out(app, session, two_stage, official):
+    case, _evaluator, bids, coalitions = two_stage
+    a, b = coalitions["Coalitie A"], coalitions["Coalitie B"]
+    owner = _chosen(app, session, case, official, a)
+    lead = as_(app, bids[0].lead)
+    page = lead.get(f"/coalitions/{a.id}/plan")
+    response = lead.post(
+        f"/coalitions/{a.id}/plan/messages",
+        data={"csrf_token": form_token(page), "text": "Mogen we de renovatieplanning opnemen?"},
+        follow_redirects=True,
+    )
+    assert "Your message is sent to the municipality." in response.text
+    strategy_page = owner.get(f"/cases/{case.id}/strategy")
+    assert "Mogen we de renovatieplanning opnemen?" in strategy_page.text
+    owner.post(
+        f"/cases/{case.id}/strategy/messages/{a.id}",
+        data={"csrf_token": form_token(strategy_page), "text": "Ja, met de inspraak van bewoners."},
+    )
+    assert "Ja, met de inspraak van bewoners." in lead.get(f"/coalitions/{a.id}/plan").text
+    rival = as_(app, bids[1].lead)
+    refused = rival.post(
+        f"/coalitions/{b.id}/plan/messages",
+        data={"csrf_token": form_token(rival.get(f"/coalitions/{b.id}/strategy")), "text": "En wij?"},
+    )
+    assert refused.status_code == 404
+    messages = session.exec(select(PlanMessage).order_by(PlanMessage.id)).all()
+    assert [(m.coalition_id, m.from_municipality) for m in messages] == [(a.id, False), (a.id, True)]
+    assert session.exec(select(OutboxMessage).where(OutboxMessage.subject.like("Message about%"))).all()
+
+
+def _reject(client, case, coalition, motivation="Het plan borgt de continuïteit na 2029 niet."):
+    page = client.get(f"/cases/{case.id}/strategy")
+    return client.post(
+        f"/cases/{case.id}/strategy/rejections",
+        data={"csrf_token": form_token(page), "coalition_id": str(coalition.id), "motivation": motivation},
+        follow_redirects=True,
+    )
+
+
+def test_plan_not_accepted_goes_to_the_next_ranked_strategy(app, session, two_stage, official):
+    case, evaluator, bids, coalitions = two_stage
+    a, b = coalitions["Coalitie A"], coalitions["Coalitie B"]
+    owner = _chosen(app, session, case, official, a)
+    _write_plan(app, bids[0].lead, a)
+    assert "A realisation plan is judged after its deadline." in _reject(owner, case, a).text
+    _judge_plans(session, case, official, evaluator, bids)
+    assert "give the motivation why it is not accepted" in _reject(owner, case, a, motivation="").text
+    refused = as_(app, evaluator)
+    assert _reject(refused, case, a).status_code == 403  # only the owner
+    response = _reject(owner, case, a)
+    assert "the realisation plan is not accepted" in response.text
+    assert "The next-ranked strategy is that of Coalitie B." in response.text
+    page = owner.get(f"/cases/{case.id}/strategy")
+    invited = owner.post(
+        f"/cases/{case.id}/strategy/invitations",
+        data={
+            "csrf_token": form_token(page),
+            "plan_deadline": (utcnow() + timedelta(days=30)).astimezone().strftime("%Y-%m-%dT%H:%M"),
+            "motivation": "Het plan van A is niet aanvaard.",
+        },
+        follow_redirects=True,
+    )
+    assert "The coalition Coalitie B is invited to work out its strategy." in invited.text
+    assert as_(app, bids[1].lead).get(f"/coalitions/{b.id}/plan").status_code == 200
+    assert as_(app, bids[0].lead).get(f"/coalitions/{a.id}/plan").status_code == 404
+    session.expire_all()
+    box = stages.box_of(session, case)
+    assert (box.plan_call, box.coalition_ids) == (2, frozenset({b.id}))
+    assert scoring.entries(session, case) == []  # the second call has a box of its own, sealed again
+    actions = session.exec(select(AuditEvent.action).where(AuditEvent.case_id == case.id)).all()
+    assert {"realisation_plan_rejected", "next_strategy_invited"} <= set(actions)
+
+
+def test_plan_not_accepted_and_the_tender_declared_unsuccessful_goes_to_reconsideration(
+    app, session, two_stage, official
+):
+    case, evaluator, bids, coalitions = two_stage
+    a = coalitions["Coalitie A"]
+    owner = _chosen(app, session, case, official, a)
+    _write_plan(app, bids[0].lead, a)
+    _judge_plans(session, case, official, evaluator, bids)
+    _reject(owner, case, a)
+    session.expire_all()
+    fire(session, case, "declare_unsuccessful", actor=official, reason="Geen aanvaardbaar realisatieplan.")
+    session.commit()
+    assert case.state == "reconsider"
+
+
+def test_an_accepted_plan_leads_to_the_award_with_its_standstill(app, session, two_stage, official):
+    case, evaluator, bids, coalitions = two_stage
+    a = coalitions["Coalitie A"]
+    _chosen(app, session, case, official, a)
+    _write_plan(app, bids[0].lead, a)
+    _judge_plans(session, case, official, evaluator, bids)
+    [winner] = award.eligible(session, case)
+    assert winner.entry.coalition.id == a.id and winner.entry.price == Decimal("850000")
+    award.decide(
+        session,
+        case,
+        actor=official,
+        proposal_id=winner.entry.proposal_id,
+        motivation="Het plan is uitvoerbaar en geborgd.",
+        advantages="Bewoners beheren mee.",
+    )
+    with current_app.test_request_context():
+        fire(session, case, "propose_award", actor=official, reason="Plan aanvaard.")
+    session.commit()
+    assert case.state == "awarded"
+    decision = award.current_decision(session, case)
+    assert decision.stage == "realisation" and decision.standstill_ends_at is not None
+    assert [letter.is_winner for letter, _c in award.letters(session, decision)] == [True]
+
+
+def test_two_stage_criteria_add_up_per_stage(session, make_case, official):
+    case = make_case(workflow="strategy_then_realisation", state="coalition_forming")
+    session.add_all(
+        [
+            AwardCriterion(case_id=case.id, name="Strategie", weight=100, stage="strategy"),
+            AwardCriterion(case_id=case.id, name="Plan", weight=60, stage="realisation"),
+        ]
+    )
+    session.commit()
+    reasons = GUARDS["award_criteria_complete"].check(GuardContext(session, case, utcnow()))
+    assert reasons == ["The weights of the criteria for the realisation plan add up to 60, not 100."]
+    one = make_case(state="coalition_forming")
+    session.add(AwardCriterion(case_id=one.id, name="Alles", weight=100))
+    session.commit()
+    assert GUARDS["award_criteria_complete"].check(GuardContext(session, one, utcnow())) == []
+
+
+def test_the_question_document_describes_both_stages(session, two_stage):
+    case, *_rest = two_stage
+    with current_app.test_request_context():
+        body = render_body(session, case)
+    for expected in (
+        "Stage 1: the strategy",
+        "Stage 2: the realisation plan",
+        "The municipality chooses at most 1 strategies.",
+        "Criteria for the strategy (stage 1)",
+        "Criteria for the realisation plan (stage 2)",
+        "Kracht van de coalitie",
+        "Uitvoerbaarheid en borging",
+    ):
+        assert expected in body
+
+
+def test_the_tender_set_up_asks_what_each_criterion_judges(app, session, make_case, official):
+    case = make_case(workflow="strategy_then_realisation", state="coalition_forming")
+    client = as_(app, official)
+    page = client.get(f"/cases/{case.id}/tender")
+    assert "What the criterion judges" in page.text and "How many strategies may be chosen" in page.text
+    client.post(
+        f"/cases/{case.id}/criteria",
+        data={
+            "csrf_token": form_token(page),
+            "name": "Plan",
+            "weight": "100",
+            "scale_max": "10",
+            "stage": "realisation",
+        },
+    )
+    client.post(
+        f"/cases/{case.id}/strategies",
+        data={"csrf_token": form_token(page), "strategies_to_choose": "2"},
+    )
+    session.expire_all()
+    [criterion] = session.exec(select(AwardCriterion).where(AwardCriterion.case_id == case.id)).all()
+    assert criterion.stage == "realisation" and session.get(type(case), case.id).strategies_to_choose == 2
+
+
+def test_pressing_submit_without_saving_saves_the_typed_draft_first(app, drafting):
+    case, coalition, users, clients = drafting
+    lead = clients["lead"]
+    page = lead.get(f"/coalitions/{coalition.id}/proposal")
+    typed = {
+        "csrf_token": form_token(page),
+        "approach": "Buurtkamers in elke wijk.",
+        "answer_to_question": "Ouderen ontmoeten elkaar.",
+        "outcome_commitments": "Eenzaamheid van 48% naar 38%.",
+        "monitoring": "GGD-monitor.",
+        "price": "400000",
+    }
+    refused = lead.post(f"/coalitions/{coalition.id}/proposal/submit", data=typed, follow_redirects=True)
+    assert "Your draft is saved, but it cannot be submitted yet:" in refused.text  # the requirement is unticked
+    assert "Buurtkamers in elke wijk." in lead.get(f"/coalitions/{coalition.id}/proposal").text
+    requirement = re.search(r'name="requirements" type="checkbox" value="(\d+)"', page.text).group(1)
+    done = lead.post(
+        f"/coalitions/{coalition.id}/proposal/submit",
+        data={**typed, "approach": "Buurtkamers en huisbezoeken.", "requirements": requirement},
+        follow_redirects=True,
+    )
+    assert "Your proposal is received." in done.text
+    assert "Buurtkamers en huisbezoeken." in lead.get(f"/coalitions/{coalition.id}/proposal").text
+
+
+def test_a_submit_with_invalid_input_keeps_the_typed_text_on_the_page(app, drafting):
+    case, coalition, users, clients = drafting
+    lead = clients["lead"]
+    page = lead.get(f"/coalitions/{coalition.id}/proposal")
+    response = lead.post(
+        f"/coalitions/{coalition.id}/proposal/submit",
+        data={"csrf_token": form_token(page), "approach": "Mijn lange tekst.", "price": "veel"},
+    )
+    assert response.status_code == 400
+    assert "Mijn lange tekst." in response.text and "Nothing is submitted yet" in response.text
+
+
+def test_outsiders_cannot_submit_through_the_editor(app, drafting):
+    case, coalition, users, clients = drafting
+    outsider = clients["outsider"]
+    response = outsider.post(
+        f"/coalitions/{coalition.id}/proposal/submit",
+        data={"csrf_token": form_token(outsider.get("/coalitions")), "approach": "Van buiten."},
+    )
+    assert response.status_code == 404

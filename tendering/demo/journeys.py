@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from sqlmodel import Session
 
-from ..models import Case, FrameworkKind, Indicator, User, utcnow
+from ..models import Case, FrameworkKind, Indicator, ProposalStage, User, utcnow
 from ..parties.coalitions import form_coalition, invite_partner, respond
 from ..parties.proposals import DraftFields, draft_for, minimum_requirements, save_draft
 from ..procurement import award, scoring, strategy
@@ -63,10 +63,10 @@ class Question:
 CRITERIA = {
     "social_tender": [("Aanpak en bereik", 70, "", ""), ("Prijs", 30, "lowest", "")],
     "strategy_then_realisation": [
-        ("Antwoord op de echte vraag", 60, "", "strategy"),
-        ("Kracht van de coalitie", 40, "", "strategy"),
-        ("Uitvoerbaarheid en borging", 70, "", "realisation"),
-        ("Prijs", 30, "lowest", "realisation"),
+        ("Antwoord op de echte vraag", 60, "", ProposalStage.strategy.value),
+        ("Kracht van de coalitie", 40, "", ProposalStage.strategy.value),
+        ("Uitvoerbaarheid en borging", 70, "", ProposalStage.realisation.value),
+        ("Prijs", 30, "lowest", ProposalStage.realisation.value),
     ],
 }
 

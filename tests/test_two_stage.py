@@ -361,7 +361,7 @@ def test_two_stage_criteria_add_up_per_stage(session, make_case, official):
     )
     session.commit()
     reasons = GUARDS["award_criteria_complete"].check(GuardContext(session, case, utcnow()))
-    assert reasons == ["The weights of the criteria for the realisation plan add up to 60, not 100."]
+    assert reasons == ["The weights of the realisation-plan criteria add up to 60, not 100."]
     one = make_case(state="coalition_forming")
     session.add(AwardCriterion(case_id=one.id, name="Alles", weight=100))
     session.commit()

@@ -163,6 +163,7 @@ def show(coalition_id: int):
     coalition, membership = coalitions.get_for(session, coalition_id, current_user)
     case = session.get(Case, coalition.case_id)
     is_lead = membership.is_lead
+    accepted = membership.status == MembershipStatus.accepted
     partner_form = PartnerForm()
     if is_lead:
         partner_form.organisation_id.choices = _organisation_choices(session, coalition)
@@ -181,6 +182,8 @@ def show(coalition_id: int):
         if membership.status == MembershipStatus.accepted
         else None,
         agreement=agreement.concluded(session, case) if membership.status == MembershipStatus.accepted else None,
+        strategy_letter=strategy.letter_for(session, case, coalition) if accepted else None,
+        plan_called=accepted and strategy.is_called(session, case, coalition),
     )
 
 

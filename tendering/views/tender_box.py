@@ -10,7 +10,7 @@ from ..access import Capability, allows
 from ..core import db
 from ..models import Case, Role, utcnow
 from ..parties import attachments
-from ..procurement import evaluation, scoring, tender_box
+from ..procurement import evaluation, scoring, stages, tender_box
 from ..web.forms import ConfirmForm, EvaluatorForm
 
 bp = Blueprint("tender_box", __name__, url_prefix="/cases/<int:case_id>/proposals")
@@ -43,13 +43,15 @@ def _readable_submission(case: Case, submission_id: int):
 def index(case: Case):
     session = db.session()
     readable = tender_box.may_read_submissions(session, case, current_user)
+    deadline = stages.box_of(session, case).deadline  # the tender's, or the current call's for realisation plans
     form = EvaluatorForm()
     form.evaluator_id.choices = [SelectChoice(u.id, u.name) for u in evaluation.assignable_officials(session, case)]
     return render_template(
         "tender_box/index.html",
         case=case,
         count=tender_box.submitted_count(session, case),
-        deadline_passed=case.submission_deadline is not None and case.submission_deadline <= utcnow(),
+        deadline=deadline,
+        deadline_passed=deadline is not None and deadline <= utcnow(),
         opening=tender_box.opening_of(session, case),
         authorised=tender_box.is_authorised_official(session, case, current_user),
         submissions=tender_box.submissions_of(session, case) if readable else [],

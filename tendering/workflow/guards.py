@@ -196,35 +196,26 @@ def award_criteria_complete(ctx: GuardContext) -> list[str]:
     ).all()
     by_stage = {stage: (count, total) for stage, count, total in rows}
     if not _stages().two_stage(ctx.case):
-        return _criteria_reasons(by_stage, ProposalStage.single.value, None)
+        count, total = by_stage.get(ProposalStage.single.value, (0, 0))
+        if count == 0:
+            return [_("No award criteria are set.")]
+        return (
+            [_("The weights of the award criteria add up to %(total)d, not 100.", total=total)] if total != 100 else []
+        )
     reasons = []
     if by_stage.get(ProposalStage.single.value):
         reasons.append(_("Every award criterion must judge either the strategy or the realisation plan."))
-    for stage, label in (
-        (ProposalStage.strategy.value, _("strategy")),
-        (ProposalStage.realisation.value, _("realisation plan")),
-    ):
-        reasons += _criteria_reasons(by_stage, stage, label)
-    return reasons
-
-
-def _criteria_reasons(by_stage: dict, stage: str, label: str | None) -> list[str]:
-    count, total = by_stage.get(stage, (0, 0))
+    count, total = by_stage.get(ProposalStage.strategy.value, (0, 0))
     if count == 0:
-        if label:
-            return [_("No award criteria are set for the %(stage)s.", stage=label)]
-        return [_("No award criteria are set.")]
-    if total != 100:
-        if label:
-            return [
-                _(
-                    "The weights of the criteria for the %(stage)s add up to %(total)d, not 100.",
-                    stage=label,
-                    total=total,
-                )
-            ]
-        return [_("The weights of the award criteria add up to %(total)d, not 100.", total=total)]
-    return []
+        reasons.append(_("No award criteria are set for the strategy."))
+    elif total != 100:
+        reasons.append(_("The weights of the strategy criteria add up to %(total)d, not 100.", total=total))
+    count, total = by_stage.get(ProposalStage.realisation.value, (0, 0))
+    if count == 0:
+        reasons.append(_("No award criteria are set for the realisation plan."))
+    elif total != 100:
+        reasons.append(_("The weights of the realisation-plan criteria add up to %(total)d, not 100.", total=total))
+    return reasons
 
 
 @guard("deadlines_valid", _l("Deadlines are set, in the future and in order"))

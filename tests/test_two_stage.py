@@ -349,6 +349,8 @@ def test_an_accepted_plan_leads_to_the_award_with_its_standstill(app, session, t
     decision = award.current_decision(session, case)
     assert decision.stage == "realisation" and decision.standstill_ends_at is not None
     assert [letter.is_winner for letter, _c in award.letters(session, decision)] == [True]
+    told = session.exec(select(OutboxMessage).where(OutboxMessage.subject.like("Award decision for%"))).all()
+    assert len(told) == 2 and "Coalitie A" in told[0].body  # B and C competed with a strategy: they are told too
 
 
 def test_two_stage_criteria_add_up_per_stage(session, make_case, official):

@@ -29,6 +29,7 @@ from tendering.models import (
 )
 from tendering.procurement import award, scoring, stages, strategy
 from tendering.question.question_document import render_body
+from tendering.question.tender_setup import set_variant
 from tendering.workflow.engine import fire
 from tendering.workflow.guards import GUARDS, GuardContext
 
@@ -455,3 +456,15 @@ def test_outsiders_cannot_submit_through_the_editor(app, drafting):
         data={"csrf_token": form_token(outsider.get("/coalitions")), "approach": "Van buiten."},
     )
     assert response.status_code == 404
+
+
+def test_choosing_the_two_stage_procedure_makes_the_criteria_judge_the_strategy(session, make_case, official):
+    case = make_case(state="coalition_forming")
+    session.add(AwardCriterion(case_id=case.id, name="Aanpak", weight=100))
+    session.commit()
+    set_variant(session, case, actor=official, workflow="strategy_then_realisation")
+    assert [c.stage for c in session.exec(select(AwardCriterion)).all()] == ["strategy"]
+    reasons = GUARDS["award_criteria_complete"].check(GuardContext(session, case, utcnow()))
+    assert reasons == ["No award criteria are set for the realisation plan."]
+    set_variant(session, case, actor=official, workflow="social_tender")
+    assert [c.stage for c in session.exec(select(AwardCriterion)).all()] == ["single"]

@@ -53,6 +53,24 @@ def criterion_stage(case: Case, asked: str) -> str:
     return asked
 
 
+def restage_criteria(session: Session, case: Case) -> None:
+    """After the procedure changed: criteria of one stage judge the strategy in the two-stage variant, and every
+    criterion judges the one proposal in the one-stage procedure (the weights guard then says what to adjust)."""
+    if two_stage(case):
+        criteria = select(AwardCriterion).where(
+            AwardCriterion.case_id == case.id, AwardCriterion.stage == ProposalStage.single.value
+        )
+        stage = ProposalStage.strategy.value
+    else:
+        criteria = select(AwardCriterion).where(
+            AwardCriterion.case_id == case.id, AwardCriterion.stage != ProposalStage.single.value
+        )
+        stage = ProposalStage.single.value
+    for criterion in session.exec(criteria).all():
+        criterion.stage = stage
+        session.add(criterion)
+
+
 def stage_of(case: Case) -> ProposalStage:
     """The stage whose proposals are in play: from the plan phase on, the award rests on the plan."""
     if two_stage(case) and (in_phase(case, "plan_open") or in_phase(case, "award_known")):

@@ -152,6 +152,7 @@ def set_variant(session: Session, case: Case, *, actor: User, workflow: str) -> 
         )
         case.workflow = workflow
         session.add(case)
+        stages.restage_criteria(session, case)
         session.flush()
 
 

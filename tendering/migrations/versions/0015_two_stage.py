@@ -43,6 +43,12 @@ def upgrade() -> None:
         batch_op.drop_constraint("uq_box_openings_case_round", type_="unique")
         batch_op.create_unique_constraint("uq_box_openings_stage_call", ["case_id", "round", "stage", "plan_call"])
 
+    # The criteria of existing two-stage cases judged the strategy (the only stage that could be judged until now).
+    op.execute(
+        "UPDATE award_criteria SET stage = 'strategy' "
+        "WHERE case_id IN (SELECT id FROM cases WHERE workflow = 'strategy_then_realisation')"
+    )
+
     op.create_table(
         "strategy_choices",
         _id(),

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -248,10 +249,15 @@ class Editor:
     submit: str
     withdraw: str
     attachments: bool
+    submit_label: object  # a lazy string
 
 
-PROPOSAL = Editor(None, ".proposal", ".save_proposal", ".submit_proposal", ".withdraw_proposal", attachments=True)
-PLAN = Editor(ProposalStage.realisation, ".plan", ".save_plan", ".submit_plan", ".withdraw_plan", attachments=False)
+PROPOSAL = Editor(
+    None, ".proposal", ".save_proposal", ".submit_proposal", ".withdraw_proposal", True, _l("Submit our proposal")
+)
+PLAN = Editor(
+    ProposalStage.realisation, ".plan", ".save_plan", ".submit_plan", ".withdraw_plan", False, _l("Submit our plan")
+)
 
 
 def _proposal(coalition_id: int, editor: Editor = PROPOSAL):

@@ -151,7 +151,7 @@ def test_two_stage_case_from_strategy_to_agreement(live_server, page, browser, s
     coalition.get_by_label("Proposed monitoring").fill("Bewonersenquête per jaar en een buurtpanel.")
     coalition.get_by_label("Price (euros)").fill("1050000")
     coalition.get_by_label("Minstens één partner werkt al in de wijk.").check()
-    coalition.get_by_role("button", name="Submit our proposal").click()
+    coalition.get_by_role("button", name="Submit our plan").click()
     expect(coalition.get_by_text("Your proposal is received.")).to_be_visible()
     coalition.context.close()
 

@@ -6,8 +6,8 @@ from ..access import Capability, allows, may
 from ..core import audit, db
 from ..models import Case
 from ..procurement import tender_box
-from ..question.articulation import coach_question
 from ..question.cases import add_outcome, edit_case, list_cases, open_case, outcomes_of
+from ..question.coaching import coach_question
 from ..question.tender_lock import needs_amendment
 from ..web import fragments
 from ..web.forms import CaseForm, NewCaseForm, OutcomeForm, TransitionForm

@@ -7,7 +7,7 @@ from flask_login import current_user
 from ...access import Capability, allows
 from ...core import db
 from ...models import Case, FrameworkKind
-from ...question import articulation
+from ...question import articulation, coaching
 from ...question.cases import outcomes_of
 from ...web.forms import (
     ConfirmForm,
@@ -23,9 +23,9 @@ def articulation_page(case: Case):
     return page(
         "workbench/articulation.html",
         case,
-        flags=articulation.coach_question(case.question),
-        examples=articulation.METHOD_EXAMPLES,
-        attention_points=articulation.ATTENTION_POINTS,
+        flags=coaching.coach_question(case.question),
+        examples=coaching.METHOD_EXAMPLES,
+        attention_points=coaching.ATTENTION_POINTS,
         outcomes=outcomes_of(session, case),
         frameworks=articulation.frameworks_of(session, case),
         framework_labels=articulation.FRAMEWORK_LABELS,

@@ -1,5 +1,7 @@
 """Human names of states and triggers, in the reader's language."""
 
+from collections.abc import Callable
+
 from flask_babel import lazy_gettext as _l
 
 STATE_LABELS = {
@@ -128,6 +130,26 @@ ACTION_LABELS = {
 
 def action_label(action: str) -> str:
     return str(ACTION_LABELS.get(action, action))
+
+
+# What an event changed, in words (helper D, issue 15): the module that writes an action may register how its
+# details read, so the audit trail says more than the label without the timeline knowing every domain.
+EVENT_SUMMARIES: dict[str, Callable[[dict], list[str]]] = {}
+
+
+def summarises(action: str):
+    """Register how the details of `action` read in the audit trail (lines in the reader's language)."""
+
+    def register(summary):
+        EVENT_SUMMARIES[action] = summary
+        return summary
+
+    return register
+
+
+def event_summary(event) -> list[str]:
+    summary = EVENT_SUMMARIES.get(event.action)
+    return summary(event.details or {}) if summary else []
 
 
 REASON_HINTS = {

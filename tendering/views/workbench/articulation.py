@@ -7,6 +7,7 @@ from flask_login import current_user
 from ...access import Capability, allows
 from ...core import db
 from ...models import Case, FrameworkKind
+from ...procurement import reconsideration
 from ...question import articulation, coaching
 from ...question.cases import outcomes_of
 from ...web.forms import (
@@ -30,6 +31,8 @@ def articulation_page(case: Case):
         frameworks=articulation.frameworks_of(session, case),
         framework_labels=articulation.FRAMEWORK_LABELS,
         framework_form=FrameworkForm(),
+        reflection=reconsideration.reflection(session, case),
+        change_labels=reconsideration.CHANGES,
     )
 
 

@@ -37,6 +37,7 @@ from .evaluation import (
     EvaluatorAssignment,
     Objection,
 )
+from .inheritance import IndicatorDraft
 from .monitoring import (
     Agreement,
     AgreementAdjustment,
@@ -54,6 +55,7 @@ from .outbox import OutboxMessage
 from .sessions import LoginFailure, UserSession
 
 __all__ = [
+    "IndicatorDraft",
     "AgreementAdjustment",
     "ApiToken",
     "Agreement",

@@ -8,7 +8,7 @@ from ...access import Capability, allows
 from ...core import db
 from ...models import Case, FrameworkKind
 from ...procurement import reconsideration
-from ...question import articulation, coaching
+from ...question import articulation, coaching, follow_up
 from ...question.cases import outcomes_of
 from ...web.forms import (
     ConfirmForm,
@@ -32,6 +32,8 @@ def articulation_page(case: Case):
         framework_labels=articulation.FRAMEWORK_LABELS,
         framework_form=FrameworkForm(),
         reflection=reconsideration.reflection(session, case),
+        lineage=follow_up.lineage(session, case),
+        drafts=follow_up.drafts_of(session, case),
         change_labels=reconsideration.CHANGES,
     )
 

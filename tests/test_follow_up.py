@@ -11,6 +11,7 @@ from tendering.realisation import monitoring
 
 from .conftest import form_token, login, roles_without
 from .evaluation_helpers import as_
+from .test_accessibility import audit
 from .test_accountability import approve, in_accountability, write
 
 
@@ -165,3 +166,16 @@ def test_a_draft_of_another_case_is_not_found(followed_up, make_case, session):
     other = make_case()
     draft = follow_up.drafts_of(session, case)[0]
     assert owner.get(f"/cases/{other.id}/indicator-drafts/{draft.id}").status_code == 404
+
+
+def test_the_inheritance_pages_are_accessible(followed_up, session):
+    case, owner = followed_up
+    draft = follow_up.drafts_of(session, case)[0]
+    outcome = session.exec(select(Outcome).where(Outcome.case_id == case.id)).first()
+    for path in (
+        f"/cases/{case.id}",
+        f"/cases/{case.id}/articulation",
+        f"/cases/{case.id}/indicator-drafts/{draft.id}",
+        f"/cases/{case.id}/outcomes/{outcome.id}",
+    ):
+        assert audit(owner, path) == [], path

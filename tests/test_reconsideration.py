@@ -9,6 +9,7 @@ from tendering.procurement import reconsideration
 from tendering.workflow.engine import fire
 
 from .conftest import form_token, login, roles_without
+from .test_accessibility import audit
 
 
 @pytest.fixture
@@ -106,3 +107,7 @@ def test_audit_trail_says_what_changed_and_the_new_round_shows_the_reflection(
 def test_the_first_round_has_no_reflection(logged_in, official, make_case):
     case = make_case()
     assert 'id="reflection"' not in logged_in(official).get(f"/cases/{case.id}/articulation").text
+
+
+def test_the_reconsideration_page_is_accessible(logged_in, official, reconsidering):
+    assert audit(logged_in(official), f"/cases/{reconsidering.id}/reconsideration") == []

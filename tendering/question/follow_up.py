@@ -12,6 +12,7 @@ norms with the partners.
 """
 
 from dataclasses import dataclass
+from datetime import date
 
 from flask_babel import gettext as _
 from sqlmodel import Session, select
@@ -37,7 +38,7 @@ _STAKEHOLDER_FIELDS = (
 )
 
 
-def _baseline(indicator: Indicator, parent: Case) -> tuple[float, object, str]:
+def _baseline(indicator: Indicator, parent: Case) -> tuple[float, date, str]:
     """The new 0-meting: the last value in force, or the earlier baseline if nothing was measured."""
     if indicator.latest_value is not None and indicator.latest_period is not None:
         return (
@@ -161,7 +162,7 @@ def get_draft(session: Session, case: Case, draft_id: int) -> IndicatorDraft:
 class DraftFields:
     name: str
     baseline_value: float
-    baseline_date: object
+    baseline_date: date
     baseline_source: str
 
 

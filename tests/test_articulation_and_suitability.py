@@ -5,7 +5,7 @@ from sqlmodel import select
 
 from tendering.access import Capability
 from tendering.models import Framework, Role, SuitabilityAnswer
-from tendering.question.articulation import coach_question
+from tendering.question.coaching import coach_question
 from tendering.question.suitability import QUESTIONS
 
 from .conftest import form_token, roles_without

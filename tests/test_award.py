@@ -298,7 +298,7 @@ def test_only_the_owner_resolves_objections_and_negotiates(app, evaluated, offic
     object_to(as_(app, members[0]), coalitions[0])
     objection = session.exec(select(Objection)).one()
     colleague = as_(app, make_user(Role.official))
-    page = colleague.get(f"/cases/{case.id}/award")
+    page = colleague.get(f"/cases/{case.id}/reconsideration")
     assert (
         colleague.post(
             f"/cases/{case.id}/award/objections/{objection.id}",
@@ -369,7 +369,7 @@ def test_unsuccessful_round_returns_to_articulation_with_its_history(app, opened
 
     refused = transition(owner, case, "rearticulate", "Nieuwe ronde.")
     assert "Record what must change" in refused.text
-    page = owner.get(f"/cases/{case.id}/award")
+    page = owner.get(f"/cases/{case.id}/reconsideration")
     owner.post(
         f"/cases/{case.id}/reconsideration",
         data={
@@ -386,7 +386,7 @@ def test_unsuccessful_round_returns_to_articulation_with_its_history(app, opened
     assert (
         len(session.exec(select(Proposal).where(Proposal.case_id == case.id, Proposal.round == 1)).all()) == 2
     )  # ...the first stays
-    history = owner.get(f"/cases/{case.id}/award").text
+    history = owner.get(f"/cases/{case.id}/reconsideration").text
     assert "Round 1" in history and "Budget omhoog, langere looptijd." in history
     assert [r.changes for r in reconsideration.history(session, case)] == [["frameworks", "urgency"]]
 
@@ -396,7 +396,7 @@ def test_reconsideration_is_the_owners_and_needs_a_change(app, opened, official,
     case.state = "reconsider"
     session.commit()
     colleague = as_(app, make_user(Role.official))
-    page = colleague.get(f"/cases/{case.id}/award")
+    page = colleague.get(f"/cases/{case.id}/reconsideration")
     assert (
         colleague.post(
             f"/cases/{case.id}/reconsideration",
@@ -405,9 +405,9 @@ def test_reconsideration_is_the_owners_and_needs_a_change(app, opened, official,
         == 403
     )
     owner = as_(app, official)
-    page = owner.get(f"/cases/{case.id}/award")
+    page = owner.get(f"/cases/{case.id}/reconsideration")
     assert (
-        "Choose what must change"
+        "Choose at least one thing that must change."
         in owner.post(
             f"/cases/{case.id}/reconsideration",
             data={"csrf_token": form_token(page), "note": "Iets."},

@@ -10,7 +10,7 @@ from babel import dates as babel_dates
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import Babel, format_currency, get_locale
 
-from ..workflow.labels import state_label, trigger_label
+from ..workflow.labels import event_summary, state_label, trigger_label
 
 babel = Babel()
 
@@ -28,7 +28,9 @@ def select_locale() -> str:
 def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(Path(__file__).resolve().parents[1] / "translations"))
     babel.init_app(app, locale_selector=select_locale)
-    app.jinja_env.globals.update(get_locale=get_locale, state_label=state_label, trigger_label=trigger_label)
+    app.jinja_env.globals.update(
+        get_locale=get_locale, state_label=state_label, trigger_label=trigger_label, event_summary=event_summary
+    )
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["localdate"] = localdate
     app.jinja_env.filters["money"] = money

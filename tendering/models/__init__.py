@@ -37,6 +37,7 @@ from .evaluation import (
     EvaluatorAssignment,
     Objection,
 )
+from .inheritance import IndicatorDraft
 from .monitoring import (
     Agreement,
     AgreementAdjustment,
@@ -55,6 +56,7 @@ from .sessions import LoginFailure, UserSession
 from .strategy import ChosenStrategy, PlanMessage, StrategyChoice, StrategyLetter
 
 __all__ = [
+    "IndicatorDraft",
     "AgreementAdjustment",
     "ApiToken",
     "Agreement",

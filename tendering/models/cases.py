@@ -71,6 +71,7 @@ class Outcome(SQLModel, table=True):
     description: str = Field(sa_type=Text)
     indicator_hint: str = Field(default="", sa_type=Text)
     position: int = 0
+    inherited_from_id: int | None = Field(default=None, foreign_key="outcomes.id")  # the earlier case's outcome
 
 
 class FrameworkKind(str, Enum):
@@ -125,6 +126,7 @@ class Stakeholder(SQLModel, table=True):
     risk_willingness: str = Field(default="", sa_type=Text)
     mobilisation: str = Field(default="", sa_type=Text)
     usual_partner: bool = True
+    inherited_from_id: int | None = Field(default=None, foreign_key="stakeholders.id")  # the earlier case's analysis
 
 
 class ContactKind(str, Enum):

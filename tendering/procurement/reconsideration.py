@@ -15,6 +15,7 @@ from ..core import audit
 from ..core.errors import DomainError, NotAllowed
 from ..models import Case, Reconsideration, User, utcnow
 from ..workflow.effects import effect
+from ..workflow.labels import summarises
 from ..workflow.phases import in_phase
 
 CHANGES = {
@@ -41,30 +42,57 @@ def history(session: Session, case: Case) -> list[Reconsideration]:
 
 
 def record(session: Session, case: Case, *, actor: User, changes: list[str], note: str) -> Reconsideration:
-    """The owner writes down what changes before a new round; it can be revised until the round starts."""
+    """The owner writes down what changes before a new round; it can be revised until the round starts.
+
+    The three kinds of change are independent: any one of them, or more, is enough. The audit event carries what
+    was chosen and written, and what it replaced when the owner revises it.
+    """
     if actor.id != case.owner_id:
         raise NotAllowed(_("Only the case owner records the reconsideration."))
     if not in_phase(case, "reconsidering"):
         raise DomainError(_("A reconsideration is recorded in the phase “Reconsideration”."))
     changes = [c for c in CHANGES if c in changes]
     if not changes:
-        raise DomainError(_("Choose what must change: the question, the frameworks or the urgency."))
+        raise DomainError(_("Choose at least one thing that must change: the question, the frameworks or the urgency."))
     if not note.strip():
         raise DomainError(_("Describe what changes and why."))
-    row = of_round(session, case) or Reconsideration(
-        case_id=case.id, round=case.round, note="", recorded_by_id=actor.id
-    )
+    row = of_round(session, case)
+    details = {"round": case.round, "changes": changes, "note": note.strip()}
+    if row is None:
+        row = Reconsideration(case_id=case.id, round=case.round, note="", recorded_by_id=actor.id)
+    else:
+        details.update(previous_changes=list(row.changes), previous_note=row.note)
     row.changes, row.note, row.recorded_by_id, row.recorded_at = changes, note.strip(), actor.id, utcnow()
     session.add(row)
-    audit.record(
-        session,
-        action="reconsideration_recorded",
-        actor=actor,
-        case=case,
-        details={"round": case.round, "changes": changes},
-    )
+    audit.record(session, action="reconsideration_recorded", actor=actor, case=case, details=details)
     session.flush()
     return row
+
+
+def change_labels(changes: list[str]) -> str:
+    """The chosen kinds of change in words, in the order of `CHANGES`."""
+    return "; ".join(str(label) for key, label in CHANGES.items() if key in changes)
+
+
+@summarises("reconsideration_recorded")
+def _summary(details: dict) -> list[str]:
+    lines = [
+        _(
+            "Round %(n)s: must change: %(changes)s",
+            n=details.get("round", "?"),
+            changes=change_labels(details.get("changes", [])),
+        )
+    ]
+    if details.get("note"):
+        lines.append(_("Why: %(note)s", note=details["note"]))
+    if "previous_changes" in details:
+        lines.append(_("Before this revision: %(changes)s", changes=change_labels(details["previous_changes"])))
+    return lines
+
+
+def reflection(session: Session, case: Case) -> Reconsideration | None:
+    """What was learned from the round before the current one, for the articulation of the new round."""
+    return of_round(session, case, case.round - 1) if case.round > 1 else None
 
 
 @effect("start_new_round")

@@ -122,6 +122,41 @@ def add_outcome(
     return outcome
 
 
+def get_outcome(session: Session, case: Case, outcome_id: int) -> Outcome:
+    outcome = session.get(Outcome, outcome_id)
+    if outcome is None or outcome.case_id != case.id:
+        raise NotFound(_("This outcome does not exist."))
+    return outcome
+
+
+def update_outcome(
+    session: Session,
+    case: Case,
+    outcome: Outcome,
+    *,
+    actor: User,
+    description: str,
+    indicator_hint: str = "",
+    amendment_note: str = "",
+) -> Outcome:
+    """Rewrite a desired outcome (an inherited one too: it stays marked as inherited from the earlier case)."""
+    description = description.strip()
+    if not description:
+        raise DomainError(_("Describe the outcome."))
+    with tender_change(session, case, actor=actor, amendment_note=amendment_note):
+        before = outcome.description
+        outcome.description, outcome.indicator_hint = description, indicator_hint.strip()
+        session.add(outcome)
+        audit.record(
+            session,
+            action="outcome_updated",
+            actor=actor,
+            case=case,
+            details={"before": before, "description": description},
+        )
+    return outcome
+
+
 def outcomes_of(session: Session, case: Case) -> list[Outcome]:
     return list(session.exec(select(Outcome).where(Outcome.case_id == case.id).order_by(Outcome.position)).all())
 

@@ -32,6 +32,7 @@ from ..models import (
     User,
     utcnow,
 )
+from ..question import follow_up as inheritance
 from ..question.cases import CaseFields, open_case
 from ..question.question_document import DOCUMENT_LOCALE
 from ..workflow.engine import fire
@@ -213,7 +214,8 @@ def published(session: Session, case_id: int) -> tuple[Case, JointEvaluation]:
 
 
 def close_with_follow_up(session: Session, table: Table, *, actor: User, reason: str) -> Case:
-    """Close the case and open the next question, its articulation drafted from the findings."""
+    """Close the case and open the next question, its articulation drafted from the findings; it inherits the
+    outcomes, indicators (with their last values in force as baselines), stakeholders and budget (`follow_up`)."""
     if table.party.side != MUNICIPALITY:
         raise NotAllowed(_("Only officials open a follow-up case."))
     fire(session, table.case, "close", actor=actor, reason=reason)
@@ -235,6 +237,7 @@ def close_with_follow_up(session: Session, table: Table, *, actor: User, reason:
     follow_up.parent_case_id = table.case.id
     evaluation.follow_up_case_id = follow_up.id
     session.add_all([follow_up, evaluation])
+    inheritance.inherit(session, table.case, follow_up, actor=actor, agreement=table.agreement)
     audit.record(
         session, action="follow_up_opened", actor=actor, case=table.case, details={"follow_up_case_id": follow_up.id}
     )

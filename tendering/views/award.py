@@ -9,9 +9,9 @@ from ..core import db
 from ..core.errors import NotFound
 from ..models import Case, MembershipStatus
 from ..parties import coalitions
-from ..procurement import award, reconsideration, scoring
+from ..procurement import award, scoring
 from ..question.question_document import to_pdf
-from ..web.forms import AwardDecisionForm, ObjectionForm, ReconsiderationForm, ResolutionForm
+from ..web.forms import AwardDecisionForm, ObjectionForm, ResolutionForm
 from ..workflow.labels import trigger_label
 from ..workflow.phases import in_phase
 
@@ -41,10 +41,6 @@ def index(case: Case):
         objections=award.objections(session, case),
         form=_decision_form(session, case),
         resolution_form=ResolutionForm(),
-        reconsideration_form=_reconsideration_form(),
-        reconsiderations=reconsideration.history(session, case),
-        current_reconsideration=reconsideration.of_round(session, case),
-        change_labels=reconsideration.CHANGES,
     )
 
 
@@ -106,31 +102,6 @@ def resolve(case: Case, objection_id: int):
         award.resolve_objection(session, case, objection_id, actor=current_user, resolution=form.resolution.data)
         flash(_("The objection is resolved."), "success")
     return redirect(url_for(".index", case_id=case.id) + "#objections")
-
-
-def _reconsideration_form() -> ReconsiderationForm:
-    form = ReconsiderationForm()
-    form.changes.choices = [(key, str(label)) for key, label in reconsideration.CHANGES.items()]
-    return form
-
-
-@bp.post("/cases/<int:case_id>/reconsideration")
-@allows(Capability.decide_award)
-def reconsider(case: Case):
-    session = db.session()
-    form = _reconsideration_form()
-    if not form.validate_on_submit():
-        flash(_("Choose what must change and describe it."), "error")
-    else:
-        reconsideration.record(session, case, actor=current_user, changes=form.changes.data, note=form.note.data)
-        flash(
-            _(
-                "The reconsideration is recorded. Start the new round with “%(action)s” on the case page.",
-                action=trigger_label("rearticulate"),
-            ),
-            "success",
-        )
-    return redirect(url_for(".index", case_id=case.id))
 
 
 # --- the coalition's side -------------------------------------------------------------

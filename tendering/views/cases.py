@@ -6,8 +6,17 @@ from ..access import Capability, allows, may
 from ..core import audit, db
 from ..models import Case
 from ..procurement import tender_box
-from ..question.articulation import coach_question
-from ..question.cases import add_outcome, edit_case, list_cases, open_case, outcomes_of
+from ..question import follow_up
+from ..question.cases import (
+    add_outcome,
+    edit_case,
+    get_outcome,
+    list_cases,
+    open_case,
+    outcomes_of,
+    update_outcome,
+)
+from ..question.coaching import coach_question
 from ..question.tender_lock import needs_amendment
 from ..web import fragments
 from ..web.forms import CaseForm, NewCaseForm, OutcomeForm, TransitionForm
@@ -65,6 +74,7 @@ def show(case: Case):
             "cases/_show.html",
             case=case,
             outcomes=outcomes_of(session, case),
+            lineage=follow_up.lineage(session, case),
             options=options,
             events=audit.timeline(
                 session, case, limit=TIMELINE_LATEST + 1, hidden=tender_box.hidden_events(session, case, current_user)
@@ -130,6 +140,29 @@ def outcome(case: Case):
         )
         flash(_("The outcome is added."), "success")
     return redirect(url_for(".show", case_id=case.id) + "#outcomes")
+
+
+@bp.route("/<int:case_id>/outcomes/<int:outcome_id>", methods=["GET", "POST"])
+@allows(Capability.steer_case)
+def edit_outcome(case: Case, outcome_id: int):
+    session = db.session()
+    outcome = get_outcome(session, case, outcome_id)
+    form = OutcomeForm(obj=outcome)
+    if form.validate_on_submit():
+        update_outcome(
+            session,
+            case,
+            outcome,
+            actor=current_user,
+            description=form.description.data,
+            indicator_hint=form.indicator_hint.data or "",
+            amendment_note=form.amendment_note.data or "",
+        )
+        flash(_("The outcome is saved."), "success")
+        return redirect(url_for("workbench.articulation_page", case_id=case.id) + "#outcomes-heading")
+    return render_template(
+        "cases/outcome_form.html", case=case, outcome=outcome, form=form, amending=needs_amendment(case)
+    )
 
 
 @bp.post("/<int:case_id>/transition")

@@ -8,7 +8,7 @@ from ..core import db
 from ..models import Case
 from ..open_data import ocds
 from ..procurement import award
-from ..question import clarifications, question_document, tender_setup
+from ..question import clarifications, public_status, question_document, tender_setup
 from ..question.cases import open_tenders, outcomes_of, was_published
 from ..realisation import agreement
 from ..web import fragments
@@ -73,6 +73,7 @@ def tender(reference: str):
         coalition_form=CoalitionForm(),
         notice=award.public_notice(session, case),
         concluded=agreement.concluded(session, case),
+        status=public_status.status_of(session, case),
     )
 
 

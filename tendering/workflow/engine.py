@@ -36,6 +36,7 @@ class CheckResult:
     name: str
     label: str
     reasons: list[str]
+    page: str | None = None  # where to fill in what is missing
 
     @property
     def passed(self) -> bool:
@@ -81,7 +82,9 @@ def _role_of(actor: User | None) -> str:
 def check_transition(
     transition: TransitionDef, ctx: GuardContext, runner: GuardRunner = run_guard
 ) -> list[CheckResult]:
-    return [CheckResult(name, str(GUARDS[name].label), runner(name, ctx)) for name in transition.guards]
+    return [
+        CheckResult(name, str(GUARDS[name].label), runner(name, ctx), GUARDS[name].page) for name in transition.guards
+    ]
 
 
 def checklist(

@@ -27,6 +27,9 @@ GROUPS: dict[str, str] = {
     "accountability_readable": "The joint accountability exists and can be read.",
     "monitored": "The agreed outcomes are shown on the public outcome monitor.",
     "concluded": "The agreement has run its course and the case is closed.",
+    # helper D, issue 15: what a closed tender's public page says happened
+    "strategy_chosen": "A strategy is chosen; its coalition works it out into a realisation plan (the two-stage variant).",
+    "stopped": "The case ended before an award: cancelled, or the question withdrawn.",
 }
 
 # The OCDS tender status codelist (https://standard.open-contracting.org/1.1/en/schema/codelists/#tender-status).

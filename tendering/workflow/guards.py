@@ -63,16 +63,17 @@ class Guard:
     name: str
     label: object  # a lazy string, rendered in the reader's language
     check: Callable[[GuardContext], list[str]]
+    page: str | None = None  # the endpoint (taking case_id) where what the check misses is filled in
 
 
 GUARDS: dict[str, Guard] = {}
 
 
-def guard(name: str, label):
-    """Register a check under the name the workflow definitions use."""
+def guard(name: str, label, *, page: str | None = None):
+    """Register a check under the name the workflow definitions use; `page` is where the checklist sends the user."""
 
     def register(check):
-        GUARDS[name] = Guard(name, label, check)
+        GUARDS[name] = Guard(name, label, check, page)
         return check
 
     return register
@@ -396,7 +397,7 @@ def accountability_approved(ctx: GuardContext) -> list[str]:
     return reasons
 
 
-@guard("reconsideration_recorded", _l("What must change before a new round is recorded"))
+@guard("reconsideration_recorded", _l("What must change before a new round is recorded"), page="reconsideration.index")
 def reconsideration_recorded(ctx: GuardContext) -> list[str]:
     count = _count(
         ctx,

@@ -1,5 +1,7 @@
 """Human names of states and triggers, in the reader's language."""
 
+from collections.abc import Callable
+
 from flask_babel import lazy_gettext as _l
 
 STATE_LABELS = {
@@ -63,11 +65,103 @@ ACTION_LABELS = {
     "case_opened": _l("Case opened"),
     "case_edited": _l("Case edited"),
     "outcome_added": _l("Desired outcome added"),
+    # Every action an audit event records (helper D, issue 15); tests/test_audit_labels.py scans the code for them.
+    "transition": _l("Phase changed"),
+    "framework_added": _l("Framework added"),
+    "framework_removed": _l("Framework removed"),
+    "suitability_recorded": _l("Suitability decision recorded"),
+    "stakeholder_added": _l("Stakeholder added"),
+    "stakeholder_updated": _l("Stakeholder updated"),
+    "stakeholder_removed": _l("Stakeholder removed"),
+    "contact_logged": _l("Contact moment logged"),
+    "criterion_added": _l("Award criterion added"),
+    "criterion_removed": _l("Award criterion removed"),
+    "procedure_set": _l("Procedure and deadlines set"),
+    "variant_set": _l("Tender variant set"),
+    "question_document_frozen": _l("Question document frozen"),
+    "interest_registered": _l("Interest registered"),
+    "clarification_asked": _l("Clarification question asked"),
+    "clarification_answered": _l("Clarification question answered"),
+    "nota_published": _l("Published answers (nota van inlichtingen) released"),
+    "coalition_formed": _l("Coalition formed"),
+    "partner_invited": _l("Partner invited"),
+    "partner_accepted": _l("Partner accepted the invitation"),
+    "partner_declined": _l("Partner declined the invitation"),
+    "invitation_accepted": _l("Invitation to join an organisation accepted"),
+    "colleague_invited": _l("Colleague invited to the organisation"),
+    "organisation_registered": _l("Organisation registered"),
+    "attachment_added": _l("Attachment added"),
+    "attachment_removed": _l("Attachment removed"),
+    "proposal_draft_saved": _l("Proposal draft saved"),
+    "proposal_submitted": _l("Proposal submitted"),
+    "proposal_withdrawn": _l("Proposal withdrawn"),
+    "box_opening_requested": _l("Opening of the tender box requested"),
+    "box_opened": _l("Tender box opened"),
+    "sealed_access_refused": _l("Refused access to sealed data"),
+    "evaluator_assigned": _l("Evaluator assigned"),
+    "conflict_declared": _l("Conflict of interest declared"),
+    "no_conflict_declared": _l("No conflict of interest declared"),
+    "evaluation_submitted": _l("Evaluation submitted"),
+    "consensus_recorded": _l("Consensus recorded"),
+    "award_decision_recorded": _l("Intended award decision recorded"),
+    "award_letters_sent": _l("Award letters sent"),
+    "objection_lodged": _l("Objection lodged"),
+    "objection_resolved": _l("Objection resolved"),
+    "reconsideration_recorded": _l("Reconsideration recorded"),
+    "agreement_saved": _l("Agreement saved"),
+    "agreement_frozen": _l("Agreement text frozen"),
+    "indicator_agreed": _l("Indicator agreed"),
+    "indicator_removed": _l("Indicator removed"),
+    "measurement_reported": _l("Measurement reported"),
+    "measurement_corrected": _l("Measurement corrected"),
+    "measurements_imported": _l("Measurements imported"),
+    "progress_report_submitted": _l("Progress report submitted"),
+    "progress_report_acknowledged": _l("Progress report acknowledged"),
+    "progress_report_questioned": _l("Questions asked about a progress report"),
+    "joint_evaluation_saved": _l("Joint evaluation saved"),
+    "joint_evaluation_approved": _l("Joint evaluation approved"),
+    "accountability_published": _l("Accountability report published"),
+    "follow_up_opened": _l("Follow-up case opened"),
+    "inheritance_taken_over": _l("Outcomes, indicators, stakeholders and budget taken over from the earlier case"),
+    "outcome_updated": _l("Desired outcome changed"),
+    "indicator_draft_updated": _l("Inherited indicator changed"),
+    "indicator_draft_removed": _l("Inherited indicator removed"),
+    "api_token_created": _l("API token created"),
+    "api_token_revoked": _l("API token revoked"),
+    "login": _l("Signed in"),
+    "logout": _l("Signed out"),
+    "password_changed": _l("Password changed"),
+    "session_ended": _l("Session ended"),
+    "sessions_ended": _l("All sessions ended"),
+    "registration_requested": _l("Registration requested"),
+    "registration_for_existing_account": _l("Registration attempted for an existing account"),
+    "user_blocked": _l("User blocked"),
+    "user_unblocked": _l("User unblocked"),
 }
 
 
 def action_label(action: str) -> str:
     return str(ACTION_LABELS.get(action, action))
+
+
+# What an event changed, in words (helper D, issue 15): the module that writes an action may register how its
+# details read, so the audit trail says more than the label without the timeline knowing every domain.
+EVENT_SUMMARIES: dict[str, Callable[[dict], list[str]]] = {}
+
+
+def summarises(action: str):
+    """Register how the details of `action` read in the audit trail (lines in the reader's language)."""
+
+    def register(summary):
+        EVENT_SUMMARIES[action] = summary
+        return summary
+
+    return register
+
+
+def event_summary(event) -> list[str]:
+    summary = EVENT_SUMMARIES.get(event.action)
+    return summary(event.details or {}) if summary else []
 
 
 REASON_HINTS = {

@@ -30,4 +30,4 @@ def invalid(form) -> None:
         flash(f"{label}: {' '.join(errors)}", "error")
 
 
-from . import articulation, clarifications, document, stakeholders, suitability, tender  # noqa: E402,F401  (their routes)
+from . import articulation, clarifications, document, inheritance, stakeholders, suitability, tender  # noqa: E402,F401  (their routes)

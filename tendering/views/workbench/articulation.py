@@ -7,7 +7,8 @@ from flask_login import current_user
 from ...access import Capability, allows
 from ...core import db
 from ...models import Case, FrameworkKind
-from ...question import articulation
+from ...procurement import reconsideration
+from ...question import articulation, coaching, follow_up
 from ...question.cases import outcomes_of
 from ...web.forms import (
     ConfirmForm,
@@ -23,13 +24,17 @@ def articulation_page(case: Case):
     return page(
         "workbench/articulation.html",
         case,
-        flags=articulation.coach_question(case.question),
-        examples=articulation.METHOD_EXAMPLES,
-        attention_points=articulation.ATTENTION_POINTS,
+        flags=coaching.coach_question(case.question),
+        examples=coaching.METHOD_EXAMPLES,
+        attention_points=coaching.ATTENTION_POINTS,
         outcomes=outcomes_of(session, case),
         frameworks=articulation.frameworks_of(session, case),
         framework_labels=articulation.FRAMEWORK_LABELS,
         framework_form=FrameworkForm(),
+        reflection=reconsideration.reflection(session, case),
+        lineage=follow_up.lineage(session, case),
+        drafts=follow_up.drafts_of(session, case),
+        change_labels=reconsideration.CHANGES,
     )
 
 

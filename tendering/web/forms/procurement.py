@@ -14,6 +14,7 @@ from wtforms.validators import (
     InputRequired,
     Length,
     NumberRange,
+    ValidationError,
 )
 
 from .base import FlaskForm, amendment_field, checkboxes
@@ -35,11 +36,23 @@ class DeclarationForm(FlaskForm):
     note = TextAreaField(_l("Describe the conflict"), validators=[Length(max=2000)])
 
 
+def _at_least_one(_form, field) -> None:
+    """Any of the options, alone or together, is enough; a `required` validator would make every box required."""
+    if not field.data:
+        raise ValidationError(_l("Choose at least one thing that must change."))
+
+
 class ReconsiderationForm(FlaskForm):
     changes = checkboxes(
-        _l("What must change before a new round"), validators=[DataRequired(_l("Choose what must change."))]
+        _l("What must change before a new round"),
+        validators=[_at_least_one],
+        description=_l("Choose one or more."),
     )
-    note = TextAreaField(_l("What changes, and why"), validators=[DataRequired(), Length(max=10000)])
+    note = TextAreaField(
+        _l("What changes, and why"),
+        validators=[DataRequired(_l("Describe what changes and why.")), Length(max=10000)],
+        description=_l("Why did nobody take responsibility, or why did no proposal pass? What do we do differently?"),
+    )
 
 
 class AwardDecisionForm(FlaskForm):

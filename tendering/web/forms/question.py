@@ -27,7 +27,7 @@ from ...question.articulation import FRAMEWORK_LABELS
 from ...question.cases import CaseFields
 from ...question.tender_setup import STANDSTILL_MAX, STANDSTILL_MIN
 from ...workflow.labels import WORKFLOW_LABELS
-from .base import FlaskForm, _clean, amendment_field
+from .base import FlaskForm, NumberField, _clean, amendment_field
 
 
 class CaseForm(FlaskForm):
@@ -223,3 +223,13 @@ class QuestionForm(FlaskForm):
 
 class AnswerForm(FlaskForm):
     answer = TextAreaField(_l("Answer"), validators=[DataRequired(), Length(max=10000)])
+
+
+class IndicatorDraftForm(FlaskForm):
+    """An indicator inherited by a follow-up case: its name and its new baseline."""
+
+    name = StringField(_l("Indicator"), validators=[DataRequired(), Length(max=200)])
+    baseline_value = NumberField(_l("Baseline value"), validators=[InputRequired()])
+    baseline_date = DateField(_l("Baseline date"), validators=[InputRequired()])
+    baseline_source = TextAreaField(_l("Where the baseline comes from"), validators=[Length(max=2000)])
+    amendment_note = amendment_field("indicator-draft-amendment-note")

@@ -31,6 +31,7 @@ FACTS = {  # which personas each rule holds for, in the walk's scenario
     "coalition_member": {"coalition_member"},
     "joined_coalition": {"coalition_member"},
     "party_to_agreement": set(),
+    "not_the_award_decider": set(),  # no award decision exists in the walk
 }
 WALKED = "walked"
 

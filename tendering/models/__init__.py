@@ -31,11 +31,14 @@ from .coalitions import (
 from .evaluation import (
     AwardDecision,
     AwardLetter,
+    ConsensusParticipant,
     ConsensusScore,
     CriterionScore,
     Evaluation,
     EvaluatorAssignment,
+    EvaluatorShortfallException,
     Objection,
+    ObjectionLetter,
 )
 from .monitoring import (
     Agreement,
@@ -66,6 +69,7 @@ __all__ = [
     "Clarification",
     "Coalition",
     "CoalitionMember",
+    "ConsensusParticipant",
     "ConsensusScore",
     "ContactKind",
     "ContactMoment",
@@ -76,6 +80,7 @@ __all__ = [
     "ReportStatus",
     "Evaluation",
     "EvaluatorAssignment",
+    "EvaluatorShortfallException",
     "Framework",
     "FrameworkKind",
     "Indicator",
@@ -86,6 +91,7 @@ __all__ = [
     "Measurement",
     "MembershipStatus",
     "Objection",
+    "ObjectionLetter",
     "Organisation",
     "OutboxMessage",
     "OrganisationKind",

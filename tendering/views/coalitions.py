@@ -9,7 +9,7 @@ from ..access import Capability, allows, public
 from ..core import db
 from ..core.errors import DomainError, NotFound
 from ..models import Case, MembershipStatus, OrganisationKind
-from ..parties import attachments, coalitions, organisations, proposals
+from ..parties import attachments, coalitions, organisations, proposals, shared_partners
 from ..parties.coalitions import CONTRIBUTION_KINDS
 from ..procurement import award, tender_box
 from ..question import question_document
@@ -178,6 +178,7 @@ def show(coalition_id: int):
         if membership.status == MembershipStatus.accepted
         else None,
         agreement=agreement.concluded(session, case) if membership.status == MembershipStatus.accepted else None,
+        shared_partner=is_lead and shared_partners.has_shared_partner(session, coalition),
     )
 
 

@@ -55,6 +55,10 @@ ACTION_LABELS = {
     "case_opened": _l("Case opened"),
     "case_edited": _l("Case edited"),
     "outcome_added": _l("Desired outcome added"),
+    # Evaluation a court would accept (issue 15, part C)
+    "evaluation_rules_set": _l("Evaluation rules set"),
+    "evaluator_shortfall_excepted": _l("Exception recorded for a proposal with fewer than two evaluators"),
+    "objection_decided": _l("Objection decided, letter sent"),
 }
 
 

@@ -14,11 +14,9 @@ from tendering.core.errors import DomainError
 from tendering.models import (
     Agreement,
     AwardLetter,
-    Coalition,
     Indicator,
     Objection,
     ObjectionLetter,
-    Organisation,
     OutboxMessage,
     Proposal,
     Role,
@@ -28,46 +26,9 @@ from tendering.procurement import award, reconsideration, scoring
 from tendering.question import question_document
 
 from .conftest import form_token
-from .evaluation_helpers import as_
+from .evaluation_helpers import as_, evaluate_all
 from .test_accessibility import audit
 from .test_query_counts import counting_queries
-
-
-def evaluate_all(
-    session, case, criteria, proposals, evaluators, official, *, approach_scores=(9, 6), requirements=(True, True)
-):
-    """Every evaluator judges every proposal; the owner records the consensus (A: 74, B: 76 with the defaults)."""
-    for evaluator in evaluators:
-        for proposal, met in zip(proposals, requirements, strict=True):
-            entry = next(e for e in scoring.entries(session, case) if e.proposal_id == proposal.id)
-            scoring.declare(session, case, entry, actor=evaluator, has_conflict=False)
-            scoring.save_scores(
-                session,
-                case,
-                entry,
-                actor=evaluator,
-                scores={c.id: (7.0, "Onderbouwd.") for c in criteria},
-                requirements_met=met,
-                requirements_note="Getoetst.",
-                submit=True,
-            )
-    for proposal, value in zip(proposals, approach_scores, strict=True):
-        entry = next(e for e in scoring.entries(session, case) if e.proposal_id == proposal.id)
-        scoring.record_consensus(
-            session, case, entry, actor=official, scores={criteria[0].id: (value, "Samen besproken.")}
-        )
-    session.commit()
-
-
-@pytest.fixture
-def evaluated(opened, session, official, make_user):
-    case, criteria, proposals, evaluators = opened
-    evaluate_all(session, case, criteria, proposals, evaluators, official)
-    coalitions = [session.get(Coalition, p.coalition_id) for p in proposals]
-    members = [
-        make_user(Role.coalition_member, org=session.get(Organisation, c.lead_organisation_id)) for c in coalitions
-    ]
-    return case, proposals, coalitions, members
 
 
 def decide(

@@ -23,6 +23,7 @@ from ..question.articulation import add_framework
 from ..question.cases import CaseFields, add_outcome, open_case
 from ..question.stakeholders import StakeholderFields, add_stakeholder
 from ..question.suitability import Answer, record_suitability
+from ..question.tender_rules import set_evaluation_rules
 from ..question.tender_setup import CriterionFields, add_criterion, set_procedure
 from ..realisation import agreement
 from ..workflow.engine import apply_due_steps, fire
@@ -59,8 +60,19 @@ class Question:
     stakeholders: list[str] = field(default_factory=list)
 
 
-def publish(session: Session, official: User, q: Question, *, min_partners: int = 2) -> Case:
-    """Articulate, decide to tender, analyse stakeholders and publish a tender open for a month."""
+@dataclass
+class NationalStandstill:
+    """A national procedure (below the European threshold) with a standstill shorter than 20 days, and why."""
+
+    days: int
+    reason: str
+
+
+def publish(
+    session: Session, official: User, q: Question, *, min_partners: int = 2, national: NationalStandstill | None = None
+) -> Case:
+    """Articulate, decide to tender, analyse stakeholders and publish a tender open for a month; the consensus is
+    a joint decision of the evaluators."""
     case = open_case(
         session,
         actor=official,
@@ -106,7 +118,13 @@ def publish(session: Session, official: User, q: Question, *, min_partners: int 
         clarification_deadline=now + timedelta(days=7),
         submission_deadline=now + timedelta(days=30),
         min_partners=min_partners,
+        **(
+            {"standstill_days": national.days, "national_procedure": True, "standstill_reason": national.reason}
+            if national
+            else {}
+        ),
     )
+    set_evaluation_rules(session, case, actor=official, consensus_joint=True, shared_partners_allowed=True)
     fire(session, case, "publish", actor=official)
     return case
 
@@ -158,7 +176,8 @@ def award_and_agree(
     starts_on: date,
     indicators: list[agreement.IndicatorFields],
 ) -> list[Indicator]:
-    """Deadline passes, the box opens, both evaluate, the best wins, the standstill passes, the agreement is concluded."""
+    """Deadline passes, the box opens, both evaluate, they agree on the consensus together, the best wins, the
+    standstill passes, the agreement is concluded."""
     case.submission_deadline = utcnow()  # the clock moves: the deadline passes just after the submissions
     session.add(case)
     apply_due_steps(session, case)
@@ -183,7 +202,12 @@ def award_and_agree(
                 submit=True,
             )
         scoring.record_consensus(
-            session, case, entry, actor=official, scores={criteria[0].id: (value, "Beide beoordelaars waren het eens.")}
+            session,
+            case,
+            entry,
+            actor=official,
+            scores={criteria[0].id: (value, "Beide beoordelaars waren het eens.")},
+            participant_ids=[evaluator.id],
         )
     winner = award.eligible(session, case)[0]
     award.decide(

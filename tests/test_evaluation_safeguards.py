@@ -12,6 +12,8 @@ from sqlmodel import select
 from tendering.access import Capability
 from tendering.models import (
     AuditEvent,
+    Case,
+    Coalition,
     CoalitionMember,
     ConsensusParticipant,
     ConsensusScore,
@@ -442,3 +444,19 @@ def test_the_shorter_term_and_its_reason_are_in_the_letters_and_the_public_notic
     assert "Kleine opdracht, snel nodig." in letter.content_html
     notice = client.get(f"/tenders/{case.reference}").text
     assert 'id="standstill-reason"' in notice and "Kleine opdracht, snel nodig." in notice
+
+
+def test_the_demo_has_a_national_case_that_completed_its_short_standstill(app, session, client):
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    case = session.exec(select(Case).where(Case.state == "realisation")).one()
+    assert (case.national_procedure, case.standstill_days, case.consensus_joint) == (True, 10, True)
+    assert "schooljaar" in case.standstill_reason
+    assert session.exec(select(ConsensusParticipant)).all()  # both evaluators took part in each consensus
+    notice = client.get(f"/tenders/{case.reference}").text
+    assert 'id="standstill-reason"' in notice and "schooljaar" in notice
+    assert (
+        "schooljaar"
+        in award.letter_for(
+            session, case, session.exec(select(Coalition).where(Coalition.case_id == case.id)).first()
+        ).content_html
+    )

@@ -108,7 +108,8 @@ def test_the_owner_records_a_motivated_exception_and_nobody_else_can(app, opened
     url = f"/cases/{case.id}/evaluation/{proposals[0].id}/exception"
     for role in roles_without(Capability.record_consensus):
         client = as_(app, make_user(role))
-        assert client.post(url, data={"reason": "x"}).status_code in (302, 403, 400)
+        token = form_token(client.get("/account/sessions"))
+        assert client.post(url, data={"csrf_token": token, "reason": "x"}).status_code == 403
     evaluator = as_(app, evaluators[1])  # an official, but not the owner
     page = evaluator.get(f"/cases/{case.id}/evaluation")
     assert evaluator.post(url, data={"csrf_token": form_token(page), "reason": "Geen tijd."}).status_code == 403
@@ -460,3 +461,36 @@ def test_the_demo_has_a_national_case_that_completed_its_short_standstill(app, s
             session, case, session.exec(select(Coalition).where(Coalition.case_id == case.id)).first()
         ).content_html
     )
+
+
+def test_the_evaluation_rules_are_set_in_the_tender_set_up_and_shown_in_the_question_document(
+    app, make_case, official, session, make_user
+):
+    case = make_case(state="coalition_forming")
+    for role in roles_without(Capability.steer_case):
+        other = as_(app, make_user(role))
+        token = form_token(other.get("/account/sessions"))
+        assert other.post(f"/cases/{case.id}/evaluation-rules", data={"csrf_token": token}).status_code == 403
+    owner = as_(app, official)
+    page = owner.get(f"/cases/{case.id}/tender")
+    saved = owner.post(
+        f"/cases/{case.id}/evaluation-rules",
+        data={"csrf_token": form_token(page), "consensus_joint": "y"},
+        follow_redirects=True,
+    )
+    assert "The evaluation rules are saved." in saved.text
+    session.refresh(case)
+    assert (case.consensus_joint, case.shared_partners_allowed) == (True, False)
+    with app.test_request_context():
+        document = question_document.render_body(session, case)
+    assert "does not record them alone" in document and "only one coalition" in document
+    case.state = "tendering"  # published: a change is an amendment, with its note
+    session.commit()
+    refused = owner.post(
+        f"/cases/{case.id}/evaluation-rules",
+        data={"csrf_token": form_token(page), "shared_partners_allowed": "y"},
+        follow_redirects=True,
+    )
+    assert "describe the change in an amendment note" in refused.text
+    session.refresh(case)
+    assert case.shared_partners_allowed is False

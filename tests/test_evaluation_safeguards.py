@@ -91,7 +91,8 @@ def test_a_proposal_left_with_one_evaluator_by_conflicts_is_flagged_and_blocks_t
     owner = as_(app, official)
     overview = owner.get(f"/cases/{case.id}/evaluation").text
     assert f'id="shortfall-{proposals[0].id}"' in overview and f'id="shortfall-{proposals[1].id}"' not in overview
-    assert f'id="shortfall-{proposals[0].id}"' in owner.get(f"/cases/{case.id}/award").text
+    award_page = owner.get(f"/cases/{case.id}/award").text
+    assert f'id="shortfall-{proposals[0].id}"' in award_page and "The proposal of Coalitie A" in award_page
     assert "fewer than two evaluators" in guard_reasons(app, session, case, "two_evaluators_per_proposal")[0]
     with app.test_request_context(), pytest.raises(Exception, match="fewer than two evaluators"):
         award.decide(session, case, actor=official, proposal_id=proposals[0].id, motivation="m", advantages="a")

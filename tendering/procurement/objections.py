@@ -6,7 +6,8 @@ hash like the award letters, that names the legal remedy and its term: summary p
 the interim relief judge (voorzieningenrechter) of the civil court. The term is derived from the tender's own
 standstill (20 calendar days in a European procedure), counted from the letter, and never shorter than
 `REMEDY_MIN_DAYS`, since a national procedure's standstill may be 0 and a coalition still needs time to go to
-court. The agreement waits until the term has passed (guard `no_open_objections`).
+court. The agreement waits until the term has passed (guard `no_open_objections`). An upheld objection does not
+change the award by itself: its motivation states what the municipality does about it.
 """
 
 import hashlib

@@ -36,6 +36,7 @@ from tendering.workflow.guards import GUARDS, GuardContext
 
 from .conftest import form_token, roles_without
 from .evaluation_helpers import as_, consensus
+from .test_accessibility import audit
 from .test_award import awarded, decide_objection, object_to, transition
 
 # --- 1. fewer than two evaluators because of conflicts ----------------------------------------------------------------
@@ -93,6 +94,8 @@ def test_a_proposal_left_with_one_evaluator_by_conflicts_is_flagged_and_blocks_t
     assert f'id="shortfall-{proposals[0].id}"' in overview and f'id="shortfall-{proposals[1].id}"' not in overview
     award_page = owner.get(f"/cases/{case.id}/award").text
     assert f'id="shortfall-{proposals[0].id}"' in award_page and "The proposal of Coalitie A" in award_page
+    for path in ("evaluation", "award", f"evaluation/{proposals[1].id}/consensus"):
+        assert audit(owner, f"/cases/{case.id}/{path}") == [], path
     assert "fewer than two evaluators" in guard_reasons(app, session, case, "two_evaluators_per_proposal")[0]
     with app.test_request_context(), pytest.raises(Exception, match="fewer than two evaluators"):
         award.decide(session, case, actor=official, proposal_id=proposals[0].id, motivation="m", advantages="a")
@@ -381,6 +384,8 @@ def test_an_objection_is_decided_by_another_official_and_the_coalition_gets_a_fr
     award_page = owner.get(f"/cases/{case.id}/award").text
     assert "Tweede Ambtenaar" in award_page and letter.sha256 in award_page
     assert "Objection decided, letter sent" in owner.get(f"/cases/{case.id}/audit-trail").text
+    assert audit(owner, f"/cases/{case.id}/award") == []  # labelled, headings in order, with the letters inside
+    assert audit(as_(app, members[0]), f"/coalitions/{coalitions[0].id}/award") == []
     again = decide_objection(colleague, case, objection, "upheld", "Toch.")
     assert "This objection is already decided." in again.text
 

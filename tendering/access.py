@@ -57,6 +57,7 @@ class Capability(str, Enum):
     score_proposal = "score_proposal"
     record_consensus = "record_consensus"
     decide_award = "decide_award"
+    decide_objection = "decide_objection"
     read_award_letters = "read_award_letters"
     negotiate_agreement = "negotiate_agreement"
     edit_agreement = "edit_agreement"
@@ -146,8 +147,10 @@ POLICY: dict[Capability, Policy] = {
         {Role.official: Grant(rules=("case_owner",))},
         sealed="consensus",
     ),
-    Capability.decide_award: Policy(
-        "Record the award decision, resolve objections, record a reconsideration.", {Role.official: ALWAYS}
+    Capability.decide_award: Policy("Record the award decision, record a reconsideration.", {Role.official: ALWAYS}),
+    Capability.decide_objection: Policy(
+        "Decide on an objection to the award decision, as another official than the one who took it.",
+        {Role.official: Grant(phases=("award_intended",), rules=("not_the_award_decider",))},
     ),
     Capability.read_award_letters: Policy(
         "Read the award letters the municipality sent.",

@@ -21,6 +21,7 @@ from tendering.models import (
     Role,
     utcnow,
 )
+from tendering.procurement import scoring
 
 from . import factories as f
 from .conftest import form_token, login
@@ -115,7 +116,8 @@ def score(client, case, proposal, criteria, values, action="submit", requirement
     return client.post(f"/cases/{case.id}/evaluation/{proposal.id}", data=data, follow_redirects=True)
 
 
-def consensus(client, case, proposal, criteria, value):
+def consensus(client, case, proposal, criteria, value, participants=()):
+    """Record the consensus as the owner, with the evaluators (ids) who took part."""
     page = client.get(f"/cases/{case.id}/evaluation/{proposal.id}/consensus")
     return client.post(
         f"/cases/{case.id}/evaluation/{proposal.id}/consensus",
@@ -123,6 +125,49 @@ def consensus(client, case, proposal, criteria, value):
             "csrf_token": form_token(page),
             f"score-{criteria[0].id}": str(value),
             f"motivation-{criteria[0].id}": "Samen besproken.",
+            "participants": [str(p) for p in participants],
         },
         follow_redirects=True,
     )
+
+
+def evaluate_all(
+    session, case, criteria, proposals, evaluators, official, *, approach_scores=(9, 6), requirements=(True, True)
+):
+    """Every evaluator judges every proposal; the owner records the consensus with them (A: 74, B: 76 by default)."""
+    for evaluator in evaluators:
+        for proposal, met in zip(proposals, requirements, strict=True):
+            entry = next(e for e in scoring.entries(session, case) if e.proposal_id == proposal.id)
+            scoring.declare(session, case, entry, actor=evaluator, has_conflict=False)
+            scoring.save_scores(
+                session,
+                case,
+                entry,
+                actor=evaluator,
+                scores={c.id: (7.0, "Onderbouwd.") for c in criteria},
+                requirements_met=met,
+                requirements_note="Getoetst.",
+                submit=True,
+            )
+    for proposal, value in zip(proposals, approach_scores, strict=True):
+        entry = next(e for e in scoring.entries(session, case) if e.proposal_id == proposal.id)
+        scoring.record_consensus(
+            session,
+            case,
+            entry,
+            actor=official,
+            scores={criteria[0].id: (value, "Samen besproken.")},
+            participant_ids=[e.id for e in evaluators],
+        )
+    session.commit()
+
+
+@pytest.fixture
+def evaluated(opened, session, official, make_user):
+    case, criteria, proposals, evaluators = opened
+    evaluate_all(session, case, criteria, proposals, evaluators, official)
+    coalitions = [session.get(Coalition, p.coalition_id) for p in proposals]
+    members = [
+        make_user(Role.coalition_member, org=session.get(Organisation, c.lead_organisation_id)) for c in coalitions
+    ]
+    return case, proposals, coalitions, members

@@ -32,6 +32,7 @@ FACTS = {  # which personas each rule holds for, in the walk's scenario
     "joined_coalition": {"coalition_member"},
     "party_to_agreement": set(),
     "strategy_chosen": set(),  # no strategy is chosen in the walk
+    "not_the_award_decider": set(),  # no award decision exists in the walk
 }
 WALKED = "walked"
 

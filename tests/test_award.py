@@ -14,10 +14,9 @@ from tendering.core.errors import DomainError
 from tendering.models import (
     Agreement,
     AwardLetter,
-    Coalition,
     Indicator,
     Objection,
-    Organisation,
+    ObjectionLetter,
     OutboxMessage,
     Proposal,
     Role,
@@ -27,46 +26,9 @@ from tendering.procurement import award, reconsideration, scoring
 from tendering.question import question_document
 
 from .conftest import form_token
-from .evaluation_helpers import as_
+from .evaluation_helpers import as_, evaluate_all
 from .test_accessibility import audit
 from .test_query_counts import counting_queries
-
-
-def evaluate_all(
-    session, case, criteria, proposals, evaluators, official, *, approach_scores=(9, 6), requirements=(True, True)
-):
-    """Every evaluator judges every proposal; the owner records the consensus (A: 74, B: 76 with the defaults)."""
-    for evaluator in evaluators:
-        for proposal, met in zip(proposals, requirements, strict=True):
-            entry = next(e for e in scoring.entries(session, case) if e.proposal_id == proposal.id)
-            scoring.declare(session, case, entry, actor=evaluator, has_conflict=False)
-            scoring.save_scores(
-                session,
-                case,
-                entry,
-                actor=evaluator,
-                scores={c.id: (7.0, "Onderbouwd.") for c in criteria},
-                requirements_met=met,
-                requirements_note="Getoetst.",
-                submit=True,
-            )
-    for proposal, value in zip(proposals, approach_scores, strict=True):
-        entry = next(e for e in scoring.entries(session, case) if e.proposal_id == proposal.id)
-        scoring.record_consensus(
-            session, case, entry, actor=official, scores={criteria[0].id: (value, "Samen besproken.")}
-        )
-    session.commit()
-
-
-@pytest.fixture
-def evaluated(opened, session, official, make_user):
-    case, criteria, proposals, evaluators = opened
-    evaluate_all(session, case, criteria, proposals, evaluators, official)
-    coalitions = [session.get(Coalition, p.coalition_id) for p in proposals]
-    members = [
-        make_user(Role.coalition_member, org=session.get(Organisation, c.lead_organisation_id)) for c in coalitions
-    ]
-    return case, proposals, coalitions, members
 
 
 def decide(
@@ -249,11 +211,13 @@ def test_open_objection_blocks_the_agreement_until_resolved(app, evaluated, offi
     refused = transition(owner, case, "conclude_agreement")
     assert "1 objection(s) still open." in refused.text and session.get(type(case), case.id).state == "awarded"
     objection = session.exec(select(Objection)).one()
-    page = owner.get(f"/cases/{case.id}/award")
-    owner.post(
-        f"/cases/{case.id}/award/objections/{objection.id}",
-        data={"csrf_token": form_token(page), "resolution": "Herberekend: de prijs klopt."},
-    )
+    colleague = as_(app, make_user(Role.official))  # not the official who took the award decision
+    decide_objection(colleague, case, objection, "rejected", "Herberekend: de prijs klopt.")
+    refused = transition(owner, case, "conclude_agreement")  # the letter's term for a legal remedy runs
+    assert "The term for a legal remedy" in refused.text and session.get(type(case), case.id).state == "awarded"
+    letter = session.exec(select(ObjectionLetter)).one()
+    letter.remedy_ends_at = utcnow() - timedelta(minutes=1)  # the clock moves past the term
+    session.commit()
     transition(owner, case, "conclude_agreement")
     session.expire_all()
     assert session.get(type(case), case.id).state == "realisation"
@@ -292,20 +256,24 @@ def test_objections_only_during_the_standstill_and_only_by_addressees(
     assert session.exec(select(Objection)).all() == []
 
 
-def test_only_the_owner_resolves_objections_and_negotiates(app, evaluated, official, session, make_user):
+def decide_objection(client, case, objection, outcome, motivation):
+    page = client.get(f"/cases/{case.id}/award")
+    return client.post(
+        f"/cases/{case.id}/award/objections/{objection.id}",
+        data={"csrf_token": form_token(page), "outcome": outcome, "resolution": motivation},
+        follow_redirects=True,
+    )
+
+
+def test_the_award_decider_does_not_decide_objections_and_only_the_owner_negotiates(
+    app, evaluated, official, session, make_user
+):
     case, proposals, coalitions, members = evaluated
-    awarded(app, evaluated, official)
+    owner = awarded(app, evaluated, official)
     object_to(as_(app, members[0]), coalitions[0])
     objection = session.exec(select(Objection)).one()
+    assert decide_objection(owner, case, objection, "rejected", "Afgewezen.").status_code == 403
     colleague = as_(app, make_user(Role.official))
-    page = colleague.get(f"/cases/{case.id}/reconsideration")
-    assert (
-        colleague.post(
-            f"/cases/{case.id}/award/objections/{objection.id}",
-            data={"csrf_token": form_token(page), "resolution": "Afgewezen."},
-        ).status_code
-        == 403
-    )
     assert save_terms(colleague, case).status_code == 403
     assert session.exec(select(Agreement)).all() == [] and session.get(Objection, objection.id).resolved_at is None
     assert as_(app, members[0]).get(f"/cases/{case.id}/award").status_code == 403

@@ -337,7 +337,8 @@ def _add_stakeholders(session: Session, case: Case, official: User, organisation
 
 
 def _realised_case(session: Session, official: User, evaluator: User, members: list[User]) -> Case:
-    """A question that went round the cycle a year ago and now reports outcomes to the monitor."""
+    """A question that went round the cycle a year ago and now reports outcomes to the monitor: a national procedure
+    whose ten-day standstill ran out before the agreement was concluded, all through the services."""
     lead_a, partner_a, lead_b = members
     case = journeys.publish(
         session,
@@ -349,6 +350,11 @@ def _realised_case(session: Session, official: User, evaluator: User, members: l
             budget_ceiling=Decimal("600000"),
             outcome="Minder jongeren zitten thuis zonder werk of opleiding.",
             stakeholders=["Jongerenwerk Oost", "ROC Lindendal", "Sportvereniging Oost"],
+        ),
+        national=journeys.NationalStandstill(
+            10,
+            "Nationale procedure onder de Europese drempel; de coalitie moet voor het nieuwe schooljaar kunnen "
+            "starten, zoals aangekondigd in de aanbestedingsstukken.",
         ),
     )
     bids = [

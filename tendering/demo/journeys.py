@@ -23,6 +23,7 @@ from ..question.articulation import add_framework
 from ..question.cases import CaseFields, add_outcome, open_case
 from ..question.stakeholders import StakeholderFields, add_stakeholder
 from ..question.suitability import Answer, record_suitability
+from ..question.tender_rules import set_evaluation_rules
 from ..question.tender_setup import CriterionFields, add_criterion, set_procedure
 from ..realisation import agreement
 from ..workflow.engine import apply_due_steps, fire
@@ -59,6 +60,14 @@ class Question:
     stakeholders: list[str] = field(default_factory=list)
 
 
+@dataclass
+class NationalStandstill:
+    """A national procedure (below the European threshold) with a standstill shorter than 20 days, and why."""
+
+    days: int
+    reason: str
+
+
 # The criteria of each stage: one stage, or the strategy's and the realisation plan's (the two-stage variant).
 CRITERIA = {
     "social_tender": [("Aanpak en bereik", 70, "", ""), ("Prijs", 30, "lowest", "")],
@@ -72,9 +81,16 @@ CRITERIA = {
 
 
 def publish(
-    session: Session, official: User, q: Question, *, min_partners: int = 2, workflow: str = "social_tender"
+    session: Session,
+    official: User,
+    q: Question,
+    *,
+    min_partners: int = 2,
+    workflow: str = "social_tender",
+    national: NationalStandstill | None = None,
 ) -> Case:
-    """Articulate, decide to tender, analyse stakeholders and publish a tender open for a month."""
+    """Articulate, decide to tender, analyse stakeholders and publish a tender open for a month; the consensus is
+    a joint decision of the evaluators."""
     case = open_case(
         session,
         actor=official,
@@ -123,7 +139,13 @@ def publish(
         clarification_deadline=now + timedelta(days=7),
         submission_deadline=now + timedelta(days=30),
         min_partners=min_partners,
+        **(
+            {"standstill_days": national.days, "national_procedure": True, "standstill_reason": national.reason}
+            if national
+            else {}
+        ),
     )
+    set_evaluation_rules(session, case, actor=official, consensus_joint=True, shared_partners_allowed=True)
     fire(session, case, "publish", actor=official)
     return case
 
@@ -250,6 +272,7 @@ def open_and_evaluate(session: Session, case: Case, official: User, evaluator: U
             entry,
             actor=official,
             scores={c.id: (value, "Beide beoordelaars waren het eens.") for c in criteria if not c.price_formula},
+            participant_ids=[evaluator.id],
         )
 
 

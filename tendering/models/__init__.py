@@ -31,11 +31,14 @@ from .coalitions import (
 from .evaluation import (
     AwardDecision,
     AwardLetter,
+    ConsensusParticipant,
     ConsensusScore,
     CriterionScore,
     Evaluation,
     EvaluatorAssignment,
+    EvaluatorShortfallException,
     Objection,
+    ObjectionLetter,
 )
 from .inheritance import IndicatorDraft
 from .monitoring import (
@@ -73,6 +76,7 @@ __all__ = [
     "Clarification",
     "Coalition",
     "CoalitionMember",
+    "ConsensusParticipant",
     "ConsensusScore",
     "ContactKind",
     "ContactMoment",
@@ -83,6 +87,7 @@ __all__ = [
     "ReportStatus",
     "Evaluation",
     "EvaluatorAssignment",
+    "EvaluatorShortfallException",
     "Framework",
     "FrameworkKind",
     "Indicator",
@@ -93,6 +98,7 @@ __all__ = [
     "Measurement",
     "MembershipStatus",
     "Objection",
+    "ObjectionLetter",
     "Organisation",
     "OutboxMessage",
     "OrganisationKind",

@@ -50,6 +50,12 @@ class Case(SQLModel, table=True):
     clarification_deadline: datetime | None = Field(default=None, sa_type=UTCDateTime)
     submission_deadline: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     standstill_days: int = Field(default=20)
+    # A national procedure (below the European threshold) may have a shorter standstill, for the reason recorded.
+    national_procedure: bool = False
+    standstill_reason: str = Field(default="", sa_type=Text)
+    # The evaluation rules the question document announces (tender_rules.py).
+    consensus_joint: bool = False
+    shared_partners_allowed: bool = True
     min_partners: int = Field(default=2)
     # Two-stage variant: how many strategies the municipality may choose to be worked out into a realisation plan.
     strategies_to_choose: int = Field(default=1)

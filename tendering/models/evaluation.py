@@ -64,6 +64,29 @@ class ConsensusScore(SQLModel, table=True):
     recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+class ConsensusParticipant(SQLModel, table=True):
+    """An evaluator (or the owner) who took part in the consensus on a proposal; replaced when it is recorded again."""
+
+    __tablename__ = "consensus_participants"
+    __table_args__ = (UniqueConstraint("proposal_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="proposals.id", index=True)
+    user_id: int = Field(foreign_key="users.id")
+
+
+class EvaluatorShortfallException(SQLModel, table=True):
+    """The owner's motivated exception: this proposal may be awarded on fewer than two evaluations."""
+
+    __tablename__ = "evaluator_shortfall_exceptions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="proposals.id", unique=True)
+    reason: str = Field(sa_type=Text)
+    recorded_by_id: int = Field(foreign_key="users.id")
+    recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
 class AwardDecision(SQLModel, table=True):
     """The intended award: letters go to every coalition at once and start the standstill."""
 
@@ -97,16 +120,34 @@ class AwardLetter(SQLModel, table=True):
 
 
 class Objection(SQLModel, table=True):
-    """An objection lodged during the standstill; while open it blocks the agreement."""
+    """An objection lodged during the standstill; while open it blocks the agreement.
+
+    Decided (`outcome` upheld or rejected, `resolution` the motivation) by another official than the award's."""
 
     __tablename__ = "objections"
 
     id: int | None = Field(default=None, primary_key=True)
     award_decision_id: int = Field(foreign_key="award_decisions.id", index=True)
     organisation_id: int = Field(foreign_key="organisations.id")
+    coalition_id: int | None = Field(default=None, foreign_key="coalitions.id")
     lodged_by_id: int | None = Field(default=None, foreign_key="users.id")
     text: str = Field(sa_type=Text)
     lodged_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     resolved_by_id: int | None = Field(default=None, foreign_key="users.id")
     resolution: str = Field(default="", sa_type=Text)
+    outcome: str | None = Field(default=None, max_length=20)  # "upheld" or "rejected"; None before 0017 and while open
+
+
+class ObjectionLetter(SQLModel, table=True):
+    """The decision on an objection as sent to the objecting coalition, frozen with its hash."""
+
+    __tablename__ = "objection_letters"
+
+    id: int | None = Field(default=None, primary_key=True)
+    objection_id: int = Field(foreign_key="objections.id", unique=True)
+    coalition_id: int = Field(foreign_key="coalitions.id", index=True)
+    content_html: str = Field(sa_type=Text)
+    sha256: str = Field(max_length=64)
+    sent_at: datetime = Field(sa_type=UTCDateTime)
+    remedy_ends_at: datetime = Field(sa_type=UTCDateTime)

@@ -14,6 +14,7 @@ from ..core import audit, mail
 from ..core.errors import DomainError, NotAllowed, NotFound
 from ..models import Case, Coalition, CoalitionMember, MembershipStatus, Organisation, Role, User
 from ..workflow.phases import in_phase
+from . import shared_partners
 
 CONTRIBUTION_KINDS = {
     "money": _l("Money"),
@@ -49,6 +50,7 @@ def form_coalition(session: Session, case: Case, *, actor: User, name: str) -> C
     ).first()
     if existing:
         raise DomainError(_("Your organisation already leads a coalition for this question."))
+    shared_partners.check_acceptance(session, case, None, organisation_id)
     coalition = Coalition(case_id=case.id, name=name, lead_organisation_id=organisation_id)
     session.add(coalition)
     session.flush()
@@ -59,6 +61,7 @@ def form_coalition(session: Session, case: Case, *, actor: User, name: str) -> C
     )
     audit.record(session, action="coalition_formed", actor=actor, case=case, details={"coalition_id": coalition.id})
     session.flush()
+    shared_partners.tell_leads(session, case, organisation_id)
     return coalition
 
 
@@ -204,6 +207,9 @@ def respond(
             raise DomainError(_("State your organisation's role and its contribution."))
         if contribution_kind not in CONTRIBUTION_KINDS:
             raise DomainError(_("Choose the kind of contribution."))
+        joins = membership.status != MembershipStatus.accepted
+        if joins:
+            shared_partners.check_acceptance(session, case, coalition.id, membership.organisation_id)
         membership.status = MembershipStatus.accepted
         membership.role, membership.contribution_kind, membership.contribution = (
             role.strip(),
@@ -219,6 +225,8 @@ def respond(
         details={"coalition_id": coalition.id, "organisation_id": membership.organisation_id},
     )
     session.flush()
+    if accept and joins:
+        shared_partners.tell_leads(session, case, membership.organisation_id)
 
 
 def coalitions_of(session: Session, organisation_id: int) -> list[tuple[Coalition, CoalitionMember, Case]]:

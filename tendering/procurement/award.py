@@ -85,7 +85,10 @@ def decide(
         raise NotAllowed(_("Only the case owner records the award decision."))
     if not in_phase(case, "award_decidable"):
         raise DomainError(_("The award decision is recorded in the phase “Evaluation”."))
-    unfinished = GUARDS["evaluations_complete"].check(GuardContext(session, case, utcnow()))
+    context = GuardContext(session, case, utcnow())
+    unfinished = [
+        r for name in ("evaluations_complete", "two_evaluators_per_proposal") for r in GUARDS[name].check(context)
+    ]
     if unfinished:
         raise DomainError(" ".join(unfinished))
     if proposal_id not in {r.entry.proposal_id for r in eligible(session, case)}:
@@ -129,10 +132,13 @@ def standstill_end(sent_at: datetime, days: int) -> datetime:
 
 def last_day(decision: AwardDecision) -> date | None:
     """The last calendar day of the standstill, as letters and notices state it."""
-    if decision.standstill_ends_at is None:
-        return None
+    return end_day(decision.standstill_ends_at) if decision.standstill_ends_at else None
+
+
+def end_day(ends_at: datetime) -> date:
+    """The calendar day a term ending at midnight (`standstill_end`) ends on, in the municipality's time zone."""
     zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Europe/Amsterdam"))
-    return (decision.standstill_ends_at.astimezone(zone) - timedelta(seconds=1)).date()
+    return (ends_at.astimezone(zone) - timedelta(seconds=1)).date()
 
 
 @dataclass(frozen=True)
@@ -276,7 +282,11 @@ def lodge_objection(session: Session, case: Case, coalition: Coalition, *, actor
     if not text.strip():
         raise DomainError(_("Describe your objection."))
     objection = Objection(
-        award_decision_id=decision.id, organisation_id=actor.organisation_id, lodged_by_id=actor.id, text=text.strip()
+        award_decision_id=decision.id,
+        organisation_id=actor.organisation_id,
+        coalition_id=coalition.id,
+        lodged_by_id=actor.id,
+        text=text.strip(),
     )
     session.add(objection)
     session.flush()
@@ -304,24 +314,6 @@ def objections(session: Session, case: Case) -> list[tuple[Objection, Organisati
 
 def objections_by(session: Session, case: Case, organisation_id: int) -> list[Objection]:
     return [o for o, org in objections(session, case) if org.id == organisation_id]
-
-
-def resolve_objection(session: Session, case: Case, objection_id: int, *, actor: User, resolution: str) -> Objection:
-    """The owner records how an objection was settled; only then may the agreement follow."""
-    if actor.id != case.owner_id:
-        raise NotAllowed(_("Only the case owner resolves objections."))
-    objection = next((o for o, _org in objections(session, case) if o.id == objection_id), None)
-    if objection is None:
-        raise NotFound(_("This objection does not exist."))
-    if objection.resolved_at is not None:
-        raise DomainError(_("This objection is already resolved."))
-    if not resolution.strip():
-        raise DomainError(_("Describe how the objection is resolved."))
-    objection.resolved_at, objection.resolved_by_id, objection.resolution = utcnow(), actor.id, resolution.strip()
-    session.add(objection)
-    audit.record(session, action="objection_resolved", actor=actor, case=case, details={"objection_id": objection.id})
-    session.flush()
-    return objection
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ records the consensus score per criterion; the ranking is computed from the
 weights, never typed, and ties are shown as ties.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -32,7 +33,7 @@ from ..models import (
     utcnow,
 )
 from ..workflow.phases import in_phase
-from . import stages
+from . import consensus_panel, stages
 from .tender_box import is_open, submissions_of
 
 PRICE_FORMULAS = ("lowest", "ceiling")
@@ -287,14 +288,21 @@ def consensus_of(
 
 
 def record_consensus(
-    session: Session, case: Case, entry: Entry, *, actor: User, scores: dict[int, tuple[float, str]]
+    session: Session,
+    case: Case,
+    entry: Entry,
+    *,
+    actor: User,
+    scores: dict[int, tuple[float, str]],
+    participant_ids: Iterable[int] = (),
 ) -> None:
-    """The owner's final score per criterion; price formulas are computed, not typed."""
+    """The owner's final score per criterion, with who took part (`consensus_panel`); price formulas are computed."""
     if actor.id != case.owner_id:
         raise NotAllowed(_("Only the case owner records the consensus."))
     if not in_phase(case, "proposals_scorable") or not is_open(session, case):
         raise _not_open()
     serialise(session, Proposal, entry.proposal_id)
+    taking_part = consensus_panel.record(session, case, entry.proposal_id, actor=actor, participant_ids=participant_ids)
     competitors = entries(session, case)
     lowest = min(e.price for e in competitors)
     existing = consensus_of(session, case)
@@ -326,7 +334,11 @@ def record_consensus(
         row.score, row.motivation, row.recorded_by_id, row.recorded_at = score, motivation.strip(), actor.id, utcnow()
         session.add(row)
     audit.record(
-        session, action="consensus_recorded", actor=actor, case=case, details={"proposal_id": entry.proposal_id}
+        session,
+        action="consensus_recorded",
+        actor=actor,
+        case=case,
+        details={"proposal_id": entry.proposal_id, "participants": [u.name for u in taking_part]},
     )
     session.flush()
 

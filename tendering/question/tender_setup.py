@@ -15,8 +15,7 @@ from ..procurement import stages
 from ..workflow.engine import workflows
 from ..workflow.phases import in_phase
 from .tender_lock import needs_amendment, tender_change
-
-STANDSTILL_MIN, STANDSTILL_MAX = 10, 90  # calendar days; 20 is the legal default for EU tenders
+from .tender_rules import check_standstill
 
 
 @dataclass
@@ -103,16 +102,19 @@ def set_procedure(
     submission_deadline: datetime | None,
     min_partners: int,
     standstill_days: int | None = None,
+    national_procedure: bool | None = None,
+    standstill_reason: str | None = None,
     amendment_note: str = "",
 ) -> None:
-    """Set the deadlines, the minimum number of partners per coalition and,
-    when given, the standstill period that follows the award decision."""
+    """Set the deadlines, the minimum number of partners per coalition and, when given, the standstill period that
+    follows the award decision, whether the procedure is national and why a shorter standstill (`tender_rules`)."""
     if min_partners < 1:
         raise DomainError(_("A coalition has at least one partner organisation."))
-    if standstill_days is not None and not STANDSTILL_MIN <= standstill_days <= STANDSTILL_MAX:
-        raise DomainError(
-            _("The standstill period lasts %(min)d to %(max)d calendar days.", min=STANDSTILL_MIN, max=STANDSTILL_MAX)
-        )
+    national = case.national_procedure if national_procedure is None else national_procedure
+    reason = (case.standstill_reason if standstill_reason is None else standstill_reason).strip()
+    check_standstill(
+        case.standstill_days if standstill_days is None else standstill_days, national=national, reason=reason
+    )
     if clarification_deadline and submission_deadline and clarification_deadline >= submission_deadline:
         raise DomainError(_("The clarification deadline must come before the submission deadline."))
     if needs_amendment(case) and any(d is None or d <= utcnow() for d in (clarification_deadline, submission_deadline)):
@@ -123,6 +125,7 @@ def set_procedure(
         case.min_partners = min_partners
         if standstill_days is not None:
             case.standstill_days = standstill_days
+        case.national_procedure, case.standstill_reason = national, reason
         case.updated_at = utcnow()
         session.add(case)
         audit.record(
@@ -135,6 +138,8 @@ def set_procedure(
                 "submission_deadline": submission_deadline.isoformat() if submission_deadline else None,
                 "min_partners": min_partners,
                 "standstill_days": case.standstill_days,
+                "national_procedure": national,
+                "standstill_reason": reason,
             },
         )
 

@@ -9,7 +9,7 @@ from ..core import db
 from ..core.errors import NotFound
 from ..models import Case, MembershipStatus
 from ..parties import coalitions
-from ..procurement import award, scoring
+from ..procurement import award, evaluator_shortfall, objections, scoring
 from ..question.question_document import to_pdf
 from ..web.forms import AwardDecisionForm, ObjectionForm, ResolutionForm
 from ..workflow.labels import trigger_label
@@ -30,6 +30,7 @@ def index(case: Case):
     session = db.session()
     is_owner = current_user.id == case.owner_id
     decision = award.current_decision(session, case)
+    lodged = award.objections(session, case)
     return render_template(
         "award/index.html",
         case=case,
@@ -38,7 +39,11 @@ def index(case: Case):
         passed=scoring.requirements_passed(session, case) if is_owner else {},
         decision=decision,
         letters=award.letters(session, decision) if decision else [],
-        objections=award.objections(session, case),
+        objections=lodged,
+        objection_letters=objections.letters_for(session, [o.id for o, _org in lodged]),
+        deciders=objections.deciders(session, [o for o, _org in lodged]),
+        shortfalls=evaluator_shortfall.shortfalls(session, case) if is_owner else {},
+        exceptions=evaluator_shortfall.exceptions_of(session, case) if is_owner else {},
         form=_decision_form(session, case),
         resolution_form=ResolutionForm(),
     )
@@ -92,15 +97,22 @@ def letter(case: Case, letter_id: int, pdf: bool = False):
 
 
 @bp.post("/cases/<int:case_id>/award/objections/<int:objection_id>")
-@allows(Capability.decide_award)
+@allows(Capability.decide_objection)
 def resolve(case: Case, objection_id: int):
     session = db.session()
     form = ResolutionForm()
     if not form.validate_on_submit():
-        flash(_("Describe how the objection is resolved."), "error")
+        flash(_("Choose whether the objection is upheld or rejected and give the motivation."), "error")
     else:
-        award.resolve_objection(session, case, objection_id, actor=current_user, resolution=form.resolution.data)
-        flash(_("The objection is resolved."), "success")
+        objections.decide(
+            session,
+            case,
+            objection_id,
+            actor=current_user,
+            outcome=form.outcome.data,
+            motivation=form.resolution.data,
+        )
+        flash(_("The decision on the objection is recorded and sent to the objecting coalition."), "success")
     return redirect(url_for(".index", case_id=case.id) + "#objections")
 
 
@@ -125,6 +137,7 @@ def _own(coalition_id: int):
 def own_letter(coalition_id: int):
     session, coalition, case, found = _own(coalition_id)
     decision = award.current_decision(session, case)
+    own_objections = award.objections_by(session, case, current_user.organisation_id)
     return render_template(
         "award/coalition.html",
         case=case,
@@ -132,7 +145,8 @@ def own_letter(coalition_id: int):
         letter=found,
         decision=decision,
         may_object=in_phase(case, "award_intended") and award.in_standstill(decision),
-        objections=award.objections_by(session, case, current_user.organisation_id),
+        objections=own_objections,
+        objection_letters=objections.letters_for(session, [o.id for o in own_objections]),
         form=ObjectionForm(),
     )
 

@@ -12,7 +12,7 @@ from ..access import Capability, allows, public
 from ..core import db
 from ..core.errors import DomainError
 from ..models import Case, MembershipStatus, OrganisationKind, ProposalStage
-from ..parties import attachments, coalitions, organisations, proposals
+from ..parties import attachments, coalitions, organisations, proposals, shared_partners
 from ..parties.coalitions import CONTRIBUTION_KINDS
 from ..procurement import award, stages, strategy, tender_box
 from ..question import question_document
@@ -185,6 +185,7 @@ def show(coalition_id: int):
         agreement=agreement.concluded(session, case) if membership.status == MembershipStatus.accepted else None,
         strategy_letter=strategy.letter_for(session, case, coalition) if accepted else None,
         plan_called=accepted and strategy.is_called(session, case, coalition),
+        shared_partner=is_lead and shared_partners.has_shared_partner(session, coalition),
     )
 
 

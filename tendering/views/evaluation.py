@@ -8,9 +8,9 @@ from ..access import Capability, allows
 from ..core import db
 from ..core.errors import NotFound
 from ..models import Case
-from ..parties import coalitions
-from ..procurement import scoring, tender_box
-from ..web.forms import ConfirmForm, DeclarationForm
+from ..parties import coalitions, shared_partners
+from ..procurement import consensus_panel, evaluator_shortfall, scoring, tender_box
+from ..web.forms import ConfirmForm, DeclarationForm, ShortfallExceptionForm
 
 bp = Blueprint("evaluation", __name__, url_prefix="/cases/<int:case_id>/evaluation")
 
@@ -43,6 +43,7 @@ def index(case: Case):
     mine = {e.proposal_id: e for e, u in scoring.all_evaluations(session, case) if u.id == current_user.id}
     members = {e.coalition.id: coalitions.members(session, e.coalition) for e in entries}
     done, total = scoring.progress(session, case)
+    is_owner = current_user.id == case.owner_id
     return render_template(
         "evaluation/index.html",
         case=case,
@@ -51,10 +52,29 @@ def index(case: Case):
         members=members,
         done=done,
         total=total,
-        is_owner=current_user.id == case.owner_id,
-        ranking=scoring.ranking(session, case) if current_user.id == case.owner_id else [],
+        is_owner=is_owner,
+        ranking=scoring.ranking(session, case) if is_owner else [],
         declaration_form=DeclarationForm(),
+        shortfalls=evaluator_shortfall.shortfalls(session, case) if entries else {},
+        exceptions=evaluator_shortfall.exceptions_of(session, case) if entries else {},
+        exception_form=ShortfallExceptionForm(),
+        participants=consensus_panel.participants(session, [e.proposal_id for e in entries]) if is_owner else {},
+        shared=shared_partners.after_opening(session, case) if entries else [],
     )
+
+
+@bp.post("/<int:proposal_id>/exception")
+@allows(Capability.record_consensus)
+def record_exception(case: Case, proposal_id: int):
+    session = db.session()
+    entry = _entry(session, case, proposal_id)
+    form = ShortfallExceptionForm()
+    if not form.validate_on_submit():
+        flash(_("Give the reason for the exception."), "error")
+    else:
+        evaluator_shortfall.record_exception(session, case, entry, actor=current_user, reason=form.reason.data)
+        flash(_("The exception is recorded."), "success")
+    return redirect(url_for(".index", case_id=case.id) + f"#p-{proposal_id}")
 
 
 @bp.post("/<int:proposal_id>/declaration")
@@ -138,7 +158,12 @@ def consensus(case: Case, proposal_id: int):
             for cid, (value, motivation) in _scores_from_form(criteria).items()
             if value is not None
         }
-        scoring.record_consensus(session, case, entry, actor=current_user, scores=scores)
+        participant_ids = [
+            int(v) for v in request.form.getlist("participants") if v.isascii() and v.isdigit() and len(v) < 10
+        ]
+        scoring.record_consensus(
+            session, case, entry, actor=current_user, scores=scores, participant_ids=participant_ids
+        )
         flash(_("The consensus is recorded."), "success")
         return redirect(url_for(".index", case_id=case.id))
     return render_template(
@@ -148,5 +173,9 @@ def consensus(case: Case, proposal_id: int):
         criteria=criteria,
         others=scoring.visible_scores(session, case, entry, current_user),
         consensus=scoring.consensus_of(session, case),
+        candidates=[u for u in consensus_panel.candidates(session, case, entry.proposal_id) if u.id != current_user.id],
+        taking_part={
+            u.id for u in consensus_panel.participants(session, [entry.proposal_id]).get(entry.proposal_id, [])
+        },
         confirm=ConfirmForm(),
     )

@@ -9,7 +9,7 @@ from .. import access
 from ..access import Capability, allows
 from ..core import db
 from ..models import Case, Role, utcnow
-from ..parties import attachments
+from ..parties import attachments, shared_partners
 from ..procurement import evaluation, scoring, stages, tender_box
 from ..web.forms import ConfirmForm, EvaluatorForm
 
@@ -56,6 +56,7 @@ def index(case: Case):
         authorised=tender_box.is_authorised_official(session, case, current_user),
         submissions=tender_box.submissions_of(session, case) if readable else [],
         readable=readable,
+        shared=shared_partners.after_opening(session, case) if readable else [],
         evaluators=evaluation.evaluators_of(session, case),
         evaluator_form=form,
         confirm=ConfirmForm(),

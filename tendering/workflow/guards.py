@@ -13,6 +13,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import case as when
 from sqlalchemy import func
 from sqlmodel import Session, select
 
@@ -24,10 +25,12 @@ from ..models import (
     ConsensusScore,
     Evaluation,
     EvaluatorAssignment,
+    EvaluatorShortfallException,
     Indicator,
     JointEvaluation,
     Measurement,
     Objection,
+    ObjectionLetter,
     Outcome,
     Proposal,
     ProposalStage,
@@ -300,6 +303,64 @@ def evaluations_complete(ctx: GuardContext) -> list[str]:
     return reasons
 
 
+@dataclass(frozen=True)
+class Scorers:
+    """How many evaluators scored a proposal, how many still can (assigned, no conflict), and whether the owner
+    recorded a motivated exception for it."""
+
+    proposal_id: int
+    submitted: int
+    possible: int
+    excepted: bool
+
+    @property
+    def short(self) -> bool:
+        return self.possible < MIN_EVALUATORS and not self.excepted
+
+
+def scorers(session: Session, case: Case) -> dict[int, Scorers]:
+    """Per proposal in competition, in two queries. `possible` counts the assigned evaluators minus those who
+    declared a conflict: below two, conflicts leave the proposal with fewer than two independent judgements."""
+    assigned = session.exec(
+        select(func.count()).select_from(EvaluatorAssignment).where(EvaluatorAssignment.case_id == case.id)
+    ).one()
+    rows = session.exec(
+        select(
+            Proposal.id,
+            func.sum(when((Evaluation.submitted_at.is_not(None), 1), else_=0)),
+            func.sum(when((Evaluation.has_conflict, 1), else_=0)),
+            func.count(func.distinct(EvaluatorShortfallException.id)),
+        )
+        .outerjoin(Evaluation, Evaluation.proposal_id == Proposal.id)
+        .outerjoin(EvaluatorShortfallException, EvaluatorShortfallException.proposal_id == Proposal.id)
+        .where(Proposal.id.in_(_proposals_in_competition(case)))
+        .group_by(Proposal.id)
+    ).all()
+    return {
+        pid: Scorers(pid, int(submitted or 0), assigned - int(conflicts or 0), bool(excepted))
+        for pid, submitted, conflicts, excepted in rows
+    }
+
+
+@guard(
+    "two_evaluators_per_proposal",
+    _l("Every proposal is scored by at least two evaluators, or an exception is motivated"),
+)
+def two_evaluators_per_proposal(ctx: GuardContext) -> list[str]:
+    """Conflicts of interest must not leave a proposal judged by one person unnoticed: the owner assigns another
+    evaluator or records why the award may rest on fewer judgements. Open evaluations are `evaluations_complete`'s."""
+    short = sum(1 for row in scorers(ctx.session, ctx.case).values() if row.short)
+    if short:
+        return [
+            _(
+                "%(count)d proposal(s) can be scored by fewer than two evaluators because of declared conflicts: "
+                "assign another evaluator or record a motivated exception.",
+                count=short,
+            )
+        ]
+    return []
+
+
 @guard("award_decision_recorded", _l("The intended award decision is recorded"))
 def award_decision_recorded(ctx: GuardContext) -> list[str]:
     decision = _current_award(ctx)
@@ -349,7 +410,16 @@ def no_open_objections(ctx: GuardContext) -> list[str]:
         .join(AwardDecision, AwardDecision.id == Objection.award_decision_id)
         .where(AwardDecision.case_id == ctx.case.id, Objection.resolved_at.is_(None)),
     )
-    return [_("%(count)d objection(s) still open.", count=count)] if count else []
+    reasons = [_("%(count)d objection(s) still open.", count=count)] if count else []
+    remedy_ends = ctx.session.exec(  # the letters on decided objections promise no agreement within the remedy term
+        select(func.max(ObjectionLetter.remedy_ends_at))
+        .join(Objection, Objection.id == ObjectionLetter.objection_id)
+        .join(AwardDecision, AwardDecision.id == Objection.award_decision_id)
+        .where(AwardDecision.case_id == ctx.case.id)
+    ).one()
+    if remedy_ends is not None and not ctx.passed(remedy_ends):
+        reasons.append(_("The term for a legal remedy against the decision on an objection is still running."))
+    return reasons
 
 
 @guard("agreement_recorded", _l("The agreement with the coalition is recorded, with its indicators"))

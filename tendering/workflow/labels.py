@@ -137,6 +137,10 @@ ACTION_LABELS = {
     "registration_for_existing_account": _l("Registration attempted for an existing account"),
     "user_blocked": _l("User blocked"),
     "user_unblocked": _l("User unblocked"),
+    # Evaluation a court would accept (issue 15, part C)
+    "evaluation_rules_set": _l("Evaluation rules set"),
+    "evaluator_shortfall_excepted": _l("Exception recorded for a proposal with fewer than two evaluators"),
+    "objection_decided": _l("Objection decided, letter sent"),
 }
 
 

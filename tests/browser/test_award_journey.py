@@ -1,12 +1,15 @@
 """From an opened tender box to a concluded agreement: two evaluators score, the
-owner records the consensus and the award, a coalition reads its letter and
-objects, and after the standstill the owner concludes the agreement."""
+owner records the consensus with them and the award, a coalition reads its letter
+and objects, another official decides the objection and the coalition reads the
+legal remedy, and after the standstill and the remedy term the owner concludes
+the agreement."""
 
 from datetime import timedelta
 
 from playwright.sync_api import expect
+from sqlmodel import select
 
-from tendering.models import Coalition, Organisation, Role, utcnow
+from tendering.models import Coalition, ObjectionLetter, Organisation, Role, utcnow
 from tendering.procurement import award
 
 from .test_elderly_question_journey import log_in
@@ -53,9 +56,12 @@ def test_from_opened_proposals_to_a_concluded_agreement(
         page.goto(f"{live_server}/cases/{case.id}/evaluation/{proposal.id}/consensus")
         page.fill(f"#score-{criteria[0].id}", str(final))
         page.fill(f"#motivation-{criteria[0].id}", "Na bespreking vastgesteld.")
+        for evaluator in evaluators:
+            page.get_by_label(evaluator.name).check()
         page.get_by_role("button", name="Record the consensus").click()
     page.goto(f"{live_server}/cases/{case.id}/evaluation")
     expect(page.locator("#ranking tbody tr").first).to_contain_text("Coalitie B")
+    expect(page.locator(f"section[aria-labelledby='p-{proposals[0].id}']")).to_contain_text("Bert Oordeel")
 
     page.get_by_role("link", name="Award", exact=True).click()
     page.get_by_label("Winning proposal", exact=True).select_option(label="Coalitie B")
@@ -112,10 +118,28 @@ def test_from_opened_proposals_to_a_concluded_agreement(
     page.goto(f"{live_server}/cases/{case.id}")
     expect(page.get_by_text("1 objection(s) still open.")).to_be_visible()
 
-    page.goto(f"{live_server}/cases/{case.id}/award")
-    page.get_by_label("How the objection is resolved").fill("Herberekend: de weging klopt.")
-    page.get_by_role("button", name="Resolve").click()
-    expect(page.get_by_text("The objection is resolved.")).to_be_visible()
+    page.goto(f"{live_server}/cases/{case.id}/award")  # who took the award decision does not judge the objection
+    expect(page.get_by_text("Open: another official than the one who took the award decision")).to_be_visible()
+    colleague = browser.new_context(locale="en-GB").new_page()
+    log_in(colleague, live_server, evaluators[1])
+    colleague.goto(f"{live_server}/cases/{case.id}/award")
+    colleague.get_by_label("Rejected: the award decision stands").check()
+    colleague.get_by_label("Motivation of the decision").fill("Herberekend: de weging klopt.")
+    colleague.get_by_role("button", name="Record the decision on the objection").click()
+    expect(colleague.get_by_text("The decision on the objection is recorded")).to_be_visible()
+    colleague.context.close()
+
+    objecting = browser.new_context(locale="en-GB").new_page()
+    log_in(objecting, live_server, member)
+    objecting.goto(f"{live_server}/coalitions/{loser.id}/award")
+    expect(objecting.locator("#objections")).to_contain_text("kort geding")  # the legal remedy and its term
+    objecting.context.close()
+
+    page.goto(f"{live_server}/cases/{case.id}")
+    expect(page.get_by_text("The term for a legal remedy against the decision on an objection")).to_be_visible()
+    session.expire_all()
+    session.exec(select(ObjectionLetter)).one().remedy_ends_at = utcnow() - timedelta(minutes=1)  # twenty days on
+    session.commit()
     step(page, live_server, case, "Conclude the agreement", "Overeenkomst getekend.")
     expect(page.get_by_text("“Conclude the agreement” done")).to_be_visible()
     page.get_by_role("link", name="Agreement", exact=True).click()

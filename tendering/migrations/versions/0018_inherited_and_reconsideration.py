@@ -3,7 +3,7 @@ indicator drafts carry the earlier agreement's indicators with their last values
 (see tendering/models/inheritance.py). A reconsideration needs no schema change: what changed is in its audit event.
 
 Revision ID: 0018
-Revises: 0015
+Revises: 0017
 Create Date: 2026-12-03 01:00:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import tendering.models.base
 
 revision = "0018"
-down_revision = "0015"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 

@@ -9,11 +9,12 @@ from ...core import db
 from ...core.i18n import local_to_utc, utc_to_local
 from ...models import Case, ContactKind, FrameworkKind
 from ...procurement import stages, strategy
-from ...question import articulation, tender_setup
+from ...question import articulation, tender_rules, tender_setup
 from ...web.forms import (
     ConfirmForm,
     ContactForm,
     CriterionForm,
+    EvaluationRulesForm,
     ProcedureForm,
     StrategyCountForm,
     VariantForm,
@@ -65,6 +66,8 @@ def tender_page(case: Case):
             "submission_deadline": utc_to_local(case.submission_deadline),
             "min_partners": case.min_partners,
             "standstill_days": case.standstill_days,
+            "national_procedure": case.national_procedure,
+            "standstill_reason": case.standstill_reason,
         }
     )
     return page(
@@ -76,6 +79,9 @@ def tender_page(case: Case):
         price_warning=tender_setup.price_outweighs_the_rest(criteria),
         criterion_form=CriterionForm(),
         procedure_form=procedure,
+        rules_form=EvaluationRulesForm(
+            data={"consensus_joint": case.consensus_joint, "shared_partners_allowed": case.shared_partners_allowed}
+        ),
         variant_form=VariantForm(workflow=case.workflow),
         minimum_requirements=[
             f for f in articulation.frameworks_of(session, case) if f.kind == FrameworkKind.minimum_requirement
@@ -137,9 +143,29 @@ def set_procedure(case: Case):
         submission_deadline=local_to_utc(form.submission_deadline.data),
         min_partners=form.min_partners.data,
         standstill_days=form.standstill_days.data,
+        national_procedure=form.national_procedure.data,
+        standstill_reason=form.standstill_reason.data or "",
         amendment_note=form.amendment_note.data or "",
     )
     return done(_("The procedure is saved."), ".tender_page", case.id, "#procedure")
+
+
+@bp.post("/evaluation-rules")
+@allows(Capability.steer_case)
+def set_evaluation_rules(case: Case):
+    form = EvaluationRulesForm()
+    if not form.validate_on_submit():
+        invalid(form)
+        return redirect(url_for(".tender_page", case_id=case.id) + "#evaluation-rules")
+    tender_rules.set_evaluation_rules(
+        db.session(),
+        case,
+        actor=current_user,
+        consensus_joint=form.consensus_joint.data,
+        shared_partners_allowed=form.shared_partners_allowed.data,
+        amendment_note=form.amendment_note.data or "",
+    )
+    return done(_("The evaluation rules are saved."), ".tender_page", case.id, "#evaluation-rules")
 
 
 @bp.post("/variant")

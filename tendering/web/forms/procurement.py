@@ -70,7 +70,28 @@ class ObjectionForm(FlaskForm):
 
 
 class ResolutionForm(FlaskForm):
-    resolution = TextAreaField(_l("How the objection is resolved"), validators=[DataRequired(), Length(max=20000)])
+    """The decision on an objection: by another official than the award's, with the motivation the letter gives."""
+
+    outcome = RadioField(
+        _l("Decision on the objection"),
+        choices=[
+            SelectChoice("rejected", _l("Rejected: the award decision stands")),
+            SelectChoice("upheld", _l("Upheld")),
+        ],
+        validators=[InputRequired(_l("Choose whether the objection is upheld or rejected."))],
+    )
+    resolution = TextAreaField(
+        _l("Motivation of the decision"),
+        validators=[DataRequired(), Length(max=20000)],
+        description=_l("The objecting coalition reads this in its letter, with the legal remedy and its term."),
+    )
+
+
+class ShortfallExceptionForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why this proposal may be judged on fewer than two evaluations"),
+        validators=[DataRequired(), Length(max=5000)],
+    )
 
 
 # The two-stage variant (issue 15, part A) ---------------------------------------------------------------------

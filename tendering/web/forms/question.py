@@ -25,7 +25,7 @@ from wtforms.validators import (
 from ...models import ProposalStage
 from ...question.articulation import FRAMEWORK_LABELS
 from ...question.cases import CaseFields
-from ...question.tender_setup import STANDSTILL_MAX, STANDSTILL_MIN
+from ...question.tender_rules import STANDSTILL_MAX
 from ...workflow.labels import WORKFLOW_LABELS
 from .base import FlaskForm, NumberField, _clean, amendment_field
 
@@ -177,9 +177,25 @@ class ProcedureForm(FlaskForm):
     standstill_days = IntegerField(
         _l("Standstill period after the award decision (calendar days)"),
         default=20,
-        validators=[Optional(), NumberRange(min=STANDSTILL_MIN, max=STANDSTILL_MAX)],
+        validators=[Optional(), NumberRange(min=0, max=STANDSTILL_MAX)],
+        description=_l(
+            "20 days for a European procedure; shorter, down to 0, only in a national procedure and with the reason."
+        ),
+    )
+    national_procedure = BooleanField(_l("National procedure (the contract value is below the European threshold)"))
+    standstill_reason = TextAreaField(
+        _l("Reason for a standstill period shorter than 20 days"), validators=[Length(max=2000)]
     )
     amendment_note = amendment_field("procedure-form-amendment-note")
+
+
+class EvaluationRulesForm(FlaskForm):
+    consensus_joint = BooleanField(
+        _l("The consensus is a joint decision of the evaluators"),
+        description=_l("The owner then records it only together with at least one other evaluator who scored."),
+    )
+    shared_partners_allowed = BooleanField(_l("An organisation may be a partner in more than one competing coalition"))
+    amendment_note = amendment_field("rules-form-amendment-note")
 
 
 class VariantForm(FlaskForm):

@@ -98,13 +98,13 @@ def _box(ctx: GuardContext):
     return _stages().box_of(ctx.session, ctx.case)
 
 
-def _proposals_in_competition(ctx: GuardContext):
+def _proposals_in_competition(session: Session, case: Case):
     """Submitted proposals of the current round that compete in the stage in play (strategy, plan or the one)."""
-    box = _box(ctx)
+    box = _stages().box_of(session, case)
     submitters = () if box.coalition_ids is None else (Proposal.coalition_id.in_(sorted(box.coalition_ids)),)
     return select(Proposal.id).where(
-        Proposal.case_id == ctx.case.id,
-        Proposal.round == ctx.case.round,
+        Proposal.case_id == case.id,
+        Proposal.round == case.round,
         Proposal.status == ProposalStatus.submitted,
         Proposal.stage == box.stage,
         *submitters,
@@ -254,7 +254,7 @@ def submission_deadline_passed(ctx: GuardContext) -> list[str]:
 
 
 def _submitted_count(ctx: GuardContext) -> int:
-    return _count(ctx, select(func.count()).select_from(_proposals_in_competition(ctx).subquery()))
+    return _count(ctx, select(func.count()).select_from(_proposals_in_competition(ctx.session, ctx.case).subquery()))
 
 
 @guard("has_submitted_proposals", _l("At least one proposal was submitted"))
@@ -278,7 +278,7 @@ def evaluations_complete(ctx: GuardContext) -> list[str]:
         reasons.append(
             _("%(count)d of at least %(minimum)d evaluators assigned.", count=len(evaluators), minimum=MIN_EVALUATORS)
         )
-    proposal_ids = set(ctx.session.exec(_proposals_in_competition(ctx)).all())
+    proposal_ids = set(ctx.session.exec(_proposals_in_competition(ctx.session, ctx.case)).all())
     evaluations = ctx.session.exec(
         select(Evaluation.proposal_id, Evaluation.evaluator_id, Evaluation.has_conflict, Evaluation.submitted_at).where(
             Evaluation.proposal_id.in_(proposal_ids)
@@ -333,7 +333,7 @@ def scorers(session: Session, case: Case) -> dict[int, Scorers]:
         )
         .outerjoin(Evaluation, Evaluation.proposal_id == Proposal.id)
         .outerjoin(EvaluatorShortfallException, EvaluatorShortfallException.proposal_id == Proposal.id)
-        .where(Proposal.id.in_(_proposals_in_competition(case)))
+        .where(Proposal.id.in_(_proposals_in_competition(session, case)))
         .group_by(Proposal.id)
     ).all()
     return {

@@ -106,7 +106,6 @@ ACTION_LABELS = {
     "award_decision_recorded": _l("Intended award decision recorded"),
     "award_letters_sent": _l("Award letters sent"),
     "objection_lodged": _l("Objection lodged"),
-    "objection_resolved": _l("Objection resolved"),
     "reconsideration_recorded": _l("Reconsideration recorded"),
     "agreement_saved": _l("Agreement saved"),
     "agreement_frozen": _l("Agreement text frozen"),

@@ -11,11 +11,13 @@ from flask import current_app
 from sqlmodel import select
 
 from tendering.access import Capability
+from tendering.core.errors import GuardFailed
 from tendering.demo import journeys
 from tendering.models import (
     AuditEvent,
     AwardCriterion,
     Coalition,
+    Evaluation,
     Organisation,
     OrganisationKind,
     OutboxMessage,
@@ -27,7 +29,7 @@ from tendering.models import (
     StrategyLetter,
     utcnow,
 )
-from tendering.procurement import award, scoring, stages, strategy
+from tendering.procurement import award, evaluator_shortfall, scoring, stages, strategy
 from tendering.question.question_document import render_body
 from tendering.question.tender_setup import set_variant
 from tendering.workflow.engine import fire
@@ -160,12 +162,12 @@ def test_owner_chooses_a_strategy_and_every_coalition_gets_a_letter_worded_as_a_
     }
     assert set(letters) == {"Coalitie A", "Coalitie B", "Coalitie C"}
     assert letters["Coalitie A"].is_chosen and not letters["Coalitie B"].is_chosen
-    assert "This is a strategy choice, not an award decision" in letters["Coalitie B"].content_html
-    assert "standstill period of" not in letters["Coalitie B"].content_html  # no standstill runs for a choice
+    assert "Dit is een strategiekeuze, geen gunningsbeslissing" in letters["Coalitie B"].content_html
+    assert "De opschortende termijn van" not in letters["Coalitie B"].content_html  # no standstill runs for a choice
     assert "Coalitie A" in letters["Coalitie B"].content_html  # who was chosen
     subjects = session.exec(select(OutboxMessage.subject)).all()
-    assert any(s.startswith("Your strategy is chosen") for s in subjects)
-    assert sum(s.startswith("Strategy choice for") for s in subjects) == 2
+    assert any(s.startswith("Uw strategie is gekozen") for s in subjects)
+    assert sum(s.startswith("Strategiekeuze voor") for s in subjects) == 2
 
 
 def test_strategy_choice_is_the_owners_in_ranking_order_and_within_the_tenders_number(
@@ -201,7 +203,7 @@ def test_only_the_chosen_coalition_works_out_the_realisation_plan(app, session, 
     for role in roles_without(Capability.work_out_plan):
         assert as_(app, make_user(role)).get(f"/coalitions/{a.id}/plan").status_code in (403, 404)
     assert "Work on our realisation plan" in as_(app, lead_a).get(f"/coalitions/{a.id}/strategy").text
-    assert "not chosen" in as_(app, lead_b).get(f"/coalitions/{b.id}/strategy").text
+    assert "niet gekozen" in as_(app, lead_b).get(f"/coalitions/{b.id}/strategy").text
 
 
 def test_the_plan_is_sealed_until_its_own_opening_and_rivals_never_read_it(app, session, two_stage, official):
@@ -266,7 +268,9 @@ def test_the_municipality_stays_reachable_while_the_plan_is_worked_out(app, sess
     assert refused.status_code == 404
     messages = session.exec(select(PlanMessage).order_by(PlanMessage.id)).all()
     assert [(m.coalition_id, m.from_municipality) for m in messages] == [(a.id, False), (a.id, True)]
-    assert session.exec(select(OutboxMessage).where(OutboxMessage.subject.like("Message about%"))).all()
+    assert session.exec(
+        select(OutboxMessage).where(OutboxMessage.subject.like("Message about%"))
+    ).all()
 
 
 def _reject(client, case, coalition, motivation="Het plan borgt de continuïteit na 2029 niet."):
@@ -350,7 +354,7 @@ def test_an_accepted_plan_leads_to_the_award_with_its_standstill(app, session, t
     decision = award.current_decision(session, case)
     assert decision.stage == "realisation" and decision.standstill_ends_at is not None
     assert [letter.is_winner for letter, _c in award.letters(session, decision)] == [True]
-    told = session.exec(select(OutboxMessage).where(OutboxMessage.subject.like("Award decision for%"))).all()
+    told = session.exec(select(OutboxMessage).where(OutboxMessage.subject.like("Gunningsbeslissing voor%"))).all()
     assert len(told) == 2 and "Coalitie A" in told[0].body  # B and C competed with a strategy: they are told too
 
 
@@ -468,3 +472,63 @@ def test_choosing_the_two_stage_procedure_makes_the_criteria_judge_the_strategy(
     assert reasons == ["No award criteria are set for the realisation plan."]
     set_variant(session, case, actor=official, workflow="social_tender")
     assert [c.stage for c in session.exec(select(AwardCriterion)).all()] == ["single"]
+
+
+def test_an_award_decision_on_a_plan_that_was_then_not_accepted_does_not_carry_over(app, session, two_stage, official):
+    """Recorded on A's plan, A's plan is then not accepted: the decision must be taken again on B's plan."""
+    case, evaluator, bids, coalitions = two_stage
+    a, b = coalitions["Coalitie A"], coalitions["Coalitie B"]
+    owner = _chosen(app, session, case, official, a)
+    _write_plan(app, bids[0].lead, a)
+    _judge_plans(session, case, official, evaluator, bids)
+    [winner] = award.eligible(session, case)
+    award.decide(
+        session, case, actor=official, proposal_id=winner.entry.proposal_id, motivation="Goed.", advantages="Ja."
+    )
+    session.commit()
+    _reject(owner, case, a)
+    session.expire_all()
+    with current_app.test_request_context():
+        strategy.invite_next(
+            session, case, actor=official, plan_deadline=utcnow() + timedelta(days=9), motivation="B nu."
+        )
+    session.commit()
+    _write_plan(app, bids[1].lead, b)
+    _judge_plans(session, case, official, evaluator, bids)
+    session.expire_all()
+    context = GuardContext(session, case, utcnow())
+    assert GUARDS["award_decision_recorded"].check(context) == [
+        "The intended award decision names a plan that is no longer under judgement: record it again."
+    ]
+    with pytest.raises(GuardFailed), current_app.test_request_context():
+        fire(session, case, "propose_award", actor=official, reason="Plan aanvaard.")
+    session.rollback()
+    [winner] = award.eligible(session, case)
+    assert winner.entry.coalition.id == b.id
+    award.decide(
+        session, case, actor=official, proposal_id=winner.entry.proposal_id, motivation="Goed.", advantages="Ja."
+    )
+    assert GUARDS["award_decision_recorded"].check(GuardContext(session, case, utcnow())) == []
+
+
+def test_a_strategy_left_with_one_evaluator_by_a_conflict_blocks_the_choice_until_an_exception(
+    app, session, two_stage, official
+):
+    case, evaluator, _bids, coalitions = two_stage
+    a = _strategy_of(session, case, coalitions["Coalitie A"])
+    evaluation = session.exec(
+        select(Evaluation).where(Evaluation.proposal_id == a.entry.proposal_id, Evaluation.evaluator_id == evaluator.id)
+    ).one()
+    evaluation.has_conflict, evaluation.submitted_at = True, None  # the evaluator declared a conflict after all
+    session.add(evaluation)
+    session.commit()
+    owner = as_(app, official)
+    refused = _choose(owner, case, [a.entry.proposal_id])
+    assert "1 proposal(s) can be scored by fewer than two evaluators" in refused.text
+    assert stages.choice_of(session, case) is None
+    with current_app.test_request_context():
+        evaluator_shortfall.record_exception(
+            session, case, a.entry, actor=official, reason="Geen andere beoordelaar beschikbaar; extern getoetst."
+        )
+    session.commit()
+    assert "The strategy choice is recorded." in _choose(owner, case, [a.entry.proposal_id]).text

@@ -37,8 +37,8 @@ from ..models import (
     utcnow,
 )
 from ..question.question_document import DOCUMENT_LOCALE
+from ..workflow import guards
 from ..workflow.effects import effect
-from ..workflow.guards import GUARDS, GuardContext
 from ..workflow.phases import in_phase
 from . import scoring, stages
 
@@ -85,10 +85,7 @@ def decide(
         raise NotAllowed(_("Only the case owner records the award decision."))
     if not in_phase(case, "award_decidable"):
         raise DomainError(_("The award decision is recorded in the phase “Evaluation”."))
-    context = GuardContext(session, case, utcnow())
-    unfinished = [
-        r for name in ("evaluations_complete", "two_evaluators_per_proposal") for r in GUARDS[name].check(context)
-    ]
+    unfinished = guards.unmet(session, case, guards.JUDGEMENTS_COMPLETE)
     if unfinished:
         raise DomainError(" ".join(unfinished))
     if proposal_id not in {r.entry.proposal_id for r in eligible(session, case)}:

@@ -42,8 +42,8 @@ from ..models import (
 )
 from ..question.question_document import DOCUMENT_LOCALE
 from ..question.tender_lock import tender_change
+from ..workflow import guards
 from ..workflow.effects import effect
-from ..workflow.guards import GUARDS, GuardContext
 from ..workflow.phases import in_phase
 from . import award, scoring, stages
 from .award import recipients
@@ -87,7 +87,7 @@ def choose(
     _require_owner(case, actor, _("Only the case owner chooses the strategy."))
     if not in_phase(case, "strategy_choice"):
         raise DomainError(_("The strategy is chosen in the phase “Evaluation” of the two-stage procedure."))
-    unfinished = GUARDS["evaluations_complete"].check(GuardContext(session, case, utcnow()))
+    unfinished = guards.unmet(session, case, guards.JUDGEMENTS_COMPLETE)
     if unfinished:
         raise DomainError(" ".join(unfinished))
     chosen_ids = list(dict.fromkeys(proposal_ids))

@@ -39,6 +39,7 @@ from ..models import (
     Stakeholder,
     StrategyChoice,
     SuitabilityAnswer,
+    utcnow,
 )
 
 MIN_STAKEHOLDERS = 3
@@ -80,6 +81,15 @@ def guard(name: str, label, *, page: str | None = None):
         return check
 
     return register
+
+
+JUDGEMENTS_COMPLETE = ("evaluations_complete", "two_evaluators_per_proposal")
+
+
+def unmet(session: Session, case: Case, names: tuple[str, ...]) -> list[str]:
+    """What the named guards miss now: for a service step that needs what a transition after it will check."""
+    context = GuardContext(session, case, utcnow())
+    return [reason for name in names for reason in GUARDS[name].check(context)]
 
 
 def _count(ctx: GuardContext, statement) -> int:
@@ -366,6 +376,8 @@ def award_decision_recorded(ctx: GuardContext) -> list[str]:
     decision = _current_award(ctx)
     if decision is None or not decision.motivation.strip():
         return [_("No intended award decision with a motivation is recorded.")]
+    if decision.proposal_id not in set(ctx.session.exec(_proposals_in_competition(ctx.session, ctx.case)).all()):
+        return [_("The intended award decision names a plan that is no longer under judgement: record it again.")]
     return []
 
 

@@ -32,12 +32,16 @@ def _open_box(page, server, case, officials):
     expect(page.get_by_text("The tender box is open.")).to_be_visible()
 
 
-def _consensus(page, server, case, proposal_id, criteria, scores):
+def _consensus(page, server, case, proposal_id, criteria, scores, evaluators):
+    """The owner records the consensus with the evaluators who took part in the discussion."""
     page.goto(f"{server}/cases/{case.id}/evaluation/{proposal_id}/consensus")
     for criterion, score in zip(criteria, scores, strict=False):
         page.fill(f"#score-{criterion.id}", str(score))
         page.fill(f"#motivation-{criterion.id}", "Na bespreking vastgesteld.")
+    for evaluator in evaluators:
+        page.get_by_label(evaluator.name).check()
     page.get_by_role("button", name="Record the consensus").click()
+    expect(page.get_by_text("The consensus is recorded.")).to_be_visible()
 
 
 def _in_competition(session, case) -> dict[str, SimpleNamespace]:
@@ -113,7 +117,7 @@ def test_two_stage_case_from_strategy_to_agreement(live_server, page, browser, s
     page.context.clear_cookies()
     log_in(page, live_server, official)
     for proposal, score in zip(ordered, (8, 6), strict=True):
-        _consensus(page, live_server, case, proposal.id, strategy_criteria, (score, score))
+        _consensus(page, live_server, case, proposal.id, strategy_criteria, (score, score), evaluators)
 
     page.goto(f"{live_server}/cases/{case.id}")
     page.get_by_role("link", name="Strategy choice", exact=True).click()
@@ -131,7 +135,7 @@ def test_two_stage_case_from_strategy_to_agreement(live_server, page, browser, s
     log_in(coalition, live_server, lead_a)
     coalition.goto(f"{live_server}/coalitions/{coalition_a.id}")
     coalition.get_by_role("link", name="Read the letter on the strategy choice").click()
-    expect(coalition.locator("#letter")).to_contain_text("not an award decision")
+    expect(coalition.locator("#letter")).to_contain_text("geen gunningsbeslissing")
     coalition.get_by_role("link", name="Work on our realisation plan").click()
     coalition.get_by_label("Your message").fill("Mogen we de renovatieplanning als mijlpaal opnemen?")
     coalition.get_by_role("button", name="Send to the municipality").click()
@@ -169,7 +173,7 @@ def test_two_stage_case_from_strategy_to_agreement(live_server, page, browser, s
         evaluate(page, live_server, case, [plan], plan_criteria, scores=((8, 9),))
     page.context.clear_cookies()
     log_in(page, live_server, official)
-    _consensus(page, live_server, case, plan.id, plan_criteria[:1], (8,))  # the price is computed
+    _consensus(page, live_server, case, plan.id, plan_criteria[:1], (8,), evaluators)  # the price is computed
 
     page.goto(f"{live_server}/cases/{case.id}/award")
     page.get_by_label("Winning proposal", exact=True).select_option(label="Bloemenbuurt Bloeit")

@@ -276,9 +276,7 @@ def test_a_shared_partner_is_flagged_to_both_leads_without_naming_the_other_coal
     case, coalitions, memberships, users = two_coalitions
     for coalition, membership in zip(coalitions, memberships, strict=True):
         accept(app, session, case, coalition, membership, users[2])
-    mails = session.exec(
-        select(OutboxMessage).where(OutboxMessage.subject.contains("also in another"))
-    ).all()
+    mails = session.exec(select(OutboxMessage).where(OutboxMessage.subject.contains("also in another"))).all()
     assert {m.to_address for m in mails} >= {users[0].email, users[1].email}
     for mail in mails:
         assert mail.sealed

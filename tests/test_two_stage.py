@@ -268,9 +268,7 @@ def test_the_municipality_stays_reachable_while_the_plan_is_worked_out(app, sess
     assert refused.status_code == 404
     messages = session.exec(select(PlanMessage).order_by(PlanMessage.id)).all()
     assert [(m.coalition_id, m.from_municipality) for m in messages] == [(a.id, False), (a.id, True)]
-    assert session.exec(
-        select(OutboxMessage).where(OutboxMessage.subject.like("Message about%"))
-    ).all()
+    assert session.exec(select(OutboxMessage).where(OutboxMessage.subject.like("Message about%"))).all()
 
 
 def _reject(client, case, coalition, motivation="Het plan borgt de continuïteit na 2029 niet."):
@@ -353,9 +351,26 @@ def test_an_accepted_plan_leads_to_the_award_with_its_standstill(app, session, t
     assert case.state == "awarded"
     decision = award.current_decision(session, case)
     assert decision.stage == "realisation" and decision.standstill_ends_at is not None
-    assert [letter.is_winner for letter, _c in award.letters(session, decision)] == [True]
-    told = session.exec(select(OutboxMessage).where(OutboxMessage.subject.like("Gunningsbeslissing voor%"))).all()
-    assert len(told) == 2 and "Coalitie A" in told[0].body  # B and C competed with a strategy: they are told too
+    letters = {c.name: letter for letter, c in award.letters(session, decision)}
+    assert [letters[n].is_winner for n in ("Coalitie A", "Coalitie B", "Coalitie C")] == [True, False, False]
+    # B and C competed with a strategy that was not worked out: their letters name the winner and their own scores
+    # on the strategy criteria, sent at the same moment, and they may object like any addressee.
+    assert "Coalitie A" in letters["Coalitie B"].content_html and "65.00 van 100" in letters["Coalitie B"].content_html
+    assert len({letter.sent_at for letter in letters.values()}) == 1
+    told = session.exec(
+        select(OutboxMessage).where(OutboxMessage.subject.like("Voorgenomen gunningsbeslissing%"))
+    ).all()
+    assert len(told) == 3
+    client = as_(app, bids[1].lead)
+    page = client.get(f"/coalitions/{coalitions['Coalitie B'].id}/award")
+    assert page.status_code == 200 and "strategie" in page.text
+    response = client.post(
+        f"/coalitions/{coalitions['Coalitie B'].id}/award/objection",
+        data={"csrf_token": form_token(page), "text": "Onze strategie is onjuist beoordeeld."},
+        follow_redirects=True,
+    )
+    assert "Your objection is registered." in response.text
+    assert [o.coalition_id for o, _org in award.objections(session, case)] == [coalitions["Coalitie B"].id]
 
 
 def test_two_stage_criteria_add_up_per_stage(session, make_case, official):

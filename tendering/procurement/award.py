@@ -152,6 +152,7 @@ class LetterFacts:
     consensus: dict
     competitors: int
     standstill_last_day: date
+    on_strategy: bool = False  # two-stage: the addressee competed with a strategy that was not worked out
 
 
 def recipients(session: Session, coalition_ids: list[int]) -> dict[int, set[str]]:
@@ -178,6 +179,31 @@ def send_letters(session: Session, case: Case, actor: User | None) -> None:
     decision.letters_sent_at, decision.standstill_ends_at = now, standstill_end(now, case.standstill_days)
     session.add(decision)
     ranked = scoring.ranking(session, case)
+    write_letters(session, case, decision, ranked, scoring.criteria(session, case), scoring.consensus_of(session, case))
+    audit.record(
+        session,
+        action="award_letters_sent",
+        actor=actor,
+        case=case,
+        at=now,
+        details={"letters": len(ranked), "standstill_ends_at": decision.standstill_ends_at.isoformat()},
+    )
+
+
+def write_letters(
+    session: Session,
+    case: Case,
+    decision: AwardDecision,
+    ranked: list[scoring.Ranked],
+    criteria: list,
+    consensus: dict,
+    *,
+    competitors: int | None = None,
+    on_strategy: bool = False,
+) -> None:
+    """Freeze one letter per ranked coalition (in Dutch, with its hash, at the decision's moment) and mail its
+    members the link. `competitors`: how many competed, if more than `ranked`; `on_strategy`: the coalitions were
+    judged on their strategy only (two-stage variant)."""
     winner = session.exec(
         select(Coalition)
         .join(Proposal, Proposal.coalition_id == Coalition.id)
@@ -187,10 +213,11 @@ def send_letters(session: Session, case: Case, actor: User | None) -> None:
         "case": case,
         "decision": decision,
         "winner": winner,
-        "criteria": scoring.criteria(session, case),
-        "consensus": scoring.consensus_of(session, case),
-        "competitors": len(ranked),
+        "criteria": criteria,
+        "consensus": consensus,
+        "competitors": competitors or len(ranked),
         "standstill_last_day": last_day(decision),
+        "on_strategy": on_strategy,
     }
     addresses = recipients(session, [r.entry.coalition.id for r in ranked])
     with force_locale(DOCUMENT_LOCALE):
@@ -199,15 +226,16 @@ def send_letters(session: Session, case: Case, actor: User | None) -> None:
                 coalition=row.entry.coalition, is_winner=row.entry.coalition.id == winner.id, own=row, **facts
             )
             html = render_template("award/letter.html", letter=letter_facts)
-            letter = AwardLetter(
-                award_decision_id=decision.id,
-                coalition_id=row.entry.coalition.id,
-                is_winner=letter_facts.is_winner,
-                content_html=html,
-                sha256=hashlib.sha256(html.encode()).hexdigest(),
-                sent_at=now,
+            session.add(
+                AwardLetter(
+                    award_decision_id=decision.id,
+                    coalition_id=row.entry.coalition.id,
+                    is_winner=letter_facts.is_winner,
+                    content_html=html,
+                    sha256=hashlib.sha256(html.encode()).hexdigest(),
+                    sent_at=decision.letters_sent_at,
+                )
             )
-            session.add(letter)
             message = mail.compose(
                 "award_letter",
                 title=case.title,
@@ -216,14 +244,6 @@ def send_letters(session: Session, case: Case, actor: User | None) -> None:
             )
             for address in sorted(addresses.get(row.entry.coalition.id, ())):
                 mail.queue(session, to=address, message=message, case_id=case.id)
-    audit.record(
-        session,
-        action="award_letters_sent",
-        actor=actor,
-        case=case,
-        at=now,
-        details={"letters": len(ranked), "standstill_ends_at": decision.standstill_ends_at.isoformat()},
-    )
 
 
 def letters(session: Session, decision: AwardDecision) -> list[tuple[AwardLetter, Coalition]]:

@@ -227,31 +227,32 @@ def send_letters(session: Session, case: Case, actor: User | None) -> None:
 @effect("tell_strategies_of_the_award")
 def tell_strategies_of_the_award(session: Session, case: Case, actor: User | None) -> None:
     """Workflow effect of `propose_award` in the two-stage variant, after the award letters: the coalitions whose
-    strategy was not worked out in the last call get no award letter (they were not judged on a plan), but they
-    competed for this tender, so they are told of the award decision, the winner and the end of the standstill."""
+    strategy was not worked out competed for this tender too, so they get an award letter of their own (their
+    scores on the strategy criteria, the winner, the standstill) and may object to the award like the others."""
     decision = award.current_decision(session, case)
     lettered = {letter.coalition_id for letter, _c in award.letters(session, decision)}
-    others = [letter.coalition_id for letter, _c in letters(session, case) if letter.coalition_id not in lettered]
+    strategies = scoring.ranking(session, case, STRATEGY)
+    others = [row for row in strategies if row.entry.coalition.id not in lettered]
     if not others:
         return
-    winner = session.exec(
-        select(Coalition)
-        .join(Proposal, Proposal.coalition_id == Coalition.id)
-        .where(Proposal.id == decision.proposal_id)
-    ).one()
-    with force_locale(DOCUMENT_LOCALE):
-        message = mail.compose(
-            "award_after_strategy",
-            title=case.title,
-            reference=case.reference,
-            winner=winner.name,
-            last_day=award.last_day(decision),
-            link=url_for("public.tender", reference=case.reference, _external=True),
-        )
-    addresses = recipients(session, others)
-    for coalition_id in others:
-        for address in sorted(addresses.get(coalition_id, ())):
-            mail.queue(session, to=address, message=message, case_id=case.id)
+    award.write_letters(
+        session,
+        case,
+        decision,
+        others,
+        scoring.criteria(session, case, STRATEGY),
+        scoring.consensus_of(session, case, STRATEGY),
+        competitors=len(strategies),
+        on_strategy=True,
+    )
+    audit.record(
+        session,
+        action="award_letters_sent",
+        actor=actor,
+        case=case,
+        at=decision.letters_sent_at,
+        details={"letters": len(others), "on_strategy": True},
+    )
 
 
 def letters(session: Session, case: Case) -> list[tuple[StrategyLetter, Coalition]]:

@@ -203,4 +203,4 @@ def compiled_translations():
 from .evaluation_helpers import evaluated, opened  # noqa: E402,F401  (fixtures shared by the evaluation and award tests)
 from .monitoring_helpers import realised  # noqa: E402,F401  (a case in realisation, for the monitoring tests)
 from .proposal_helpers import drafting  # noqa: E402,F401  (a fixture shared by the proposal tests)
-from .seal_helpers import sealed  # noqa: E402,F401  (two sealed bids, for the seal and tender-box race tests)
+from .seal_helpers import sealed, sealed_plans  # noqa: E402,F401  (sealed bids and plans, for the seal and race tests)

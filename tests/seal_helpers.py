@@ -17,9 +17,9 @@ from tendering.core.i18n import utc_to_local
 from tendering.demo import journeys
 from tendering.models import Coalition, Organisation, OrganisationKind, ProposalSubmission, Role, utcnow
 from tendering.parties.proposals import add_attachment, draft_for
-from tendering.procurement import tender_box
+from tendering.procurement import stages, strategy, tender_box
 from tendering.procurement.evaluation import assign_evaluator
-from tendering.workflow.engine import apply_due_steps
+from tendering.workflow.engine import apply_due_steps, fire
 
 from . import factories as f
 from .proposal_helpers import PDF
@@ -58,10 +58,9 @@ def markers_of(key: str, submission: ProposalSubmission) -> list[str]:
     return [name, approach, filename, submission.receipt_sha256, *price_spellings(price), *times]
 
 
-@pytest.fixture
-def sealed(session, make_user, official, test_config, monkeypatch):
-    """A published case with two sealed bids, an assigned evaluator, and a reader of every role."""
-    users = {
+def _readers(make_user, official) -> dict:
+    """A reader of every role that is not a bidder."""
+    return {
         "owner": official,
         "evaluator": make_user(Role.official, name="Eva Luator"),
         "official": make_user(Role.official, name="Otto Collega"),
@@ -69,6 +68,22 @@ def sealed(session, make_user, official, test_config, monkeypatch):
         "admin": make_user(Role.admin, name="Ad Min"),
         "outsider": make_user(Role.coalition_member, name="Olga Buitenstaander"),  # in no coalition of the case
     }
+
+
+def _bidders(session, make_user, users: dict, key: str):
+    """The lead and the partner of bidder `key`, each of an organisation of its own; added to `users`."""
+    orgs = [Organisation(name=f"{key.title()} {part}", kind=OrganisationKind.association) for part in ("Zorg", "Buurt")]
+    session.add_all(orgs)
+    session.commit()
+    lead, partner = (make_user(Role.coalition_member, org=o, name=f"{o.name} lid") for o in orgs)
+    users[key], users[f"{key}_partner"] = lead, partner
+    return lead, partner
+
+
+@pytest.fixture
+def sealed(session, make_user, official, test_config, monkeypatch):
+    """A published case with two sealed bids, an assigned evaluator, and a reader of every role."""
+    users = _readers(make_user, official)
     case = journeys.publish(
         session,
         official,
@@ -87,13 +102,7 @@ def sealed(session, make_user, official, test_config, monkeypatch):
     coalitions, submissions, attachments = {}, {}, {}
     real_now = utcnow()
     for key, (name, approach, price, filename) in BIDDERS.items():
-        orgs = [
-            Organisation(name=f"{key.title()} {part}", kind=OrganisationKind.association) for part in ("Zorg", "Buurt")
-        ]
-        session.add_all(orgs)
-        session.commit()
-        lead, partner = (make_user(Role.coalition_member, org=o, name=f"{o.name} lid") for o in orgs)
-        users[key], users[f"{key}_partner"] = lead, partner
+        lead, partner = _bidders(session, make_user, users, key)
         # The bid's own steps happen minutes earlier, so its minute of submission is a marker of its own.
         minutes = SUBMITTED_MINUTES_AGO[key]
         monkeypatch.setattr(tender_box, "utcnow", lambda m=minutes: real_now - timedelta(minutes=m))
@@ -123,4 +132,91 @@ def to_stage(session, sealed: Sealed, stage: str) -> None:
     tender_box.open_box(session, case, actor=users["owner"])
     if stage == "opened":
         tender_box.open_box(session, case, actor=users["evaluator"])
+    session.commit()
+
+
+PLANS = {
+    "zilvermeeuw": ("Uitgewerkt plan ZM-5502", Decimal("376543.21")),
+    "kraanvogel": ("Uitgewerkt plan KV-8806", Decimal("401234.56")),
+}
+
+
+@pytest.fixture
+def sealed_plans(app, session, make_user, official, monkeypatch):
+    """The two-stage variant in “Realisatieplan”: both strategies were chosen (who bid is known by now) and both
+    coalitions submitted a sealed realisation plan; its markers are what and when, not who."""
+    users = _readers(make_user, official)
+    with app.test_request_context():
+        case = journeys.publish(
+            session,
+            official,
+            journeys.Question(
+                title="Leefbaarheid in de Bloemenbuurt",
+                question="Wie helpt ons om de Bloemenbuurt weer een buurt te maken waar bewoners naar elkaar omkijken?",
+                theme="Wonen",
+                budget_ceiling=Decimal("500000"),
+                outcome="Bewoners waarderen hun buurt met minstens een 7.",
+                stakeholders=["Corporatie", "Wijkagent", "Buurthuis"],
+            ),
+            min_partners=1,
+            workflow="strategy_then_realisation",
+        )
+        case.strategies_to_choose = 2
+        bids = []
+        for key, (name, _approach, price, _filename) in BIDDERS.items():
+            lead, partner = _bidders(session, make_user, users, key)
+            bids.append(journeys.Bid(lead, [partner], name, price, f"Strategie van {name}.", score=8))
+            journeys.bid(session, case, bids[-1])
+        journeys.close_and_evaluate(session, case, official, users["evaluator"], bids)
+        chosen = [c.entry.proposal_id for c in strategy.candidates(session, case)]
+        strategy.choose(
+            session,
+            case,
+            actor=official,
+            proposal_ids=chosen,
+            motivation="Beide strategieën zijn sterk.",
+            plan_deadline=utcnow() + timedelta(days=30),
+        )
+        fire(session, case, "select_strategy", actor=official, reason="Twee strategieën gekozen.")
+        session.commit()
+        coalitions, submissions = {}, {}
+        real_now = utcnow()
+        for (key, (approach, price)), b in zip(PLANS.items(), bids, strict=True):
+            coalition = session.exec(
+                select(Coalition).where(Coalition.case_id == case.id, Coalition.name == b.name)
+            ).one()
+            monkeypatch.setattr(
+                tender_box, "utcnow", lambda m=SUBMITTED_MINUTES_AGO[key]: real_now - timedelta(minutes=m)
+            )
+            journeys.draft(
+                session, case, coalition, journeys.Bid(b.lead, [], b.name, price, approach, score=8), submitted=True
+            )
+            session.commit()
+            coalitions[key] = coalition
+            submissions[key] = tender_box.current_submission(session, draft_for(session, coalition, case))
+        monkeypatch.undo()
+    markers = {}
+    for key, submission in submissions.items():
+        approach, price = PLANS[key]
+        at_utc, at_local = submission.submitted_at, utc_to_local(submission.submitted_at)
+        markers[key] = [
+            approach,
+            submission.receipt_sha256,
+            *price_spellings(price),
+            f"{at_utc:%H:%M}",
+            f"{at_local:%H:%M}",
+        ]
+    return Sealed(case, users, coalitions, submissions, {}, markers)
+
+
+def plans_to_stage(session, sealed: Sealed, stage: str) -> None:
+    """The plan box: before its deadline; after it with the opening requested; or opened with four eyes."""
+    if stage == "before_deadline":
+        return
+    choice = stages.choice_of(session, sealed.case)
+    choice.plan_deadline = utcnow() - timedelta(milliseconds=1)
+    session.add(choice)
+    tender_box.open_box(session, sealed.case, actor=sealed.users["owner"])
+    if stage == "opened":
+        tender_box.open_box(session, sealed.case, actor=sealed.users["evaluator"])
     session.commit()

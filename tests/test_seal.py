@@ -21,7 +21,7 @@ from tendering.models import AuditEvent, DataGeneration, ProposalAttachment
 from tendering.procurement import tender_box
 
 from .conftest import login
-from .seal_helpers import BIDDERS, Sealed, to_stage
+from .seal_helpers import BIDDERS, Sealed, plans_to_stage, to_stage
 
 STAGES = ("before_deadline", "after_deadline", "opened")
 ROLES = (
@@ -103,6 +103,18 @@ def _clients(app, sealed: Sealed) -> dict:
 @pytest.mark.parametrize("stage", STAGES)
 def test_no_surface_shows_who_bid_when_or_what_before_the_seal_allows(app, session, sealed, stage):
     to_stage(session, sealed, stage)
+    _walk_every_surface(app, session, sealed, stage)
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_no_surface_shows_a_realisation_plan_before_its_own_seal_allows(app, session, sealed_plans, stage):
+    """Two-stage: the chosen coalitions' plans have a box of their own; a rival chosen beside it never reads it."""
+    plans_to_stage(session, sealed_plans, stage)
+    _walk_every_surface(app, session, sealed_plans, stage)
+
+
+def _walk_every_surface(app, session, sealed: Sealed, stage: str) -> None:
+    """Every GET route as every role: no marker where the seal forbids it, and every allowed reader finds its."""
     clients = _clients(app, sealed)
     urls = _urls(app, sealed, session)
     assert len(urls) > 60, "route enumeration found too few pages"

@@ -206,8 +206,8 @@ POLICY: dict[Capability, Policy] = {
     ),
     # Two-stage variant (issue 15, part A) -------------------------------------------------------------------------
     Capability.choose_strategy: Policy(
-        "See the strategy choice and the realisation plans' progress; the owner chooses, answers the chosen "
-        "coalitions, rejects a plan or invites the next strategy.",
+        "See the realisation plans' progress; the owner chooses the strategy, rejects a plan or invites the next "
+        "strategy; the owner and its evaluators see the choice and answer the chosen coalitions.",
         {Role.official: ALWAYS},
     ),
     Capability.work_out_plan: Policy(

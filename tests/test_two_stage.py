@@ -547,3 +547,116 @@ def test_a_strategy_left_with_one_evaluator_by_a_conflict_blocks_the_choice_unti
         )
     session.commit()
     assert "The strategy choice is recorded." in _choose(owner, case, [a.entry.proposal_id]).text
+
+
+def test_a_submitted_plan_is_not_rejected_unread(app, session, two_stage, official):
+    """Not accepting a plan is a judgement: after the four-eyes opening and the evaluators' scores, not before."""
+    case, evaluator, bids, coalitions = two_stage
+    a = coalitions["Coalitie A"]
+    owner = _chosen(app, session, case, official, a)
+    _write_plan(app, bids[0].lead, a)
+    _plan_deadline_passes(session, case)
+    refused = _reject(owner, case, a, motivation="Ongeopend afgewezen.")
+    assert "judged only after the four-eyes opening of its box" in refused.text
+    assert strategy.next_in_reserve(session, case) is None
+    _judge_plans(session, case, official, evaluator, bids)
+    assert "the realisation plan is not accepted" in _reject(owner, case, a).text
+
+
+def test_a_plan_that_never_came_may_be_rejected_after_the_deadline(app, session, two_stage, official):
+    case, _evaluator, _bids, coalitions = two_stage
+    a = coalitions["Coalitie A"]
+    owner = _chosen(app, session, case, official, a)
+    _plan_deadline_passes(session, case)
+    assert "the realisation plan is not accepted" in _reject(owner, case, a, motivation="Geen plan ontvangen.").text
+
+
+def test_the_choice_is_checked_again_when_its_letters_go_out(app, session, two_stage, official):
+    """A consensus revised after the choice, or a plan deadline passed, must not reach the coalitions as letters."""
+    case, evaluator, _bids, coalitions = two_stage
+    a, b = (_strategy_of(session, case, coalitions[n]) for n in ("Coalitie A", "Coalitie B"))
+    owner = as_(app, official)
+    assert "The strategy choice is recorded." in _choose(owner, case, [a.entry.proposal_id]).text
+    with current_app.test_request_context():
+        criteria = scoring.criteria(session, case)
+        scoring.record_consensus(
+            session,
+            case,
+            b.entry,
+            actor=official,
+            scores={c.id: (10, "Na herziening.") for c in criteria if not c.price_formula},
+            participant_ids=[evaluator.id],
+        )
+    session.commit()
+    context = GuardContext(session, case, utcnow())
+    assert GUARDS["strategy_selected"].check(context) == [
+        "A better-ranked strategy cannot be passed over: choose the strategies in ranking order."
+    ]
+    with pytest.raises(GuardFailed), current_app.test_request_context():
+        fire(session, case, "select_strategy", actor=official)
+    session.rollback()
+    assert session.exec(select(StrategyLetter)).all() == []
+    assert "The strategy choice is recorded." in _choose(owner, case, [b.entry.proposal_id]).text
+    choice = stages.choice_of(session, case)
+    choice.plan_deadline = utcnow() - timedelta(seconds=1)  # the choice lay on the desk past its plan deadline
+    session.commit()
+    assert GUARDS["strategy_selected"].check(GuardContext(session, case, utcnow())) == [
+        "The deadline for the realisation plan must lie in the future."
+    ]
+
+
+def test_a_coalition_whose_plan_was_not_accepted_reads_why_in_its_award_letter(app, session, two_stage, official):
+    case, evaluator, bids, coalitions = two_stage
+    a, b = coalitions["Coalitie A"], coalitions["Coalitie B"]
+    owner = _chosen(app, session, case, official, a)
+    _write_plan(app, bids[0].lead, a)
+    _judge_plans(session, case, official, evaluator, bids)
+    _reject(owner, case, a, motivation="Het plan borgt de continuïteit na 2029 niet.")
+    session.expire_all()
+    with current_app.test_request_context():
+        strategy.invite_next(
+            session, case, actor=official, plan_deadline=utcnow() + timedelta(days=9), motivation="B nu."
+        )
+    session.commit()
+    _write_plan(app, bids[1].lead, b)
+    _judge_plans(session, case, official, evaluator, bids)
+    session.expire_all()
+    [winner] = award.eligible(session, case)
+    award.decide(
+        session, case, actor=official, proposal_id=winner.entry.proposal_id, motivation="Goed.", advantages="Ja."
+    )
+    with current_app.test_request_context():
+        fire(session, case, "propose_award", actor=official, reason="Plan van B aanvaard.")
+    session.commit()
+    letters = {c.name: letter for letter, c in award.letters(session, award.current_decision(session, case))}
+    assert letters["Coalitie B"].is_winner
+    assert "Het plan borgt de continuïteit na 2029 niet." in letters["Coalitie A"].content_html
+    assert "Het plan borgt de continuïteit" not in letters["Coalitie C"].content_html
+
+
+def test_the_coalition_adds_nothing_to_its_plan_after_the_deadline(app, session, two_stage, official):
+    case, _evaluator, bids, coalitions = two_stage
+    a = coalitions["Coalitie A"]
+    owner = _chosen(app, session, case, official, a)
+    _write_plan(app, bids[0].lead, a)
+    _plan_deadline_passes(session, case)
+    lead = as_(app, bids[0].lead)
+    page = lead.get(f"/coalitions/{a.id}/plan")
+    late = lead.post(
+        f"/coalitions/{a.id}/plan/messages",
+        data={"csrf_token": form_token(page), "text": "Nog een aanvulling op ons plan."},
+        follow_redirects=True,
+    )
+    assert "nothing can be added to the plan any more" in late.text
+    assert session.exec(select(PlanMessage)).all() == []
+    assert owner.get(f"/cases/{case.id}/strategy").status_code == 200  # the municipality may still answer
+
+
+def test_an_uninvolved_official_does_not_see_which_strategies_were_chosen(app, session, two_stage, official, make_user):
+    case, _evaluator, _bids, coalitions = two_stage
+    a = _strategy_of(session, case, coalitions["Coalitie A"])
+    assert "The strategy choice is recorded." in _choose(as_(app, official), case, [a.entry.proposal_id]).text
+    page = as_(app, make_user(Role.official, name="Otto Collega")).get(f"/cases/{case.id}/strategy")
+    assert page.status_code == 200 and "is shown to the case owner and its evaluators only" in page.text
+    assert "Coalitie A" not in page.text and "Beste antwoord op de echte vraag." not in page.text
+    assert "Coalitie A" in as_(app, official).get(f"/cases/{case.id}/strategy").text

@@ -153,6 +153,7 @@ class LetterFacts:
     competitors: int
     standstill_last_day: date
     on_strategy: bool = False  # two-stage: the addressee competed with a strategy that was not worked out
+    plan_rejection: str = ""  # two-stage: why the addressee's worked-out plan was not accepted
 
 
 def recipients(session: Session, coalition_ids: list[int]) -> dict[int, set[str]]:
@@ -200,10 +201,11 @@ def write_letters(
     *,
     competitors: int | None = None,
     on_strategy: bool = False,
+    plan_rejections: dict[int, str] | None = None,
 ) -> None:
     """Freeze one letter per ranked coalition (in Dutch, with its hash, at the decision's moment) and mail its
     members the link. `competitors`: how many competed, if more than `ranked`; `on_strategy`: the coalitions were
-    judged on their strategy only (two-stage variant)."""
+    judged on their strategy only (two-stage variant), `plan_rejections` says why a worked-out plan was not accepted."""
     winner = session.exec(
         select(Coalition)
         .join(Proposal, Proposal.coalition_id == Coalition.id)
@@ -223,7 +225,11 @@ def write_letters(
     with force_locale(DOCUMENT_LOCALE):
         for row in ranked:
             letter_facts = LetterFacts(
-                coalition=row.entry.coalition, is_winner=row.entry.coalition.id == winner.id, own=row, **facts
+                coalition=row.entry.coalition,
+                is_winner=row.entry.coalition.id == winner.id,
+                own=row,
+                plan_rejection=(plan_rejections or {}).get(row.entry.coalition.id, ""),
+                **facts,
             )
             html = render_template("award/letter.html", letter=letter_facts)
             session.add(

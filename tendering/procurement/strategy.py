@@ -35,6 +35,7 @@ from ..models import (
     PlanMessage,
     Proposal,
     ProposalStage,
+    ProposalStatus,
     StrategyChoice,
     StrategyLetter,
     User,
@@ -45,7 +46,7 @@ from ..question.tender_lock import tender_change
 from ..workflow import guards
 from ..workflow.effects import effect
 from ..workflow.phases import in_phase
-from . import award, scoring, stages
+from . import award, scoring, stages, tender_box
 from .award import recipients
 from .tender_box import is_authorised_official
 
@@ -80,6 +81,44 @@ def _require_owner(case: Case, actor: User, message: str) -> None:
         raise NotAllowed(message)
 
 
+def choice_problems(
+    session: Session, case: Case, chosen_ids: list[int], plan_deadline: datetime, *, now: datetime
+) -> tuple[list[str], list[scoring.Ranked]]:
+    """What makes a choice of these strategies unlawful now, with the ranking it was judged against. Checked when
+    the choice is recorded and again when its letters go out (guard `strategy_selected`): a consensus revised or
+    a deadline passed in between must not send a letter that passes over a better strategy or is already late.
+    That every judgement is in is the transition's own guards' (`guards.JUDGEMENTS_COMPLETE`)."""
+    if not 1 <= len(chosen_ids) <= case.strategies_to_choose:
+        return [_("Choose at least one and at most %(count)d strategies.", count=case.strategies_to_choose)], []
+    ranked = candidates(session, case)
+    by_id = {r.entry.proposal_id: r for r in ranked}
+    problems = []
+    if any(pid not in by_id for pid in chosen_ids):
+        problems.append(
+            _("Only a strategy with a complete consensus that meets the minimum requirements can be chosen.")
+        )
+    else:
+        lowest_chosen = min(by_id[pid].total for pid in chosen_ids)
+        if any(r.total > lowest_chosen and r.entry.proposal_id not in chosen_ids for r in ranked):
+            problems.append(
+                _("A better-ranked strategy cannot be passed over: choose the strategies in ranking order.")
+            )
+    if plan_deadline <= now:
+        problems.append(_("The deadline for the realisation plan must lie in the future."))
+    return problems, ranked
+
+
+def first_chosen(session: Session, choice: StrategyChoice) -> list[int]:
+    """The proposals of the strategies chosen in the first call (later calls invite from the reserve)."""
+    return list(
+        session.exec(
+            select(ChosenStrategy.proposal_id).where(
+                ChosenStrategy.choice_id == choice.id, ChosenStrategy.plan_call == 1
+            )
+        ).all()
+    )
+
+
 def choose(
     session: Session, case: Case, *, actor: User, proposal_ids: list[int], motivation: str, plan_deadline: datetime
 ) -> StrategyChoice:
@@ -91,21 +130,12 @@ def choose(
     if unfinished:
         raise DomainError(" ".join(unfinished))
     chosen_ids = list(dict.fromkeys(proposal_ids))
-    if not 1 <= len(chosen_ids) <= case.strategies_to_choose:
-        raise DomainError(_("Choose at least one and at most %(count)d strategies.", count=case.strategies_to_choose))
-    ranked = candidates(session, case)
-    by_id = {r.entry.proposal_id: r for r in ranked}
-    if any(pid not in by_id for pid in chosen_ids):
-        raise DomainError(
-            _("Only a strategy with a complete consensus that meets the minimum requirements can be chosen.")
-        )
-    lowest_chosen = min(by_id[pid].total for pid in chosen_ids)
-    if any(r.total > lowest_chosen and r.entry.proposal_id not in chosen_ids for r in ranked):
-        raise DomainError(_("A better-ranked strategy cannot be passed over: choose the strategies in ranking order."))
     if not motivation.strip():
         raise DomainError(_("Give the motivation of the strategy choice."))
-    if plan_deadline <= utcnow():
-        raise DomainError(_("The deadline for the realisation plan must lie in the future."))
+    problems, ranked = choice_problems(session, case, chosen_ids, plan_deadline, now=utcnow())
+    if problems:
+        raise DomainError(" ".join(problems))
+    by_id = {r.entry.proposal_id: r for r in ranked}
     choice = choice_of(session, case)
     if choice is not None and choice.letters_sent_at is not None:
         raise DomainError(_("The letters on the strategy choice are sent: the choice can no longer change."))
@@ -244,6 +274,7 @@ def tell_strategies_of_the_award(session: Session, case: Case, actor: User | Non
         scoring.consensus_of(session, case, STRATEGY),
         competitors=len(strategies),
         on_strategy=True,
+        plan_rejections=_rejections(session, case),
     )
     audit.record(
         session,
@@ -253,6 +284,17 @@ def tell_strategies_of_the_award(session: Session, case: Case, actor: User | Non
         at=decision.letters_sent_at,
         details={"letters": len(others), "on_strategy": True},
     )
+
+
+def _rejections(session: Session, case: Case) -> dict[int, str]:
+    """Per coalition whose realisation plan was not accepted in this round: the recorded motivation."""
+    choice = choice_of(session, case)
+    rows = session.exec(
+        select(ChosenStrategy.coalition_id, ChosenStrategy.rejection).where(
+            ChosenStrategy.choice_id == choice.id, ChosenStrategy.rejected_at.is_not(None)
+        )
+    ).all()
+    return dict(rows)
 
 
 def letters(session: Session, case: Case) -> list[tuple[StrategyLetter, Coalition]]:
@@ -336,6 +378,10 @@ def send_message(session: Session, case: Case, coalition: Coalition, *, actor: U
         access.require(session, access.Capability.work_out_plan, actor, case=case, coalition_id=coalition.id)
     if coalition.case_id != case.id or not is_called(session, case, coalition):
         raise NotFound(_("This coalition is not working out a realisation plan."))
+    if not from_municipality and stages.box_of(session, case).deadline <= utcnow():
+        raise DomainError(
+            _("The deadline for the realisation plan has passed: nothing can be added to the plan any more.")
+        )
     if not text.strip():
         raise DomainError(_("Write your message."))
     message = PlanMessage(
@@ -393,6 +439,12 @@ def reject_plan(session: Session, case: Case, *, actor: User, coalition_id: int,
     ).first()
     if row is None:
         raise NotFound(_("This coalition has no realisation plan under judgement."))
+    if _plan_submitted(session, case, coalition_id):
+        if not tender_box.is_open(session, case):
+            raise DomainError(_("A submitted realisation plan is judged only after the four-eyes opening of its box."))
+        unfinished = guards.unmet(session, case, guards.JUDGEMENTS_COMPLETE)
+        if unfinished:
+            raise DomainError(" ".join(unfinished))
     if not motivation.strip():
         raise DomainError(_("Give the motivation why the realisation plan is not accepted."))
     row.rejected_at, row.rejected_by_id, row.rejection = utcnow(), actor.id, motivation.strip()
@@ -409,6 +461,22 @@ def reject_plan(session: Session, case: Case, *, actor: User, coalition_id: int,
         mail.queue(session, to=address, message=composed, case_id=case.id)
     session.flush()
     return row
+
+
+def _plan_submitted(session: Session, case: Case, coalition_id: int) -> bool:
+    """The coalition's realisation plan of this round is in the box (not: no plan came in time)."""
+    return (
+        session.exec(
+            select(Proposal.id).where(
+                Proposal.case_id == case.id,
+                Proposal.round == case.round,
+                Proposal.stage == ProposalStage.realisation,
+                Proposal.coalition_id == coalition_id,
+                Proposal.status == ProposalStatus.submitted,
+            )
+        ).first()
+        is not None
+    )
 
 
 def next_in_reserve(session: Session, case: Case) -> tuple[int, Coalition] | None:

@@ -53,6 +53,7 @@ def index(case: Case):
         "strategy/index.html",
         case=case,
         is_owner=is_owner,
+        authorised=authorised,
         choosing=choosing,
         planning=planning,
         ranking=scoring.ranking(session, case, ProposalStage.strategy) if is_owner else [],

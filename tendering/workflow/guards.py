@@ -388,7 +388,12 @@ def strategy_selected(ctx: GuardContext) -> list[str]:
     ).first()
     if choice is None or not choice.motivation.strip():
         return [_("No strategy has been selected with a motivation.")]
-    return []
+    from ..procurement import strategy  # imported when the guard runs, like `_stages`
+
+    ctx.passed(choice.plan_deadline)  # the answer changes when the deadline for the plan comes
+    chosen = strategy.first_chosen(ctx.session, choice)
+    problems, _ranked = strategy.choice_problems(ctx.session, ctx.case, chosen, choice.plan_deadline, now=ctx.now)
+    return problems
 
 
 @guard("realisation_plan_submitted", _l("The selected coalition submitted its realisation plan"))

@@ -256,6 +256,19 @@ def test_objections_only_during_the_standstill_and_only_by_addressees(
     assert session.exec(select(Objection)).all() == []
 
 
+def test_a_coalitions_letter_page_lists_only_the_objections_lodged_for_it(app, evaluated, official, session):
+    """A partner shared by two coalitions sees, on each coalition's page, only what was lodged for that one."""
+    case, proposals, coalitions, members = evaluated
+    awarded(app, evaluated, official)
+    session.refresh(case)
+    with app.test_request_context():
+        lodged = award.lodge_objection(session, case, coalitions[0], actor=members[0], text="Onze score is te laag.")
+    session.commit()
+    assert award.objections_by(session, case, coalitions[0].id) == [lodged]
+    assert award.objections_by(session, case, coalitions[1].id) == []
+    assert "Onze score is te laag." in as_(app, members[0]).get(f"/coalitions/{coalitions[0].id}/award").text
+
+
 def decide_objection(client, case, objection, outcome, motivation):
     page = client.get(f"/cases/{case.id}/award")
     return client.post(

@@ -335,8 +335,10 @@ def objections(session: Session, case: Case) -> list[tuple[Objection, Organisati
     )
 
 
-def objections_by(session: Session, case: Case, organisation_id: int) -> list[Objection]:
-    return [o for o, org in objections(session, case) if org.id == organisation_id]
+def objections_by(session: Session, case: Case, coalition_id: int) -> list[Objection]:
+    """The objections lodged for one coalition: a partner shared with a rival sees, on each coalition's page, only
+    what was lodged for that coalition."""
+    return [o for o, _org in objections(session, case) if o.coalition_id == coalition_id]
 
 
 @dataclass(frozen=True)

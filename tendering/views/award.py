@@ -137,7 +137,7 @@ def _own(coalition_id: int):
 def own_letter(coalition_id: int):
     session, coalition, case, found = _own(coalition_id)
     decision = award.current_decision(session, case)
-    own_objections = award.objections_by(session, case, current_user.organisation_id)
+    own_objections = award.objections_by(session, case, coalition.id)
     return render_template(
         "award/coalition.html",
         case=case,

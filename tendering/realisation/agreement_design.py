@@ -189,18 +189,11 @@ def _proposal(session: Session, current: Agreement, contribution_id: int) -> Agr
     return entry
 
 
-def _decided(session: Session, case: Case, entry: AgreementContribution, *, actor: User, decision: str, reason: str):
+def _decided(session: Session, entry: AgreementContribution, *, actor: User, decision: str, reason: str) -> None:
     entry.decision, entry.decision_reason = decision, reason
     entry.decided_at, entry.decided_by_id = utcnow(), actor.id
     session.add(entry)
     session.flush()
-    audit.record(
-        session,
-        action="agreement_proposal_accepted" if decision == "accepted" else "agreement_proposal_declined",
-        actor=actor,
-        case=case,
-        details={"contribution_id": entry.id, "kind": entry.kind},
-    )
 
 
 def accept(session: Session, case: Case, contribution_id: int, *, actor: User, reason: str = "") -> None:
@@ -220,7 +213,14 @@ def accept(session: Session, case: Case, contribution_id: int, *, actor: User, r
         current.updated_at, current.recorded_by_id = utcnow(), actor.id
         agreements.withdraw_approvals(session, case, current, actor=actor)
         session.add(current)
-    _decided(session, case, entry, actor=actor, decision="accepted", reason=(reason or "").strip()[:MAX_TEXT])
+    _decided(session, entry, actor=actor, decision="accepted", reason=(reason or "").strip()[:MAX_TEXT])
+    audit.record(
+        session,
+        action="agreement_proposal_accepted",
+        actor=actor,
+        case=case,
+        details={"contribution_id": entry.id, "kind": entry.kind},
+    )
 
 
 def decline(session: Session, case: Case, contribution_id: int, *, actor: User, reason: str) -> None:
@@ -229,7 +229,14 @@ def decline(session: Session, case: Case, contribution_id: int, *, actor: User, 
     current = _negotiated(session, case)
     entry = _proposal(session, current, contribution_id)
     reason = _text(reason, required=_("Say why the proposal is declined."))
-    _decided(session, case, entry, actor=actor, decision="declined", reason=reason)
+    _decided(session, entry, actor=actor, decision="declined", reason=reason)
+    audit.record(
+        session,
+        action="agreement_proposal_declined",
+        actor=actor,
+        case=case,
+        details={"contribution_id": entry.id, "kind": entry.kind},
+    )
 
 
 # Approvals --------------------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from datetime import date
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from .. import access
@@ -304,19 +305,17 @@ class Entry:
 
 
 def history(session: Session, current: Agreement) -> list[Entry]:
-    """The thread in time order, in two queries whatever its length."""
+    """The thread in time order, in one query whatever its length."""
+    decider = aliased(User)
     rows = session.exec(
-        select(AgreementContribution, User.name)
+        select(AgreementContribution, User.name, decider.name)
         .join(User, User.id == AgreementContribution.author_id)
+        .outerjoin(decider, decider.id == AgreementContribution.decided_by_id)
         .where(AgreementContribution.agreement_id == current.id)
         .order_by(AgreementContribution.created_at, AgreementContribution.id)
     ).all()
-    deciders = {e.decided_by_id for e, _name in rows if e.decided_by_id}
-    names = (
-        dict(session.exec(select(User.id, User.name).where(User.id.in_(sorted(deciders)))).all()) if deciders else {}
-    )
     return [
-        Entry(e, name, names.get(e.decided_by_id), from_payload(e.payload) if e.payload else None) for e, name in rows
+        Entry(e, author, decided_by, from_payload(e.payload) if e.payload else None) for e, author, decided_by in rows
     ]
 
 

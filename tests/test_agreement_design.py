@@ -423,3 +423,15 @@ def test_a_follow_up_offers_the_inherited_indicators_to_take_over(designed, sess
         assert 'value="Ervaren eenzaamheid"' in prefilled and 'value="43.25"' in prefilled, who
     assert page_of(designed["owner"], case, "?take_over=abc").status_code == 200
     assert page_of(designed["owner"], case, "?take_over=999999").status_code == 200
+
+
+def test_the_winning_coalition_reaches_the_agreement_from_its_coalition_page(designed, evaluated, session):
+    case, proposals, coalitions, members = evaluated
+    page = designed["lead"].get(f"/coalitions/{coalitions[1].id}").text
+    assert f"/cases/{case.id}/agreement" in page
+    assert f"/cases/{case.id}/agreement" not in designed["loser"].get(f"/coalitions/{coalitions[0].id}").text
+    lead_page = page_of(designed["lead"], case).text
+    assert "Approve version" in lead_page and "Propose an indicator" in lead_page and "Case sections" not in lead_page
+    partner_page = page_of(designed["partner"], case).text
+    assert "Approve version" not in partner_page and "Propose an indicator" in partner_page
+    assert lead_page.count("<h1") == 1

@@ -62,6 +62,9 @@ class Capability(str, Enum):
     negotiate_agreement = "negotiate_agreement"
     edit_agreement = "edit_agreement"
     read_agreement = "read_agreement"
+    propose_to_agreement = "propose_to_agreement"
+    comment_on_agreement = "comment_on_agreement"
+    approve_agreement = "approve_agreement"
     review_progress = "review_progress"
     account_for_outcomes = "account_for_outcomes"
     write_accountability = "write_accountability"
@@ -157,10 +160,34 @@ POLICY: dict[Capability, Policy] = {
         {Role.official: Grant(rules=("authorised_official",))},
         sealed="award_letter",
     ),
-    Capability.negotiate_agreement: Policy("See the agreement being negotiated.", {Role.official: ALWAYS}),
+    Capability.negotiate_agreement: Policy(
+        "See the agreement being negotiated, the history of its proposals and comments, and its approvals.",
+        {Role.official: ALWAYS, Role.coalition_member: Grant(rules=("winning_coalition",))},
+    ),
     Capability.edit_agreement: Policy(
-        "Change the agreement's terms and indicators.",
+        "Change the agreement's terms and indicators; accept or decline the coalition's proposals.",
         {Role.official: Grant(phases=("award_intended",), rules=("case_owner",))},
+        not_now=lambda: _("The agreement is negotiated in the phase “Intended award” and fixed once concluded."),
+    ),
+    Capability.propose_to_agreement: Policy(
+        "Propose an indicator, a change of an agreed one or a text for the monitoring arrangement.",
+        {Role.coalition_member: Grant(phases=("award_intended",), rules=("winning_coalition",))},
+        not_now=lambda: _("The agreement is negotiated in the phase “Intended award” and fixed once concluded."),
+    ),
+    Capability.comment_on_agreement: Policy(
+        "Comment on the agreement being negotiated or on one of its indicators.",
+        {
+            Role.official: Grant(phases=("award_intended",)),
+            Role.coalition_member: Grant(phases=("award_intended",), rules=("winning_coalition",)),
+        },
+        not_now=lambda: _("The agreement is negotiated in the phase “Intended award” and fixed once concluded."),
+    ),
+    Capability.approve_agreement: Policy(
+        "Approve the current text of the agreement: the case owner for the municipality, the lead for the coalition.",
+        {
+            Role.official: Grant(phases=("award_intended",), rules=("case_owner",)),
+            Role.coalition_member: Grant(phases=("award_intended",), rules=("lead_of_winning_coalition",)),
+        },
         not_now=lambda: _("The agreement is negotiated in the phase “Intended award” and fixed once concluded."),
     ),
     Capability.read_agreement: Policy(

@@ -148,6 +148,9 @@ def conclude(session, case, proposal, official):
         starts_on=date(2027, 1, 1),
         ends_on=date(2029, 12, 31),
         recorded_by_id=official.id,
+        municipality_approved_at=utcnow(),  # both sides approved the text (realisation/agreement_design.py)
+        municipality_approved_by_id=case.owner_id or official.id,
+        lead_approved_at=utcnow(),
     )
     session.add(agreement)
     session.flush()

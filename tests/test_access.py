@@ -31,6 +31,8 @@ FACTS = {  # which personas each rule holds for, in the walk's scenario
     "coalition_member": {"coalition_member"},
     "joined_coalition": {"coalition_member"},
     "party_to_agreement": set(),
+    "winning_coalition": set(),  # no award letters are sent in the walk
+    "lead_of_winning_coalition": set(),
     "strategy_chosen": set(),  # no strategy is chosen in the walk
     "not_the_award_decider": set(),  # no award decision exists in the walk
 }

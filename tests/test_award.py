@@ -198,6 +198,22 @@ def add_indicator(client, case, **overrides):
     return client.post(f"/cases/{case.id}/agreement/indicators", data=data, follow_redirects=True)
 
 
+def approve(client, case):
+    """Approve the agreement's text as shown on the page (the form carries its version)."""
+    page = client.get(f"/cases/{case.id}/agreement")
+    version = page.text.split('name="version" type="hidden" value="')[1].split('"')[0]
+    return client.post(
+        f"/cases/{case.id}/agreement/approval",
+        data={"csrf_token": form_token(page), "version": version},
+        follow_redirects=True,
+    )
+
+
+def approve_both(owner, lead, case):
+    assert "You approved the current text" in approve(owner, case).text
+    assert "You approved the current text" in approve(lead, case).text
+
+
 def test_open_objection_blocks_the_agreement_until_resolved(app, evaluated, official, session, make_user):
     case, proposals, coalitions, members = evaluated
     owner = awarded(app, evaluated, official)
@@ -218,6 +234,9 @@ def test_open_objection_blocks_the_agreement_until_resolved(app, evaluated, offi
     letter = session.exec(select(ObjectionLetter)).one()
     letter.remedy_ends_at = utcnow() - timedelta(minutes=1)  # the clock moves past the term
     session.commit()
+    refused = transition(owner, case, "conclude_agreement")
+    assert "has not approved the current text" in refused.text
+    approve_both(owner, as_(app, members[1]), case)
     transition(owner, case, "conclude_agreement")
     session.expire_all()
     assert session.get(type(case), case.id).state == "realisation"

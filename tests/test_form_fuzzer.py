@@ -37,6 +37,7 @@ from wtforms import (
 
 from tendering.demo import demo
 from tendering.models import (
+    AgreementContribution,
     AwardCriterion,
     Case,
     Clarification,
@@ -205,6 +206,7 @@ def targets(app, session, evaluating: tuple[Case, str] | None = None) -> list[Ta
             "objection_id": _first(session, Objection),
             "report_id": _first(session, ProgressReport),
             "indicator_id": _first(session, Indicator),
+            "contribution_id": _first(session, AgreementContribution),
             "outcome_id": _first(session, Outcome, Outcome.case_id == case.id),
             "draft_id": _first(session, IndicatorDraft, IndicatorDraft.case_id == case.id),
             "token_id": 1,

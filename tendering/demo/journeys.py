@@ -25,7 +25,7 @@ from ..question.stakeholders import StakeholderFields, add_stakeholder
 from ..question.suitability import Answer, record_suitability
 from ..question.tender_rules import set_evaluation_rules
 from ..question.tender_setup import CriterionFields, add_criterion, set_procedure
-from ..realisation import agreement
+from ..realisation import agreement, agreement_design
 from ..workflow.engine import apply_due_steps, fire
 
 SUITABILITY = {
@@ -232,6 +232,10 @@ def award_and_agree(
         ),
     )
     added = [agreement.add_indicator(session, case, actor=official, fields=fields) for fields in indicators]
+    version = agreement.agreement_of(session, case).version
+    lead = next(b.lead for b in bids if b.name == winner.entry.coalition.name)
+    for approver in (official, lead):  # both sides approve the same text
+        agreement_design.approve(session, case, actor=approver, version=version)
     fire(session, case, "conclude_agreement", actor=official, reason="Overeenkomst getekend.")
     return added
 

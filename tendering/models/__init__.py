@@ -44,6 +44,7 @@ from .inheritance import IndicatorDraft
 from .monitoring import (
     Agreement,
     AgreementAdjustment,
+    AgreementContribution,
     ApiToken,
     Direction,
     Indicator,
@@ -61,6 +62,7 @@ from .strategy import ChosenStrategy, PlanMessage, StrategyChoice, StrategyLette
 __all__ = [
     "IndicatorDraft",
     "AgreementAdjustment",
+    "AgreementContribution",
     "ApiToken",
     "Agreement",
     "AuditEvent",

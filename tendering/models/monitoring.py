@@ -32,6 +32,35 @@ class Agreement(SQLModel, table=True):
     concluded_by_id: int | None = Field(default=None, foreign_key="users.id")
     content_html: str = Field(default="", sa_type=Text)
     sha256: str = Field(default="", max_length=64)
+    # Designed together (issue 15): every change of the terms or the indicators raises the version and withdraws
+    # both approvals; an approval names the version it was given to, so one of an older text is refused.
+    version: int = Field(default=1)
+    municipality_approved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    municipality_approved_by_id: int | None = Field(default=None, foreign_key="users.id")
+    lead_approved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    lead_approved_by_id: int | None = Field(default=None, foreign_key="users.id")
+
+
+class AgreementContribution(SQLModel, table=True):
+    """One entry in the thread of the agreement's design: a proposal (a new indicator, a change of one, a text for
+    the monitoring arrangement) or a comment. Append-only: a proposal's decision is set once, in its own columns."""
+
+    __tablename__ = "agreement_contributions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    agreement_id: int = Field(foreign_key="agreements.id", index=True)
+    indicator_id: int | None = Field(default=None, index=True)  # no foreign key: the thread outlives a removed one
+    subject: str = Field(default="", max_length=200)  # the indicator's name when written, for the history
+    kind: str = Field(max_length=20)  # indicator, change, arrangement (proposals) or comment
+    payload: dict = Field(default_factory=dict, sa_type=JSON)  # the proposed indicator fields
+    body: str = Field(default="", sa_type=Text)
+    author_id: int = Field(foreign_key="users.id")
+    side: str = Field(max_length=20)  # municipality or coalition
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    decision: str | None = Field(default=None, max_length=20)  # accepted or declined
+    decision_reason: str = Field(default="", sa_type=Text)
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    decided_by_id: int | None = Field(default=None, foreign_key="users.id")
 
 
 class IndicatorStatus(str, Enum):

@@ -79,6 +79,23 @@ def is_member(session: Session, coalition_id: int | None, user: User, *, accepte
     return bool(session.exec(statement).one())
 
 
+def is_lead(session: Session, coalition_id: int | None, user: User) -> bool:
+    """Whether the user belongs to the coalition's lead organisation (which speaks for the coalition)."""
+    if coalition_id is None or user.organisation_id is None:
+        return False
+    statement = (
+        select(func.count())
+        .select_from(CoalitionMember)
+        .where(
+            CoalitionMember.coalition_id == coalition_id,
+            CoalitionMember.organisation_id == user.organisation_id,
+            CoalitionMember.status == MembershipStatus.accepted,
+            CoalitionMember.is_lead,
+        )
+    )
+    return bool(session.exec(statement).one())
+
+
 @access.rule(
     "coalition_member",
     "the user's organisation is invited to or part of the coalition",

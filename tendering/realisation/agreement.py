@@ -108,6 +108,44 @@ def _party_rule(session: Session, user: User, subject: access.Subject) -> bool:
     return current is not None and coalitions.is_member(session, current.coalition_id, user, accepted=True)
 
 
+@access.rule(
+    "winning_coalition",
+    "the user's organisation accepted its place in the coalition the award letters name as the winner",
+    lambda: _("There is nothing of this agreement for you: only its parties and the municipality see it."),
+    hides=True,
+)
+def _winner_rule(session: Session, user: User, subject: access.Subject) -> bool:
+    found = basis(session, subject.case) if subject.case is not None else None
+    return found is not None and coalitions.is_member(session, found.coalition.id, user, accepted=True)
+
+
+@access.rule(
+    "lead_of_winning_coalition",
+    "the user belongs to the lead organisation of the coalition the award letters name as the winner",
+    lambda: _("Only the coalition's lead approves the agreement for the coalition."),
+)
+def _lead_rule(session: Session, user: User, subject: access.Subject) -> bool:
+    found = basis(session, subject.case) if subject.case is not None else None
+    return found is not None and coalitions.is_lead(session, found.coalition.id, user)
+
+
+def withdraw_approvals(session: Session, case: Case, agreement: Agreement, *, actor: User) -> None:
+    """A change of the text: a new version, and the approvals given to the old one no longer hold."""
+    agreement.version += 1
+    if agreement.municipality_approved_at is None and agreement.lead_approved_at is None:
+        return
+    agreement.municipality_approved_at = agreement.municipality_approved_by_id = None
+    agreement.lead_approved_at = agreement.lead_approved_by_id = None
+    session.add(agreement)
+    audit.record(
+        session,
+        action="agreement_approvals_withdrawn",
+        actor=actor,
+        case=case,
+        details={"agreement_id": agreement.id, "version": agreement.version},
+    )
+
+
 def indicators_of(session: Session, agreement: Agreement) -> list[Indicator]:
     return list(
         session.exec(select(Indicator).where(Indicator.agreement_id == agreement.id).order_by(Indicator.id)).all()
@@ -131,7 +169,8 @@ def save(session: Session, case: Case, *, actor: User, fields: AgreementFields) 
     overseers = [o for o in OVERSEERS if o in fields.overseers]
     if not overseers:
         raise DomainError(_("Choose who oversees the outcomes."))
-    agreement = agreement_of(session, case) or Agreement(
+    existing = agreement_of(session, case)
+    agreement = existing or Agreement(
         case_id=case.id,
         coalition_id=found.coalition.id,
         award_decision_id=found.decision.id,
@@ -142,6 +181,8 @@ def save(session: Session, case: Case, *, actor: User, fields: AgreementFields) 
     agreement.budget, agreement.starts_on, agreement.ends_on = fields.budget, fields.starts_on, fields.ends_on
     agreement.overseers, agreement.monitoring_arrangement = overseers, fields.monitoring_arrangement.strip()
     agreement.report_cadence, agreement.recorded_by_id, agreement.updated_at = fields.report_cadence, actor.id, utcnow()
+    if existing is not None:
+        withdraw_approvals(session, case, agreement, actor=actor)
     session.add(agreement)
     session.flush()
     audit.record(session, action="agreement_saved", actor=actor, case=case, details={"agreement_id": agreement.id})
@@ -171,6 +212,32 @@ def _check_indicator(session: Session, case: Case, fields: IndicatorFields) -> N
         raise DomainError(_("Unknown outcome."))
 
 
+def _values(fields: IndicatorFields) -> dict:
+    return vars(fields) | {"name": fields.name.strip(), "definition": fields.definition.strip()}
+
+
+def change_indicator(session: Session, case: Case, indicator: Indicator, *, actor: User, fields: IndicatorFields):
+    """An agreed indicator changed (a proposal of either side, accepted by the case owner): a new version."""
+    access.require(session, access.Capability.edit_agreement, actor, case=case)
+    agreement = agreement_of(session, case)
+    if agreement is None or indicator.agreement_id != agreement.id:
+        raise NotFound(_("This indicator does not exist."))
+    _check_indicator(session, case, fields)
+    for name, value in _values(fields).items():
+        setattr(indicator, name, value)
+    session.add(indicator)
+    withdraw_approvals(session, case, agreement, actor=actor)
+    session.flush()
+    audit.record(
+        session,
+        action="indicator_changed",
+        actor=actor,
+        case=case,
+        details={"indicator_id": indicator.id, "name": indicator.name},
+    )
+    return indicator
+
+
 def add_indicator(session: Session, case: Case, *, actor: User, fields: IndicatorFields) -> Indicator:
     """An agreed outcome indicator, taken from the proposal's commitments and negotiated."""
     access.require(session, access.Capability.edit_agreement, actor, case=case)
@@ -178,9 +245,9 @@ def add_indicator(session: Session, case: Case, *, actor: User, fields: Indicato
     if agreement is None:
         raise DomainError(_("Record the agreement's terms before its indicators."))
     _check_indicator(session, case, fields)
-    values = vars(fields) | {"name": fields.name.strip(), "definition": fields.definition.strip()}
-    indicator = Indicator(agreement_id=agreement.id, **values)
+    indicator = Indicator(agreement_id=agreement.id, **_values(fields))
     session.add(indicator)
+    withdraw_approvals(session, case, agreement, actor=actor)
     session.flush()
     audit.record(
         session,
@@ -199,13 +266,18 @@ def remove_indicator(session: Session, case: Case, indicator_id: int, *, actor: 
     if agreement is None or indicator is None or indicator.agreement_id != agreement.id:
         raise NotFound(_("This indicator does not exist."))
     session.delete(indicator)
+    withdraw_approvals(session, case, agreement, actor=actor)
     audit.record(session, action="indicator_removed", actor=actor, case=case, details={"name": indicator.name})
     session.flush()
 
 
 def document_context(session: Session, case: Case, agreement: Agreement) -> dict:
     outcomes = {o.id: o for o in session.exec(select(Outcome).where(Outcome.case_id == case.id)).all()}
+    approvers = [agreement.municipality_approved_by_id, agreement.lead_approved_by_id]
+    names = dict(session.exec(select(User.id, User.name).where(User.id.in_([i for i in approvers if i]))).all())
     return {
+        "municipality_approver": names.get(agreement.municipality_approved_by_id),
+        "lead_approver": names.get(agreement.lead_approved_by_id),
         "case": case,
         "agreement": agreement,
         "coalition": session.get(Coalition, agreement.coalition_id),

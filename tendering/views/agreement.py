@@ -1,17 +1,26 @@
 """Negotiating the agreement and reading it as a document (HTML, PDF)."""
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..access import Capability, allows, may
 from ..core import db
-from ..core.errors import NotFound
-from ..models import Case, Direction
+from ..core.errors import DomainError, NotFound
+from ..models import Case, Direction, Indicator
+from ..question import follow_up
 from ..question.cases import outcomes_of
 from ..question.question_document import to_pdf
-from ..realisation import agreement
-from ..web.forms import AgreementForm, IndicatorForm
+from ..realisation import agreement, agreement_design
+from ..web.forms import (
+    AgreementCommentForm,
+    AgreementForm,
+    ApproveAgreementForm,
+    ArrangementProposalForm,
+    IndicatorForm,
+    IndicatorProposalForm,
+    ProposalDecisionForm,
+)
 
 bp = Blueprint("agreement", __name__, url_prefix="/cases/<int:case_id>/agreement")
 
@@ -23,27 +32,88 @@ def _agreement_form(basis, current) -> AgreementForm:
     return form
 
 
-def _indicator_form(session, case) -> IndicatorForm:
-    form = IndicatorForm()
+def _indicator_form(session, case, form_class=IndicatorForm, **prefill) -> IndicatorForm:
+    form = form_class(**prefill)
     form.outcome_id.choices = [(0, _("— none —"))] + [(o.id, o.description[:120]) for o in outcomes_of(session, case)]
     form.direction.choices = [(d.value, str(label)) for d, label in agreement.DIRECTIONS.items()]
     form.frequency.choices = [(key, str(label)) for key, label in agreement.FREQUENCIES.items()]
     return form
 
 
-def _page(session, case, *, form=None, indicator_form=None, status=200):
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _prefill(session, case, indicators) -> tuple[dict, Indicator | None, object]:
+    """What the indicator form starts from: an agreed indicator to propose a change of (`?change=`), or an
+    inherited indicator of the earlier case to take over (`?take_over=`), its target set by the parties."""
+    changing = next((i for i in indicators if i.id == _int(request.args.get("change"))), None)
+    if changing is not None:
+        return vars(agreement_design.fields_of(changing)) | {"direction": changing.direction.value}, changing, None
+    draft_id = _int(request.args.get("take_over"))
+    if draft_id is not None:
+        try:
+            draft = follow_up.get_draft(session, case, draft_id)
+        except NotFound:
+            return {}, None, None
+        fields = follow_up.indicator_fields(draft)
+        return fields | {"direction": draft.direction.value, "outcome_id": fields["outcome_id"] or 0}, None, draft
+    return {}, None, None
+
+
+def _page(session, case, *, form=None, indicator_form=None, proposal_form=None, status=200, **forms):
     basis = agreement.basis(session, case)
     current = agreement.agreement_of(session, case)
+    indicators = agreement.indicators_of(session, current) if current else []
+    may_edit = basis is not None and may("edit_agreement", case)
+    may_propose = current is not None and current.concluded_at is None and may("propose_to_agreement", case)
+    prefill, changing, draft = ({}, None, None) if request.method == "POST" else _prefill(session, case, indicators)
+    if indicator_form is None:
+        indicator_form = _indicator_form(session, case, **(prefill if may_edit and changing is None else {}))
+    if proposal_form is None and may_propose:
+        proposal_form = _indicator_form(session, case, IndicatorProposalForm, **prefill)
+    history = agreement_design.history(session, current) if current else []
+    comment_form = forms.get("comment_form") or AgreementCommentForm()
+    comment_form.about.choices = [(0, _("The agreement as a whole"))] + [(i.id, i.name) for i in indicators]
+    open_proposals = [
+        e for e in history if e.contribution.kind in agreement_design.PROPOSALS and not e.contribution.decision
+    ]
     return render_template(
         "agreement/index.html",
         case=case,
         basis=basis,
         current=current,
-        indicators=agreement.indicators_of(session, current) if current else [],
+        indicators=indicators,
         outcomes={o.id: o for o in outcomes_of(session, case)},
         form=form or _agreement_form(basis, current),
-        indicator_form=indicator_form or _indicator_form(session, case),
-        may_edit=basis is not None and may("edit_agreement", case),
+        indicator_form=indicator_form,
+        proposal_form=proposal_form,
+        changing=changing
+        or (
+            next((i for i in indicators if i.id == forms.get("changing_id")), None)
+            if forms.get("changing_id")
+            else None
+        ),
+        draft=draft,
+        drafts=follow_up.drafts_of(session, case) if case.parent_case_id and (may_edit or may_propose) else [],
+        arrangement_form=forms.get("arrangement_form") or ArrangementProposalForm(),
+        comment_form=comment_form,
+        decision_forms={
+            e.contribution.id: ProposalDecisionForm(prefix=f"decide-{e.contribution.id}") for e in open_proposals
+        },
+        approve_form=ApproveAgreementForm(version=current.version if current else None),
+        history=history,
+        approvals=agreement_design.approvals(session, case, current) if current else None,
+        may_edit=may_edit,
+        may_propose=may_propose,
+        may_comment=current is not None and current.concluded_at is None and may("comment_on_agreement", case),
+        may_approve=current is not None and current.concluded_at is None and may("approve_agreement", case),
+        sides=agreement_design.SIDES,
+        kinds=agreement_design.KINDS,
+        decisions=agreement_design.DECISIONS,
         frequencies=agreement.FREQUENCIES,
         overseers=agreement.OVERSEERS,
         directions=agreement.DIRECTIONS,
@@ -81,6 +151,27 @@ def save(case: Case):
     return redirect(url_for(".index", case_id=case.id))
 
 
+def _indicator_fields(form) -> agreement.IndicatorFields:
+    optional = lambda value: None if value is None else float(value)
+    return agreement.IndicatorFields(
+        name=form.name.data,
+        definition=form.definition.data,
+        unit=form.unit.data or "",
+        direction=Direction(form.direction.data),
+        data_source=form.data_source.data,
+        baseline_value=float(form.baseline_value.data),
+        baseline_date=form.baseline_date.data,
+        target_value=float(form.target_value.data),
+        target_date=form.target_date.data,
+        norm_at_risk=optional(form.norm_at_risk.data),
+        norm_off_track=optional(form.norm_off_track.data),
+        frequency=form.frequency.data,
+        measured_by=form.measured_by.data,
+        outcome_id=form.outcome_id.data or None,
+        confidential=form.confidential.data,
+    )
+
+
 @bp.post("/indicators")
 @allows(Capability.edit_agreement)
 def add_indicator(case: Case):
@@ -88,29 +179,7 @@ def add_indicator(case: Case):
     form = _indicator_form(session, case)
     if not form.validate_on_submit():
         return _page(session, case, indicator_form=form, status=400)
-    optional = lambda value: None if value is None else float(value)
-    agreement.add_indicator(
-        session,
-        case,
-        actor=current_user,
-        fields=agreement.IndicatorFields(
-            name=form.name.data,
-            definition=form.definition.data,
-            unit=form.unit.data or "",
-            direction=Direction(form.direction.data),
-            data_source=form.data_source.data,
-            baseline_value=float(form.baseline_value.data),
-            baseline_date=form.baseline_date.data,
-            target_value=float(form.target_value.data),
-            target_date=form.target_date.data,
-            norm_at_risk=optional(form.norm_at_risk.data),
-            norm_off_track=optional(form.norm_off_track.data),
-            frequency=form.frequency.data,
-            measured_by=form.measured_by.data,
-            outcome_id=form.outcome_id.data or None,
-            confidential=form.confidential.data,
-        ),
-    )
+    agreement.add_indicator(session, case, actor=current_user, fields=_indicator_fields(form))
     flash(_("The indicator is added."), "success")
     return redirect(url_for(".index", case_id=case.id) + "#indicators")
 
@@ -122,6 +191,102 @@ def remove_indicator(case: Case, indicator_id: int):
     agreement.remove_indicator(session, case, indicator_id, actor=current_user)
     flash(_("The indicator is removed."), "success")
     return redirect(url_for(".index", case_id=case.id) + "#indicators")
+
+
+# Designed together: proposals, comments, decisions, approvals ------------------------------------------------------
+
+
+def _to_history(case):
+    return redirect(url_for(".index", case_id=case.id) + "#history")
+
+
+@bp.post("/proposals")
+@allows(Capability.propose_to_agreement)
+def propose_indicator(case: Case):
+    session = db.session()
+    form = _indicator_form(session, case, IndicatorProposalForm)
+    if not form.validate_on_submit():
+        return _page(session, case, proposal_form=form, status=400)
+    agreement_design.propose_indicator(
+        session, case, actor=current_user, fields=_indicator_fields(form), note=form.note.data or ""
+    )
+    flash(_("Your proposal is sent to the municipality."), "success")
+    return _to_history(case)
+
+
+@bp.post("/indicators/<int:indicator_id>/proposal")
+@allows(Capability.propose_to_agreement)
+def propose_change(case: Case, indicator_id: int):
+    session = db.session()
+    form = _indicator_form(session, case, IndicatorProposalForm)
+    if not form.validate_on_submit():
+        return _page(session, case, proposal_form=form, changing_id=indicator_id, status=400)
+    agreement_design.propose_change(
+        session, case, indicator_id, actor=current_user, fields=_indicator_fields(form), note=form.note.data or ""
+    )
+    flash(_("Your proposal is sent to the municipality."), "success")
+    return _to_history(case)
+
+
+@bp.post("/proposals/arrangement")
+@allows(Capability.propose_to_agreement)
+def propose_arrangement(case: Case):
+    session = db.session()
+    form = ArrangementProposalForm()
+    if not form.validate_on_submit():
+        return _page(session, case, arrangement_form=form, status=400)
+    agreement_design.propose_arrangement(session, case, actor=current_user, text=form.arrangement.data)
+    flash(_("Your proposal is sent to the municipality."), "success")
+    return _to_history(case)
+
+
+@bp.post("/comments")
+@allows(Capability.comment_on_agreement)
+def comment(case: Case):
+    session = db.session()
+    form = AgreementCommentForm()
+    current = agreement.agreement_of(session, case)
+    form.about.choices = [(0, "")] + [
+        (i.id, i.name) for i in (agreement.indicators_of(session, current) if current else [])
+    ]
+    if not form.validate_on_submit():
+        return _page(session, case, comment_form=form, status=400)
+    agreement_design.comment(
+        session, case, actor=current_user, text=form.body.data, indicator_id=form.about.data or None
+    )
+    flash(_("Your comment is added."), "success")
+    return _to_history(case)
+
+
+@bp.post("/proposals/<int:contribution_id>/decision")
+@allows(Capability.edit_agreement)
+def decide(case: Case, contribution_id: int):
+    session = db.session()
+    form = ProposalDecisionForm(prefix=f"decide-{contribution_id}")
+    if not form.validate_on_submit():
+        return _page(session, case, status=400)
+    choice = request.form.get("decision")
+    if choice == "accepted":
+        agreement_design.accept(session, case, contribution_id, actor=current_user, reason=form.reason.data or "")
+        flash(_("The proposal is accepted and part of the agreement; earlier approvals no longer hold."), "success")
+    elif choice == "declined":
+        agreement_design.decline(session, case, contribution_id, actor=current_user, reason=form.reason.data or "")
+        flash(_("The proposal is declined."), "success")
+    else:
+        raise DomainError(_("Choose to accept or to decline the proposal."))
+    return _to_history(case)
+
+
+@bp.post("/approval")
+@allows(Capability.approve_agreement)
+def approve(case: Case):
+    session = db.session()
+    form = ApproveAgreementForm()
+    if not form.validate_on_submit():
+        return _page(session, case, status=400)
+    agreement_design.approve(session, case, actor=current_user, version=_int(form.version.data))
+    flash(_("You approved the current text of the agreement."), "success")
+    return redirect(url_for(".index", case_id=case.id) + "#approvals")
 
 
 def _readable(session, case):

@@ -455,6 +455,28 @@ def agreement_recorded(ctx: GuardContext) -> list[str]:
     return [] if indicators else [_("The agreement has no outcome indicators yet.")]
 
 
+@guard(
+    "agreement_approved_by_both",
+    _l("Both sides approved the current text of the agreement"),
+    page="agreement.index",
+)
+def agreement_approved_by_both(ctx: GuardContext) -> list[str]:
+    decision = _current_award(ctx)
+    found = (
+        ctx.session.exec(select(Agreement).where(Agreement.award_decision_id == decision.id)).first()
+        if decision is not None
+        else None
+    )
+    if found is None:
+        return [_("No agreement is recorded.")]
+    reasons = []
+    if found.municipality_approved_at is None:
+        reasons.append(_("The case owner has not approved the current text for the municipality."))
+    if found.lead_approved_at is None:
+        reasons.append(_("The coalition's lead has not approved the current text."))
+    return reasons
+
+
 @guard("indicators_measured", _l("Every agreed indicator has a measurement"))
 def indicators_measured(ctx: GuardContext) -> list[str]:
     indicators, measured = ctx.session.exec(

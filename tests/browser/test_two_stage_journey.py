@@ -208,6 +208,15 @@ def test_two_stage_case_from_strategy_to_agreement(live_server, page, browser, s
     page.get_by_role("button", name="Add the indicator").click()
     expect(page.get_by_text("The indicator is added.")).to_be_visible()
 
+    page.get_by_role("button", name="Approve version").click()  # both sides approve the same text
+    expect(page.get_by_text("You approved the current text of the agreement.")).to_be_visible()
+    coalition = browser.new_context(locale="en-GB").new_page()
+    log_in(coalition, live_server, lead_a)
+    coalition.goto(f"{live_server}/cases/{case.id}/agreement")
+    coalition.get_by_role("button", name="Approve version").click()
+    expect(coalition.get_by_text("You approved the current text of the agreement.")).to_be_visible()
+    coalition.context.close()
+
     decision = award.current_decision(session, case)
     decision.standstill_ends_at = utcnow() - timedelta(minutes=1)  # twenty days later
     session.commit()

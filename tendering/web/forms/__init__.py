@@ -60,14 +60,19 @@ from .question import (
     VariantForm,
 )
 from .realisation import (
+    AgreementCommentForm,
     AgreementForm,
     ApiTokenForm,
+    ApproveAgreementForm,
+    ArrangementProposalForm,
     IndicatorForm,
+    IndicatorProposalForm,
     JointEvaluationForm,
     MeasurementForm,
     MeasurementImportForm,
     ProgressReportForm,
     ProgressResponseForm,
+    ProposalDecisionForm,
 )
 
 __all__ = [
@@ -99,6 +104,11 @@ __all__ = [
     "INT32_MAX",
     "IndicatorDraftForm",
     "IndicatorForm",
+    "IndicatorProposalForm",
+    "ArrangementProposalForm",
+    "AgreementCommentForm",
+    "ProposalDecisionForm",
+    "ApproveAgreementForm",
     "InterestForm",
     "InviteColleagueForm",
     "JointEvaluationForm",

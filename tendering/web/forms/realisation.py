@@ -6,6 +6,7 @@ from wtforms import (
     BooleanField,
     DateField,
     DecimalField,
+    HiddenField,
     RadioField,
     SelectField,
     StringField,
@@ -56,6 +57,39 @@ class IndicatorForm(FlaskForm):
     confidential = BooleanField(
         _l("Confidential"), description=_l("Shown to officials and the council, not on the public monitor.")
     )
+
+
+class IndicatorProposalForm(IndicatorForm):
+    """The coalition's proposal of an indicator or of a change of one: the official's fields, and why."""
+
+    note = TextAreaField(
+        _l("Explanation"), validators=[Length(max=5000)], description=_l("Why you propose this (optional).")
+    )
+
+
+class ArrangementProposalForm(FlaskForm):
+    arrangement = TextAreaField(
+        _l("Proposed monitoring arrangement"),
+        validators=[DataRequired(), Length(max=20000)],
+        description=_l("How the overseers look at the indicators and progress reports, and when they meet."),
+    )
+
+
+class AgreementCommentForm(FlaskForm):
+    about = SelectField(_l("About"), coerce=int, validators=[Optional()])
+    body = TextAreaField(_l("Your comment"), validators=[DataRequired(), Length(max=20000)])
+
+
+class ProposalDecisionForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Reason"),
+        validators=[Length(max=20000)],
+        description=_l("Required when you decline the proposal; both sides read it in the history."),
+    )
+
+
+class ApproveAgreementForm(FlaskForm):
+    version = HiddenField()  # the version the approver read; a changed text refuses the approval
 
 
 class MeasurementForm(FlaskForm):

@@ -3,6 +3,7 @@ chosen coalition writes (sealed until its own opening), the municipality reachab
 accepted (the award) or not (the next strategy, or reconsideration)."""
 
 import re
+import threading
 from datetime import timedelta
 from decimal import Decimal
 
@@ -660,3 +661,43 @@ def test_an_uninvolved_official_does_not_see_which_strategies_were_chosen(app, s
     assert page.status_code == 200 and "is shown to the case owner and its evaluators only" in page.text
     assert "Coalitie A" not in page.text and "Beste antwoord op de echte vraag." not in page.text
     assert "Coalitie A" in as_(app, official).get(f"/cases/{case.id}/strategy").text
+
+
+def _twice_at_once(app, user, page: str, url: str, data: dict) -> list[int]:
+    """POST the same form from two logged-in clients at the same moment (a double click, a second tab)."""
+    clients = [as_(app, user) for _ in range(2)]
+    tokens = [form_token(c.get(page)) for c in clients]
+    barrier, statuses = threading.Barrier(2, timeout=30), [0, 0]
+
+    def post(index):
+        barrier.wait()
+        statuses[index] = clients[index].post(url, data={**data, "csrf_token": tokens[index]}).status_code
+
+    threads = [threading.Thread(target=post, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return statuses
+
+
+def test_not_accepting_a_plan_twice_at_once_records_and_mails_it_once(app, session, two_stage, official):
+    case, evaluator, bids, coalitions = two_stage
+    a = coalitions["Coalitie A"]
+    _chosen(app, session, case, official, a)
+    _write_plan(app, bids[0].lead, a)
+    _judge_plans(session, case, official, evaluator, bids)
+    sent_before = len(session.exec(select(OutboxMessage)).all())
+    statuses = _twice_at_once(
+        app,
+        official,
+        f"/cases/{case.id}/strategy",
+        f"/cases/{case.id}/strategy/rejections",
+        {"coalition_id": str(a.id), "motivation": "Het plan borgt de continuïteit niet."},
+    )
+    assert all(status < 500 for status in statuses), statuses
+    session.expire_all()
+    events = session.exec(select(AuditEvent).where(AuditEvent.action == "realisation_plan_rejected")).all()
+    assert len(events) == 1
+    mails = session.exec(select(OutboxMessage)).all()[sent_before:]
+    assert len(mails) == len({m.to_address for m in mails}) > 0  # each address once

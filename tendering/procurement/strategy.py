@@ -26,7 +26,7 @@ from flask_babel import gettext as _
 from sqlmodel import Session, select
 
 from .. import access
-from ..core import audit, mail
+from ..core import audit, locking, mail
 from ..core.errors import DomainError, NotAllowed, NotFound
 from ..models import (
     Case,
@@ -421,6 +421,8 @@ def _require_judging(session: Session, case: Case, actor: User) -> StrategyChoic
     choice = choice_of(session, case)
     if not in_phase(case, "plan_open") or choice is None:
         raise DomainError(_("Realisation plans are judged in the phase “Realisation plan”."))
+    locking.serialise(session, StrategyChoice, choice.id)  # a double click or a second tab waits for the first
+    session.refresh(choice)
     return choice
 
 
@@ -430,11 +432,13 @@ def reject_plan(session: Session, case: Case, *, actor: User, coalition_id: int,
     if utcnow() < choice.plan_deadline:
         raise DomainError(_("A realisation plan is judged after its deadline."))
     row = session.exec(
-        select(ChosenStrategy).where(
-            ChosenStrategy.choice_id == choice.id,
-            ChosenStrategy.coalition_id == coalition_id,
-            ChosenStrategy.plan_call == choice.plan_call,
-            ChosenStrategy.rejected_at.is_(None),
+        locking.fresh(
+            select(ChosenStrategy).where(
+                ChosenStrategy.choice_id == choice.id,
+                ChosenStrategy.coalition_id == coalition_id,
+                ChosenStrategy.plan_call == choice.plan_call,
+                ChosenStrategy.rejected_at.is_(None),
+            )
         )
     ).first()
     if row is None:

@@ -178,7 +178,7 @@ def test_strategy_choice_is_the_owners_in_ranking_order_and_within_the_tenders_n
     a, b = (_strategy_of(session, case, coalitions[n]).entry.proposal_id for n in ("Coalitie A", "Coalitie B"))
     owner = as_(app, official)
     assert "A better-ranked strategy cannot be passed over" in _choose(owner, case, [b]).text
-    assert "Choose at least one and at most 1 strategies." in _choose(owner, case, [a, b]).text
+    assert "Choose one strategy." in _choose(owner, case, [a, b]).text
     assert "Record the strategy choice" in owner.get(f"/cases/{case.id}/strategy").text
     assert _choose(as_(app, evaluator), case, [a]).status_code == 403  # an official, not the owner
     for role in roles_without(Capability.choose_strategy):
@@ -398,7 +398,7 @@ def test_the_question_document_describes_both_stages(session, two_stage):
     for expected in (
         "Stage 1: the strategy",
         "Stage 2: the realisation plan",
-        "The municipality chooses at most 1 strategies.",
+        "The municipality chooses one strategy.",
         "Criteria for the strategy (stage 1)",
         "Criteria for the realisation plan (stage 2)",
         "Kracht van de coalitie",

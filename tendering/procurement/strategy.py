@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import render_template, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from sqlmodel import Session, select
 
@@ -89,7 +89,8 @@ def choice_problems(
     a deadline passed in between must not send a letter that passes over a better strategy or is already late.
     That every judgement is in is the transition's own guards' (`guards.JUDGEMENTS_COMPLETE`)."""
     if not 1 <= len(chosen_ids) <= case.strategies_to_choose:
-        return [_("Choose at least one and at most %(count)d strategies.", count=case.strategies_to_choose)], []
+        allowed = case.strategies_to_choose
+        return [ngettext("Choose one strategy.", "Choose at least one and at most %(num)d strategies.", allowed)], []
     ranked = candidates(session, case)
     by_id = {r.entry.proposal_id: r for r in ranked}
     problems = []

@@ -272,6 +272,25 @@ def test_the_municipality_stays_reachable_while_the_plan_is_worked_out(app, sess
     assert session.exec(select(OutboxMessage).where(OutboxMessage.subject.like("Message about%"))).all()
 
 
+def _invite_b_and_judge_its_plan(app, session, case, official, evaluator, bids, b):
+    """A's plan is not accepted: B, next in the ranking, is invited, writes its plan, and the plan is judged."""
+    session.expire_all()
+    with current_app.test_request_context():
+        strategy.invite_next(
+            session, case, actor=official, plan_deadline=utcnow() + timedelta(days=9), motivation="B nu."
+        )
+    session.commit()
+    _write_plan(app, bids[1].lead, b)
+    _judge_plans(session, case, official, evaluator, bids)
+    session.expire_all()
+
+
+def _decide(session, case, official, winner):
+    award.decide(
+        session, case, actor=official, proposal_id=winner.entry.proposal_id, motivation="Goed.", advantages="Ja."
+    )
+
+
 def _reject(client, case, coalition, motivation="Het plan borgt de continuïteit na 2029 niet."):
     page = client.get(f"/cases/{case.id}/strategy")
     return client.post(
@@ -498,20 +517,10 @@ def test_an_award_decision_on_a_plan_that_was_then_not_accepted_does_not_carry_o
     _write_plan(app, bids[0].lead, a)
     _judge_plans(session, case, official, evaluator, bids)
     [winner] = award.eligible(session, case)
-    award.decide(
-        session, case, actor=official, proposal_id=winner.entry.proposal_id, motivation="Goed.", advantages="Ja."
-    )
+    _decide(session, case, official, winner)
     session.commit()
     _reject(owner, case, a)
-    session.expire_all()
-    with current_app.test_request_context():
-        strategy.invite_next(
-            session, case, actor=official, plan_deadline=utcnow() + timedelta(days=9), motivation="B nu."
-        )
-    session.commit()
-    _write_plan(app, bids[1].lead, b)
-    _judge_plans(session, case, official, evaluator, bids)
-    session.expire_all()
+    _invite_b_and_judge_its_plan(app, session, case, official, evaluator, bids, b)
     context = GuardContext(session, case, utcnow())
     assert GUARDS["award_decision_recorded"].check(context) == [
         "The intended award decision names a plan that is no longer under judgement: record it again."
@@ -521,9 +530,7 @@ def test_an_award_decision_on_a_plan_that_was_then_not_accepted_does_not_carry_o
     session.rollback()
     [winner] = award.eligible(session, case)
     assert winner.entry.coalition.id == b.id
-    award.decide(
-        session, case, actor=official, proposal_id=winner.entry.proposal_id, motivation="Goed.", advantages="Ja."
-    )
+    _decide(session, case, official, winner)
     assert GUARDS["award_decision_recorded"].check(GuardContext(session, case, utcnow())) == []
 
 
@@ -613,19 +620,9 @@ def test_a_coalition_whose_plan_was_not_accepted_reads_why_in_its_award_letter(a
     _write_plan(app, bids[0].lead, a)
     _judge_plans(session, case, official, evaluator, bids)
     _reject(owner, case, a, motivation="Het plan borgt de continuïteit na 2029 niet.")
-    session.expire_all()
-    with current_app.test_request_context():
-        strategy.invite_next(
-            session, case, actor=official, plan_deadline=utcnow() + timedelta(days=9), motivation="B nu."
-        )
-    session.commit()
-    _write_plan(app, bids[1].lead, b)
-    _judge_plans(session, case, official, evaluator, bids)
-    session.expire_all()
+    _invite_b_and_judge_its_plan(app, session, case, official, evaluator, bids, b)
     [winner] = award.eligible(session, case)
-    award.decide(
-        session, case, actor=official, proposal_id=winner.entry.proposal_id, motivation="Goed.", advantages="Ja."
-    )
+    _decide(session, case, official, winner)
     with current_app.test_request_context():
         fire(session, case, "propose_award", actor=official, reason="Plan van B aanvaard.")
     session.commit()

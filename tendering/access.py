@@ -78,6 +78,12 @@ class Capability(str, Enum):
     object_to_award = "object_to_award"
     report_outcomes = "report_outcomes"
     read_confidential_indicators = "read_confidential_indicators"
+    read_finances = "read_finances"
+    read_open_claims = "read_open_claims"
+    claim_payment = "claim_payment"
+    validate_outcomes = "validate_outcomes"
+    approve_claim = "approve_claim"
+    record_payment = "record_payment"
     administer = "administer"
     manage_own_account = "manage_own_account"
 
@@ -254,6 +260,48 @@ POLICY: dict[Capability, Policy] = {
     Capability.read_confidential_indicators: Policy(
         "See indicators marked confidential on the outcome monitor.",
         {Role.official: ALWAYS, Role.council_member: ALWAYS, Role.admin: ALWAYS},
+    ),
+    # Money follows outcomes (issue 20) ------------------------------------------------------------------------------
+    Capability.read_finances: Policy(
+        "See an agreement's payment schedule, its approved and paid claims and what they paid for; the totals across "
+        "all agreements.",
+        {
+            Role.official: ALWAYS,
+            Role.council_member: ALWAYS,
+            Role.coalition_member: Grant(rules=("party_to_agreement",)),
+        },
+    ),
+    Capability.read_open_claims: Policy(
+        "See claims that are not approved: awaiting validation, submitted or rejected.",
+        {Role.official: ALWAYS, Role.coalition_member: Grant(rules=("party_to_agreement",))},
+    ),
+    Capability.claim_payment: Policy(
+        "Claim a payment of the schedule that is due, with its evidence: the coalition's lead.",
+        {
+            Role.coalition_member: Grant(
+                phases=("reporting_open",), rules=("party_to_agreement", "lead_of_winning_coalition")
+            )
+        },
+        not_now=lambda: _("Payments are claimed while the agreement runs."),
+    ),
+    Capability.validate_outcomes: Policy(
+        "Confirm or not confirm the indicator values an outcome claim rests on: an official who did not report them, "
+        "or the validator the agreement names.",
+        {
+            Role.official: Grant(phases=("reporting_open",)),
+            Role.coalition_member: Grant(phases=("reporting_open",), rules=("named_validator",)),
+        },
+        not_now=lambda: _("Payments are claimed while the agreement runs."),
+    ),
+    Capability.approve_claim: Policy(
+        "Approve or reject a claim: another official than who validated its values, two above the install's amount.",
+        {Role.official: Grant(phases=("reporting_open",))},
+        not_now=lambda: _("Payments are claimed while the agreement runs."),
+    ),
+    Capability.record_payment: Policy(
+        "Mark an approved claim paid, settle a correction after approval, export approved claims for the financial "
+        "administration.",
+        {Role.official: ALWAYS},
     ),
     Capability.administer: Policy(
         "Read the outbox and the refusal log, block and unblock users.", {Role.admin: ALWAYS}

@@ -40,6 +40,16 @@ from .evaluation import (
     Objection,
     ObjectionLetter,
 )
+from .finance import (
+    OPEN_CLAIMS,
+    ClaimCorrection,
+    ClaimStatus,
+    MeasurementValidation,
+    PartialRule,
+    PaymentClaim,
+    PaymentKind,
+    PaymentTerm,
+)
 from .inheritance import IndicatorDraft
 from .monitoring import (
     Agreement,
@@ -60,6 +70,14 @@ from .sessions import LoginFailure, UserSession
 from .strategy import ChosenStrategy, PlanMessage, StrategyChoice, StrategyLetter
 
 __all__ = [
+    "OPEN_CLAIMS",
+    "ClaimCorrection",
+    "ClaimStatus",
+    "MeasurementValidation",
+    "PartialRule",
+    "PaymentClaim",
+    "PaymentKind",
+    "PaymentTerm",
     "IndicatorDraft",
     "AgreementAdjustment",
     "AgreementContribution",

@@ -39,6 +39,10 @@ class Agreement(SQLModel, table=True):
     municipality_approved_by_id: int | None = Field(default=None, foreign_key="users.id")
     lead_approved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     lead_approved_by_id: int | None = Field(default=None, foreign_key="users.id")
+    # The financial part (issue 20): how the risk is shared, in words, and who checks outcome values before an
+    # outcome payment (besides an official who did not report them).
+    risk_sharing: str = Field(default="", sa_type=Text)
+    validator_id: int | None = Field(default=None, foreign_key="users.id")
 
 
 class AgreementContribution(SQLModel, table=True):

@@ -15,12 +15,26 @@ from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from .. import access
 from ..core import audit, mail
 from ..core.errors import DomainError, NotFound
-from ..models import Agreement, AwardDecision, Case, Coalition, Direction, Indicator, Outcome, Proposal, User, utcnow
+from ..models import (
+    Agreement,
+    AwardDecision,
+    Case,
+    Coalition,
+    Direction,
+    Indicator,
+    Outcome,
+    PaymentTerm,
+    Proposal,
+    Role,
+    User,
+    utcnow,
+)
 from ..parties import coalitions
 from ..procurement import award
 from ..question.question_document import DOCUMENT_LOCALE
@@ -49,6 +63,8 @@ class AgreementFields:
     overseers: list[str]
     monitoring_arrangement: str
     report_cadence: str
+    risk_sharing: str = ""
+    validator_email: str = ""  # the independent validator of outcome values, an account on the platform
 
 
 @dataclass
@@ -95,6 +111,16 @@ def agreement_of(session: Session, case: Case) -> Agreement | None:
     """The agreement of the current award, if one is being negotiated or concluded."""
     current = award.current_decision_id(case.id, case.round)
     return session.exec(select(Agreement).where(Agreement.award_decision_id == current)).first()
+
+
+def negotiated(session: Session, case: Case) -> Agreement:
+    """The agreement while both sides design it: refused before its terms are recorded and once it is concluded."""
+    current = agreement_of(session, case)
+    if current is None:
+        raise DomainError(_("The municipality first records the agreement's terms; then both sides design it."))
+    if current.concluded_at is not None:
+        raise DomainError(_("The agreement is concluded and can no longer change."))
+    return current
 
 
 @access.rule(
@@ -170,6 +196,9 @@ def save(session: Session, case: Case, *, actor: User, fields: AgreementFields) 
     if not overseers:
         raise DomainError(_("Choose who oversees the outcomes."))
     existing = agreement_of(session, case)
+    if existing is not None and fields.budget < committed(session, existing.id):
+        raise DomainError(_("The payment schedule commits more than this budget."))
+    validator = _validator(session, found.coalition.id, fields.validator_email)
     agreement = existing or Agreement(
         case_id=case.id,
         coalition_id=found.coalition.id,
@@ -181,12 +210,32 @@ def save(session: Session, case: Case, *, actor: User, fields: AgreementFields) 
     agreement.budget, agreement.starts_on, agreement.ends_on = fields.budget, fields.starts_on, fields.ends_on
     agreement.overseers, agreement.monitoring_arrangement = overseers, fields.monitoring_arrangement.strip()
     agreement.report_cadence, agreement.recorded_by_id, agreement.updated_at = fields.report_cadence, actor.id, utcnow()
+    agreement.risk_sharing, agreement.validator_id = fields.risk_sharing.strip(), validator.id if validator else None
     if existing is not None:
         withdraw_approvals(session, case, agreement, actor=actor)
     session.add(agreement)
     session.flush()
     audit.record(session, action="agreement_saved", actor=actor, case=case, details={"agreement_id": agreement.id})
     return agreement
+
+
+def committed(session: Session, agreement_id: int) -> Decimal:
+    """What the payment schedule commits: every payment's amount, an outcome payment's cap."""
+    total = session.exec(select(func.sum(PaymentTerm.amount)).where(PaymentTerm.agreement_id == agreement_id)).one()
+    return Decimal(total or 0)
+
+
+def _validator(session: Session, coalition_id: int, email: str) -> User | None:
+    """The independent validator the agreement names: an account outside the coalition it checks."""
+    email = (email or "").strip()
+    if not email:
+        return None
+    found = session.exec(select(User).where(func.lower(User.email) == email.lower())).first()
+    if found is None or found.role not in (Role.official, Role.coalition_member) or not found.active:
+        raise DomainError(_("No account with this e-mail address can validate outcome values."))
+    if coalitions.is_member(session, coalition_id, found, accepted=False):
+        raise DomainError(_("The validator must be independent of the coalition."))
+    return found
 
 
 def _check_indicator(session: Session, case: Case, fields: IndicatorFields) -> None:
@@ -272,7 +321,10 @@ def remove_indicator(session: Session, case: Case, indicator_id: int, *, actor: 
 
 
 def document_context(session: Session, case: Case, agreement: Agreement) -> dict:
+    from . import payments  # the schedule's module builds on this one
+
     outcomes = {o.id: o for o in session.exec(select(Outcome).where(Outcome.case_id == case.id)).all()}
+    indicators = indicators_of(session, agreement)
     approvers = [agreement.municipality_approved_by_id, agreement.lead_approved_by_id]
     names = dict(session.exec(select(User.id, User.name).where(User.id.in_([i for i in approvers if i]))).all())
     return {
@@ -282,8 +334,15 @@ def document_context(session: Session, case: Case, agreement: Agreement) -> dict
         "agreement": agreement,
         "coalition": session.get(Coalition, agreement.coalition_id),
         "decision": session.get(AwardDecision, agreement.award_decision_id),
-        "indicators": indicators_of(session, agreement),
+        "indicators": indicators,
         "outcomes": outcomes,
+        "terms": payments.terms_of(session, agreement),
+        "term_indicators": {i.id: i for i in indicators},
+        "committed": committed(session, agreement.id),
+        "partners": payments.partner_names(session, agreement),
+        "payment_kinds": payments.KINDS,
+        "partial_rules": payments.PARTIAL_RULES,
+        "validator": session.get(User, agreement.validator_id) if agreement.validator_id else None,
         "frequencies": FREQUENCIES,
         "overseers": OVERSEERS,
         "directions": DIRECTIONS,

@@ -1,7 +1,8 @@
 """The agreement is designed together: the coalition proposes, both sides comment, both approve.
 
 While the agreement is negotiated, the winning coalition's partners propose
-indicators, changes of agreed ones and a text for the monitoring arrangement,
+indicators, changes of agreed ones, payments for the schedule and texts for the
+monitoring arrangement and the risk sharing,
 and both sides comment. The case owner accepts a proposal (it becomes part of
 the text) or declines it with a reason. The thread is append-only: a proposal's
 decision is set once, in columns of its own.
@@ -13,6 +14,7 @@ approvals (`agreement.withdraw_approvals`), and `conclude_agreement` waits for b
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -23,10 +25,23 @@ from sqlmodel import Session, select
 from .. import access
 from ..core import audit, mail
 from ..core.errors import DomainError, NotFound
-from ..models import Agreement, AgreementContribution, AuditEvent, Case, Direction, Indicator, Role, User, utcnow
+from ..models import (
+    Agreement,
+    AgreementContribution,
+    AuditEvent,
+    Case,
+    Direction,
+    Indicator,
+    PartialRule,
+    PaymentKind,
+    Role,
+    User,
+    utcnow,
+)
 from ..procurement import award
 from ..question.question_document import DOCUMENT_LOCALE
 from . import agreement as agreements
+from . import payments
 
 MUNICIPALITY, COALITION = "municipality", "coalition"
 SIDES = {MUNICIPALITY: _l("Municipality"), COALITION: _l("Coalition")}
@@ -34,6 +49,8 @@ PROPOSALS = {
     "indicator": _l("Proposed indicator"),
     "change": _l("Proposed change of the indicator"),
     "arrangement": _l("Proposed monitoring arrangement"),
+    "payment": _l("Proposed payment"),
+    "risk_sharing": _l("Proposed risk sharing"),
 }
 KINDS = PROPOSALS | {"comment": _l("Comment")}
 DECISIONS = {"accepted": _l("Accepted"), "declined": _l("Declined")}
@@ -42,15 +59,6 @@ MAX_TEXT = 20000
 
 def side_of(user: User) -> str:
     return MUNICIPALITY if user.role == Role.official else COALITION
-
-
-def _negotiated(session: Session, case: Case) -> Agreement:
-    current = agreements.agreement_of(session, case)
-    if current is None:
-        raise DomainError(_("The municipality first records the agreement's terms; then both sides design it."))
-    if current.concluded_at is not None:
-        raise DomainError(_("The agreement is concluded and can no longer change."))
-    return current
 
 
 def _indicator(session: Session, current: Agreement, indicator_id: int | None) -> Indicator | None:
@@ -90,6 +98,28 @@ def from_payload(payload: dict) -> agreements.IndicatorFields:
     return agreements.IndicatorFields(**values)
 
 
+def payment_payload(fields: payments.TermFields) -> dict:
+    values = vars(fields).copy()
+    values["kind"] = fields.kind.value
+    values["partial"] = fields.partial.value if fields.partial else None
+    values["due_on"] = fields.due_on.isoformat()
+    for name in ("amount", "rate"):
+        values[name] = None if values[name] is None else str(values[name])
+    values["shares"] = {str(k): str(v) for k, v in fields.shares.items()}
+    return values
+
+
+def payment_from_payload(payload: dict) -> payments.TermFields:
+    values = dict(payload)
+    values["kind"] = PaymentKind(values["kind"])
+    values["partial"] = PartialRule(values["partial"]) if values["partial"] else None
+    values["due_on"] = date.fromisoformat(values["due_on"])
+    for name in ("amount", "rate"):
+        values[name] = None if values[name] is None else Decimal(values[name])
+    values["shares"] = {int(k): Decimal(v) for k, v in values["shares"].items()}
+    return payments.TermFields(**values)
+
+
 def fields_of(indicator: Indicator) -> agreements.IndicatorFields:
     """An agreed indicator as the fields a change proposal starts from."""
     names = agreements.IndicatorFields.__dataclass_fields__
@@ -118,7 +148,7 @@ def propose_indicator(
 ) -> AgreementContribution:
     """The coalition proposes a new indicator, checked as the official's own would be."""
     access.require(session, access.Capability.propose_to_agreement, actor, case=case)
-    current = _negotiated(session, case)
+    current = agreements.negotiated(session, case)
     agreements._check_indicator(session, case, fields)
     return _contribute(
         session,
@@ -137,7 +167,7 @@ def propose_change(
 ) -> AgreementContribution:
     """The coalition proposes other definitions, sources, norms or targets for an agreed indicator."""
     access.require(session, access.Capability.propose_to_agreement, actor, case=case)
-    current = _negotiated(session, case)
+    current = agreements.negotiated(session, case)
     indicator = _indicator(session, current, indicator_id)
     agreements._check_indicator(session, case, fields)
     return _contribute(
@@ -156,9 +186,36 @@ def propose_change(
 def propose_arrangement(session: Session, case: Case, *, actor: User, text: str) -> AgreementContribution:
     """The coalition proposes a text for the monitoring arrangement."""
     access.require(session, access.Capability.propose_to_agreement, actor, case=case)
-    current = _negotiated(session, case)
+    current = agreements.negotiated(session, case)
     body = _text(text, required=_("Write the monitoring arrangement you propose."))
     return _contribute(session, case, current, actor=actor, kind="arrangement", body=body)
+
+
+def propose_payment(
+    session: Session, case: Case, *, actor: User, fields: payments.TermFields, note: str = ""
+) -> AgreementContribution:
+    """The coalition proposes a payment for the schedule, checked as the owner's own would be."""
+    access.require(session, access.Capability.propose_to_agreement, actor, case=case)
+    current = agreements.negotiated(session, case)
+    payments.check(session, case, fields)
+    return _contribute(
+        session,
+        case,
+        current,
+        actor=actor,
+        kind="payment",
+        subject=fields.description.strip()[:200],
+        payload=payment_payload(fields),
+        body=(note or "").strip()[:MAX_TEXT],
+    )
+
+
+def propose_risk_sharing(session: Session, case: Case, *, actor: User, text: str) -> AgreementContribution:
+    """The coalition proposes how the risk of not reaching the outcomes is shared, in words."""
+    access.require(session, access.Capability.propose_to_agreement, actor, case=case)
+    current = agreements.negotiated(session, case)
+    body = _text(text, required=_("Write how you propose to share the risk."))
+    return _contribute(session, case, current, actor=actor, kind="risk_sharing", body=body)
 
 
 def comment(
@@ -166,7 +223,7 @@ def comment(
 ) -> AgreementContribution:
     """A comment of either side, on the agreement or on one of its indicators."""
     access.require(session, access.Capability.comment_on_agreement, actor, case=case)
-    current = _negotiated(session, case)
+    current = agreements.negotiated(session, case)
     indicator = _indicator(session, current, indicator_id)
     body = _text(text, required=_("Write your comment."))
     return _contribute(
@@ -200,7 +257,7 @@ def _decided(session: Session, entry: AgreementContribution, *, actor: User, dec
 def accept(session: Session, case: Case, contribution_id: int, *, actor: User, reason: str = "") -> None:
     """The case owner takes a proposal into the text: it becomes or changes an indicator, or the arrangement."""
     access.require(session, access.Capability.edit_agreement, actor, case=case)
-    current = _negotiated(session, case)
+    current = agreements.negotiated(session, case)
     entry = _proposal(session, current, contribution_id)
     if entry.kind == "indicator":
         agreements.add_indicator(session, case, actor=actor, fields=from_payload(entry.payload))
@@ -209,8 +266,13 @@ def accept(session: Session, case: Case, contribution_id: int, *, actor: User, r
         if indicator is None or indicator.agreement_id != current.id:
             raise DomainError(_("The indicator this proposal changes was removed; decline the proposal."))
         agreements.change_indicator(session, case, indicator, actor=actor, fields=from_payload(entry.payload))
+    elif entry.kind == "payment":
+        payments.add_term(session, case, actor=actor, fields=payment_from_payload(entry.payload))
     else:
-        current.monitoring_arrangement = entry.body
+        if entry.kind == "risk_sharing":
+            current.risk_sharing = entry.body
+        else:
+            current.monitoring_arrangement = entry.body
         current.updated_at, current.recorded_by_id = utcnow(), actor.id
         agreements.withdraw_approvals(session, case, current, actor=actor)
         session.add(current)
@@ -227,7 +289,7 @@ def accept(session: Session, case: Case, contribution_id: int, *, actor: User, r
 def decline(session: Session, case: Case, contribution_id: int, *, actor: User, reason: str) -> None:
     """The case owner declines a proposal, saying why; the text does not change."""
     access.require(session, access.Capability.edit_agreement, actor, case=case)
-    current = _negotiated(session, case)
+    current = agreements.negotiated(session, case)
     entry = _proposal(session, current, contribution_id)
     reason = _text(reason, required=_("Say why the proposal is declined."))
     _decided(session, entry, actor=actor, decision="declined", reason=reason)
@@ -247,7 +309,7 @@ def approve(session: Session, case: Case, *, actor: User, version: int | None) -
     """The case owner approves for the municipality, a user of the lead organisation for the coalition; the
     approval holds for the version the approver read. Approving again changes nothing."""
     access.require(session, access.Capability.approve_agreement, actor, case=case)
-    current = _negotiated(session, case)
+    current = agreements.negotiated(session, case)
     if version != current.version:
         raise DomainError(
             _("The agreement changed since you opened it. Read the current text and approve it again if you agree.")
@@ -302,6 +364,7 @@ class Entry:
     author: str
     decider: str | None
     proposed: agreements.IndicatorFields | None
+    payment: payments.TermFields | None = None
 
 
 def history(session: Session, current: Agreement) -> list[Entry]:
@@ -315,7 +378,10 @@ def history(session: Session, current: Agreement) -> list[Entry]:
         .order_by(AgreementContribution.created_at, AgreementContribution.id)
     ).all()
     return [
-        Entry(e, author, decided_by, from_payload(e.payload) if e.payload else None) for e, author, decided_by in rows
+        Entry(e, author, decided_by, payment=payment_from_payload(e.payload))
+        if e.kind == "payment"
+        else Entry(e, author, decided_by, from_payload(e.payload) if e.payload else None)
+        for e, author, decided_by in rows
     ]
 
 

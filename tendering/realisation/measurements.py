@@ -28,7 +28,7 @@ from ..parties import attachments
 from ..procurement import award
 from ..workflow.phases import in_phase
 from . import agreement as agreements
-from . import monitoring
+from . import claims, monitoring
 
 COLUMNS = (
     "indicator",
@@ -203,6 +203,7 @@ def report(session: Session, reporting: Reporting, *, actor: User, reported: Rep
     )
     _insert(session, lambda: session.add(measurement))
     monitoring.refresh(session, [reported.indicator])
+    claims.flag_corrections(session, reporting.case, [current.id] if current else [], actor=actor)
     audit.record(
         session,
         action="measurement_corrected" if current else "measurement_reported",
@@ -444,6 +445,7 @@ def store(session: Session, reporting: Reporting, *, actor: User, found: list[Re
     ]
     _insert(session, lambda: session.execute(insert(Measurement), rows))
     monitoring.refresh(session, list(indicators.values()))
+    claims.flag_corrections(session, reporting.case, [r.supersedes.id for r in found if r.supersedes], actor=actor)
     audit.record(
         session,
         action="measurements_imported",

@@ -7,11 +7,11 @@ from flask_login import current_user
 from ..access import Capability, allows, may
 from ..core import db
 from ..core.errors import DomainError, NotFound
-from ..models import Case, Direction, Indicator
+from ..models import Case, Direction, Indicator, PartialRule, PaymentKind, User
 from ..question import follow_up
 from ..question.cases import outcomes_of
 from ..question.question_document import to_pdf
-from ..realisation import agreement, agreement_design
+from ..realisation import agreement, agreement_design, payments
 from ..web.forms import (
     AgreementCommentForm,
     AgreementForm,
@@ -19,14 +19,20 @@ from ..web.forms import (
     ArrangementProposalForm,
     IndicatorForm,
     IndicatorProposalForm,
+    PaymentProposalForm,
+    PaymentTermForm,
     ProposalDecisionForm,
+    RiskSharingProposalForm,
 )
 
 bp = Blueprint("agreement", __name__, url_prefix="/cases/<int:case_id>/agreement")
 
 
-def _agreement_form(basis, current) -> AgreementForm:
-    form = AgreementForm(obj=current) if current else AgreementForm(budget=basis.proposal.price if basis else None)
+def _agreement_form(basis, current, validator=None) -> AgreementForm:
+    if current:
+        form = AgreementForm(obj=current, validator_email=validator.email if validator else "")
+    else:
+        form = AgreementForm(budget=basis.proposal.price if basis else None)
     form.report_cadence.choices = [(key, str(label)) for key, label in agreement.FREQUENCIES.items()]
     form.overseers.choices = [(key, str(label)) for key, label in agreement.OVERSEERS.items()]
     return form
@@ -38,6 +44,37 @@ def _indicator_form(session, case, form_class=IndicatorForm, **prefill) -> Indic
     form.direction.choices = [(d.value, str(label)) for d, label in agreement.DIRECTIONS.items()]
     form.frequency.choices = [(key, str(label)) for key, label in agreement.FREQUENCIES.items()]
     return form
+
+
+def _payment_form(session, current, form_class=PaymentTermForm, formdata=None):
+    form = form_class(prefix="payment") if formdata is None else formdata
+    form.kind.choices = [(k.value, str(label)) for k, label in payments.KINDS.items()]
+    form.partial.choices = [("", _("— not an outcome payment —"))] + [
+        (k.value, str(label)) for k, label in payments.PARTIAL_RULES.items()
+    ]
+    form.indicator_id.choices = [(0, _("— not an outcome payment —"))] + [
+        (i.id, i.name) for i in (agreement.indicators_of(session, current) if current else [])
+    ]
+    return form
+
+
+def _term_fields(session, current, form) -> payments.TermFields:
+    optional = lambda value: None if value is None else float(value)
+    partners = {name.casefold(): i for i, name in payments.partner_names(session, current).items()}
+    return payments.TermFields(
+        kind=PaymentKind(form.kind.data),
+        description=form.description.data,
+        amount=form.amount.data,
+        due_on=form.due_on.data,
+        deliverable=form.deliverable.data or "",
+        indicator_id=form.indicator_id.data or None,
+        reference_value=optional(form.reference_value.data),
+        target_value=optional(form.target_value.data),
+        partial=PartialRule(form.partial.data) if form.partial.data else None,
+        rate=form.rate.data,
+        step=optional(form.step.data),
+        shares=payments.parse_shares(form.shares.data, partners),
+    )
 
 
 def _int(value) -> int | None:
@@ -76,6 +113,8 @@ def _page(session, case, *, form=None, indicator_form=None, proposal_form=None, 
     if proposal_form is None and may_propose:
         proposal_form = _indicator_form(session, case, IndicatorProposalForm, **prefill)
     history = agreement_design.history(session, current) if current else []
+    validator = session.get(User, current.validator_id) if current and current.validator_id else None
+    terms = payments.terms_of(session, current) if current else []
     comment_form = forms.get("comment_form") or AgreementCommentForm()
     comment_form.about.choices = [(0, _("The agreement as a whole"))] + [(i.id, i.name) for i in indicators]
     open_proposals = [
@@ -88,7 +127,7 @@ def _page(session, case, *, form=None, indicator_form=None, proposal_form=None, 
         current=current,
         indicators=indicators,
         outcomes={o.id: o for o in outcomes_of(session, case)},
-        form=form or _agreement_form(basis, current),
+        form=form or _agreement_form(basis, current, validator),
         indicator_form=indicator_form,
         proposal_form=proposal_form,
         changing=changing
@@ -106,6 +145,18 @@ def _page(session, case, *, form=None, indicator_form=None, proposal_form=None, 
         },
         approve_form=ApproveAgreementForm(version=current.version if current else None),
         history=history,
+        terms=terms,
+        committed=agreement.committed(session, current.id) if current else 0,
+        term_indicators={i.id: i for i in indicators},
+        partners=payments.partner_names(session, current) if current else {},
+        payment_kinds=payments.KINDS,
+        partial_rules=payments.PARTIAL_RULES,
+        payment_form=_payment_form(session, current, formdata=forms.get("payment_form")),
+        payment_proposal_form=_payment_form(
+            session, current, PaymentProposalForm, formdata=forms.get("payment_proposal_form")
+        ),
+        risk_form=forms.get("risk_form") or RiskSharingProposalForm(prefix="risk"),
+        validator=validator,
         approvals=agreement_design.approvals(session, case, current) if current else None,
         may_edit=may_edit,
         may_propose=may_propose,
@@ -145,6 +196,8 @@ def save(case: Case):
             overseers=form.overseers.data,
             monitoring_arrangement=form.monitoring_arrangement.data,
             report_cadence=form.report_cadence.data,
+            risk_sharing=form.risk_sharing.data or "",
+            validator_email=form.validator_email.data or "",
         ),
     )
     flash(_("The agreement's terms are saved."), "success")
@@ -193,6 +246,28 @@ def remove_indicator(case: Case, indicator_id: int):
     return redirect(url_for(".index", case_id=case.id) + "#indicators")
 
 
+@bp.post("/payments")
+@allows(Capability.edit_agreement)
+def add_payment(case: Case):
+    session = db.session()
+    current = agreement.agreement_of(session, case)
+    form = _payment_form(session, current, formdata=PaymentTermForm(prefix="payment"))
+    if not form.validate_on_submit():
+        return _page(session, case, payment_form=form, status=400)
+    payments.add_term(session, case, actor=current_user, fields=_term_fields(session, current, form))
+    flash(_("The payment is added to the schedule."), "success")
+    return redirect(url_for(".index", case_id=case.id) + "#payments")
+
+
+@bp.post("/payments/<int:term_id>/remove")
+@allows(Capability.edit_agreement)
+def remove_payment(case: Case, term_id: int):
+    session = db.session()
+    payments.remove_term(session, case, term_id, actor=current_user)
+    flash(_("The payment is removed from the schedule."), "success")
+    return redirect(url_for(".index", case_id=case.id) + "#payments")
+
+
 # Designed together: proposals, comments, decisions, approvals ------------------------------------------------------
 
 
@@ -236,6 +311,33 @@ def propose_arrangement(case: Case):
     if not form.validate_on_submit():
         return _page(session, case, arrangement_form=form, status=400)
     agreement_design.propose_arrangement(session, case, actor=current_user, text=form.arrangement.data)
+    flash(_("Your proposal is sent to the municipality."), "success")
+    return _to_history(case)
+
+
+@bp.post("/proposals/payment")
+@allows(Capability.propose_to_agreement)
+def propose_payment(case: Case):
+    session = db.session()
+    current = agreement.agreement_of(session, case)
+    form = _payment_form(session, current, formdata=PaymentProposalForm(prefix="payment"))
+    if not form.validate_on_submit():
+        return _page(session, case, payment_proposal_form=form, status=400)
+    agreement_design.propose_payment(
+        session, case, actor=current_user, fields=_term_fields(session, current, form), note=form.note.data or ""
+    )
+    flash(_("Your proposal is sent to the municipality."), "success")
+    return _to_history(case)
+
+
+@bp.post("/proposals/risk-sharing")
+@allows(Capability.propose_to_agreement)
+def propose_risk_sharing(case: Case):
+    session = db.session()
+    form = RiskSharingProposalForm(prefix="risk")
+    if not form.validate_on_submit():
+        return _page(session, case, risk_form=form, status=400)
+    agreement_design.propose_risk_sharing(session, case, actor=current_user, text=form.risk_sharing.data)
     flash(_("Your proposal is sent to the municipality."), "success")
     return _to_history(case)
 

@@ -13,6 +13,16 @@ from .base import (
     amendment_field,
     checkboxes,
 )
+from .finance import (
+    ClaimForm,
+    ClaimRejectionForm,
+    PaidForm,
+    PaymentProposalForm,
+    PaymentTermForm,
+    RiskSharingProposalForm,
+    SettlementForm,
+    ValidationForm,
+)
 from .parties import (
     ORGANISATION_KIND_LABELS,
     AcceptInvitationForm,
@@ -76,6 +86,14 @@ from .realisation import (
 )
 
 __all__ = [
+    "ClaimForm",
+    "ClaimRejectionForm",
+    "PaidForm",
+    "PaymentProposalForm",
+    "PaymentTermForm",
+    "RiskSharingProposalForm",
+    "SettlementForm",
+    "ValidationForm",
     "AMENDMENT_HELP",
     "AcceptInvitationForm",
     "AgreementForm",

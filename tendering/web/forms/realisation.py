@@ -37,6 +37,19 @@ class AgreementForm(FlaskForm):
         description=_l("How the overseers look at the indicators and progress reports, and when they meet."),
     )
     report_cadence = SelectField(_l("Progress reports"), validators=[InputRequired()])
+    risk_sharing = TextAreaField(
+        _l("Risk sharing"),
+        validators=[Length(max=20000)],
+        description=_l("Who bears what when the outcomes are not, or only partly, reached."),
+    )
+    validator_email = StringField(
+        _l("Independent validator of outcome values (e-mail address)"),
+        validators=[Length(max=254)],
+        description=_l(
+            "Optional: an account outside the coalition who confirms the values an outcome payment rests on. "
+            "Officials who did not report a value can always confirm it."
+        ),
+    )
 
 
 class IndicatorForm(FlaskForm):

@@ -1,0 +1,524 @@
+"""Claims: no euro of an outcome payment moves without validated values behind it.
+
+The lead claims a payment that is due, with its evidence; an outcome claim
+rests on the indicator's value in force at the payment's date, taken from the
+reported measurements (never retyped) and kept on the claim as it was. Someone
+outside the coalition confirms that value (an official who did not report it,
+or the validator the agreement names) before the claim goes before the
+municipality. Officials approve or reject it, two of them above the amount set
+per install (`PAYMENT_FOUR_EYES_ABOVE`), never the one who validated its values;
+an approved claim is marked paid with the financial administration's reference.
+A correction of a value a claim rests on flags the claim (`ClaimCorrection`)
+and is settled on the record; the claim itself does not change.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from flask import current_app, has_request_context, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from .. import access
+from ..core import audit, locking, mail
+from ..core.errors import DomainError, NotFound
+from ..models import (
+    OPEN_CLAIMS,
+    Agreement,
+    Case,
+    ClaimCorrection,
+    ClaimStatus,
+    Indicator,
+    Measurement,
+    MeasurementValidation,
+    PartialRule,
+    PaymentClaim,
+    PaymentKind,
+    PaymentTerm,
+    User,
+    utcnow,
+)
+from ..parties import coalitions
+from ..procurement import award
+from ..question.question_document import DOCUMENT_LOCALE
+from . import agreement as agreements
+from . import monitoring, payments
+
+MAX_TEXT = 20000
+MAX_REFERENCE = 100
+STATUS_LABELS = {
+    ClaimStatus.awaiting_validation: _l("Awaiting validation of its value"),
+    ClaimStatus.submitted: _l("Submitted"),
+    ClaimStatus.approved: _l("Approved"),
+    ClaimStatus.paid: _l("Paid"),
+    ClaimStatus.rejected: _l("Rejected"),
+}
+
+
+@access.rule(
+    "named_validator",
+    "the user is the independent validator the case's concluded agreement names",
+    lambda: _("Only the validator the agreement names checks its outcome values."),
+    hides=True,
+)
+def _validator_rule(session: Session, user: User, subject: access.Subject) -> bool:
+    found = agreements.concluded(session, subject.case) if subject.case is not None else None
+    return found is not None and found.validator_id == user.id
+
+
+def four_eyes_above() -> Decimal:
+    return Decimal(str(current_app.config.get("PAYMENT_FOUR_EYES_ABOVE", "25000")))
+
+
+def needs_two(claim: PaymentClaim) -> bool:
+    return claim.amount > four_eyes_above()
+
+
+def _concluded(session: Session, case: Case) -> Agreement:
+    found = agreements.concluded(session, case)
+    if found is None:
+        raise NotFound(_("This case has no concluded agreement."))
+    return found
+
+
+def _term(session: Session, current: Agreement, term_id: int) -> PaymentTerm:
+    term = session.get(PaymentTerm, term_id)
+    if term is None or term.agreement_id != current.id:
+        raise NotFound(_("This payment does not exist."))
+    return term
+
+
+def _claim(session: Session, current: Agreement, claim_id: int, *, serialise: bool = False) -> PaymentClaim:
+    if serialise:  # two officials or a double click take turns on the claim
+        locking.serialise(session, PaymentClaim, claim_id)
+    found = session.exec(
+        locking.fresh(select(PaymentClaim).where(PaymentClaim.id == claim_id, PaymentClaim.agreement_id == current.id))
+    ).first()
+    if found is None:
+        raise NotFound(_("This claim does not exist."))
+    return found
+
+
+def _text(value: str, *, required: str | None = None, limit: int = MAX_TEXT) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise DomainError(required)
+    if len(value) > limit:
+        raise DomainError(_("The text is too long."))
+    return value
+
+
+# What may be claimed ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Claimable:
+    """What a claim of the payment would come to today, or why it cannot be made."""
+
+    amount: Decimal
+    measurement: Measurement | None = None
+    problem: str | None = None
+
+
+def value_at(session: Session, term: PaymentTerm) -> Measurement | None:
+    """The indicator's value in force for the latest period that started by the payment's date."""
+    values = monitoring.current_values(session, [term.indicator_id])[term.indicator_id]
+    periods = [p for p in values if p <= term.due_on]
+    return values[max(periods)] if periods else None
+
+
+def claimable(session: Session, term: PaymentTerm, indicator: Indicator | None, today: date) -> Claimable:
+    if term.kind == PaymentKind.fixed and today < term.due_on:
+        return Claimable(term.amount, problem=_("This payment is due on %(date)s.", date=term.due_on.isoformat()))
+    if term.kind != PaymentKind.outcome:
+        return Claimable(term.amount)
+    found = value_at(session, term)
+    if found is None:
+        return Claimable(
+            Decimal(0),
+            problem=_("No value of “%(name)s” is reported for a period up to %(date)s.", **_about(term, indicator)),
+        )
+    amount = payments.earned(term, indicator, found.value)
+    context = _about(term, indicator) | {"value": f"{found.value:g}", "period": found.period.isoformat()}
+    if not payments.reached(term, indicator, found.value) and today < term.due_on:
+        if term.partial == PartialRule.nothing:
+            problem = _(
+                "The target of %(target)s is not reached: the value in force is %(value)s (period %(period)s). "
+                "Only reaching the target pays.",
+                **context,
+            )
+        else:
+            problem = _(
+                "The target of %(target)s is not reached: the value in force is %(value)s (period %(period)s). "
+                "What is partly reached can be claimed from %(date)s.",
+                **context,
+            )
+        return Claimable(amount, found, problem)
+    if amount <= 0:
+        return Claimable(
+            amount,
+            found,
+            _("The value in force, %(value)s (period %(period)s), earns nothing under this payment.", **context),
+        )
+    return Claimable(amount, found)
+
+
+def _about(term: PaymentTerm, indicator: Indicator | None) -> dict:
+    return {
+        "name": indicator.name if indicator else "",
+        "target": f"{term.target_value:g}" if term.target_value is not None else "",
+        "date": term.due_on.isoformat(),
+    }
+
+
+def validation_of(session: Session, measurement_id: int | None) -> MeasurementValidation | None:
+    if measurement_id is None:
+        return None
+    return session.exec(
+        select(MeasurementValidation).where(MeasurementValidation.measurement_id == measurement_id)
+    ).first()
+
+
+# The coalition claims -------------------------------------------------------------------------------------------------
+
+
+def submit(session: Session, case: Case, term_id: int, *, actor: User, evidence: str, today: date) -> PaymentClaim:
+    """The lead claims a payment that is due; an outcome claim waits for its values to be validated."""
+    access.require(session, access.Capability.claim_payment, actor, case=case)
+    current = _concluded(session, case)
+    term = _term(session, current, term_id)
+    indicator = session.get(Indicator, term.indicator_id) if term.indicator_id else None
+    evidence = _text(
+        evidence,
+        required=_("Describe the deliverable the municipality is asked to accept.")
+        if term.kind == PaymentKind.milestone
+        else None,
+    )
+    found = claimable(session, term, indicator, today)
+    if found.problem:
+        raise DomainError(found.problem)
+    validation = validation_of(session, found.measurement.id if found.measurement else None)
+    if validation is not None and not validation.confirmed:
+        raise DomainError(_("The value this claim rests on was not confirmed; correct it first."))
+    waiting = term.kind == PaymentKind.outcome and validation is None
+    claim = PaymentClaim(
+        term_id=term.id,
+        agreement_id=current.id,
+        status=ClaimStatus.awaiting_validation if waiting else ClaimStatus.submitted,
+        amount=found.amount,
+        evidence=evidence,
+        measurement_id=found.measurement.id if found.measurement else None,
+        value=found.measurement.value if found.measurement else None,
+        period=found.measurement.period if found.measurement else None,
+        submitted_by_id=actor.id,
+    )
+    try:
+        with session.begin_nested():
+            session.add(claim)
+    except IntegrityError:
+        raise DomainError(_("This payment has already been claimed.")) from None
+    audit.record(
+        session,
+        action="payment_claimed",
+        actor=actor,
+        case=case,
+        details={"claim_id": claim.id, "term_id": term.id, "amount": str(claim.amount), "status": claim.status.value},
+    )
+    if waiting:
+        _mail_validators(session, case, current, claim, indicator)
+    return claim
+
+
+def _mail_validators(session: Session, case: Case, current: Agreement, claim: PaymentClaim, indicator) -> None:
+    ids = [i for i in (current.validator_id, case.owner_id) if i]
+    addresses = sorted(set(session.exec(select(User.email).where(User.id.in_(ids), User.active)).all()))
+    with force_locale(DOCUMENT_LOCALE):
+        message = mail.compose(
+            "claim_needs_validation",
+            title=case.title,
+            reference=case.reference,
+            indicator=indicator.name,
+            value=f"{claim.value:g}",
+            period=claim.period.isoformat(),
+            link=url_for("finances.validation", case_id=case.id, _external=True) if has_request_context() else "",
+        )
+    for address in addresses:
+        mail.queue(session, to=address, message=message, case_id=case.id)
+
+
+# Validation of the values ---------------------------------------------------------------------------------------------
+
+
+def validate(
+    session: Session, case: Case, measurement_id: int, *, actor: User, confirmed: bool, note: str
+) -> MeasurementValidation:
+    """Confirm a value in force, or say why it is not confirmed (the claims resting on it are then rejected)."""
+    access.require(session, access.Capability.validate_outcomes, actor, case=case)
+    current = _concluded(session, case)
+    measurement = session.get(Measurement, measurement_id)
+    indicator = session.get(Indicator, measurement.indicator_id) if measurement else None
+    if indicator is None or indicator.agreement_id != current.id:
+        raise NotFound(_("This value does not exist."))
+    in_force = monitoring.current_values(session, [indicator.id])[indicator.id].get(measurement.period)
+    if in_force is None or in_force.id != measurement.id:
+        raise DomainError(_("This value was corrected since; validate the value in force."))
+    if measurement.reported_by_id == actor.id or coalitions.is_member(
+        session, current.coalition_id, actor, accepted=False
+    ):
+        raise DomainError(_("A value is validated by someone outside the coalition who did not report it."))
+    note = _text(note, required=None if confirmed else _("Say why the value is not confirmed."))
+    validation = MeasurementValidation(
+        measurement_id=measurement.id, confirmed=confirmed, note=note, validated_by_id=actor.id
+    )
+    try:
+        with session.begin_nested():
+            session.add(validation)
+    except IntegrityError:
+        raise DomainError(_("This value has already been validated.")) from None
+    waiting = session.exec(
+        select(PaymentClaim).where(
+            PaymentClaim.measurement_id == measurement.id, PaymentClaim.status == ClaimStatus.awaiting_validation
+        )
+    ).all()
+    for claim in waiting:
+        if confirmed:
+            claim.status = ClaimStatus.submitted
+        else:
+            _reject(claim, actor, _("The value the claim rests on was not confirmed: %(note)s", note=note))
+        session.add(claim)
+    session.flush()
+    if not confirmed:
+        for claim in waiting:
+            _tell_coalition(session, case, current, claim, "claim_rejected")
+    audit.record(
+        session,
+        action="measurement_validated" if confirmed else "measurement_not_confirmed",
+        actor=actor,
+        case=case,
+        reason=note,
+        details={"measurement_id": measurement.id, "indicator_id": indicator.id, "claims": [c.id for c in waiting]},
+    )
+    return validation
+
+
+def awaiting_validation(session: Session, current: Agreement) -> list[tuple]:
+    """The claims waiting for their value to be validated, with the payment, the indicator, the value and who
+    reported it, in one query."""
+    return list(
+        session.exec(
+            select(PaymentClaim, PaymentTerm, Indicator, Measurement, User.name)
+            .join(PaymentTerm, PaymentTerm.id == PaymentClaim.term_id)
+            .join(Indicator, Indicator.id == PaymentTerm.indicator_id)
+            .join(Measurement, Measurement.id == PaymentClaim.measurement_id)
+            .join(User, User.id == Measurement.reported_by_id)
+            .where(PaymentClaim.agreement_id == current.id, PaymentClaim.status == ClaimStatus.awaiting_validation)
+            .order_by(PaymentClaim.id)
+        ).all()
+    )
+
+
+# The municipality decides -----------------------------------------------------------------------------------------------
+
+
+def approval_problem(session: Session, claim: PaymentClaim, actor: User) -> str | None:
+    """Why `actor` may not approve the claim now, or None."""
+    if claim.status != ClaimStatus.submitted:
+        return _("Only a submitted claim can be approved.")
+    if actor.id == claim.submitted_by_id:
+        return _("Who submitted a claim cannot approve it.")
+    if claim.measurement_id is not None:
+        validation = validation_of(session, claim.measurement_id)
+        if validation is None or not validation.confirmed:
+            return _("The values this claim rests on are not validated.")
+        if validation.validated_by_id == actor.id:
+            return _("Who validated the values cannot also approve the claim.")
+    if open_corrections(session, [claim.id]):
+        return _("A value this claim rests on was corrected; reject the claim so that it can be made again.")
+    if claim.first_approved_by_id == actor.id:
+        return _("A second official must approve this claim: it is above %(amount)s.", amount=str(four_eyes_above()))
+    return None
+
+
+def approve(session: Session, case: Case, claim_id: int, *, actor: User) -> PaymentClaim:
+    access.require(session, access.Capability.approve_claim, actor, case=case)
+    current = _concluded(session, case)
+    claim = _claim(session, current, claim_id, serialise=True)
+    if problem := approval_problem(session, claim, actor):
+        raise DomainError(problem)
+    now = utcnow()
+    if needs_two(claim) and claim.first_approved_by_id is None:
+        claim.first_approved_by_id, claim.first_approved_at = actor.id, now
+        action = "payment_claim_first_approval"
+    else:
+        claim.status, claim.approved_by_id, claim.approved_at = ClaimStatus.approved, actor.id, now
+        action = "payment_claim_approved"
+    session.add(claim)
+    session.flush()
+    audit.record(
+        session, action=action, actor=actor, case=case, details={"claim_id": claim.id, "amount": str(claim.amount)}
+    )
+    if claim.status == ClaimStatus.approved:
+        _tell_coalition(session, case, current, claim, "claim_approved")
+    return claim
+
+
+def _reject(claim: PaymentClaim, actor: User, reason: str) -> None:
+    claim.status, claim.rejected_by_id, claim.rejected_at, claim.rejection_reason = (
+        ClaimStatus.rejected,
+        actor.id,
+        utcnow(),
+        reason,
+    )
+
+
+def reject(session: Session, case: Case, claim_id: int, *, actor: User, reason: str) -> PaymentClaim:
+    access.require(session, access.Capability.approve_claim, actor, case=case)
+    current = _concluded(session, case)
+    claim = _claim(session, current, claim_id, serialise=True)
+    if claim.status not in OPEN_CLAIMS:
+        raise DomainError(_("Only a claim that is not yet approved can be rejected."))
+    _reject(claim, actor, _text(reason, required=_("Say why the claim is rejected.")))
+    session.add(claim)
+    session.flush()
+    audit.record(
+        session,
+        action="payment_claim_rejected",
+        actor=actor,
+        case=case,
+        reason=claim.rejection_reason,
+        details={"claim_id": claim.id},
+    )
+    _tell_coalition(session, case, current, claim, "claim_rejected")
+    return claim
+
+
+def record_paid(
+    session: Session, case: Case, claim_id: int, *, actor: User, paid_on: date, reference: str, today: date
+) -> PaymentClaim:
+    """The financial administration paid an approved claim: the date and its reference."""
+    access.require(session, access.Capability.record_payment, actor, case=case)
+    current = _concluded(session, case)
+    claim = _claim(session, current, claim_id, serialise=True)
+    if claim.status != ClaimStatus.approved:
+        raise DomainError(_("Only an approved claim can be marked paid."))
+    if paid_on > today or paid_on < claim.approved_at.date():
+        raise DomainError(_("The payment date lies between the approval and today."))
+    claim.payment_reference = _text(
+        reference, required=_("Give the financial administration's reference."), limit=MAX_REFERENCE
+    )
+    claim.status, claim.paid_on = ClaimStatus.paid, paid_on
+    claim.paid_recorded_by_id, claim.paid_recorded_at = actor.id, utcnow()
+    session.add(claim)
+    session.flush()
+    audit.record(
+        session,
+        action="payment_recorded",
+        actor=actor,
+        case=case,
+        details={"claim_id": claim.id, "paid_on": paid_on.isoformat(), "reference": claim.payment_reference},
+    )
+    return claim
+
+
+def _tell_coalition(session: Session, case: Case, current: Agreement, claim: PaymentClaim, template: str) -> None:
+    with force_locale(DOCUMENT_LOCALE):
+        message = mail.compose(
+            template,
+            title=case.title,
+            reference=case.reference,
+            amount=str(claim.amount),
+            reason=claim.rejection_reason,
+        )
+    for address in sorted(award.recipients(session, [current.coalition_id]).get(current.coalition_id, ())):
+        mail.queue(session, to=address, message=message, case_id=case.id)
+
+
+# Corrections after a claim --------------------------------------------------------------------------------------------
+
+
+def flag_corrections(session: Session, case: Case, corrected_ids: list[int], *, actor: User) -> None:
+    """Values were corrected (`measurements.report` and `store`): every live claim resting on one is flagged, with
+    what the payment comes to on the new value. One query when no claim rests on them (the usual case)."""
+    if not corrected_ids:
+        return
+    claims = session.exec(
+        select(PaymentClaim).where(PaymentClaim.measurement_id.in_(corrected_ids), PaymentClaim.rejected_at.is_(None))
+    ).all()
+    if not claims:
+        return
+    rows = session.exec(
+        select(Measurement, PaymentTerm, Indicator)
+        .join(PaymentClaim, PaymentClaim.measurement_id == Measurement.supersedes_id)
+        .join(PaymentTerm, PaymentTerm.id == PaymentClaim.term_id)
+        .join(Indicator, Indicator.id == PaymentTerm.indicator_id)
+        .where(PaymentClaim.id.in_([c.id for c in claims]))
+    ).all()
+    replaced = {m.supersedes_id: (m, term, indicator) for m, term, indicator in rows}
+    for claim in claims:
+        correction, term, indicator = replaced[claim.measurement_id]
+        session.add(
+            ClaimCorrection(
+                claim_id=claim.id,
+                corrected_id=claim.measurement_id,
+                correction_id=correction.id,
+                new_value=correction.value,
+                recomputed_amount=payments.earned(term, indicator, correction.value),
+            )
+        )
+        audit.record(
+            session,
+            action="payment_claim_flagged",
+            actor=actor,
+            case=case,
+            details={"claim_id": claim.id, "measurement_id": correction.id, "value": correction.value},
+        )
+    session.flush()
+
+
+def open_corrections(session: Session, claim_ids: list[int]) -> list[ClaimCorrection]:
+    if not claim_ids:
+        return []
+    return list(
+        session.exec(
+            select(ClaimCorrection).where(ClaimCorrection.claim_id.in_(claim_ids), ClaimCorrection.settled_at.is_(None))
+        ).all()
+    )
+
+
+def settle(
+    session: Session, case: Case, correction_id: int, *, actor: User, settlement: str, amount: Decimal
+) -> ClaimCorrection:
+    """The municipality records how a correction after an approved claim is settled: paid later, paid back, or
+    nothing, and why. The claim keeps what was approved; the settlement is its own record."""
+    access.require(session, access.Capability.record_payment, actor, case=case)
+    current = _concluded(session, case)
+    correction = session.get(ClaimCorrection, correction_id)
+    claim = session.get(PaymentClaim, correction.claim_id) if correction else None
+    if claim is None or claim.agreement_id != current.id:
+        raise NotFound(_("This correction does not exist."))
+    locking.serialise(session, ClaimCorrection, correction.id)
+    session.refresh(correction)
+    if correction.settled_at is not None:
+        raise DomainError(_("This correction has already been settled."))
+    if claim.status not in (ClaimStatus.approved, ClaimStatus.paid):
+        raise DomainError(_("A claim that is not approved is rejected and made again, not settled."))
+    if not amount.is_finite() or abs(amount) > payments.MAX_AMOUNT:
+        raise DomainError(_("Enter an amount."))
+    correction.settlement = _text(settlement, required=_("Say how the correction is settled."))
+    correction.settlement_amount = amount.quantize(payments.CENT)
+    correction.settled_at, correction.settled_by_id = utcnow(), actor.id
+    session.add(correction)
+    session.flush()
+    audit.record(
+        session,
+        action="payment_claim_settled",
+        actor=actor,
+        case=case,
+        reason=correction.settlement,
+        details={"claim_id": claim.id, "correction_id": correction.id, "amount": str(correction.settlement_amount)},
+    )
+    return correction

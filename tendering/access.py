@@ -79,6 +79,7 @@ class Capability(str, Enum):
     report_outcomes = "report_outcomes"
     read_confidential_indicators = "read_confidential_indicators"
     read_finances = "read_finances"
+    read_finance_portfolio = "read_finance_portfolio"
     read_open_claims = "read_open_claims"
     claim_payment = "claim_payment"
     validate_outcomes = "validate_outcomes"
@@ -263,13 +264,16 @@ POLICY: dict[Capability, Policy] = {
     ),
     # Money follows outcomes (issue 20) ------------------------------------------------------------------------------
     Capability.read_finances: Policy(
-        "See an agreement's payment schedule, its approved and paid claims and what they paid for; the totals across "
-        "all agreements.",
+        "See an agreement's payment schedule, its approved and paid claims and what they paid for.",
         {
             Role.official: ALWAYS,
             Role.council_member: ALWAYS,
             Role.coalition_member: Grant(rules=("party_to_agreement",)),
         },
+    ),
+    Capability.read_finance_portfolio: Policy(
+        "See the totals across all agreements: budget, committed, approved and paid, and for which outcomes.",
+        {Role.official: ALWAYS, Role.council_member: ALWAYS},
     ),
     Capability.read_open_claims: Policy(
         "See claims that are not approved: awaiting validation, submitted or rejected.",

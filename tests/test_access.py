@@ -35,6 +35,7 @@ FACTS = {  # which personas each rule holds for, in the walk's scenario
     "lead_of_winning_coalition": set(),
     "strategy_chosen": set(),  # no strategy is chosen in the walk
     "not_the_award_decider": set(),  # no award decision exists in the walk
+    "named_validator": set(),  # no agreement names a validator in the walk
 }
 WALKED = "walked"
 

@@ -387,7 +387,7 @@ def test_an_outcome_claim_waits_for_validation_and_needs_two_officials_above_the
     assert (row.status, row.first_approved_by_id != row.approved_by_id) == (ClaimStatus.approved, True)
     council = finances_of(scheduled["council"], case).text
     assert "Minder eenzaamheid" in council and "Approved" in council
-    assert "Aandeel eenzame 75-plussers: 37% in the period from" in council
+    assert "Aandeel eenzame 75-plussers: 37 % in the period from" in council
 
 
 def test_who_reported_a_value_cannot_validate_it(scheduled, session):

@@ -363,7 +363,7 @@ class Entry:
     contribution: AgreementContribution
     author: str
     decider: str | None
-    proposed: agreements.IndicatorFields | None
+    proposed: agreements.IndicatorFields | None = None
     payment: payments.TermFields | None = None
 
 
@@ -380,7 +380,7 @@ def history(session: Session, current: Agreement) -> list[Entry]:
     return [
         Entry(e, author, decided_by, payment=payment_from_payload(e.payload))
         if e.kind == "payment"
-        else Entry(e, author, decided_by, from_payload(e.payload) if e.payload else None)
+        else Entry(e, author, decided_by, proposed=from_payload(e.payload) if e.payload else None)
         for e, author, decided_by in rows
     ]
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import func
 from sqlalchemy.orm import aliased, load_only
@@ -115,9 +116,9 @@ class Line:
             return _(
                 "%(indicator)s: %(value)s%(unit)s in the period from %(period)s",
                 indicator=self.indicator.name if self.indicator else "",
-                value=f"{line.claim.value:g}",
+                value=format_decimal(line.claim.value),
                 unit=unit,
-                period=line.claim.period.isoformat(),
+                period=format_date(line.claim.period),
             )
         if self.term.kind == PaymentKind.milestone:
             return self.term.deliverable

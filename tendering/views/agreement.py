@@ -3,6 +3,7 @@
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from ..access import Capability, allows, may
 from ..core import db
@@ -48,12 +49,12 @@ def _indicator_form(session, case, form_class=IndicatorForm, **prefill) -> Indic
 
 def _payment_form(session, current, form_class=PaymentTermForm, formdata=None):
     form = form_class(prefix="payment") if formdata is None else formdata
-    form.kind.choices = [(k.value, str(label)) for k, label in payments.KINDS.items()]
-    form.partial.choices = [("", _("— not an outcome payment —"))] + [
-        (k.value, str(label)) for k, label in payments.PARTIAL_RULES.items()
+    form.kind.choices = [SelectChoice(k.value, str(label)) for k, label in payments.KINDS.items()]
+    form.partial.choices = [SelectChoice("", _("— not an outcome payment —"))] + [
+        SelectChoice(k.value, str(label)) for k, label in payments.PARTIAL_RULES.items()
     ]
-    form.indicator_id.choices = [(0, _("— not an outcome payment —"))] + [
-        (i.id, i.name) for i in (agreement.indicators_of(session, current) if current else [])
+    form.indicator_id.choices = [SelectChoice(0, _("— not an outcome payment —"))] + [
+        SelectChoice(i.id, i.name) for i in (agreement.indicators_of(session, current) if current else [])
     ]
     return form
 

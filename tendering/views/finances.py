@@ -247,7 +247,7 @@ def validate(case: Case, measurement_id: int):
 
 
 @bp.get("/finances")
-@allows(Capability.read_finances)
+@allows(Capability.read_finance_portfolio)
 def portfolio():
     session = db.session()
     rows = finances.portfolio(session)

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, DecimalField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from .base import FlaskForm, NumberField
@@ -77,7 +78,10 @@ class ClaimForm(FlaskForm):
 class ValidationForm(FlaskForm):
     decision = RadioField(
         _l("The value"),
-        choices=[("confirmed", _l("I confirm this value")), ("not_confirmed", _l("I do not confirm this value"))],
+        choices=[
+            SelectChoice("confirmed", _l("I confirm this value")),
+            SelectChoice("not_confirmed", _l("I do not confirm this value")),
+        ],
         validators=[InputRequired()],
     )
     note = TextAreaField(

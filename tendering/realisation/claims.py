@@ -26,6 +26,7 @@ from sqlmodel import Session, select
 from .. import access
 from ..core import audit, locking, mail
 from ..core.errors import DomainError, NotFound
+from ..core.i18n import money
 from ..models import (
     OPEN_CLAIMS,
     Agreement,
@@ -339,7 +340,7 @@ def approval_problem(session: Session, claim: PaymentClaim, actor: User) -> str 
     if open_corrections(session, [claim.id]):
         return _("A value this claim rests on was corrected; reject the claim so that it can be made again.")
     if claim.first_approved_by_id == actor.id:
-        return _("A second official must approve this claim: it is above %(amount)s.", amount=str(four_eyes_above()))
+        return _("A second official must approve this claim: it is above %(amount)s.", amount=money(four_eyes_above()))
     return None
 
 
@@ -349,20 +350,16 @@ def approve(session: Session, case: Case, claim_id: int, *, actor: User) -> Paym
     claim = _claim(session, current, claim_id, serialise=True)
     if problem := approval_problem(session, claim, actor):
         raise DomainError(problem)
-    now = utcnow()
+    now, details = utcnow(), {"claim_id": claim.id, "amount": str(claim.amount)}
     if needs_two(claim) and claim.first_approved_by_id is None:
         claim.first_approved_by_id, claim.first_approved_at = actor.id, now
-        action = "payment_claim_first_approval"
-    else:
-        claim.status, claim.approved_by_id, claim.approved_at = ClaimStatus.approved, actor.id, now
-        action = "payment_claim_approved"
+        session.add(claim)
+        audit.record(session, action="payment_claim_first_approval", actor=actor, case=case, details=details)
+        return claim
+    claim.status, claim.approved_by_id, claim.approved_at = ClaimStatus.approved, actor.id, now
     session.add(claim)
-    session.flush()
-    audit.record(
-        session, action=action, actor=actor, case=case, details={"claim_id": claim.id, "amount": str(claim.amount)}
-    )
-    if claim.status == ClaimStatus.approved:
-        _tell_coalition(session, case, current, claim, "claim_approved")
+    audit.record(session, action="payment_claim_approved", actor=actor, case=case, details=details)
+    _tell_coalition(session, case, current, claim, "claim_approved")
     return claim
 
 

@@ -9,24 +9,19 @@ from sqlmodel import select
 from tendering.models import (
     AgreementContribution,
     AuditEvent,
-    CoalitionMember,
     Direction,
     Indicator,
     IndicatorDraft,
-    MembershipStatus,
-    Organisation,
-    OrganisationKind,
     OutboxMessage,
-    Role,
     utcnow,
 )
 from tendering.procurement import award
 from tendering.realisation import agreement
 
+from .agreement_helpers import page_of, post
 from .conftest import form_token
-from .evaluation_helpers import as_
 from .test_accessibility import audit
-from .test_award import add_indicator, approve, awarded, save_terms, transition
+from .test_award import add_indicator, approve, save_terms, transition
 from .test_query_counts import counting_queries
 
 INDICATOR = {
@@ -46,49 +41,6 @@ INDICATOR = {
     "measured_by": "De coalitie",
     "note": "Zo zien we of we de mensen bereiken.",
 }
-
-
-@pytest.fixture
-def designed(app, evaluated, official, session, make_user):
-    """An intended award with terms and one indicator; the winner's lead, a partner, the loser, an outsider."""
-    case, proposals, coalitions, members = evaluated
-    owner = awarded(app, evaluated, official)
-    save_terms(owner, case)
-    add_indicator(owner, case)
-    partner_org = Organisation(name="Stichting Buurtkracht", kind=OrganisationKind.social_organisation)
-    stranger_org = Organisation(name="Elders BV", kind=OrganisationKind.company)
-    session.add_all([partner_org, stranger_org])
-    session.flush()
-    session.add(
-        CoalitionMember(
-            coalition_id=coalitions[1].id,
-            organisation_id=partner_org.id,
-            is_lead=False,
-            status=MembershipStatus.accepted,
-        )
-    )
-    session.commit()
-    return {
-        "case": case,
-        "owner": owner,
-        "lead": as_(app, members[1]),
-        "partner": as_(app, make_user(Role.coalition_member, name="Pim Partner", org=partner_org)),
-        "loser": as_(app, members[0]),
-        "outsider": as_(app, make_user(Role.coalition_member, org=stranger_org)),
-        "colleague": as_(app, make_user(Role.official)),
-        "council": as_(app, make_user(Role.council_member)),
-        "anonymous": app.test_client(),
-    }
-
-
-def page_of(client, case, query=""):
-    return client.get(f"/cases/{case.id}/agreement{query}")
-
-
-def post(client, case, path, data, query=""):
-    page = page_of(client, case, query)
-    token = form_token(page) if page.status_code == 200 else ""
-    return client.post(f"/cases/{case.id}/agreement{path}", data={"csrf_token": token} | data, follow_redirects=True)
 
 
 def propose(client, case, **overrides):

@@ -26,11 +26,11 @@ from tendering.models import (
 )
 from tendering.realisation import agreement, payments
 
+from .agreement_helpers import page_of, post
 from .conftest import form_token
 from .evaluation_helpers import as_
 from .monitoring_helpers import add_realised
-from .test_agreement_design import contributions, decide, page_of, post
-from .test_agreement_design import designed  # noqa: F401  (the fixture)
+from .test_agreement_design import contributions, decide
 from .test_award import approve
 from .test_query_counts import counting_queries
 from .test_reporting import report
@@ -566,3 +566,65 @@ def test_the_payment_pages_cost_the_same_queries_with_more_agreements_and_claims
     for n in range(3):
         add_realised(session, make_case, make_user, official, title=f"Zaak {n}", coalition_name=f"Coalitie {n}")
     assert counts() == before
+
+
+def test_paid_claims_are_open_data_against_their_milestones_and_nothing_else_is(app, scheduled, session, official):
+    import json
+    from pathlib import Path
+
+    from jsonschema import Draft4Validator
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT4
+
+    from tendering.question import question_document
+
+    case, lead, owner, realised_case = scheduled["case"], scheduled["lead"], scheduled["owner"], scheduled["realised"]
+    with app.test_request_context():
+        question_document.freeze(session, case, actor=official)
+    secret = PaymentTerm(
+        agreement_id=realised_case.agreement.id,
+        kind=PaymentKind.outcome,
+        description="Kosten per deelnemer omlaag",
+        amount=Decimal("10000"),
+        due_on=utcnow().date(),
+        indicator_id=realised_case.costs.id,
+        reference_value=900,
+        target_value=700,
+        partial=PartialRule.nothing,
+    )
+    session.add(secret)
+    session.commit()
+    claim(lead, case, scheduled["fixed"], "Gestart op 1 maart.")
+    [fixed] = claims_of(session)
+    approve_claim(owner, case, fixed)
+    paid_on = utcnow().date()
+    data = {f"paid-{fixed.id}-paid_on": paid_on.isoformat(), f"paid-{fixed.id}-reference": "FIN-7"}
+    act(owner, case, f"/claims/{fixed.id}/payment", data)
+    claim(lead, case, scheduled["milestone"], "Klaar.")  # submitted, not paid: not open data
+
+    package = scheduled["anonymous"].get(f"/ocds/{case.id}.json").get_json()
+    schemas = Path(__file__).parent / "data" / "ocds"
+    release_schema = json.loads((schemas / "release-schema.json").read_text())
+    registry = Registry().with_resource(
+        release_schema["id"], Resource.from_contents(release_schema, default_specification=DRAFT4)
+    )
+    validator = Draft4Validator(json.loads((schemas / "release-package-schema.json").read_text()), registry=registry)
+    assert [e.message for e in validator.iter_errors(package)] == []
+    assert package["extensions"] == [
+        "https://raw.githubusercontent.com/open-contracting-extensions/ocds_transactions_relatedMilestone_extension"
+        "/master/extension.json"
+    ]
+    implementation = package["releases"][-1]["contracts"][0]["implementation"]
+    financing = {m["id"]: m for m in implementation["milestones"] if m["type"] == "financing"}
+    assert financing[f"payment-{scheduled['fixed'].id}"]["status"] == "met"
+    assert financing[f"payment-{scheduled['milestone'].id}"]["status"] == "scheduled"
+    assert financing[f"payment-{secret.id}"]["title"] == "Betaling naar resultaat"
+    [transaction] = implementation["transactions"]
+    assert transaction["value"] == {"amount": 20000.0, "currency": "EUR"}
+    assert transaction["relatedImplementationMilestone"]["id"] == f"payment-{scheduled['fixed'].id}"
+    assert transaction["date"] == f"{paid_on.isoformat()}T00:00:00Z"
+    roles = {p["name"]: p["roles"] for p in package["releases"][-1]["parties"]}
+    assert "payee" in roles["Lead van Samen Oud"] and "payer" in roles[transaction["payer"]["name"]]
+    text = json.dumps(package)
+    for hidden in ("Kosten per deelnemer", "Gestart op 1 maart.", "Klaar.", "FIN-7"):
+        assert hidden not in text

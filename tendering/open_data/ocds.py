@@ -3,9 +3,10 @@
 One release per stage the case has reached, each dated when that stage began:
 planning (the question and its budget), tender (publication), award (the
 letters), contract (the concluded agreement) and implementation (the agreed
-indicators as delivery milestones with their latest values). Only what is
-public goes out: nothing before publication, no confidential indicator, no
-proposal content, no scores.
+indicators as delivery milestones with their latest values, the payment
+schedule as financing milestones, and each paid claim as a transaction against
+its milestone). Only what is public goes out: nothing before publication, no
+confidential indicator, no proposal content, no scores, no claim before it is paid.
 """
 
 from datetime import UTC, datetime
@@ -19,11 +20,15 @@ from ..models import (
     Agreement,
     AwardLetter,
     Case,
+    ClaimStatus,
     Coalition,
     CoalitionMember,
     Indicator,
     MembershipStatus,
     Organisation,
+    PaymentClaim,
+    PaymentKind,
+    PaymentTerm,
     Proposal,
     utcnow,
 )
@@ -31,10 +36,14 @@ from ..procurement import award
 from ..question import question_document, tender_setup
 from ..question.cases import was_published
 from ..realisation import agreement as agreements
-from ..realisation import monitoring
+from ..realisation import monitoring, payments
 from ..workflow.phases import in_phase, ocds_tender_status
 
 VERSION = "1.1"
+RELATED_MILESTONE = (
+    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_transactions_relatedMilestone_extension"
+    "/master/extension.json"
+)
 
 
 def _stamp(moment: datetime) -> str:
@@ -187,12 +196,32 @@ def releases(session: Session, case: Case, base_url: str) -> list[dict]:
         }
     )
     indicators = session.exec(
-        select(Indicator)
-        .where(Indicator.agreement_id == concluded.id, Indicator.confidential.is_(False))
-        .order_by(Indicator.id)
+        select(Indicator).where(Indicator.agreement_id == concluded.id).order_by(Indicator.id)
     ).all()
-    if indicators:
-        implementation = {"milestones": [_milestone(i) for i in indicators]}
+    public = {i.id: i for i in indicators if not i.confidential}
+    terms = payments.terms_of(session, concluded)
+    paid = {
+        claim.term_id: claim
+        for claim in session.exec(
+            select(PaymentClaim).where(
+                PaymentClaim.agreement_id == concluded.id, PaymentClaim.status == ClaimStatus.paid
+            )
+        ).all()
+    }
+    if public or terms:
+        payee = parties.get(f"org-{winner.lead_organisation_id}")
+        if paid and payee is not None:
+            parties["buyer"]["roles"].append("payer")
+            payee["roles"].append("payee")
+        financing = {term.id: _financing(term, public, paid.get(term.id)) for term in terms}
+        implementation = {
+            "milestones": [_milestone(i) for i in public.values()] + list(financing.values()),
+            "transactions": [
+                _transaction(claim, financing[claim.term_id], payee)
+                for claim in sorted(paid.values(), key=lambda c: (c.paid_on, c.id))
+                if payee is not None
+            ],
+        }
         found.append(
             {
                 **common,
@@ -252,6 +281,46 @@ def _milestone(indicator: Indicator) -> dict:
     }
 
 
+def _financing(term: PaymentTerm, public: dict[int, Indicator], paid: PaymentClaim | None) -> dict:
+    """A payment of the schedule as a financing milestone, met once it is paid. An outcome payment on a confidential
+    indicator says that it is one, and nothing about the indicator."""
+    if term.kind == PaymentKind.outcome:
+        indicator = public.get(term.indicator_id)
+        description = (
+            f"Betaling naar resultaat op {indicator.name}: tot {term.amount:.2f} euro bij "
+            f"{term.target_value:g} {indicator.unit}".rstrip()
+            + f" op {term.due_on.isoformat()}."
+            if indicator is not None
+            else f"Betaling naar resultaat op een vertrouwelijke indicator: tot {term.amount:.2f} euro."
+        )
+        title = term.description if indicator is not None else "Betaling naar resultaat"
+    elif term.kind == PaymentKind.milestone:
+        title, description = term.description, f"Betaling bij mijlpaal: {term.deliverable}"
+    else:
+        title, description = term.description, f"Vaste betaling van {term.amount:.2f} euro."
+    return {
+        "id": f"payment-{term.id}",
+        "title": title,
+        "type": "financing",
+        "description": description,
+        "dueDate": f"{term.due_on.isoformat()}T23:59:59Z",
+        "dateMet": f"{paid.paid_on.isoformat()}T00:00:00Z" if paid else None,
+        "status": "met" if paid else "scheduled",
+    }
+
+
+def _transaction(claim: PaymentClaim, milestone: dict, payee: dict) -> dict:
+    """A paid claim as a transaction against the milestone it pays (the relatedMilestone extension)."""
+    return {
+        "id": f"claim-{claim.id}",
+        "date": f"{claim.paid_on.isoformat()}T00:00:00Z",
+        "value": _money(claim.amount),
+        "payer": _buyer(),
+        "payee": {"id": payee["id"], "name": payee["name"]},
+        "relatedImplementationMilestone": {"id": milestone["id"], "title": milestone["title"], "type": "financing"},
+    }
+
+
 def _finish(found: list[dict], parties: dict) -> list[dict]:
     """Every release carries the parties it refers to."""
     for release in found:
@@ -259,14 +328,20 @@ def _finish(found: list[dict], parties: dict) -> list[dict]:
     return [_clean(r) for r in found]
 
 
+def _pays(release: dict) -> bool:
+    return any(c.get("implementation", {}).get("transactions") for c in release.get("contracts", []))
+
+
 def package(session: Session, cases: list[Case], base_url: str) -> dict:
     """A release package of the given cases; unpublished cases are left out."""
     all_releases = [r for case in cases if was_published(session, case) for r in releases(session, case, base_url)]
+    extensions = {"extensions": [RELATED_MILESTONE]} if any(_pays(r) for r in all_releases) else {}
     return {
         "uri": f"{base_url}ocds/{cases[0].id}.json" if len(cases) == 1 else f"{base_url}ocds/all.json",
         "version": VERSION,
         "publishedDate": max((r["date"] for r in all_releases), default=_stamp(utcnow())),
         "publisher": {"name": current_app.config["MUNICIPALITY_NAME"]},
         "license": "https://creativecommons.org/publicdomain/zero/1.0/",
+        **extensions,
         "releases": all_releases,
     }

@@ -1,6 +1,6 @@
 from sqlmodel import func, select
 
-from tendering.models import AuditEvent, Case, Role, User
+from tendering.models import AuditEvent, Case, ClaimStatus, PaymentClaim, PaymentTerm, Role, User
 
 from . import factories as f
 
@@ -38,6 +38,9 @@ def test_seed_demo_loads_four_cases_in_different_phases_once(app, session, clien
     assert states == ["articulation", "realisation", "realisation_planning", "tendering"]
     monitor = client.get("/monitor").text  # the realised case reports to the public monitor
     assert "Jongeren zonder werk of opleiding" in monitor and "On track: 0" not in monitor
+    kinds = sorted(k.value for k in session.exec(select(PaymentTerm.kind)).all())
+    assert kinds == ["fixed", "fixed", "milestone", "outcome"]
+    assert set(session.exec(select(PaymentClaim.status)).all()) == set(ClaimStatus)  # a claim in every state
     roles = set(session.exec(select(User.role)).all())
     assert roles == set(Role)
     second = runner.invoke(args=["seed-demo"])

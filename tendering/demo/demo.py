@@ -17,6 +17,8 @@ from ..models import (
     FrameworkKind,
     Organisation,
     OrganisationKind,
+    PartialRule,
+    PaymentKind,
     Role,
     User,
     utcnow,
@@ -31,7 +33,7 @@ from ..question.clarifications import answer, ask, publish_nota
 from ..question.stakeholders import StakeholderFields, add_stakeholder
 from ..question.suitability import Answer, record_suitability
 from ..question.tender_setup import CriterionFields, add_criterion, log_contact, register_interest, set_procedure
-from ..realisation import agreement
+from ..realisation import agreement, claims, payments
 from ..realisation.measurements import Reported, Reporting, reportable_periods
 from ..realisation.measurements import report as report_value
 from ..workflow.engine import fire
@@ -387,6 +389,9 @@ def _realised_case(session: Session, official: User, evaluator: User, members: l
         evaluator,
         bids,
         starts_on=start,
+        risk_sharing="De gemeente draagt de vaste kosten van de start; de coalitie draagt het risico dat minder "
+        "jongeren een traject volgen dan beloofd: de betaling naar resultaat volgt het aantal trajecten.",
+        schedule=lambda added: _schedule(start, added, lead_a, partner_a),
         indicators=[
             agreement.IndicatorFields(
                 name="Jongeren zonder werk of opleiding",
@@ -433,4 +438,56 @@ def _realised_case(session: Session, official: User, evaluator: User, members: l
                 today=today,
                 reported=Reported(indicator, period.starts_on, value, "CBS", "", ""),
             )
+    _claims(session, case, official, evaluator, lead_a, today)
     return case
+
+
+def _schedule(start: date, indicators: list, lead: User, partner: User) -> list[payments.TermFields]:
+    """Two fixed payments, one for a milestone and one for the outcome the coalition promised."""
+    year = date(start.year + 1, start.month, 1) - timedelta(days=1)
+    return [
+        payments.TermFields(
+            PaymentKind.fixed,
+            "Startbijdrage",
+            Decimal("60000"),
+            start,
+            shares={lead.organisation_id: Decimal(60), partner.organisation_id: Decimal(40)},
+        ),
+        payments.TermFields(PaymentKind.fixed, "Tweede termijn", Decimal("30000"), start + timedelta(days=182)),
+        payments.TermFields(
+            PaymentKind.milestone,
+            "Werkplaats open",
+            Decimal("40000"),
+            start + timedelta(days=120),
+            deliverable="Een werkplaats in Oost, vijf dagen per week open, met een vaste coach.",
+        ),
+        payments.TermFields(
+            PaymentKind.outcome,
+            "Jongeren in een traject, eerste jaar",
+            Decimal("60000"),
+            year,
+            indicator_id=indicators[1].id,
+            reference_value=0,
+            target_value=120,
+            partial=PartialRule.per_unit,
+            rate=Decimal("500"),
+        ),
+    ]
+
+
+def _claims(session: Session, case: Case, official: User, evaluator: User, lead: User, today: date) -> None:
+    """A claim in every state: the start paid, the second term approved, the milestone rejected once and claimed
+    again, the outcome waiting for its values to be validated. Above the four-eyes amount both officials approve."""
+    start, milestone, second, outcome = payments.terms_of(session, agreement.concluded(session, case))
+    paid = claims.submit(session, case, start.id, actor=lead, evidence="", today=today)
+    claims.approve(session, case, paid.id, actor=official)
+    claims.approve(session, case, paid.id, actor=evaluator)
+    claims.record_paid(session, case, paid.id, actor=official, paid_on=today, reference="FIN-2026-0113", today=today)
+    approved = claims.submit(session, case, second.id, actor=lead, evidence="", today=today)
+    claims.approve(session, case, approved.id, actor=evaluator)
+    claims.approve(session, case, approved.id, actor=official)
+    evidence = "De werkplaats aan de Oostsingel is sinds 1 maart open; rooster en foto's in het voortgangsverslag."
+    rejected = claims.submit(session, case, milestone.id, actor=lead, evidence="De werkplaats is open.", today=today)
+    claims.reject(session, case, rejected.id, actor=official, reason="Het rooster van de coach ontbreekt.")
+    claims.submit(session, case, milestone.id, actor=lead, evidence=evidence, today=today)
+    claims.submit(session, case, outcome.id, actor=lead, evidence="", today=today)

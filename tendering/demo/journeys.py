@@ -7,6 +7,7 @@ just after the submissions, the standstill in the past, and the agreement may
 have started earlier, so that reporting periods exist to be filled.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -25,7 +26,7 @@ from ..question.stakeholders import StakeholderFields, add_stakeholder
 from ..question.suitability import Answer, record_suitability
 from ..question.tender_rules import set_evaluation_rules
 from ..question.tender_setup import CriterionFields, add_criterion, set_procedure
-from ..realisation import agreement, agreement_design
+from ..realisation import agreement, agreement_design, payments
 from ..workflow.engine import apply_due_steps, fire
 
 SUITABILITY = {
@@ -202,8 +203,11 @@ def award_and_agree(
     *,
     starts_on: date,
     indicators: list[agreement.IndicatorFields],
+    risk_sharing: str = "",
+    schedule: Callable[[list[Indicator]], list[payments.TermFields]] = lambda added: [],
 ) -> list[Indicator]:
-    """Deadline passes, the box opens, both evaluate, the best wins, the standstill passes, the agreement is concluded."""
+    """Deadline passes, the box opens, both evaluate, the best wins, the standstill passes, the agreement (with the
+    payment schedule `schedule` makes of its indicators) is concluded."""
     close_and_evaluate(session, case, official, evaluator, bids)
     winner = award.eligible(session, case)[0]
     award.decide(
@@ -229,9 +233,12 @@ def award_and_agree(
             overseers=["municipality", "client_panel"],
             monitoring_arrangement="Elk kwartaal met het cliëntenpanel.",
             report_cadence="quarterly",
+            risk_sharing=risk_sharing,
         ),
     )
     added = [agreement.add_indicator(session, case, actor=official, fields=fields) for fields in indicators]
+    for term in schedule(added):
+        payments.add_term(session, case, actor=official, fields=term)
     version = agreement.agreement_of(session, case).version
     lead = next(b.lead for b in bids if b.name == winner.entry.coalition.name)
     for approver in (official, lead):  # both sides approve the same text

@@ -17,7 +17,7 @@ from datetime import date
 from decimal import Decimal
 
 from flask import current_app, has_request_context, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, format_date, format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
@@ -134,7 +134,7 @@ def value_at(session: Session, term: PaymentTerm) -> Measurement | None:
 
 def claimable(session: Session, term: PaymentTerm, indicator: Indicator | None, today: date) -> Claimable:
     if term.kind == PaymentKind.fixed and today < term.due_on:
-        return Claimable(term.amount, problem=_("This payment is due on %(date)s.", date=term.due_on.isoformat()))
+        return Claimable(term.amount, problem=_("This payment is due on %(date)s.", date=format_date(term.due_on)))
     if term.kind != PaymentKind.outcome:
         return Claimable(term.amount)
     found = value_at(session, term)
@@ -144,7 +144,7 @@ def claimable(session: Session, term: PaymentTerm, indicator: Indicator | None, 
             problem=_("No value of “%(name)s” is reported for a period up to %(date)s.", **_about(term, indicator)),
         )
     amount = payments.earned(term, indicator, found.value)
-    context = _about(term, indicator) | {"value": f"{found.value:g}", "period": found.period.isoformat()}
+    context = _about(term, indicator) | {"value": format_decimal(found.value), "period": format_date(found.period)}
     if not payments.reached(term, indicator, found.value) and today < term.due_on:
         if term.partial == PartialRule.nothing:
             problem = _(
@@ -171,8 +171,8 @@ def claimable(session: Session, term: PaymentTerm, indicator: Indicator | None, 
 def _about(term: PaymentTerm, indicator: Indicator | None) -> dict:
     return {
         "name": indicator.name if indicator else "",
-        "target": f"{term.target_value:g}" if term.target_value is not None else "",
-        "date": term.due_on.isoformat(),
+        "target": format_decimal(term.target_value) if term.target_value is not None else "",
+        "date": format_date(term.due_on),
     }
 
 
@@ -243,8 +243,8 @@ def _mail_validators(session: Session, case: Case, current: Agreement, claim: Pa
             title=case.title,
             reference=case.reference,
             indicator=indicator.name,
-            value=f"{claim.value:g}",
-            period=claim.period.isoformat(),
+            value=format_decimal(claim.value),
+            period=format_date(claim.period),
             link=url_for("finances.validation", case_id=case.id, _external=True) if has_request_context() else "",
         )
     for address in addresses:

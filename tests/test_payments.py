@@ -306,6 +306,15 @@ def claims_of(session):
     return session.exec(select(PaymentClaim).order_by(PaymentClaim.id)).all()
 
 
+def claimed_outcome(scheduled, session, value="37"):
+    """The lead reports a value that reaches the outcome's target and claims on it; the claim's row."""
+    realised_case = scheduled["realised"]
+    report(scheduled["lead"], realised_case, realised_case.loneliness, value)
+    claim(scheduled["lead"], scheduled["case"], scheduled["outcome"])
+    [row] = claims_of(session)
+    return row
+
+
 def actions(session, case):
     session.expire_all()
     return [e.action for e in session.exec(select(AuditEvent).where(AuditEvent.case_id == case.id)).all()]
@@ -393,11 +402,8 @@ def test_an_outcome_claim_waits_for_validation_and_needs_two_officials_above_the
 def test_who_reported_a_value_cannot_validate_it(scheduled, session):
     from tendering.models import Measurement, User
 
-    case, lead, second = scheduled["case"], scheduled["lead"], scheduled["second"]
-    realised_case = scheduled["realised"]
-    report(lead, realised_case, realised_case.loneliness, "37")
-    claim(lead, case, scheduled["outcome"])
-    [row] = claims_of(session)
+    case, second = scheduled["case"], scheduled["second"]
+    row = claimed_outcome(scheduled, session)
     measurement = session.get(Measurement, row.measurement_id)
     measurement.reported_by_id = session.exec(select(User.id).where(User.name == "Bram Tweede")).one()
     session.commit()  # as if the official had entered the value for the coalition
@@ -408,10 +414,7 @@ def test_who_reported_a_value_cannot_validate_it(scheduled, session):
 
 def test_a_value_not_confirmed_rejects_the_claim_and_the_coalition_hears_why(scheduled, session):
     case, lead, second = scheduled["case"], scheduled["lead"], scheduled["second"]
-    realised_case = scheduled["realised"]
-    report(lead, realised_case, realised_case.loneliness, "37")
-    claim(lead, case, scheduled["outcome"])
-    [row] = claims_of(session)
+    row = claimed_outcome(scheduled, session)
     refused = validate(second, case, row, "not_confirmed")
     assert "Say why the value is not confirmed." in refused.text
     assert claims_of(session)[0].status == ClaimStatus.awaiting_validation
@@ -436,14 +439,11 @@ def test_a_double_claim_leaves_one_claim(scheduled, session):
 
 def test_a_correction_after_approval_flags_the_claim_and_is_settled_on_the_record(scheduled, session):
     case, lead, owner, second, third = (scheduled[k] for k in ("case", "lead", "owner", "second", "third"))
-    realised_case = scheduled["realised"]
-    report(lead, realised_case, realised_case.loneliness, "37")
-    claim(lead, case, scheduled["outcome"])
-    [row] = claims_of(session)
+    row = claimed_outcome(scheduled, session)
     validate(second, case, row)
     approve_claim(owner, case, row)
     approve_claim(third, case, row)
-    report(lead, realised_case, realised_case.loneliness, "42", reason="Telfout in de GGD-cijfers.")
+    report(lead, scheduled["realised"], scheduled["realised"].loneliness, "42", reason="Telfout in de GGD-cijfers.")
     [row] = claims_of(session)
     assert (row.status, row.amount, row.value) == (ClaimStatus.approved, Decimal("40000.00"), 37)  # never silently
     [correction] = session.exec(select(ClaimCorrection)).all()
@@ -469,12 +469,9 @@ def test_a_correction_after_approval_flags_the_claim_and_is_settled_on_the_recor
 
 def test_a_correction_before_approval_stops_the_approval(scheduled, session):
     case, lead, owner, second = scheduled["case"], scheduled["lead"], scheduled["owner"], scheduled["second"]
-    realised_case = scheduled["realised"]
-    report(lead, realised_case, realised_case.loneliness, "37")
-    claim(lead, case, scheduled["outcome"])
-    [row] = claims_of(session)
+    row = claimed_outcome(scheduled, session)
     validate(second, case, row)
-    report(lead, realised_case, realised_case.loneliness, "40", reason="Bijgesteld.")
+    report(lead, scheduled["realised"], scheduled["realised"].loneliness, "40", reason="Bijgesteld.")
     assert "was corrected; reject the claim" in approve_claim(owner, case, row).text
     assert claims_of(session)[0].status == ClaimStatus.submitted
 

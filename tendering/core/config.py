@@ -2,6 +2,7 @@
 
 import os
 import secrets
+from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,6 +51,7 @@ def from_environment(instance_path: str) -> dict:
         # Rendered page bodies kept per worker (see `fragments`): how many, and for how long at most.
         "FRAGMENT_CACHE_ENTRIES": int(os.environ.get("FRAGMENT_CACHE_ENTRIES", 500)),
         "FRAGMENT_CACHE_SECONDS": int(os.environ.get("FRAGMENT_CACHE_SECONDS", 300)),
+        "PAYMENT_FOUR_EYES_ABOVE": Decimal(os.environ.get("PAYMENT_FOUR_EYES_ABOVE", "25000")),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER"),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", 25)),
         "MAIL_USE_TLS": _flag("MAIL_USE_TLS", False),

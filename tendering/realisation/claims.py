@@ -72,7 +72,7 @@ def _validator_rule(session: Session, user: User, subject: access.Subject) -> bo
 
 
 def four_eyes_above() -> Decimal:
-    return Decimal(str(current_app.config.get("PAYMENT_FOUR_EYES_ABOVE", "25000")))
+    return Decimal(str(current_app.config["PAYMENT_FOUR_EYES_ABOVE"]))
 
 
 def needs_two(claim: PaymentClaim) -> bool:

@@ -52,8 +52,8 @@ test-postgres:
 
 ## Re-extract messages after changing user-facing text, then translate nl.po
 translations:
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location -o /tmp/tendering-messages.pot .
-	$(BIN)/pybabel update -i /tmp/tendering-messages.pot -d tendering/translations --no-fuzzy-matching
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k _p:1c,2 --no-location -o /tmp/tendering-messages.pot .
+	$(BIN)/pybabel update -i /tmp/tendering-messages.pot -d tendering/translations --no-fuzzy-matching --ignore-obsolete
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

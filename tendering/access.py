@@ -295,12 +295,12 @@ POLICY: dict[Capability, Policy] = {
             Role.official: Grant(phases=("reporting_open",)),
             Role.coalition_member: Grant(phases=("reporting_open",), rules=("named_validator",)),
         },
-        not_now=lambda: _("Payments are claimed while the agreement runs."),
+        not_now=lambda: _("Values are validated for claims while the agreement runs."),
     ),
     Capability.approve_claim: Policy(
         "Approve or reject a claim: another official than who validated its values, two above the install's amount.",
         {Role.official: Grant(phases=("reporting_open",))},
-        not_now=lambda: _("Payments are claimed while the agreement runs."),
+        not_now=lambda: _("Claims are approved or rejected while the agreement runs."),
     ),
     Capability.record_payment: Policy(
         "Mark an approved claim paid, settle a correction after approval, export approved claims for the financial "

@@ -22,6 +22,8 @@ def test_every_string_in_code_and_templates_has_a_dutch_translation(tmp_path):
             "_l",
             "-k",
             "lazy_gettext",
+            "-k",
+            "_p:1c,2",
             "--no-location",
             "-o",
             str(template),
@@ -29,10 +31,10 @@ def test_every_string_in_code_and_templates_has_a_dutch_translation(tmp_path):
         ]
     )
     with template.open("rb") as extracted_file, CATALOGUE.open("rb") as catalogue_file:
-        extracted = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(extracted_file) if m.id}
+        extracted = {(m.context, m.id if isinstance(m.id, str) else m.id[0]) for m in read_po(extracted_file) if m.id}
         catalogue = read_po(catalogue_file, locale="nl")
     translated = {
-        m.id if isinstance(m.id, str) else m.id[0]
+        (m.context, m.id if isinstance(m.id, str) else m.id[0])
         for m in catalogue
         if m.id and all(m.string if isinstance(m.string, tuple) else [m.string]) and not m.fuzzy
     }

@@ -140,7 +140,7 @@ def test_an_outcome_payment_counts_in_the_indicators_direction_and_shares_add_up
     case, owner = designed["case"], designed["owner"]
     [indicator] = agreement.indicators_of(session, agreement.agreement_of(session, case))
     wrong_way = post(owner, case, "/payments", outcome_payment(indicator.id, **{"payment-target_value": "50"}))
-    assert "The target value must lie beyond the reference value" in wrong_way.text
+    assert "must lie beyond the value progress counts from" in wrong_way.text
     lead_org = session.get(Coalition, agreement.agreement_of(session, case).coalition_id).lead_organisation_id
     lead_name = session.get(Organisation, lead_org).name
     half = post(owner, case, "/payments", payment(**{"payment-shares": f"{lead_name}: 60\nStichting Buurtkracht: 30"}))
@@ -325,8 +325,8 @@ def test_a_fixed_payment_is_claimed_when_due_approved_and_marked_paid(scheduled,
     scheduled["fixed"].due_on = utcnow().date() + timedelta(days=1)
     session.commit()
     early = claim(lead, case, scheduled["fixed"])
-    assert "This payment is due on" in early.text and claims_of(session) == []
-    assert "This payment is due on" in finances_of(lead, case).text  # said on the page, not only when refused
+    assert "This payment can be claimed from" in early.text and claims_of(session) == []
+    assert "This payment can be claimed from" in finances_of(lead, case).text  # said on the page, not only when refused
     scheduled["fixed"].due_on = utcnow().date()
     session.commit()
     assert "Your claim is sent to the municipality." in claim(lead, case, scheduled["fixed"]).text

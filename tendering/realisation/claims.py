@@ -20,6 +20,7 @@ from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale, format_date, format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _p
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -56,7 +57,7 @@ STATUS_LABELS = {
     ClaimStatus.submitted: _l("Submitted"),
     ClaimStatus.approved: _l("Approved"),
     ClaimStatus.paid: _l("Paid"),
-    ClaimStatus.rejected: _l("Rejected"),
+    ClaimStatus.rejected: _p("claim status", "Rejected"),
 }
 
 
@@ -134,7 +135,9 @@ def value_at(session: Session, term: PaymentTerm) -> Measurement | None:
 
 def claimable(session: Session, term: PaymentTerm, indicator: Indicator | None, today: date) -> Claimable:
     if term.kind == PaymentKind.fixed and today < term.due_on:
-        return Claimable(term.amount, problem=_("This payment is due on %(date)s.", date=format_date(term.due_on)))
+        return Claimable(
+            term.amount, problem=_("This payment can be claimed from %(date)s.", date=format_date(term.due_on))
+        )
     if term.kind != PaymentKind.outcome:
         return Claimable(term.amount)
     found = value_at(session, term)
@@ -427,7 +430,7 @@ def _tell_coalition(session: Session, case: Case, current: Agreement, claim: Pay
             template,
             title=case.title,
             reference=case.reference,
-            amount=str(claim.amount),
+            amount=money(claim.amount),
             reason=claim.rejection_reason,
         )
     for address in sorted(award.recipients(session, [current.coalition_id]).get(current.coalition_id, ())):

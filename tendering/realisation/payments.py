@@ -103,7 +103,11 @@ def _check(session: Session, agreement: Agreement, fields: TermFields) -> Indica
         raise DomainError(_("Give the value that earns the payment and what a partly reached target pays."))
     reference = indicator.baseline_value if fields.reference_value is None else fields.reference_value
     if gain(indicator.direction, reference, fields.target_value) <= 0:
-        raise DomainError(_("The target value must lie beyond the reference value, in the indicator's direction."))
+        raise DomainError(
+            _(
+                "The value that earns the whole amount must lie beyond the value progress counts from, in the indicator's direction."
+            )
+        )
     if fields.partial != PartialRule.nothing and (fields.rate is None or fields.rate <= 0):
         raise DomainError(_("Give the amount per unit or per step of progress."))
     if fields.partial == PartialRule.per_step and (fields.step is None or fields.step <= 0):

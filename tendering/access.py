@@ -79,6 +79,9 @@ class Capability(str, Enum):
     report_outcomes = "report_outcomes"
     read_confidential_indicators = "read_confidential_indicators"
     read_finances = "read_finances"
+    manage_agenda = "manage_agenda"
+    link_ambitions = "link_ambitions"
+    read_portfolio = "read_portfolio"
     read_finance_portfolio = "read_finance_portfolio"
     read_open_claims = "read_open_claims"
     claim_payment = "claim_payment"
@@ -261,6 +264,21 @@ POLICY: dict[Capability, Policy] = {
     Capability.read_confidential_indicators: Policy(
         "See indicators marked confidential on the outcome monitor.",
         {Role.official: ALWAYS, Role.council_member: ALWAYS, Role.admin: ALWAYS},
+    ),
+    # The Maatschappelijke Agenda and the portfolio (issue 16) ----------------------------------------------------
+    Capability.manage_agenda: Policy(
+        "Manage the Maatschappelijke Agenda: agendas, ambitions, city indicators, the norms agreed with partners and "
+        "the values the municipality measures.",
+        {Role.official: ALWAYS},
+    ),
+    Capability.link_ambitions: Policy(
+        "Link a case to the ambitions it contributes to, and its agreed indicators to city indicators.",
+        {Role.official: Grant(phases=("running",))},
+        not_now=lambda: _("A case is linked to ambitions while it runs."),
+    ),
+    Capability.read_portfolio: Policy(
+        "See every commission of the municipality in one view: phases, ambitions, money, capacity and reviews.",
+        {Role.official: ALWAYS, Role.council_member: ALWAYS},
     ),
     # Money follows outcomes (issue 20) ------------------------------------------------------------------------------
     Capability.read_finances: Policy(

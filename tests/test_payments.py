@@ -311,8 +311,7 @@ def claimed_outcome(scheduled, session, value="37"):
     realised_case = scheduled["realised"]
     report(scheduled["lead"], realised_case, realised_case.loneliness, value)
     claim(scheduled["lead"], scheduled["case"], scheduled["outcome"])
-    [row] = claims_of(session)
-    return row
+    return claims_of(session)[-1]
 
 
 def actions(session, case):
@@ -465,15 +464,92 @@ def test_a_correction_after_approval_flags_the_claim_and_is_settled_on_the_recor
     [correction] = session.exec(select(ClaimCorrection)).all()
     assert correction.settlement_amount == Decimal("-10000.00") and correction.settled_by_id is not None
     assert "Settled on" in finances_of(scheduled["council"], case).text
+    report(lead, scheduled["realised"], scheduled["realised"].loneliness, "47", reason="Nog een telfout.")
+    session.expire_all()
+    later = session.exec(select(ClaimCorrection).order_by(ClaimCorrection.id)).all()[-1]
+    assert (len(session.exec(select(ClaimCorrection)).all()), later.new_value) == (2, 47)  # a second correction too
+    assert later.recomputed_amount == Decimal("5000.00")
+    assert 'value="-25000.00"' in finances_of(owner, case).text  # what is left after the earlier settlement
 
 
-def test_a_correction_before_approval_stops_the_approval(scheduled, session):
-    case, lead, owner, second = scheduled["case"], scheduled["lead"], scheduled["owner"], scheduled["second"]
+@pytest.mark.parametrize("validated", [True, False])
+def test_a_correction_before_approval_rejects_the_claim_so_it_can_be_made_again(scheduled, session, validated):
+    case, lead, second = scheduled["case"], scheduled["lead"], scheduled["second"]
     row = claimed_outcome(scheduled, session)
-    validate(second, case, row)
-    report(lead, scheduled["realised"], scheduled["realised"].loneliness, "40", reason="Bijgesteld.")
-    assert "was corrected; reject the claim" in approve_claim(owner, case, row).text
-    assert claims_of(session)[0].status == ClaimStatus.submitted
+    if validated:
+        validate(second, case, row)
+    report(lead, scheduled["realised"], scheduled["realised"].loneliness, "36", reason="Bijgesteld.")
+    [row] = claims_of(session)
+    assert row.status == ClaimStatus.rejected and "was corrected to 36" in row.rejection_reason
+    assert "No claim is waiting" in second.get(f"/cases/{case.id}/finances/validation").text
+    assert "Your claim is recorded" in claim(lead, case, scheduled["outcome"]).text  # on the value in force
+    assert claims_of(session)[-1].value == 36
+
+
+def test_the_council_reads_no_open_claim_in_the_audit_trail(scheduled, session):
+    case, lead, owner, second, council = (scheduled[k] for k in ("case", "lead", "owner", "second", "council"))
+    claim(lead, case, scheduled["milestone"], "Klaar.")
+    [row] = claims_of(session)
+    act(owner, case, f"/claims/{row.id}/rejection", {f"reject-{row.id}-reason": "GEHEIMEREDEN"})
+    outcome = claimed_outcome(scheduled, session)
+    validate(second, case, claims_of(session)[-1], "not_confirmed", "GEHEIMENOTITIE")
+    assert outcome.status == ClaimStatus.awaiting_validation
+    for path in (f"/cases/{case.id}", f"/cases/{case.id}/audit-trail"):
+        page = council.get(path).text
+        assert "GEHEIMEREDEN" not in page and "GEHEIMENOTITIE" not in page and "Payment claimed" not in page
+        assert "GEHEIMEREDEN" in owner.get(path).text  # the case's officials read it all
+    claim(lead, case, scheduled["fixed"])
+    approve_claim(owner, case, claims_of(session)[-1])
+    assert "Claim approved" in council.get(f"/cases/{case.id}/audit-trail").text  # what the council may see, it sees
+
+
+def test_a_case_does_not_close_while_a_claim_waits(scheduled, session):
+    from tendering.workflow.guards import GUARDS, GuardContext
+
+    case, lead = scheduled["case"], scheduled["lead"]
+    claim(lead, case, scheduled["fixed"])
+    reasons = GUARDS["no_open_claims"].check(GuardContext(session, case, utcnow()))
+    assert reasons == ["1 claim(s) of a payment wait for validation or a decision; approve or reject them first."]
+    act(scheduled["owner"], case, f"/claims/{claims_of(session)[0].id}/approval")
+    assert GUARDS["no_open_claims"].check(GuardContext(session, case, utcnow())) == []
+
+
+def test_a_rate_that_rounds_to_nothing_is_refused(designed, session):
+    case, owner = designed["case"], designed["owner"]
+    [indicator] = agreement.indicators_of(session, agreement.agreement_of(session, case))
+    rounded_away = post(owner, case, "/payments", outcome_payment(indicator.id, **{"payment-rate": "0,004"}))
+    assert "Give the amount per unit or per step of progress." in rounded_away.text and terms(session) == []
+
+
+def test_a_tiny_step_earns_the_cap_instead_of_breaking_the_page(scheduled, session):
+    from tendering.models import Direction, Indicator
+
+    lower = Indicator(name="x", direction=Direction.lower_is_better, baseline_value=48, target_value=38)
+    tiny = PaymentTerm(
+        amount=Decimal("30000"),
+        reference_value=48,
+        target_value=38,
+        partial=PartialRule.per_step,
+        rate=Decimal("10"),
+        step=1e-320,
+    )
+    assert payments.earned(tiny, lower, 47) == Decimal("30000.00")  # infinitely many steps earn the cap, not a 500
+    realised_case = scheduled["realised"]
+    scheduled["outcome"].partial, scheduled["outcome"].step = PartialRule.per_step, 1e-320
+    session.commit()
+    report(scheduled["lead"], realised_case, realised_case.loneliness, "47")
+    assert finances_of(scheduled["lead"], scheduled["case"]).status_code == 200
+
+
+def test_an_invalid_four_eyes_amount_stops_the_start(monkeypatch, tmp_path):
+    from tendering.core.config import from_environment
+
+    for wrong in ("Infinity", "NaN", "-1", "veel"):
+        monkeypatch.setenv("PAYMENT_FOUR_EYES_ABOVE", wrong)
+        with pytest.raises(ValueError, match="PAYMENT_FOUR_EYES_ABOVE"):
+            from_environment(str(tmp_path))
+    monkeypatch.setenv("PAYMENT_FOUR_EYES_ABOVE", "10000")
+    assert from_environment(str(tmp_path))["PAYMENT_FOUR_EYES_ABOVE"] == Decimal("10000")
 
 
 def test_unapproved_claims_are_for_the_cases_officials_and_the_coalition_only(
@@ -557,6 +633,10 @@ def test_the_payment_pages_cost_the_same_queries_with_more_agreements_and_claims
         return found
 
     before = counts()
+    for n in range(3):  # outcome payments not claimed: each says what a claim would come to, from one query
+        extra = scheduled["outcome"].model_dump(exclude={"id"}) | {"description": f"Extra {n}"}
+        session.add(PaymentTerm(**extra))
+    session.commit()
     claim(lead, case, scheduled["fixed"])
     approve_claim(owner, case, claims_of(session)[0])
     claim(lead, case, scheduled["milestone"], "Klaar.")

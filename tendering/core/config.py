@@ -15,6 +15,17 @@ def _flag(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _amount(name: str, default: str) -> Decimal:
+    """An amount in euros from the environment; a deployment with a wrong one does not start."""
+    try:
+        value = Decimal(os.environ.get(name, default))
+    except ArithmeticError:
+        value = Decimal("NaN")
+    if not value.is_finite() or value < 0:
+        raise ValueError(f"{name} must be an amount in euros of zero or more, such as {default}")
+    return value
+
+
 def from_environment(instance_path: str) -> dict:
     """Build the config dict; every setting can be overridden per deployment."""
     default_db = f"sqlite:///{Path(instance_path) / 'tendering.sqlite3'}"
@@ -51,7 +62,7 @@ def from_environment(instance_path: str) -> dict:
         # Rendered page bodies kept per worker (see `fragments`): how many, and for how long at most.
         "FRAGMENT_CACHE_ENTRIES": int(os.environ.get("FRAGMENT_CACHE_ENTRIES", 500)),
         "FRAGMENT_CACHE_SECONDS": int(os.environ.get("FRAGMENT_CACHE_SECONDS", 300)),
-        "PAYMENT_FOUR_EYES_ABOVE": Decimal(os.environ.get("PAYMENT_FOUR_EYES_ABOVE", "25000")),
+        "PAYMENT_FOUR_EYES_ABOVE": _amount("PAYMENT_FOUR_EYES_ABOVE", "25000"),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER"),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", 25)),
         "MAIL_USE_TLS": _flag("MAIL_USE_TLS", False),

@@ -1,5 +1,6 @@
 """Every table model, imported here so metadata and Alembic see them all."""
 
+from .agenda import Agenda, Ambition, CaseAmbition, CityIndicator, CityMeasurement, CityNorm
 from .audit import AuditEvent
 from .base import DataGeneration, UTCDateTime, utcnow
 from .cases import (
@@ -70,6 +71,12 @@ from .sessions import LoginFailure, UserSession
 from .strategy import ChosenStrategy, PlanMessage, StrategyChoice, StrategyLetter
 
 __all__ = [
+    "Agenda",
+    "Ambition",
+    "CaseAmbition",
+    "CityIndicator",
+    "CityMeasurement",
+    "CityNorm",
     "OPEN_CLAIMS",
     "ClaimCorrection",
     "ClaimStatus",

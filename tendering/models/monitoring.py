@@ -96,6 +96,8 @@ class Indicator(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     agreement_id: int = Field(foreign_key="agreements.id", index=True)
     outcome_id: int | None = Field(default=None, foreign_key="outcomes.id")
+    # The city indicator of the Maatschappelijke Agenda this indicator contributes to (issue 16).
+    city_indicator_id: int | None = Field(default=None, foreign_key="city_indicators.id", index=True)
     name: str = Field(max_length=200)
     definition: str = Field(default="", sa_type=Text)
     unit: str = Field(default="", max_length=40)

@@ -238,6 +238,16 @@ def _validator(session: Session, coalition_id: int, email: str) -> User | None:
     return found
 
 
+def check_norms(direction: Direction, at_risk: float | None, off_track: float | None) -> None:
+    """The "off track" norm lies beyond the "at risk" one, away from the target: for agreed and city indicators."""
+    if at_risk is not None and off_track is not None:
+        worse = off_track < at_risk if direction == Direction.higher_is_better else off_track > at_risk
+        if not worse:
+            raise DomainError(
+                _("The “off track” threshold must lie beyond the “at risk” threshold, away from the target.")
+            )
+
+
 def _check_indicator(session: Session, case: Case, fields: IndicatorFields) -> None:
     if not fields.name.strip() or not fields.definition.strip():
         raise DomainError(_("An indicator needs a name and a definition."))
@@ -247,16 +257,7 @@ def _check_indicator(session: Session, case: Case, fields: IndicatorFields) -> N
         raise DomainError(_("Choose how often the indicator is measured."))
     if not fields.measured_by.strip() or not fields.data_source.strip():
         raise DomainError(_("Say who measures the indicator and from which data source."))
-    if fields.norm_at_risk is not None and fields.norm_off_track is not None:
-        worse = (
-            fields.norm_off_track < fields.norm_at_risk
-            if fields.direction == Direction.higher_is_better
-            else fields.norm_off_track > fields.norm_at_risk
-        )
-        if not worse:
-            raise DomainError(
-                _("The “off track” threshold must lie beyond the “at risk” threshold, away from the target.")
-            )
+    check_norms(fields.direction, fields.norm_at_risk, fields.norm_off_track)
     if fields.outcome_id is not None and session.get(Outcome, fields.outcome_id) is None:
         raise DomainError(_("Unknown outcome."))
 

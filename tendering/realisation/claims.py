@@ -61,6 +61,25 @@ STATUS_LABELS = {
 }
 
 
+# Who may not read a claim before its approval (`read_open_claims`) sees none of these in the case's audit trail:
+# they name claims, amounts, reasons and notes the finances page keeps from that reader.
+OPEN_CLAIM_EVENTS = frozenset(
+    {
+        "payment_claimed",
+        "measurement_validated",
+        "measurement_not_confirmed",
+        "payment_claim_first_approval",
+        "payment_claim_rejected",
+    }
+)
+
+
+def hidden_events(session: Session, case: Case, user: User) -> frozenset[str]:
+    if access.decide(session, access.Capability.read_open_claims, user, case=case):
+        return frozenset()
+    return OPEN_CLAIM_EVENTS
+
+
 @access.rule(
     "named_validator",
     "the user is the independent validator the case's concluded agreement names",
@@ -126,21 +145,30 @@ class Claimable:
     problem: str | None = None
 
 
-def value_at(session: Session, term: PaymentTerm) -> Measurement | None:
-    """The indicator's value in force for the latest period that started by the payment's date."""
-    values = monitoring.current_values(session, [term.indicator_id])[term.indicator_id]
+def value_at(values: dict[date, Measurement], term: PaymentTerm) -> Measurement | None:
+    """Of an indicator's values in force, the one for the latest period that started by the payment's date."""
     periods = [p for p in values if p <= term.due_on]
     return values[max(periods)] if periods else None
 
 
-def claimable(session: Session, term: PaymentTerm, indicator: Indicator | None, today: date) -> Claimable:
+def claimable(
+    session: Session,
+    term: PaymentTerm,
+    indicator: Indicator | None,
+    today: date,
+    values: dict[int, dict[date, Measurement]] | None = None,
+) -> Claimable:
+    """What a claim of the payment comes to today, or why it cannot be made. `values` are the values in force of
+    the indicators, when a page has read them for all its payments at once."""
     if term.kind == PaymentKind.fixed and today < term.due_on:
         return Claimable(
             term.amount, problem=_("This payment can be claimed from %(date)s.", date=format_date(term.due_on))
         )
     if term.kind != PaymentKind.outcome:
         return Claimable(term.amount)
-    found = value_at(session, term)
+    if values is None:
+        values = monitoring.current_values(session, [term.indicator_id])
+    found = value_at(values[term.indicator_id], term)
     if found is None:
         return Claimable(
             Decimal(0),
@@ -441,41 +469,54 @@ def _tell_coalition(session: Session, case: Case, current: Agreement, claim: Pay
 
 
 def flag_corrections(session: Session, case: Case, corrected_ids: list[int], *, actor: User) -> None:
-    """Values were corrected (`measurements.report` and `store`): every live claim resting on one is flagged, with
-    what the payment comes to on the new value. One query when no claim rests on them (the usual case)."""
+    """Values were corrected (`measurements.report` and `store`). A claim rests on an indicator's value for a period,
+    so every later correction of that period concerns it, however often the value was corrected before. A claim
+    not yet approved is rejected with the reason, so that the lead can claim again on the value in force; an
+    approved or paid one is never changed but flagged, with what the payment comes to on the new value. One query
+    when no claim rests on the corrected values (the usual case)."""
     if not corrected_ids:
         return
-    claims = session.exec(
-        select(PaymentClaim).where(PaymentClaim.measurement_id.in_(corrected_ids), PaymentClaim.rejected_at.is_(None))
-    ).all()
-    if not claims:
-        return
     rows = session.exec(
-        select(Measurement, PaymentTerm, Indicator)
-        .join(PaymentClaim, PaymentClaim.measurement_id == Measurement.supersedes_id)
-        .join(PaymentTerm, PaymentTerm.id == PaymentClaim.term_id)
-        .join(Indicator, Indicator.id == PaymentTerm.indicator_id)
-        .where(PaymentClaim.id.in_([c.id for c in claims]))
+        select(Measurement, PaymentClaim, PaymentTerm, Indicator)
+        .join(PaymentTerm, PaymentTerm.indicator_id == Measurement.indicator_id)
+        .join(PaymentClaim, (PaymentClaim.term_id == PaymentTerm.id) & (PaymentClaim.period == Measurement.period))
+        .join(Indicator, Indicator.id == Measurement.indicator_id)
+        .where(Measurement.supersedes_id.in_(corrected_ids), PaymentClaim.status != ClaimStatus.rejected)
+        .order_by(PaymentClaim.id)
     ).all()
-    replaced = {m.supersedes_id: (m, term, indicator) for m, term, indicator in rows}
-    for claim in claims:
-        correction, term, indicator = replaced[claim.measurement_id]
+    current = _concluded(session, case) if rows else None
+    for correction, claim, term, indicator in rows:
+        details = {"claim_id": claim.id, "measurement_id": correction.id, "value": correction.value}
+        if claim.status in OPEN_CLAIMS:
+            _reject(
+                claim,
+                actor,
+                _(
+                    "The value this claim rests on was corrected to %(value)s; claim again on the value in force.",
+                    value=format_decimal(correction.value),
+                ),
+            )
+            session.add(claim)
+            audit.record(
+                session,
+                action="payment_claim_rejected",
+                actor=actor,
+                case=case,
+                reason=claim.rejection_reason,
+                details=details,
+            )
+            _tell_coalition(session, case, current, claim, "claim_rejected")
+            continue
         session.add(
             ClaimCorrection(
                 claim_id=claim.id,
-                corrected_id=claim.measurement_id,
+                corrected_id=correction.supersedes_id,
                 correction_id=correction.id,
                 new_value=correction.value,
                 recomputed_amount=payments.earned(term, indicator, correction.value),
             )
         )
-        audit.record(
-            session,
-            action="payment_claim_flagged",
-            actor=actor,
-            case=case,
-            details={"claim_id": claim.id, "measurement_id": correction.id, "value": correction.value},
-        )
+        audit.record(session, action="payment_claim_flagged", actor=actor, case=case, details=details)
     session.flush()
 
 

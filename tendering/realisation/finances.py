@@ -31,7 +31,7 @@ from ..models import (
     User,
 )
 from . import claims as claiming
-from . import payments
+from . import monitoring, payments
 
 APPROVED = (ClaimStatus.approved, ClaimStatus.paid)
 ZERO = Decimal("0.00")
@@ -94,6 +94,15 @@ class ClaimLine:
     @property
     def flagged(self) -> bool:
         return any(c.settled_at is None for c in self.corrections)
+
+    @property
+    def settled(self) -> Decimal:
+        """What the settlements of earlier corrections already paid (or took back) beside the claim."""
+        return sum((c.settlement_amount for c in self.corrections if c.settled_at is not None), Decimal(0))
+
+    def to_settle(self, correction: ClaimCorrection) -> Decimal:
+        """What a correction leaves to settle: the new amount less the claim and what was settled before."""
+        return correction.recomputed_amount - self.claim.amount - self.settled
 
 
 @dataclass
@@ -170,9 +179,10 @@ def schedule(session: Session, agreement: Agreement, *, open_claims: bool, today
             )
         )
     if today is not None:
-        for line in lines.values():
-            if line.live is None:
-                line.claimable = claiming.claimable(session, line.term, line.indicator, today)
+        open_lines = [line for line in lines.values() if line.live is None]
+        values = monitoring.current_values(session, list({t.indicator_id for t in terms if t.indicator_id}))
+        for line in open_lines:
+            line.claimable = claiming.claimable(session, line.term, line.indicator, today, values)
     return list(lines.values())
 
 

@@ -361,14 +361,23 @@ def _header(rows: list[list[str]]) -> dict[str, int]:
     return header
 
 
-def check_file(session: Session, reporting: Reporting, rows: list[list[str]], today: date) -> list[Reported]:
-    """Every row checked; the values to store, or ImportRefused with every problem found."""
+@dataclass(frozen=True)
+class Row:
+    """A row of a file whose indicator, period and value could be read; the rest of its cells as text."""
+
+    number: int
+    indicator: object
+    period: date
+    value: float
+    cell: dict[str, str]
+
+
+def parse_rows(rows: list[list[str]], by_key: dict, unknown: str) -> tuple[list[Row], list[RowError]]:
+    """The rows whose required cells read well, and the problems of the others. `by_key` finds an indicator by
+    its number or lower-case name; `unknown` says what is wrong when it does not. Shared by the coalitions' and the
+    municipality's imports, so both check a file the same way."""
     header = _header(rows)
-    indicators = agreements.indicators_of(session, reporting.agreement)
-    by_key = {str(i.id): i for i in indicators} | {i.name.strip().lower(): i for i in indicators}
-    current = monitoring.current_values(session, [i.id for i in indicators])
-    started = {i.id: _started(i, reporting.agreement, today) for i in indicators}
-    errors, found, seen = [], [], set()
+    parsed, errors = [], []
     for number, row in enumerate(rows[1:], start=2):
         cell = {name: (row[index].strip() if index < len(row) else "") for name, index in header.items()}
         if not any(cell.values()):
@@ -376,42 +385,54 @@ def check_file(session: Session, reporting: Reporting, rows: list[list[str]], to
         row_errors = [RowError(number, c, _("This field is required.")) for c in REQUIRED if not cell[c]]
         indicator = by_key.get(cell["indicator"].lower()) if cell["indicator"] else None
         if cell["indicator"] and indicator is None:
-            row_errors.append(
-                RowError(number, "indicator", _("No indicator of this agreement has this number or name."))
-            )
+            row_errors.append(RowError(number, "indicator", unknown))
         period = _parse_date(cell["period"]) if cell["period"] else None
         if cell["period"] and period is None:
             row_errors.append(RowError(number, "period", _("Not a date: write 2027-01-01 or 01-01-2027.")))
         value = _parse_number(cell["value"]) if cell["value"] else None
         if cell["value"] and value is None:
             row_errors.append(RowError(number, "value", _("Not a valid number.")))
-        if not row_errors:
-            in_force = current[indicator.id].get(period)
-            reported = Reported(
-                indicator,
-                period,
-                value,
-                cell.get("source", ""),
-                cell.get("note", ""),
-                cell.get("correction_reason", ""),
-                supersedes=in_force,
-            )
-            if wrong := text_problem(reported):
-                row_errors.append(RowError(number, *wrong))
-            elif (indicator.id, period) in seen:
-                row_errors.append(RowError(number, "period", _("The file gives this indicator and period twice.")))
-            elif problem := _check(reported, started[indicator.id], current[indicator.id].get(period)):
-                column = (
-                    "correction_reason"
-                    if current[indicator.id].get(period) and not reported.reason.strip()
-                    else "period"
-                )
-                row_errors.append(RowError(number, column, problem))
-            seen.add((indicator.id, period))
-            found.append(reported)
-        errors.extend(row_errors)
+        if row_errors:
+            errors.extend(row_errors)
+        else:
+            parsed.append(Row(number, indicator, period, value, cell))
+    return parsed, errors
+
+
+def keyed(indicators) -> dict:
+    """Indicators by number and by lower-case name, as a file may name them."""
+    return {str(i.id): i for i in indicators} | {i.name.strip().lower(): i for i in indicators}
+
+
+def check_file(session: Session, reporting: Reporting, rows: list[list[str]], today: date) -> list[Reported]:
+    """Every row checked; the values to store, or ImportRefused with every problem found."""
+    indicators = agreements.indicators_of(session, reporting.agreement)
+    parsed, errors = parse_rows(rows, keyed(indicators), _("No indicator of this agreement has this number or name."))
+    current = monitoring.current_values(session, [i.id for i in indicators])
+    started = {i.id: _started(i, reporting.agreement, today) for i in indicators}
+    found, seen = [], set()
+    for row in parsed:
+        indicator, period, in_force = row.indicator, row.period, current[row.indicator.id].get(row.period)
+        reported = Reported(
+            indicator,
+            period,
+            row.value,
+            row.cell.get("source", ""),
+            row.cell.get("note", ""),
+            row.cell.get("correction_reason", ""),
+            supersedes=in_force,
+        )
+        if wrong := text_problem(reported):
+            errors.append(RowError(row.number, *wrong))
+        elif (indicator.id, period) in seen:
+            errors.append(RowError(row.number, "period", _("The file gives this indicator and period twice.")))
+        elif problem := _check(reported, started[indicator.id], in_force):
+            column = "correction_reason" if in_force and not reported.reason.strip() else "period"
+            errors.append(RowError(row.number, column, problem))
+        seen.add((indicator.id, period))
+        found.append(reported)
     if errors:
-        raise ImportRefused(errors)
+        raise ImportRefused(sorted(errors, key=lambda e: e.row))
     if not found:
         raise ImportRefused([RowError(2, "", _("The file has no values."))])
     return found

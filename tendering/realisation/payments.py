@@ -47,6 +47,7 @@ PARTIAL_RULES = {
 }
 MAX_AMOUNT = Decimal("1000000000")
 CENT = Decimal("0.01")
+MAX_STEPS = 1e15  # more whole steps than this earn the cap whatever the rate
 
 
 @dataclass
@@ -108,7 +109,7 @@ def _check(session: Session, agreement: Agreement, fields: TermFields) -> Indica
                 "The value that earns the whole amount must lie beyond the value progress counts from, in the indicator's direction."
             )
         )
-    if fields.partial != PartialRule.nothing and (fields.rate is None or fields.rate <= 0):
+    if fields.partial != PartialRule.nothing and (fields.rate is None or fields.rate.quantize(CENT) <= 0):
         raise DomainError(_("Give the amount per unit or per step of progress."))
     if fields.partial == PartialRule.per_step and (fields.step is None or fields.step <= 0):
         raise DomainError(_("Give the size of a step."))
@@ -243,7 +244,8 @@ def earned(term: PaymentTerm, indicator: Indicator, value: float) -> Decimal:
     elif progress <= 0:
         amount = Decimal(0)
     elif term.partial == PartialRule.per_step:
-        amount = Decimal(math.floor(progress / term.step + 1e-9)) * term.rate
+        steps = progress / term.step  # a tiny step may make this infinite: then the cap is earned
+        amount = Decimal(math.floor(steps + 1e-9)) * term.rate if steps < MAX_STEPS else term.amount
     else:
         amount = Decimal(str(progress)) * term.rate
     return max(Decimal(0), min(term.amount, amount)).quantize(CENT, rounding=ROUND_DOWN)

@@ -18,6 +18,7 @@ from ..question.cases import (
 )
 from ..question.coaching import coach_question
 from ..question.tender_lock import needs_amendment
+from ..realisation import claims
 from ..web import fragments
 from ..web.forms import CaseForm, NewCaseForm, OutcomeForm, TransitionForm
 from ..workflow.diagram import layout
@@ -52,12 +53,17 @@ def new():
     )
 
 
+def _hidden_events(session, case) -> frozenset[str]:
+    """What the reader may not see of the case's audit trail: the sealed bidding, and claims before approval."""
+    return tender_box.hidden_events(session, case, current_user) | claims.hidden_events(session, case, current_user)
+
+
 @bp.get("/<int:case_id>/audit-trail")
 @allows(Capability.read_cases)
 def audit_trail(case: Case):
     """Every event of the case, newest first."""
     session = db.session()
-    events = audit.timeline(session, case, hidden=tender_box.hidden_events(session, case, current_user))
+    events = audit.timeline(session, case, hidden=_hidden_events(session, case))
     return render_template("cases/audit_trail.html", case=case, events=events, action_label=action_label)
 
 
@@ -76,9 +82,7 @@ def show(case: Case):
             outcomes=outcomes_of(session, case),
             lineage=follow_up.lineage(session, case),
             options=options,
-            events=audit.timeline(
-                session, case, limit=TIMELINE_LATEST + 1, hidden=tender_box.hidden_events(session, case, current_user)
-            ),
+            events=audit.timeline(session, case, limit=TIMELINE_LATEST + 1, hidden=_hidden_events(session, case)),
             timeline_latest=TIMELINE_LATEST,
             diagram=layout(workflow),
             workflow=workflow,

@@ -42,7 +42,7 @@ def _forms(lines, failed: dict):
             for correction in entry.corrections:
                 key = ("settle", correction.id)
                 forms[key] = failed.get(key) or SettlementForm(
-                    prefix=f"settle-{correction.id}", amount=correction.recomputed_amount - entry.claim.amount
+                    prefix=f"settle-{correction.id}", amount=entry.to_settle(correction)
                 )
     return forms
 

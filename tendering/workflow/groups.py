@@ -30,6 +30,7 @@ GROUPS: dict[str, str] = {
     # helper D, issue 15: what a closed tender's public page says happened
     "strategy_chosen": "A strategy is chosen; its coalition works it out into a realisation plan (the two-stage variant).",
     "stopped": "The case ended before an award: cancelled, or the question withdrawn.",
+    "running": "The case has not ended: it may still be linked to the ambitions of the agenda it contributes to.",
 }
 
 # The OCDS tender status codelist (https://standard.open-contracting.org/1.1/en/schema/codelists/#tender-status).

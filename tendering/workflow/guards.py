@@ -18,6 +18,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from ..models import (
+    OPEN_CLAIMS,
     Agreement,
     AwardCriterion,
     AwardDecision,
@@ -32,6 +33,7 @@ from ..models import (
     Objection,
     ObjectionLetter,
     Outcome,
+    PaymentClaim,
     Proposal,
     ProposalStage,
     ProposalStatus,
@@ -504,6 +506,27 @@ def accountability_approved(ctx: GuardContext) -> list[str]:
     if evaluation.lead_approved_at is None:
         reasons.append(_("The coalition's lead has not approved the report."))
     return reasons
+
+
+@guard("no_open_claims", _l("No claim of a payment waits for a decision"), page="finances.agreement")
+def no_open_claims(ctx: GuardContext) -> list[str]:
+    count = _count(
+        ctx,
+        select(func.count())
+        .select_from(PaymentClaim)
+        .join(Agreement, Agreement.id == PaymentClaim.agreement_id)
+        .where(Agreement.case_id == ctx.case.id, PaymentClaim.status.in_(OPEN_CLAIMS)),
+    )
+    return (
+        [
+            _(
+                "%(count)d claim(s) of a payment wait for validation or a decision; approve or reject them first.",
+                count=count,
+            )
+        ]
+        if count
+        else []
+    )
 
 
 @guard("reconsideration_recorded", _l("What must change before a new round is recorded"), page="reconsideration.index")

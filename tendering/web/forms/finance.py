@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, DecimalField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
@@ -102,7 +102,7 @@ class PaidForm(FlaskForm):
 
 class SettlementForm(FlaskForm):
     settlement = TextAreaField(_l("How the correction is settled"), validators=[DataRequired(), Length(max=20000)])
-    amount = DecimalField(
+    amount = NumberField(
         _l("Amount to settle (euros)"),
         places=2,
         validators=[InputRequired(), NumberRange(min=-(10**9), max=10**9)],

@@ -12,6 +12,7 @@ from sqlmodel import select
 from tendering.models import Coalition, ObjectionLetter, Organisation, Role, utcnow
 from tendering.procurement import award
 
+from .agreement_steps import add_indicator
 from .test_elderly_question_journey import log_in
 
 
@@ -95,20 +96,17 @@ def test_from_opened_proposals_to_a_concluded_agreement(
     page.get_by_label("Progress reports").select_option(label="Quarterly")
     page.get_by_role("button", name="Save the terms").click()
     expect(page.get_by_text("The agreement's terms are saved.")).to_be_visible()
-    page.get_by_text("Add an indicator").click()
-    page.get_by_label("Indicator", exact=True).fill("Aandeel eenzame 75-plussers")
-    page.get_by_label("Definition").fill("Aandeel 75-plussers dat zich vaak eenzaam voelt.")
-    page.get_by_label("Unit").fill("%")
-    page.get_by_label("Direction").select_option(label="Lower is better")
-    page.get_by_label("Data source").fill("GGD Gezondheidsmonitor")
-    page.get_by_label("Baseline value").fill("48")
-    page.get_by_label("Baseline date").fill("2026-06-01")
-    page.get_by_label("Target value").fill("38")
-    page.get_by_label("Target date").fill("2029-12-31")
-    page.get_by_label("Measured", exact=True).select_option(label="Yearly")
-    page.get_by_label("Measured by").fill("GGD")
-    page.get_by_role("button", name="Add the indicator").click()
-    expect(page.get_by_text("The indicator is added.")).to_be_visible()
+    add_indicator(
+        page,
+        name="Aandeel eenzame 75-plussers",
+        definition="Aandeel 75-plussers dat zich vaak eenzaam voelt.",
+        unit="%",
+        direction="Lower is better",
+        source="GGD Gezondheidsmonitor",
+        baseline="48",
+        target="38",
+        measured_by="GGD",
+    )
 
     page.goto(f"{live_server}/cases/{case.id}")
     expect(page.get_by_text("The standstill period is still running.")).to_be_visible()

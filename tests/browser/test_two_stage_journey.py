@@ -18,6 +18,7 @@ from tendering.procurement import award, scoring, stages
 from tendering.procurement.evaluation import assign_evaluator
 from tendering.question.tender_setup import criteria_of
 
+from .agreement_steps import add_indicator
 from .test_award_journey import evaluate, step
 from .test_elderly_question_journey import local, log_in
 
@@ -193,20 +194,17 @@ def test_two_stage_case_from_strategy_to_agreement(live_server, page, browser, s
     page.get_by_label("Monitoring arrangement").fill("Elk halfjaar met het buurtpanel.")
     page.get_by_label("Progress reports").select_option(label="Quarterly")
     page.get_by_role("button", name="Save the terms").click()
-    page.get_by_text("Add an indicator").click()
-    page.get_by_label("Indicator", exact=True).fill("Rapportcijfer voor de buurt")
-    page.get_by_label("Definition").fill("Gemiddeld rapportcijfer in de bewonersenquête.")
-    page.get_by_label("Unit").fill("cijfer")
-    page.get_by_label("Direction").select_option(label="Higher is better")
-    page.get_by_label("Data source").fill("Bewonersenquête")
-    page.get_by_label("Baseline value").fill("6.1")
-    page.get_by_label("Baseline date").fill("2026-06-01")
-    page.get_by_label("Target value").fill("7")
-    page.get_by_label("Target date").fill("2029-12-31")
-    page.get_by_label("Measured", exact=True).select_option(label="Yearly")
-    page.get_by_label("Measured by").fill("Gemeente")
-    page.get_by_role("button", name="Add the indicator").click()
-    expect(page.get_by_text("The indicator is added.")).to_be_visible()
+    add_indicator(
+        page,
+        name="Rapportcijfer voor de buurt",
+        definition="Gemiddeld rapportcijfer in de bewonersenquête.",
+        unit="cijfer",
+        direction="Higher is better",
+        source="Bewonersenquête",
+        baseline="6.1",
+        target="7",
+        measured_by="Gemeente",
+    )
 
     page.get_by_role("button", name="Approve version").click()  # both sides approve the same text
     expect(page.get_by_text("You approved the current text of the agreement.")).to_be_visible()

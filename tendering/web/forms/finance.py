@@ -33,7 +33,7 @@ class PaymentTermForm(FlaskForm):
         validators=[Length(max=5000)],
         description=_l("For a milestone: what the municipality accepts before it pays."),
     )
-    indicator_id = SelectField(_l("Indicator"), coerce=int, validators=[Optional()])
+    indicator_id = SelectField(_l("Agreed indicator it rests on"), coerce=int, validators=[Optional()])
     reference_value = NumberField(
         _l("Progress counts from"), validators=[Optional()], description=_l("Empty: the indicator's baseline.")
     )

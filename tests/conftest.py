@@ -200,6 +200,7 @@ def compiled_translations():
     CommandLineInterface().run(["pybabel", "-q", "compile", "-d", str(ROOT / "tendering" / "translations")])
 
 
+from .agenda_helpers import kept  # noqa: E402,F401  (an agenda with values, for its tests)
 from .agreement_helpers import designed  # noqa: E402,F401  (an agreement being designed, for its tests)
 from .evaluation_helpers import evaluated, opened  # noqa: E402,F401  (fixtures shared by the evaluation and award tests)
 from .monitoring_helpers import realised  # noqa: E402,F401  (a case in realisation, for the monitoring tests)

@@ -41,6 +41,9 @@ def test_seed_demo_loads_four_cases_in_different_phases_once(app, session, clien
     kinds = sorted(k.value for k in session.exec(select(PaymentTerm.kind)).all())
     assert kinds == ["fixed", "fixed", "milestone", "outcome"]
     assert set(session.exec(select(PaymentClaim.status)).all()) == set(ClaimStatus)  # a claim in every state
+    agenda = client.get("/agenda", follow_redirects=True).text  # the agenda with its five ambitions, cases linked
+    assert agenda.count('class="utrecht-heading-2" id="ambition-') == 5 and "Raadsbesluit 2026-014" in agenda
+    assert "2 cases contribute" in agenda
     roles = set(session.exec(select(User.role)).all())
     assert roles == set(Role)
     second = runner.invoke(args=["seed-demo"])

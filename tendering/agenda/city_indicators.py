@@ -217,10 +217,10 @@ def refresh(session: Session, indicators: list[CityIndicator]) -> None:
             latest = max(in_force)
             indicator.latest_value, indicator.latest_period = in_force[latest].value, latest
             period = monitoring.Period(latest, monitoring.add_months(latest, monitoring.MONTHS[indicator.frequency]))
-            indicator.assessed_status = monitoring.judge(indicator, in_force[latest].value, period).value
+            indicator.assessed_status = monitoring.judge(indicator, in_force[latest].value, period)
         else:
             indicator.latest_value = indicator.latest_period = None
-            indicator.assessed_status = monitoring.Status.no_data.value
+            indicator.assessed_status = monitoring.Status.no_data
         session.add(indicator)
 
 

@@ -103,6 +103,12 @@ def city_indicators_for(session: Session, case: Case) -> list[tuple[CityIndicato
     )
 
 
+def case_indicators(session: Session, case: Case) -> list[Indicator]:
+    """The agreed indicators of the case's current agreement (none before there is one)."""
+    current = agreements.agreement_of(session, case)
+    return agreements.indicators_of(session, current) if current else []
+
+
 def link_indicator(
     session: Session, case: Case, indicator_id: int, *, actor: User, city_indicator_id: int | None
 ) -> Indicator:

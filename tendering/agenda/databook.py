@@ -10,9 +10,10 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from sqlmodel import Session
+from flask_babel import gettext as _
+from sqlmodel import Session, select
 
-from ..models import Agenda, Ambition, CityIndicator, CityNorm
+from ..models import Agenda, Agreement, Ambition, Case, CityIndicator, CityNorm, Coalition, Indicator
 from ..realisation import monitoring
 from ..web import charts
 from . import agendas, city_indicators, contributions
@@ -76,3 +77,103 @@ def build(
         statuses = Counter(monitoring.status_on(i, today) for c in contributing[ambition.id] for i in c.indicators)
         parts.append(AmbitionPart(ambition, lines, contributing[ambition.id], statuses, today))
     return parts
+
+
+def indicators_of_agenda(session: Session, agenda: Agenda) -> list[CityIndicator]:
+    """Every city indicator of an agenda, in the order of its ambitions, in two queries."""
+    ambitions = agendas.ambitions_of(session, agenda)
+    found = city_indicators.of_ambitions(session, [a.id for a in ambitions])
+    return [i for a in ambitions for i in found[a.id]]
+
+
+@dataclass(frozen=True)
+class Contributor:
+    """A coalition's agreed indicator that contributes to a city indicator, with its case and status today."""
+
+    indicator: Indicator
+    case: Case
+    coalition: str
+    status: monitoring.Status
+
+
+def contributing_to(session: Session, city: CityIndicator, *, confidential: bool, today: date) -> list[Contributor]:
+    """The agreed indicators linked to a city indicator, with their case and coalition, in one query."""
+    query = (
+        select(Indicator, Case, Coalition.name)
+        .join(Agreement, Agreement.id == Indicator.agreement_id)
+        .join(Case, Case.id == Agreement.case_id)
+        .join(Coalition, Coalition.id == Agreement.coalition_id)
+        .where(Indicator.city_indicator_id == city.id, Agreement.concluded_at.is_not(None))
+        .order_by(Case.reference, Indicator.id)
+    )
+    if not confidential:
+        query = query.where(Indicator.confidential.is_(False))
+    return [Contributor(i, c, name, monitoring.status_on(i, today)) for i, c, name in session.exec(query).all()]
+
+
+def table(parts: list[AmbitionPart], *, confidential: bool) -> tuple[list[str], list[list]]:
+    """Every number of the databook as one table: a row per value of each city indicator (with the norm in force and
+    the planned value of its period), and a row per contributing coalition indicator with its latest value."""
+    header = [
+        _("Ambition"),
+        _("Kind"),
+        _("Case"),
+        _("Coalition"),
+        _("Indicator"),
+        _("Unit"),
+        _("Direction"),
+        _("Data source"),
+        _("Baseline"),
+        _("Baseline date"),
+        _("Target"),
+        _("Target date"),
+        _("Norm: at risk from"),
+        _("Norm: off track from"),
+        _("Norms agreed on"),
+        _("Agreed with"),
+        _("Period from"),
+        _("Value"),
+        _("Planned value"),
+        _("Status"),
+    ] + ([_("Confidential")] if confidential else [])
+    rows = []
+    for part in parts:
+        for line in part.lines:
+            city, norm = line.indicator, line.norm
+            common = [part.ambition.title, _("City indicator"), "", "", city.name, city.unit, city.direction.value]
+            common += [city.data_source, city.baseline_value, city.baseline_date, city.target_value, city.target_date]
+            common += [city.norm_at_risk, city.norm_off_track]
+            common += [norm.agreed_on if norm else "", norm.partners.replace("\n", "; ") if norm else ""]
+            status = str(monitoring.STATUS_LABELS[line.status])
+            for period, value in line.values or [("", "")]:
+                planned = monitoring.planned(city, period) if period else ""
+                rows.append(_blank(common + [period, value, planned, status] + _flag(city, confidential)))
+        for contribution in part.contributions:
+            for indicator in contribution.indicators:
+                rows.append(
+                    _blank(
+                        [part.ambition.title, _("Coalition indicator"), contribution.case.reference]
+                        + [contribution.coalition, indicator.name, indicator.unit, indicator.direction.value]
+                        + [indicator.data_source, indicator.baseline_value, indicator.baseline_date]
+                        + [indicator.target_value, indicator.target_date]
+                        + [indicator.norm_at_risk, indicator.norm_off_track, "", ""]
+                        + [indicator.latest_period or "", _none(indicator.latest_value)]
+                        + [monitoring.planned(indicator, indicator.latest_period) if indicator.latest_period else ""]
+                        + [str(monitoring.STATUS_LABELS[part.status_of(indicator)])]
+                        + _flag(indicator, confidential)
+                    )
+                )
+    return header, rows
+
+
+def _flag(indicator, confidential: bool) -> list:
+    return [_("yes") if indicator.confidential else _("no")] if confidential else []
+
+
+def _none(value):
+    return "" if value is None else value
+
+
+def _blank(row: list) -> list:
+    """Dates as ISO text and missing numbers as empty cells, as every export of the app writes them."""
+    return [v.isoformat() if isinstance(v, date) else _none(v) for v in row]

@@ -2,7 +2,8 @@
 questions from the method, each brought to its phase through the real engine so
 the audit trail is the one a real case would have; one of them is in
 realisation and reports its outcomes to the monitor, and one, in the two-stage
-variant, has a strategy chosen and its realisation plan in work."""
+variant, has a strategy chosen and its realisation plan in work. The municipality's
+Maatschappelijke Agenda (`demo/agenda.py`) links them to its five ambitions."""
 
 from datetime import date, timedelta
 from decimal import Decimal
@@ -37,7 +38,7 @@ from ..realisation import agreement, claims, payments
 from ..realisation.measurements import Reported, Reporting, reportable_periods
 from ..realisation.measurements import report as report_value
 from ..workflow.engine import fire
-from . import journeys
+from . import agenda, journeys
 
 DEMO_PASSWORD = "lindendal-demo-2026"
 
@@ -80,21 +81,22 @@ def seed(session: Session) -> list[tuple[str, str, str]]:
         )
     official = users["f.elamrani@lindendal.example"]
     members = [users["m.jansen@delinde.example"], users["k.ouali@samenoud.example"]]
-    _elderly_case(session, official, organisations, members)
-    _neighbourhood_case(
+    elderly = _elderly_case(session, official, organisations, members)
+    neighbourhood = _neighbourhood_case(
         session,
         users["j.devries@lindendal.example"],
         official,
         [users["p.smit@thuis.example"], users["k.ouali@samenoud.example"], users["m.jansen@delinde.example"]],
     )
-    _education_case(session, official)
-    _realised_case(
+    education = _education_case(session, official)
+    realised = _realised_case(
         session,
         official,
         users["j.devries@lindendal.example"],
         [users["p.smit@thuis.example"], users["k.ouali@samenoud.example"], users["m.jansen@delinde.example"]],
     )
     session.flush()
+    agenda.seed(session, official, [elderly, neighbourhood, education, realised], utcnow().date())
     return [(email, DEMO_PASSWORD, role.value) for email, _name, role, _org in USERS]
 
 

@@ -135,7 +135,7 @@ def _cards(session: Session, rows, today: date) -> list[Card]:
             case,
             coalition,
             monitoring.status_on(indicator, today),
-            charts.trend(indicator, [(p, m.value) for p, m in values[indicator.id].items()], width=280, height=90),
+            charts.trend(indicator, [(p, m.value) for p, m in values[indicator.id].items()], width=320, height=150),
         )
         for indicator, case, coalition in rows
     ]

@@ -19,6 +19,7 @@ from ..web.forms import INT32_MAX
 from . import (
     accountability,
     admin,
+    agenda,
     agreement,
     api,
     auth,
@@ -59,6 +60,7 @@ def register_blueprints(app: Flask) -> None:
         reporting,
         progress,
         monitor,
+        agenda,
         accountability,
         api,
         admin,

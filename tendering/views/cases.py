@@ -3,6 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..access import Capability, allows, may
+from ..agenda import portfolio
 from ..core import audit, db
 from ..models import Case
 from ..procurement import tender_box
@@ -49,7 +50,12 @@ def new():
         flash(_("Case %(reference)s is opened.", reference=case.reference), "success")
         return redirect(url_for(".show", case_id=case.id))
     return render_template(
-        "cases/form.html", form=form, case=None, amending=False, flags=coach_question(form.question.data or "")
+        "cases/form.html",
+        form=form,
+        case=None,
+        amending=False,
+        flags=coach_question(form.question.data or ""),
+        load=portfolio.load_of(db.session(), current_user),
     )
 
 

@@ -1,6 +1,18 @@
-"""The forms, one module per stretch of the cycle (base, question, parties, procurement, realisation);
+"""The forms, one module per stretch of the cycle (base, question, parties, procurement, realisation, finance,
+agenda);
 views import them from here."""
 
+from .agenda import (
+    AgendaForm,
+    AmbitionForm,
+    CaseAmbitionsForm,
+    CityImportForm,
+    CityIndicatorForm,
+    CityLinkForm,
+    CityValueForm,
+    NewAgendaForm,
+    NormForm,
+)
 from .base import (
     AMENDMENT_HELP,
     DECIMAL_MAX,
@@ -86,6 +98,15 @@ from .realisation import (
 )
 
 __all__ = [
+    "AgendaForm",
+    "AmbitionForm",
+    "CaseAmbitionsForm",
+    "CityImportForm",
+    "CityIndicatorForm",
+    "CityLinkForm",
+    "CityValueForm",
+    "NewAgendaForm",
+    "NormForm",
     "ClaimForm",
     "ClaimRejectionForm",
     "PaidForm",

@@ -37,16 +37,23 @@ from wtforms import (
 
 from tendering.demo import demo
 from tendering.models import (
+    Agenda,
     AgreementContribution,
+    Ambition,
     AwardCriterion,
     Case,
+    CityIndicator,
+    ClaimCorrection,
     Clarification,
     Coalition,
     Framework,
     Indicator,
     IndicatorDraft,
+    Measurement,
     Objection,
     Outcome,
+    PaymentClaim,
+    PaymentTerm,
     ProgressReport,
     Proposal,
     ProposalSubmission,
@@ -93,7 +100,17 @@ LAST = (
 )
 # Covered elsewhere: the JSON API by schemathesis.
 SKIPPED = ("api.",)
-ON_REALISED = ("agreement.", "progress.", "accountability.", "award.", "evaluation.", "tender_box.", "reporting.")
+ON_REALISED = (
+    "agreement.",
+    "progress.",
+    "accountability.",
+    "award.",
+    "evaluation.",
+    "tender_box.",
+    "reporting.",
+    "finances.",
+    "agenda.link",
+)
 IN_EVALUATION = ("evaluation.", "tender_box.", "award.decide")  # also on the case whose box is open
 
 NUL, CONTROL, NOT_UTF8 = "nul", "control", "not-utf8"
@@ -205,7 +222,15 @@ def targets(app, session, evaluating: tuple[Case, str] | None = None) -> list[Ta
             "submission_id": _first(session, ProposalSubmission),
             "objection_id": _first(session, Objection),
             "report_id": _first(session, ProgressReport),
-            "indicator_id": _first(session, Indicator),
+            "indicator_id": _first(
+                session, CityIndicator if rule.endpoint.startswith("agenda.") and not on_realised else Indicator
+            ),
+            "agenda_id": _first(session, Agenda),
+            "ambition_id": _first(session, Ambition),
+            "term_id": _first(session, PaymentTerm),
+            "claim_id": _first(session, PaymentClaim),
+            "correction_id": _first(session, ClaimCorrection),
+            "measurement_id": _first(session, Measurement),
             "contribution_id": _first(session, AgreementContribution),
             "outcome_id": _first(session, Outcome, Outcome.case_id == case.id),
             "draft_id": _first(session, IndicatorDraft, IndicatorDraft.case_id == case.id),

@@ -422,14 +422,7 @@ def _ambitions_page(case, *, form=None, status=200):
         form = CaseAmbitionsForm(ambitions=[a.id for a in linked])
     _ambition_choices(form, case)
     indicators = contributions.case_indicators(session, case)
-    cities = contributions.city_indicators_for(session, case)
-    link_forms = {}
-    for item in indicators:
-        link = CityLinkForm(prefix=f"link-{item.id}", city_indicator_id=item.city_indicator_id or 0)
-        link.city_indicator_id.choices = [SelectChoice(0, _("— none —"))] + [
-            SelectChoice(c.id, f"{c.name} ({a.title})") for c, a in cities
-        ]
-        link_forms[item.id] = link
+    link_forms = _link_forms(session, case, indicators)
     return render_template(
         "agenda/case_ambitions.html",
         case=case,
@@ -439,6 +432,19 @@ def _ambitions_page(case, *, form=None, status=200):
         link_forms=link_forms,
         linked=linked,
     ), status
+
+
+def _link_forms(session, case, indicators) -> dict:
+    """A form per agreed indicator to say which city indicator of the case's ambitions it contributes to."""
+    cities = contributions.city_indicators_for(session, case)
+    forms = {}
+    for item in indicators:
+        link = CityLinkForm(prefix=f"link-{item.id}", city_indicator_id=item.city_indicator_id or 0)
+        link.city_indicator_id.choices = [SelectChoice(0, _("— none —"))] + [
+            SelectChoice(c.id, f"{c.name} ({a.title})") for c, a in cities
+        ]
+        forms[item.id] = link
+    return forms
 
 
 @bp.get("/cases/<int:case_id>/ambitions")

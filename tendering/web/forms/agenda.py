@@ -91,4 +91,4 @@ class CaseAmbitionsForm(FlaskForm):
 
 
 class CityLinkForm(FlaskForm):
-    city_indicator_id = SelectField(_l("Contributes to city indicator"), coerce=int, validators=[Optional()])
+    city_indicator_id = SelectField(_l("Contributes to city indicator"), coerce=int, validators=[InputRequired()])

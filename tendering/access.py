@@ -82,6 +82,7 @@ class Capability(str, Enum):
     manage_agenda = "manage_agenda"
     link_ambitions = "link_ambitions"
     read_portfolio = "read_portfolio"
+    review_portfolio = "review_portfolio"
     read_finance_portfolio = "read_finance_portfolio"
     read_open_claims = "read_open_claims"
     claim_payment = "claim_payment"
@@ -279,6 +280,10 @@ POLICY: dict[Capability, Policy] = {
     Capability.read_portfolio: Policy(
         "See every commission of the municipality in one view: phases, ambitions, money, capacity and reviews.",
         {Role.official: ALWAYS, Role.council_member: ALWAYS},
+    ),
+    Capability.review_portfolio: Policy(
+        "Record a portfolio review held with partners: which questions are taken on, continued, paused or stopped.",
+        {Role.official: ALWAYS},
     ),
     # Money follows outcomes (issue 20) ------------------------------------------------------------------------------
     Capability.read_finances: Policy(

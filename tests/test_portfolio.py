@@ -72,3 +72,43 @@ def test_the_portfolio_costs_the_same_queries_with_more_cases(app, session, offi
         make_case(state="tendering")
     session.commit()
     assert count() == before
+
+
+def test_a_portfolio_review_records_what_is_taken_on_paused_or_stopped_and_why(
+    app, session, official, make_user, make_case, realised
+):
+    from sqlmodel import select
+
+    from tendering.models import AuditEvent, PortfolioDecision
+
+    from .conftest import form_token
+
+    waiting = make_case(title="Schoon en heel in de wijk", state="articulation")
+    owner = as_(app, official)
+    page = owner.get("/portfolio/reviews")
+    data = {
+        "csrf_token": form_token(page),
+        "held_on": "2026-11-20",
+        "participants": "Gemeente Lindendal\nWoonstichting Thuis\n",
+        "summary": "Eerst de lopende opdrachten afmaken.",
+        f"decision-{realised.case.id}": "continue",
+        f"reason-{realised.case.id}": "De trajecten lopen goed.",
+        f"decision-{waiting.id}": "pause",
+        f"reason-{waiting.id}": "Geen capaciteit tot de zomer.",
+    }
+    no_reason = owner.post("/portfolio/reviews", data=data | {f"reason-{waiting.id}": " "}, follow_redirects=True)
+    assert "Give the reason of every decision" in no_reason.text and session.exec(select(PortfolioDecision)).all() == []
+    done = owner.post("/portfolio/reviews", data=data, follow_redirects=True)
+    assert "The portfolio review is recorded." in done.text and "Geen capaciteit tot de zomer." in done.text
+    assert "Pause at the review of" in owner.get("/portfolio").text
+    assert "Geen capaciteit tot de zomer." in owner.get("/portfolio?format=csv").data.decode("utf-8-sig")
+    [event] = session.exec(
+        select(AuditEvent).where(AuditEvent.case_id == waiting.id, AuditEvent.action == "portfolio_decision")
+    ).all()
+    assert event.reason == "Geen capaciteit tot de zomer." and event.details["decision"] == "pause"
+    council = as_(app, make_user(Role.council_member))
+    assert "Geen capaciteit tot de zomer." in council.get("/portfolio/reviews").text
+    app.config["WTF_CSRF_ENABLED"] = False
+    assert council.post("/portfolio/reviews", data=data).status_code == 403
+    unknown = owner.post("/portfolio/reviews", data=data | {"decision-999999999": "stop", "reason-999999999": "x"})
+    assert unknown.status_code == 302 and len(session.exec(select(PortfolioDecision)).all()) == 2

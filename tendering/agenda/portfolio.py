@@ -14,9 +14,13 @@ from datetime import date, datetime
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
+from .. import access
+from ..core import audit
+from ..core.errors import DomainError
 from ..models import (
     Agreement,
     AuditEvent,
@@ -27,6 +31,8 @@ from ..models import (
     Indicator,
     PaymentClaim,
     PaymentTerm,
+    PortfolioDecision,
+    PortfolioReview,
     Proposal,
     Role,
     User,
@@ -99,6 +105,7 @@ class Row:
     next: Milestone | None = None
     statuses: Counter = field(default_factory=Counter)
     phases: list[tuple[str, datetime]] = field(default_factory=list)  # (state, entered at), oldest first
+    reviewed: tuple | None = None  # the latest review's decision about it, with the review's date
 
     @property
     def phase(self) -> str:
@@ -131,6 +138,8 @@ def rows(session: Session, filters: Filters, *, today: date, now: datetime) -> l
     _agreements(session, found, ids, today)
     _awards(session, found, ids, now)
     _phases(session, found, ids)
+    for case_id, decided in latest_decisions(session, ids).items():
+        found[case_id].reviewed = decided
     for row in found.values():
         row.next = min(
             (m for m in [row.next, *_deadlines(row.case, now)] if m is not None), key=lambda m: m.day, default=None
@@ -277,6 +286,7 @@ def table(found: list[Row]) -> tuple[list[str], list[list]]:
         _("At risk"),
         _("Off track"),
         _("No data or overdue"),
+        _("Latest review"),
     ]
     data = []
     for row in found:
@@ -297,6 +307,99 @@ def table(found: list[Row]) -> tuple[list[str], list[list]]:
                 s[monitoring.Status.at_risk],
                 s[monitoring.Status.off_track],
                 s[monitoring.Status.no_data] + s[monitoring.Status.overdue],
+                f"{DECISIONS[row.reviewed[0].decision]} ({row.reviewed[1].isoformat()}): {row.reviewed[0].reason}"
+                if row.reviewed
+                else "",
             ]
         )
     return header, data
+
+
+# Portfolio reviews: short-cycle steering with the partners --------------------------------------------------------
+
+DECISIONS = {
+    "take_on": _l("Take on"),
+    "continue": _l("Continue"),
+    "pause": _l("Pause"),
+    "stop": _l("Stop"),
+}
+
+
+def review(
+    session: Session,
+    *,
+    actor: User,
+    held_on: date,
+    participants: str,
+    summary: str,
+    decisions: dict[int, tuple[str, str]],
+    today: date,
+) -> PortfolioReview:
+    """Record a review held with partners and what it decided per case (case id -> (decision, reason)); each
+    decision is written to its case's audit trail too. Cases left undecided keep their course."""
+    access.require(session, access.Capability.review_portfolio, actor)
+    present = [line.strip() for line in (participants or "").splitlines() if line.strip()]
+    if not present:
+        raise DomainError(_("Name who took part in the review, one per line."))
+    if held_on > today:
+        raise DomainError(_("A review is recorded once it is held: the date lies in the future."))
+    if len(participants) > 5000 or len(summary or "") > 20000:
+        raise DomainError(_("The text is too long."))
+    chosen = {case_id: (d, (r or "").strip()) for case_id, (d, r) in decisions.items() if d}
+    if not chosen:
+        raise DomainError(_("Record a decision for at least one case."))
+    if unknown := [d for d, _r in chosen.values() if d not in DECISIONS]:
+        raise DomainError(_("Unknown decision: %(decision)s.", decision=unknown[0]))
+    if any(not reason or len(reason) > 5000 for _d, reason in chosen.values()):
+        raise DomainError(_("Give the reason of every decision (at most 5,000 characters)."))
+    cases = {c.id: c for c in session.exec(select(Case).where(Case.id.in_(list(chosen)))).all()}
+    if set(chosen) - set(cases):
+        raise DomainError(_("This case does not exist."))
+    found = PortfolioReview(
+        held_on=held_on, participants="\n".join(present), summary=(summary or "").strip(), recorded_by_id=actor.id
+    )
+    session.add(found)
+    session.flush()
+    for case_id, (decision, reason) in sorted(chosen.items()):
+        session.add(PortfolioDecision(review_id=found.id, case_id=case_id, decision=decision, reason=reason))
+        audit.record(
+            session,
+            action="portfolio_decision",
+            actor=actor,
+            case=cases[case_id],
+            reason=reason,
+            details={"review_id": found.id, "decision": decision, "held_on": held_on.isoformat()},
+        )
+    audit.record(session, action="portfolio_reviewed", actor=actor, details={"review_id": found.id})
+    return found
+
+
+def reviews(session: Session) -> list[tuple[PortfolioReview, list[tuple[PortfolioDecision, Case]]]]:
+    """Every review, the latest first, with its decisions and their cases, in two queries."""
+    held = session.exec(
+        select(PortfolioReview).order_by(PortfolioReview.held_on.desc(), PortfolioReview.id.desc())
+    ).all()
+    decided: dict[int, list] = {r.id: [] for r in held}
+    if held:
+        for decision, case in session.exec(
+            select(PortfolioDecision, Case)
+            .join(Case, Case.id == PortfolioDecision.case_id)
+            .where(PortfolioDecision.review_id.in_(list(decided)))
+            .order_by(Case.reference)
+        ).all():
+            decided[decision.review_id].append((decision, case))
+    return [(r, decided[r.id]) for r in held]
+
+
+def latest_decisions(session: Session, case_ids: list[int]) -> dict[int, tuple[PortfolioDecision, date]]:
+    """Each case's latest review decision with the review's date, in one query."""
+    found: dict[int, tuple[PortfolioDecision, date]] = {}
+    if case_ids:
+        for decision, held_on in session.exec(
+            select(PortfolioDecision, PortfolioReview.held_on)
+            .join(PortfolioReview, PortfolioReview.id == PortfolioDecision.review_id)
+            .where(PortfolioDecision.case_id.in_(case_ids))
+            .order_by(PortfolioReview.held_on, PortfolioDecision.id)
+        ).all():
+            found[decision.case_id] = (decision, held_on)
+    return found

@@ -2,11 +2,11 @@
 research team measures yearly (values from 2020 on), norms agreed with named partners, and the demo's cases linked to
 the ambitions they contribute to, all written through the services as an official would."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlmodel import Session
 
-from ..agenda import agendas, city_indicators, contributions
+from ..agenda import agendas, city_indicators, contributions, portfolio
 from ..models import Case, Direction, User
 
 LOWER, HIGHER = Direction.lower_is_better, Direction.higher_is_better
@@ -337,3 +337,17 @@ def seed(session: Session, official: User, cases: list[Case], today: date) -> No
                 contributions.link_indicator(
                     session, case, indicator.id, actor=official, city_indicator_id=cities[target].id
                 )
+    portfolio.review(
+        session,
+        actor=official,
+        held_on=today - timedelta(days=14),
+        participants="Gemeente Lindendal\nZorgcoöperatie De Linde\nWoonstichting Thuis\nBuurtinitiatief Samen Oud",
+        summary="Niet meer dan vier vraagstukken tegelijk; eerst de lopende opdrachten goed laten landen.",
+        decisions={
+            cases[0].id: ("continue", "De aanbesteding loopt; de vragen van coalities zijn beantwoord."),
+            cases[1].id: ("continue", "De strategie is gekozen; het realisatieplan volgt."),
+            cases[2].id: ("pause", "Eerst de vraag verbreden met scholen en ouders; geen capaciteit voor de zomer."),
+            cases[3].id: ("continue", "Op koers bij de trajecten; de werkloosheid onder jongeren daalt."),
+        },
+        today=today,
+    )

@@ -1,6 +1,15 @@
 """Every table model, imported here so metadata and Alembic see them all."""
 
-from .agenda import Agenda, Ambition, CaseAmbition, CityIndicator, CityMeasurement, CityNorm
+from .agenda import (
+    Agenda,
+    Ambition,
+    CaseAmbition,
+    CityIndicator,
+    CityMeasurement,
+    CityNorm,
+    PortfolioDecision,
+    PortfolioReview,
+)
 from .audit import AuditEvent
 from .base import DataGeneration, UTCDateTime, utcnow
 from .cases import (
@@ -77,6 +86,8 @@ __all__ = [
     "CityIndicator",
     "CityMeasurement",
     "CityNorm",
+    "PortfolioDecision",
+    "PortfolioReview",
     "OPEN_CLAIMS",
     "ClaimCorrection",
     "ClaimStatus",

@@ -131,3 +131,28 @@ class CaseAmbition(SQLModel, table=True):
     ambition_id: int = Field(foreign_key="ambitions.id", primary_key=True, index=True)
     linked_by_id: int = Field(foreign_key="users.id")
     linked_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class PortfolioReview(SQLModel, table=True):
+    """A portfolio review held with partners: which questions are taken on, continued, paused or stopped, and why."""
+
+    __tablename__ = "portfolio_reviews"
+
+    id: int | None = Field(default=None, primary_key=True)
+    held_on: date
+    participants: str = Field(sa_type=Text)  # who was at the table, one per line
+    summary: str = Field(default="", sa_type=Text)
+    recorded_by_id: int = Field(foreign_key="users.id")
+    recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class PortfolioDecision(SQLModel, table=True):
+    """What a review decided about one case. Append-only: a later review decides again."""
+
+    __tablename__ = "portfolio_decisions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: int = Field(foreign_key="portfolio_reviews.id", index=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    decision: str = Field(max_length=20)  # take_on, continue, pause or stop
+    reason: str = Field(sa_type=Text)

@@ -24,8 +24,11 @@ from ..web.forms import (
     CityValueForm,
     NewAgendaForm,
     NormForm,
+    PortfolioReviewForm,
 )
 from ..workflow.labels import STATE_LABELS
+from ..workflow.phases import states_in
+from . import imports
 
 bp = Blueprint("agenda", __name__)
 
@@ -382,20 +385,14 @@ def import_values(agenda_id: int):
     session = db.session()
     indicators = databook.indicators_of_agenda(session, agendas.get(session, agenda_id))
     upload = form.file.data
-    try:
-        count = city_indicators.import_file(
+    return imports.answer(
+        lambda: city_indicators.import_file(
             session, indicators, actor=current_user, filename=upload.filename or "", data=upload.read(), today=_today()
-        )
-    except measurements.ImportRefused as refused:
-        db.discard_request_work()
-        flash(str(refused), "error")
-        return _manage_page(agenda_id, errors=refused.errors, status=400)
-    except measurements.ChangedMeanwhile as lost:
-        db.discard_request_work()
-        flash(lost.message, "error")
-        return _manage_page(agenda_id, failed={"import": form}, status=409)
-    flash(_("%(count)d value(s) imported.", count=count), "success")
-    return redirect(url_for(".manage", agenda_id=agenda_id))
+        ),
+        refused=lambda errors: _manage_page(agenda_id, errors=errors, status=400),
+        lost=lambda: _manage_page(agenda_id, failed={"import": form}, status=409),
+        done=url_for(".manage", agenda_id=agenda_id),
+    )
 
 
 @bp.get("/agenda/<int:agenda_id>/template.csv")
@@ -515,4 +512,48 @@ def portfolio_page():
         labels=monitoring.STATUS_LABELS,
         exports=tabular.export_links("agenda.portfolio_page", **filters.args()),
         sorts=portfolio.SORTS,
+        decisions=portfolio.DECISIONS,
     )
+
+
+def _reviews_page(form=None, status=200):
+    session = db.session()
+    running = portfolio.rows(session, portfolio.Filters(sort="reference"), today=_today(), now=utcnow())
+    running = [r for r in running if r.case.state in states_in("running")]
+    return render_template(
+        "agenda/reviews.html",
+        form=form or PortfolioReviewForm(held_on=_today()),
+        reviews=portfolio.reviews(session),
+        rows=running,
+        decisions=portfolio.DECISIONS,
+    ), status
+
+
+@bp.get("/portfolio/reviews")
+@allows(Capability.read_portfolio)
+def reviews():
+    return _reviews_page()
+
+
+@bp.post("/portfolio/reviews")
+@allows(Capability.review_portfolio)
+def record_review():
+    form = PortfolioReviewForm()
+    if not form.validate_on_submit():
+        return _reviews_page(form, status=400)
+    decisions = {
+        int(key.removeprefix("decision-")): (value, request.form.get(f"reason-{key.removeprefix('decision-')}", ""))
+        for key, value in request.form.items()
+        if key.startswith("decision-") and key.removeprefix("decision-").isdigit() and len(key) <= len("decision-") + 9
+    }
+    portfolio.review(
+        db.session(),
+        actor=current_user,
+        held_on=form.held_on.data,
+        participants=form.participants.data,
+        summary=form.summary.data or "",
+        decisions=decisions,
+        today=_today(),
+    )
+    flash(_("The portfolio review is recorded."), "success")
+    return redirect(url_for(".reviews"))

@@ -15,6 +15,7 @@ from ..realisation import agreement as agreements
 from ..realisation import api_tokens, measurements, monitoring, progress
 from ..web import charts, fragments
 from ..web.forms import ApiTokenForm, MeasurementForm, MeasurementImportForm, ProgressReportForm
+from . import imports
 
 bp = Blueprint("reporting", __name__, url_prefix="/coalitions/<int:coalition_id>")
 
@@ -138,20 +139,14 @@ def import_file(coalition_id: int):
     if not form.validate_on_submit():
         return _index_page(coalition_id, import_form=form, status=400)
     upload = form.file.data
-    try:
-        count = measurements.import_file(
+    return imports.answer(
+        lambda: measurements.import_file(
             session, reporting, actor=current_user, filename=upload.filename or "", data=upload.read(), today=_today()
-        )
-    except measurements.ImportRefused as refused:
-        db.discard_request_work()
-        flash(str(refused), "error")
-        return _index_page(coalition_id, errors=refused.errors, status=400)
-    except measurements.ChangedMeanwhile as lost:
-        db.discard_request_work()
-        flash(lost.message, "error")
-        return _index_page(coalition_id, import_form=form, status=409)
-    flash(_("%(count)d value(s) imported.", count=count), "success")
-    return redirect(url_for(".index", coalition_id=coalition_id))
+        ),
+        refused=lambda errors: _index_page(coalition_id, errors=errors, status=400),
+        lost=lambda: _index_page(coalition_id, import_form=form, status=409),
+        done=url_for(".index", coalition_id=coalition_id),
+    )
 
 
 @bp.get("/measurements/template.csv")

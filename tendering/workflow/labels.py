@@ -129,6 +129,8 @@ ACTION_LABELS = {
     "city_values_imported": _l("Values of city indicators imported"),
     "case_ambitions_changed": _l("Ambitions of the case changed"),
     "indicator_linked_to_city": _l("Indicator linked to a city indicator"),
+    "portfolio_reviewed": _l("Portfolio review recorded"),
+    "portfolio_decision": _l("Decision of a portfolio review"),
     # Money follows outcomes (issue 20)
     "payment_term_added": _l("Payment added to the schedule"),
     "payment_term_removed": _l("Payment removed from the schedule"),

@@ -12,6 +12,7 @@ from .agenda import (
     CityValueForm,
     NewAgendaForm,
     NormForm,
+    PortfolioReviewForm,
 )
 from .base import (
     AMENDMENT_HELP,
@@ -107,6 +108,7 @@ __all__ = [
     "CityValueForm",
     "NewAgendaForm",
     "NormForm",
+    "PortfolioReviewForm",
     "ClaimForm",
     "ClaimRejectionForm",
     "PaidForm",

@@ -7,6 +7,7 @@ from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaF
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from .base import FlaskForm, NumberField, checkboxes
+from .realisation import ValueForm
 
 
 class AgendaForm(FlaskForm):
@@ -65,16 +66,8 @@ class NormForm(FlaskForm):
     note = TextAreaField(_l("Note"), validators=[Length(max=5000)])
 
 
-class CityValueForm(FlaskForm):
+class CityValueForm(ValueForm):
     period = DateField(_l("Period from"), validators=[InputRequired()], description=_l("The first day of the period."))
-    value = NumberField(_l("Value"), validators=[InputRequired()])
-    source = StringField(_l("Source"), validators=[Length(max=2000)])
-    note = TextAreaField(_l("Note"), validators=[Length(max=5000)])
-    correction_reason = TextAreaField(
-        _l("Reason for a correction"),
-        validators=[Length(max=5000)],
-        description=_l("Only when the period already has a value: the earlier value stays in the history."),
-    )
 
 
 class CityImportForm(FlaskForm):
@@ -92,3 +85,15 @@ class CaseAmbitionsForm(FlaskForm):
 
 class CityLinkForm(FlaskForm):
     city_indicator_id = SelectField(_l("Contributes to city indicator"), coerce=int, validators=[InputRequired()])
+
+
+class PortfolioReviewForm(FlaskForm):
+    """The review itself; the decision and reason per case are the page's `decision-<id>` and `reason-<id>` fields."""
+
+    held_on = DateField(_l("Held on"), validators=[InputRequired()])
+    participants = TextAreaField(
+        _l("Who took part"),
+        validators=[DataRequired(), Length(max=5000)],
+        description=_l("The partners and officials at the table, one per line."),
+    )
+    summary = TextAreaField(_l("What the review concluded"), validators=[Length(max=20000)])

@@ -105,8 +105,10 @@ class ApproveAgreementForm(FlaskForm):
     version = HiddenField()  # the version the approver read; a changed text refuses the approval
 
 
-class MeasurementForm(FlaskForm):
-    period = SelectField(_l("Period"), validators=[InputRequired()])
+class ValueForm(FlaskForm):
+    """A value with its source and note, and the reason when it corrects one: what coalitions and the municipality
+    report alike; each form adds how the period is chosen."""
+
     value = NumberField(_l("Value"), validators=[InputRequired()])
     source = StringField(_l("Source"), validators=[Length(max=2000)])
     note = TextAreaField(_l("Note"), validators=[Length(max=5000)])
@@ -115,6 +117,10 @@ class MeasurementForm(FlaskForm):
         validators=[Length(max=5000)],
         description=_l("Only when the period already has a value: the earlier value stays in the history."),
     )
+
+
+class MeasurementForm(ValueForm):
+    period = SelectField(_l("Period"), validators=[InputRequired()])
 
 
 class JointEvaluationForm(FlaskForm):

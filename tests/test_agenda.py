@@ -221,6 +221,11 @@ def test_cases_and_their_indicators_are_linked_to_ambitions_in_the_audit_trail(
     assert "indicator_linked_to_city" in {e.action for e in events}
     assert "Ambitions of the case changed" in owner.get(f"/cases/{case.id}/audit-trail").text
 
+    from tendering.question import question_document
+
+    with app.test_request_context():  # published, as a case in realisation has been: the public may see it
+        question_document.freeze(session, case, actor=official)
+    session.commit()
     public = app.test_client()
     ambition = public.get(f"/agenda/ambitions/{kept['healthy'].id}").text
     assert case.title in ambition and "Samen Oud" in ambition and "Aandeel eenzame 75-plussers" in ambition
@@ -365,3 +370,36 @@ def test_the_agenda_pages_are_labelled_and_have_one_h1(app, official, kept, real
         f"/cases/{realised.case.id}/ambitions",
     ]
     assert {path: found for path in paths if (found := audit(owner, path))} == {}
+
+
+def test_the_public_sees_no_unpublished_case_among_the_contributions(
+    app, session, official, make_user, make_case, kept
+):
+    draft = make_case(title="Nog niet gepubliceerd", state="articulation")
+    contributions.set_ambitions(session, draft, actor=official, ambition_ids=[kept["healthy"].id])
+    session.commit()
+    agenda = kept["agenda"]
+    public = app.test_client()
+    for path in (f"/agenda/{agenda.id}", f"/agenda/{agenda.id}/databook", f"/agenda/ambitions/{kept['healthy'].id}"):
+        assert "Nog niet gepubliceerd" not in public.get(path).text, path
+    assert "0 cases contribute" in public.get(f"/agenda/{agenda.id}").text
+    council = as_(app, make_user(Role.council_member)).get(f"/agenda/ambitions/{kept['healthy'].id}").text
+    assert "Nog niet gepubliceerd" in council and f"/cases/{draft.id}" in council and "no agreement yet" in council
+
+
+def test_numbers_at_the_edge_of_a_float_neither_import_nor_break_a_chart(app, session, official, kept):
+    owner = as_(app, official)
+    agenda, lonely = kept["agenda"], kept["lonely"]
+    refused = _upload(owner, agenda, f"indicator;period;value\n{lonely.id};2025-01-01;1e13\n".encode())
+    assert refused.status_code == 400 and "Not a valid number." in refused.text
+    session.add_all(  # stored before the limit, or by hand: still drawn
+        [
+            CityMeasurement(indicator_id=lonely.id, period=date(2025, 1, 1), value=1.7e308, reported_by_id=official.id),
+            CityMeasurement(indicator_id=lonely.id, period=date(2026, 1, 1), value=-1e308, reported_by_id=official.id),
+        ]
+    )
+    lonely.baseline_value, lonely.target_value = 0, 5e-324
+    session.add(lonely)
+    session.commit()
+    for path in (f"/agenda/{agenda.id}", f"/agenda/{agenda.id}/databook", f"/agenda/indicators/{lonely.id}"):
+        assert app.test_client().get(path).status_code == 200, path

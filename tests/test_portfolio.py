@@ -112,3 +112,15 @@ def test_a_portfolio_review_records_what_is_taken_on_paused_or_stopped_and_why(
     assert council.post("/portfolio/reviews", data=data).status_code == 403
     unknown = owner.post("/portfolio/reviews", data=data | {"decision-999999999": "stop", "reason-999999999": "x"})
     assert unknown.status_code == 302 and len(session.exec(select(PortfolioDecision)).all()) == 2
+
+
+def test_a_digit_that_is_not_ascii_is_ignored_not_a_server_error(app, official, realised):
+    owner = as_(app, official)
+    assert owner.get("/portfolio?ambition=²&owner=٣").status_code == 200
+    assert owner.get("/monitor?coalition=²").status_code == 200
+    app.config["WTF_CSRF_ENABLED"] = False
+    posted = owner.post(
+        "/portfolio/reviews",
+        data={"held_on": "2026-11-20", "participants": "Gemeente", "decision-²": "stop", "reason-²": "x"},
+    )
+    assert posted.status_code == 302  # "Record a decision for at least one case", back on the form

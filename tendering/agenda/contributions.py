@@ -13,7 +13,18 @@ from sqlmodel import Session, select
 from .. import access
 from ..core import audit
 from ..core.errors import DomainError, NotFound
-from ..models import Agenda, Agreement, Ambition, Case, CaseAmbition, CityIndicator, Coalition, Indicator, User
+from ..models import (
+    Agenda,
+    Agreement,
+    Ambition,
+    Case,
+    CaseAmbition,
+    CityIndicator,
+    Coalition,
+    Indicator,
+    QuestionDocument,
+    User,
+)
 from ..realisation import agreement as agreements
 
 
@@ -146,17 +157,21 @@ class Contribution:
 
 
 def contributions(session: Session, ambition_ids: list[int], *, confidential: bool) -> dict[int, list[Contribution]]:
-    """Per ambition, the cases linked to it with their winning coalition and agreed indicators (confidential ones
-    only for who may see them), in three queries whatever the number of cases."""
+    """Per ambition, the cases linked to it with their winning coalition and agreed indicators, in three queries
+    whatever the number of cases. Who may not see what is confidential (the public) sees only published cases, and
+    of them only the indicators that are not confidential."""
     found: dict[int, list[Contribution]] = {i: [] for i in ambition_ids}
     if not ambition_ids:
         return found
-    links = session.exec(
+    query = (
         select(CaseAmbition.ambition_id, Case)
         .join(Case, Case.id == CaseAmbition.case_id)
         .where(CaseAmbition.ambition_id.in_(ambition_ids))
         .order_by(Case.reference)
-    ).all()
+    )
+    if not confidential:  # a question is public from its publication on (`question.cases.was_published`)
+        query = query.where(Case.id.in_(select(QuestionDocument.case_id)))
+    links = session.exec(query).all()
     case_ids = list({c.id for _a, c in links})
     agreed = {
         case_id: (agreement_id, name)

@@ -39,6 +39,7 @@ from ..models import (
 )
 from ..procurement import award
 from ..realisation import monitoring
+from ..web.numbers import whole
 from ..workflow.labels import state_label
 from ..workflow.phases import states_in
 from . import contributions
@@ -73,8 +74,7 @@ def parse_filters(args, states: set[str]) -> Filters:
     """Filters from the query string; anything unknown is ignored rather than refused."""
 
     def number(name):
-        value = args.get(name, "")
-        return int(value) if value.isdigit() and len(value) < 10 else None
+        return whole(args.get(name, ""))
 
     return Filters(
         query=args.get("q", "").strip()[:100],

@@ -41,6 +41,7 @@ COLUMNS = (
 )  # the name is a reading aid
 REQUIRED = ("indicator", "period", "value")
 MAX_ROWS = 50_000
+LARGEST = Decimal(10) ** 12  # as the forms accept (web/forms/base.DECIMAL_MAX): a value beyond it is a typing error
 MAX_COLUMNS = 100  # a row may carry columns of its own beside ours, not thousands
 MAX_BYTES = 10 * 1024 * 1024
 # An XLSX of at most MAX_BYTES, unpacked: 50,000 rows of seven columns are some 25 MB of XML.
@@ -346,7 +347,7 @@ def _parse_number(text: str) -> float | None:
         number = Decimal(cleaned)
     except InvalidOperation:
         return None
-    return float(number) if number.is_finite() else None
+    return float(number) if number.is_finite() and abs(number) < LARGEST else None
 
 
 def _header(rows: list[list[str]]) -> dict[str, int]:

@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 from ..core.errors import NotFound
 from ..models import Agreement, Case, Coalition, Indicator, Outcome
 from ..web import charts
+from ..web.numbers import whole
 from ..workflow.phases import states_in
 from . import monitoring
 
@@ -56,8 +57,7 @@ def parse_filters(args) -> Filters:
     """Filters from the query string; anything unknown is ignored rather than refused."""
 
     def number(name):
-        value = args.get(name, "")
-        return int(value) if value.isdigit() and len(value) < 10 else None
+        return whole(args.get(name, ""))
 
     status = args.get("status", "")
     return Filters(

@@ -26,6 +26,7 @@ from ..web.forms import (
     NormForm,
     PortfolioReviewForm,
 )
+from ..web.numbers import whole
 from ..workflow.labels import STATE_LABELS
 from ..workflow.phases import states_in
 from . import imports
@@ -542,9 +543,9 @@ def record_review():
     if not form.validate_on_submit():
         return _reviews_page(form, status=400)
     decisions = {
-        int(key.removeprefix("decision-")): (value, request.form.get(f"reason-{key.removeprefix('decision-')}", ""))
+        number: (value, request.form.get(f"reason-{number}", ""))
         for key, value in request.form.items()
-        if key.startswith("decision-") and key.removeprefix("decision-").isdigit() and len(key) <= len("decision-") + 9
+        if key.startswith("decision-") and (number := whole(key.removeprefix("decision-"))) is not None
     }
     portfolio.review(
         db.session(),

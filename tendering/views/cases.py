@@ -22,6 +22,7 @@ from ..question.tender_lock import needs_amendment
 from ..realisation import claims
 from ..web import fragments
 from ..web.forms import CaseForm, NewCaseForm, OutcomeForm, TransitionForm
+from ..web.numbers import whole
 from ..workflow.diagram import layout
 from ..workflow.engine import catch_up, checklist, fire, workflow_for
 from ..workflow.labels import STATE_LABELS, WORKFLOW_LABELS, action_label, reason_hint, state_label, trigger_label
@@ -112,7 +113,8 @@ def edit(case: Case):
     if request.method == "GET":
         form.version.data = case.version
     if form.validate_on_submit():
-        expected = int(form.version.data) if (form.version.data or "").isdigit() else -1
+        found = whole(str(form.version.data or ""))
+        expected = found if found is not None else -1
         edit_case(
             session,
             case,

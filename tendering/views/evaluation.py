@@ -11,6 +11,7 @@ from ..models import Case
 from ..parties import coalitions, shared_partners
 from ..procurement import consensus_panel, evaluator_shortfall, scoring, tender_box
 from ..web.forms import ConfirmForm, DeclarationForm, ShortfallExceptionForm
+from ..web.numbers import whole
 
 bp = Blueprint("evaluation", __name__, url_prefix="/cases/<int:case_id>/evaluation")
 
@@ -158,9 +159,7 @@ def consensus(case: Case, proposal_id: int):
             for cid, (value, motivation) in _scores_from_form(criteria).items()
             if value is not None
         }
-        participant_ids = [
-            int(v) for v in request.form.getlist("participants") if v.isascii() and v.isdigit() and len(v) < 10
-        ]
+        participant_ids = [number for v in request.form.getlist("participants") if (number := whole(v)) is not None]
         scoring.record_consensus(
             session, case, entry, actor=current_user, scores=scores, participant_ids=participant_ids
         )

@@ -43,7 +43,7 @@ def test_seed_demo_loads_four_cases_in_different_phases_once(app, session, clien
     assert set(session.exec(select(PaymentClaim.status)).all()) == set(ClaimStatus)  # a claim in every state
     agenda = client.get("/agenda", follow_redirects=True).text  # the agenda with its five ambitions, cases linked
     assert agenda.count('class="utrecht-heading-2" id="ambition-') == 5 and "Raadsbesluit 2026-014" in agenda
-    assert "2 cases contribute" in agenda
+    assert "3 cases contribute" in agenda  # to taking part: the published questions only, for the public
     roles = set(session.exec(select(User.role)).all())
     assert roles == set(Role)
     second = runner.invoke(args=["seed-demo"])

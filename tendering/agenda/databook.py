@@ -26,7 +26,7 @@ class CityLine:
     norms: list[CityNorm]  # the agreement in force first
     status: monitoring.Status
     planned_now: float
-    chart: charts.Chart
+    chart: charts.Chart | None  # None where the page draws no chart (the agenda's overview)
 
     @property
     def norm(self) -> CityNorm | None:
@@ -47,7 +47,13 @@ class AmbitionPart:
 
 
 def build(
-    session: Session, agenda: Agenda, *, confidential: bool, today: date, ambition_id: int | None = None
+    session: Session,
+    agenda: Agenda,
+    *,
+    confidential: bool,
+    today: date,
+    ambition_id: int | None = None,
+    with_charts: bool = True,
 ) -> list[AmbitionPart]:
     """The databook of an agenda, or of one of its ambitions."""
     found = [a for a in agendas.ambitions_of(session, agenda) if ambition_id is None or a.id == ambition_id]
@@ -71,7 +77,7 @@ def build(
                     norms[indicator.id],
                     monitoring.Status(indicator.assessed_status),
                     monitoring.planned(indicator, today),
-                    charts.trend(indicator, in_force),
+                    charts.trend(indicator, in_force) if with_charts else None,
                 )
             )
         statuses = Counter(monitoring.status_on(i, today) for c in contributing[ambition.id] for i in c.indicators)

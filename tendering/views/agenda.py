@@ -72,7 +72,7 @@ def index():
 def show(agenda_id: int):
     session = db.session()
     found = agendas.get(session, agenda_id)
-    parts = databook.build(session, found, confidential=_confidential(), today=_today())
+    parts = databook.build(session, found, confidential=_confidential(), today=_today(), with_charts=False)
     return render_template(
         "agenda/show.html",
         agenda=found,
@@ -88,8 +88,8 @@ def show(agenda_id: int):
 def databook_page(agenda_id: int):
     session, today, confidential = db.session(), _today(), _confidential()
     found = agendas.get(session, agenda_id)
-    parts = databook.build(session, found, confidential=confidential, today=today)
     kind = tabular.requested_format()
+    parts = databook.build(session, found, confidential=confidential, today=today, with_charts=kind is None)
     if kind:
         return tabular.download(kind, f"databoek-{found.id}", *databook.table(parts, confidential=confidential))
     pdf = request.path.endswith(".pdf")

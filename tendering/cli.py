@@ -20,9 +20,17 @@ def init_app(app: Flask) -> None:
 @click.command("init-db")
 @with_appcontext
 def init_db():
-    """Create or upgrade the database schema to the newest migration."""
+    """Create or upgrade the database schema to the newest migration, and store the open-data releases of cases
+    published before releases were stored."""
+    from .open_data import releases
+
     migrate.upgrade(db.engine())
+    with Session(db.engine()) as session:
+        backfilled = releases.backfill(session)
+        db.commit(session)
     click.echo(f"Database at head ({db.engine().url.render_as_string(hide_password=True)}).")
+    if backfilled:
+        click.echo(f"Open-data releases stored for {backfilled} published case(s).")
 
 
 @click.command("create-user")
@@ -88,23 +96,22 @@ def seed_demo():
     "--output", type=click.File("w", encoding="utf-8"), default="-", help="A file to write; default standard output."
 )
 def export_ocds(case_ids, output):
-    """Write published cases as one OCDS 1.1 release package (JSON)."""
-    import json
-
+    """Write the releases of published cases as one OCDS 1.1 release package (JSON)."""
     from sqlmodel import select
 
-    from .models import Case
-    from .open_data import ocds
+    from .models import Case, OcdsRelease
+    from .open_data import releases
 
     with Session(db.engine()) as session:
-        statement = select(Case).order_by(Case.id)
+        releases.backfill(session)
+        db.commit(session)
+        statement = select(OcdsRelease).order_by(OcdsRelease.case_id, OcdsRelease.date, OcdsRelease.id)
         if case_ids:
-            statement = statement.where(Case.id.in_(case_ids))
-        cases = list(session.exec(statement).all())
-        if not cases:
-            raise click.ClickException("No such case.")
-        package = ocds.package(session, cases, current_app.config["PUBLIC_URL"])
-    json.dump(package, output, ensure_ascii=False, indent=2)
+            if not session.exec(select(Case.id).where(Case.id.in_(case_ids))).first():
+                raise click.ClickException("No such case.")
+            statement = statement.where(OcdsRelease.case_id.in_(case_ids))
+        text = releases.package(list(session.exec(statement).all()), None)
+    output.write(text)
     output.write("\n")
 
 

@@ -1,80 +1,208 @@
-"""Each published case as an OCDS 1.1 release package, valid against the official schema (kept offline in tests/data)."""
+"""Open Contracting data: releases stored when their event happens, byte-identical ever after, valid against the
+official OCDS 1.1.5 schemas (kept offline), with a compiled record per case."""
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from jsonschema import Draft4Validator
 from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT4
+from sqlmodel import select
 
+from tendering.models import OcdsRelease, utcnow
+from tendering.open_data import releases
 from tendering.question import question_document
 
+from .evaluation_helpers import as_
+from .test_award import awarded
 from .test_outcome_monitor import record
 
-SCHEMAS = Path(__file__).parent / "data" / "ocds"
+TESTS = Path(__file__).parent / "data" / "ocds"
+RELEASE_SCHEMA = json.loads(releases.SCHEMA.read_text())
+
+
+def _validator(name: str) -> Draft4Validator:
+    registry = Registry().with_resource(RELEASE_SCHEMA["id"], Resource.from_contents(RELEASE_SCHEMA, DRAFT4))
+    return Draft4Validator(json.loads((TESTS / name).read_text()), registry=registry)
 
 
 @pytest.fixture(scope="module")
 def validator():
-    package = json.loads((SCHEMAS / "release-package-schema.json").read_text())
-    release = json.loads((SCHEMAS / "release-schema.json").read_text())
-    registry = Registry().with_resource(release["id"], Resource.from_contents(release, default_specification=_draft4()))
-    return Draft4Validator(package, registry=registry)
+    return _validator("release-package-schema.json")
 
 
-def _draft4():
-    from referencing.jsonschema import DRAFT4
-
-    return DRAFT4
+@pytest.fixture(scope="module")
+def record_validator():
+    return _validator("record-package-schema.json")
 
 
 def errors_of(validator, document):
     return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(document)]
 
 
-def test_a_case_in_realisation_exports_every_stage_and_validates(app, client, realised, session, official, validator):
+def publish(app, session, case, official):
     with app.test_request_context():
-        question_document.freeze(session, realised.case, actor=official)
+        question_document.freeze(session, case, actor=official)
     session.commit()
+
+
+def package_of(client, case) -> dict:
+    response = client.get(f"/ocds/{case.id}.json")
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    return response.get_json()
+
+
+def test_a_case_in_realisation_exports_every_stage_and_validates(app, client, realised, session, official, validator):
+    publish(app, session, realised.case, official)
     record(session, realised, realised.loneliness, 45)
-    package = client.get(f"/ocds/{realised.case.id}.json").get_json()
+    package = package_of(client, realised.case)
     assert errors_of(validator, package) == []
     broken = json.loads(json.dumps(package))
     broken["releases"][3]["contracts"][0]["value"]["amount"] = "veel"
     assert errors_of(validator, broken) != []  # the schema is really applied, down into the releases
     tags = [release["tag"] for release in package["releases"]]
-    assert tags == [["planning"], ["tender"], ["award"], ["contract"], ["implementation"]]
+    assert tags == [["planning"], ["tender"], ["award"], ["contract"], ["implementation"], ["implementationUpdate"]]
     implementation = package["releases"][-1]["contracts"][0]["implementation"]
     titles = [m["title"] for m in implementation["milestones"]]
-    assert "Aandeel eenzame 75-plussers" in titles and "Kosten per deelnemer" not in titles  # nothing confidential
+    assert "Aandeel eenzame 75-plussers" in titles and "Kosten per deelnemer" not in json.dumps(package)
     assert package["releases"][2]["awards"][0]["suppliers"][0]["name"] == "Lead van Samen Oud"
     assert all(r["ocid"] == f"ocds-tndrng-{realised.case.reference}" for r in package["releases"])
+    dates = [r["date"] for r in package["releases"]]
+    assert dates == sorted(dates) and len({r["id"] for r in package["releases"]}) == 6
 
 
-def test_an_unpublished_case_has_no_open_data(client, make_case):
+def test_an_unpublished_case_has_no_open_data(client, make_case, session):
     case = make_case(state="articulation")
     assert client.get(f"/ocds/{case.id}.json").status_code == 404
+    assert client.get(f"/ocds/{case.id}/record.json").status_code == 404
     assert client.get("/ocds/999999.json").status_code == 404
+    assert client.get("/ocds/releases/nothing.json").status_code == 404
+    assert session.exec(select(OcdsRelease)).all() == []
 
 
-def test_a_published_tender_exports_planning_and_tender_only(app, client, make_case, session, official, validator):
+def test_publication_stores_planning_and_tender_at_that_moment(app, client, make_case, session, official, validator):
     case = make_case(state="tendering", budget_ceiling=500000)
+    publish(app, session, case, official)
+    stored = session.exec(select(OcdsRelease).where(OcdsRelease.case_id == case.id)).all()
+    assert [r.tag for r in stored] == ["planning", "tender"]  # written by the publishing transaction itself
+    package = package_of(client, case)
+    assert errors_of(validator, package) == []
+    planning, tender = package["releases"]
+    assert tender["tender"]["status"] == "active"
+    assert planning["planning"]["budget"]["amount"] == {"amount": 500000.0, "currency": "EUR"}
+    assert [p["id"] for p in planning["parties"]] == ["buyer"]  # nobody has bid, let alone won
+    assert "bids" not in json.dumps(package) and "awards" not in json.dumps(package)
+
+
+def test_a_release_is_the_same_bytes_a_day_later_and_after_more_events(
+    app, client, realised, session, official, monkeypatch
+):
+    publish(app, session, realised.case, official)
+    record(session, realised, realised.loneliness, 45)
+    first = package_of(client, realised.case)["releases"]
+    fetched = {r["id"]: client.get(f"/ocds/releases/{r['id']}.json") for r in first}
+    assert all(f.status_code == 200 and "immutable" in f.headers["Cache-Control"] for f in fetched.values())
+
+    tomorrow = utcnow() + timedelta(days=1)
+    monkeypatch.setattr(releases, "utcnow", lambda: tomorrow)
+    record(session, realised, realised.volunteers, 130)  # the next day the coalition reports again
+    again = package_of(client, realised.case)["releases"]
+    assert [r["id"] for r in again[:6]] == list(fetched)
+    assert all(client.get(f"/ocds/releases/{key}.json").data == f.data for key, f in fetched.items())
+    assert [r["tag"] for r in again[6:]] == [["implementationUpdate"]]
+    assert again[6]["date"] == tomorrow.strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert package_of(client, realised.case)["releases"] == again  # reading stores nothing new
+
+
+def test_the_award_adds_bids_and_a_tender_update_without_naming_the_losers(
+    app, client, evaluated, session, official, validator, record_validator
+):
+    case, proposals, coalitions, members = evaluated
+    publish(app, session, case, official)
+    before = package_of(client, case)
+    assert "bids" not in json.dumps(before) and "Coalitie" not in json.dumps(before)  # the box stays sealed
+    awarded(app, evaluated, official)
+    package = package_of(client, case)
+    assert errors_of(validator, package) == []
+    assert [r["tag"] for r in package["releases"]] == [["planning"], ["tender"], ["tenderUpdate"], ["award"]]
+    assert package["releases"][1]["tender"]["status"] == "active"  # as it was at publication
+    assert package["releases"][2]["tender"]["status"] == "complete"
+    award = package["releases"][3]
+    assert award["awards"][0]["status"] == "pending"  # standstill: no agreement yet
+    bids = award["bids"]
+    assert {s["measure"]: s["value"] for s in bids["statistics"]} == {"bids": 2, "validBids": 2, "disqualifiedBids": 0}
+    winner = f"bid-{proposals[1].id}"
+    assert award["awards"][0]["relatedBids"] == [winner]
+    named = {d["id"]: [t["name"] for t in d.get("tenderers", [])] for d in bids["details"]}
+    assert named == {f"bid-{proposals[0].id}": [], winner: ["Coalitie B"]}
+    assert "Coalitie A" not in json.dumps(package)
+    assert package["extensions"] == [
+        "https://raw.githubusercontent.com/open-contracting-extensions/ocds_bid_extension/v1.1.5/extension.json"
+    ]
+
+    compiled = client.get(f"/ocds/{case.id}/record.json").get_json()
+    assert errors_of(record_validator, compiled) == []
+    entry = compiled["records"][0]
+    assert [r["tag"] for r in entry["releases"]] == [r["tag"] for r in package["releases"]]
+    assert entry["compiledRelease"]["tender"]["status"] == "complete"
+    assert entry["compiledRelease"]["tag"] == ["compiled"]
+    assert len(entry["compiledRelease"]["bids"]["details"]) == 2
+
+
+def test_an_amendment_is_a_tender_amendment(app, client, make_case, session, official):
+    case = make_case(state="tendering")
+    publish(app, session, case, official)
+    with app.test_request_context():
+        question_document.publish_amendment(session, case, actor=official, note="Deadline verschoven.")
+    session.commit()
+    tags = [r["tag"] for r in package_of(client, case)["releases"]]
+    assert tags == [["planning"], ["tender"], ["tenderAmendment"]]
+    documents = package_of(client, case)["releases"][-1]["tender"]["documents"]
+    assert [d["url"].rsplit("?", 1)[-1] for d in documents] == ["version=1", "version=2"]
+
+
+def test_every_document_linked_from_the_open_data_opens_without_login(app, client, realised, session, official):
+    publish(app, session, realised.case, official)
+    base = app.config["PUBLIC_URL"]
+    package = package_of(client, realised.case)
+    urls = [
+        d["url"]
+        for r in package["releases"]
+        for part in [r.get("tender", {})] + r.get("contracts", [])
+        for d in part.get("documents", [])
+    ]
+    assert any("/agreement" in u for u in urls) and any("/document?version=1" in u for u in urls)
+    for url in urls:
+        assert url.startswith(base)
+        page = client.get("/" + url.removeprefix(base))
+        assert page.status_code == 200, url
+    agreement = client.get(f"/tenders/{realised.case.reference}/agreement").text
+    assert "Aandeel eenzame 75-plussers" in agreement and "Kosten per deelnemer" not in agreement  # confidential
+    assert "Public version" in agreement or "Openbare versie" in agreement
+    pdf = client.get(f"/tenders/{realised.case.reference}/agreement.pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    assert "Kosten per deelnemer" in as_(app, official).get(f"/cases/{realised.case.id}/agreement/document").text
+
+
+def test_a_rolled_back_event_stores_no_release(app, make_case, session, official):
+    case = make_case(state="tendering")
     with app.test_request_context():
         question_document.freeze(session, case, actor=official)
-    session.commit()
-    package = client.get(f"/ocds/{case.id}.json").get_json()
-    assert errors_of(validator, package) == []
-    assert [r["tag"] for r in package["releases"]] == [["planning"], ["tender"]]
-    assert package["releases"][1]["tender"]["status"] == "active"
-    assert package["releases"][0]["planning"]["budget"]["amount"] == {"amount": 500000.0, "currency": "EUR"}
+    session.flush()
+    session.rollback()
+    assert session.exec(select(OcdsRelease)).all() == []
 
 
-def test_the_cli_writes_the_same_package(app, realised, session, official, validator, tmp_path):
-    with app.test_request_context():
-        question_document.freeze(session, realised.case, actor=official)
-    session.commit()
+def test_the_cli_and_the_bulk_download_write_the_same_releases(
+    app, client, realised, session, official, validator, tmp_path
+):
+    publish(app, session, realised.case, official)
     target = tmp_path / "ocds.json"
     result = app.test_cli_runner().invoke(args=["export-ocds", "--output", str(target)])
     assert result.exit_code == 0, result.output
-    package = json.loads(target.read_text())
-    assert errors_of(validator, package) == [] and len(package["releases"]) == 5
+    exported = json.loads(target.read_text())
+    assert errors_of(validator, exported) == [] and len(exported["releases"]) == 5
+    bulk = client.get("/ocds/all.json").get_json()
+    assert bulk["releases"] == exported["releases"] == package_of(client, realised.case)["releases"]

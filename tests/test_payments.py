@@ -24,6 +24,7 @@ from tendering.models import (
     Role,
     utcnow,
 )
+from tendering.open_data import releases
 from tendering.realisation import agreement, payments
 
 from .agreement_helpers import page_of, post
@@ -681,16 +682,16 @@ def test_paid_claims_are_open_data_against_their_milestones_and_nothing_else_is(
 
     package = scheduled["anonymous"].get(f"/ocds/{case.id}.json").get_json()
     schemas = Path(__file__).parent / "data" / "ocds"
-    release_schema = json.loads((schemas / "release-schema.json").read_text())
+    release_schema = json.loads(releases.SCHEMA.read_text())
     registry = Registry().with_resource(
         release_schema["id"], Resource.from_contents(release_schema, default_specification=DRAFT4)
     )
     validator = Draft4Validator(json.loads((schemas / "release-package-schema.json").read_text()), registry=registry)
     assert [e.message for e in validator.iter_errors(package)] == []
-    assert package["extensions"] == [
+    assert (
         "https://raw.githubusercontent.com/open-contracting-extensions/ocds_transactions_relatedMilestone_extension"
         "/master/extension.json"
-    ]
+    ) in package["extensions"]
     implementation = package["releases"][-1]["contracts"][0]["implementation"]
     financing = {m["id"]: m for m in implementation["milestones"] if m["type"] == "financing"}
     assert financing[f"payment-{scheduled['fixed'].id}"]["status"] == "met"

@@ -70,6 +70,15 @@ def write_aside(statement) -> None:
 
 
 AFTER_COMMIT = "tendering.after_commit"
+DERIVED: list[Callable[[Session], None]] = []
+
+
+def derived_writes(work: Callable[[Session], None]) -> Callable[[Session], None]:
+    """Register `work(session)`, run at the commit of every transaction that wrote, in that transaction and before
+    the generation bump: data derived from what the transaction changed (the open-data releases of the cases it
+    touched) is stored with it or not at all."""
+    DERIVED.append(work)
+    return work
 
 
 def after_commit(db_session: Session, hook: Callable[[Session], None]) -> None:
@@ -137,6 +146,10 @@ def _note_statement(state) -> None:
 @event.listens_for(Session, "before_commit")
 def _bump_generation(session: Session) -> None:
     session.flush()
+    if session.info.get(WROTE):
+        for work in DERIVED:
+            work(session)
+        session.flush()
     if session.info.pop(WROTE, False):
         table = DataGeneration.__table__
         connection = session.connection()  # Core, not the session: this statement must not count as a write

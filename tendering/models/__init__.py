@@ -74,6 +74,7 @@ from .monitoring import (
     ProgressReport,
     ReportStatus,
 )
+from .open_data import OcdsRelease
 from .organisations import Invitation, Organisation, OrganisationKind, RegistrationRequest, Role, User
 from .outbox import OutboxMessage
 from .sessions import LoginFailure, UserSession
@@ -138,6 +139,7 @@ __all__ = [
     "Objection",
     "ObjectionLetter",
     "Organisation",
+    "OcdsRelease",
     "OutboxMessage",
     "OrganisationKind",
     "Outcome",

@@ -1,14 +1,16 @@
-"""A case as an Open Contracting Data Standard (1.1) release package.
+"""What a published case shows as Open Contracting Data (OCDS 1.1), stage by stage, at this moment.
 
-One release per stage the case has reached, each dated when that stage began:
-planning (the question and its budget), tender (publication), award (the
-letters), contract (the concluded agreement) and implementation (the agreed
-indicators as delivery milestones with their latest values, the payment
+The stages: planning (the question and its budget), tender (publication, with
+every version of the question document and every nota), award (the letters,
+with the bids), contract (the concluded agreement) and implementation (the
+agreed indicators as delivery milestones with their latest values, the payment
 schedule as financing milestones, and each paid claim as a transaction against
 its milestone). Only what is public goes out: nothing before publication, no
-confidential indicator, no proposal content, no scores, no claim before it is paid.
+confidential indicator, no proposal content, no scores, no claim before it is
+paid. `releases` stores what this module builds as immutable releases.
 """
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -30,11 +32,9 @@ from ..models import (
     PaymentKind,
     PaymentTerm,
     Proposal,
-    utcnow,
 )
-from ..procurement import award
-from ..question import question_document, tender_setup
-from ..question.cases import was_published
+from ..procurement import award, scoring
+from ..question import clarifications, question_document, tender_setup
 from ..realisation import agreement as agreements
 from ..realisation import monitoring, payments
 from ..workflow.phases import in_phase, ocds_tender_status
@@ -44,6 +44,7 @@ RELATED_MILESTONE = (
     "https://raw.githubusercontent.com/open-contracting-extensions/ocds_transactions_relatedMilestone_extension"
     "/master/extension.json"
 )
+BIDS = "https://raw.githubusercontent.com/open-contracting-extensions/ocds_bid_extension/v1.1.5/extension.json"
 
 
 def _stamp(moment: datetime) -> str:
@@ -80,28 +81,109 @@ def _party(organisation: Organisation, roles: list[str]) -> dict:
     return party
 
 
-def releases(session: Session, case: Case, base_url: str) -> list[dict]:
-    """The releases of one published case, oldest first."""
-    identifier = ocid(case)
+@dataclass(frozen=True)
+class Stage:
+    """What one stage of the contracting process publishes now: `content` is a release without its ocid, id, date
+    and tag; `began` is when the stage started (the date of its first release when that is recorded late);
+    `amended` tells an amendment of the tender (a new question document) from an update."""
+
+    name: str
+    content: dict
+    began: datetime
+    amended: bool = False
+
+
+def stages(session: Session, case: Case, base_url: str) -> list[Stage]:
+    """The stages a published case has reached, as the public may see them at this moment."""
     documents = question_document.versions(session, case)
-    parties = {"buyer": {**_buyer(), "roles": ["buyer", "procuringEntity"]}}
-    common = {"ocid": identifier, "language": "nl", "buyer": _buyer(), "initiationType": "tender"}
+    buyer = {**_buyer(), "roles": ["buyer", "procuringEntity"]}
+    common = {"language": "nl", "buyer": _buyer(), "initiationType": "tender"}
     planning = {
         "rationale": case.question,
         "budget": {"description": case.problem_analysis[:2000] or case.title, "amount": _money(case.budget_ceiling)},
     }
-    found = [
-        {
-            **common,
-            "id": f"{identifier}-planning",
-            "date": _stamp(case.created_at),
-            "tag": ["planning"],
-            "planning": planning,
-        }
-    ]
+    found = [Stage("planning", {**common, "parties": [buyer], "planning": planning}, case.created_at)]
+    tender = _tender(session, case, documents, base_url)
+    found.append(
+        Stage("tender", {**common, "parties": [buyer], "tender": tender}, documents[0].published_at, len(documents) > 1)
+    )
 
+    decision = award.current_decision(session, case)
+    if decision is None or decision.letters_sent_at is None:
+        return found
+    winner, proposal = session.exec(
+        select(Coalition, Proposal)
+        .join(Proposal, Proposal.coalition_id == Coalition.id)
+        .where(Proposal.id == decision.proposal_id)
+    ).one()
+    suppliers = session.exec(
+        select(Organisation)
+        .join(CoalitionMember, CoalitionMember.organisation_id == Organisation.id)
+        .where(CoalitionMember.coalition_id == winner.id, CoalitionMember.status == MembershipStatus.accepted)
+        .order_by(Organisation.name)
+    ).all()
+    parties = {"buyer": buyer} | {f"org-{o.id}": _party(o, ["supplier", "tenderer"]) for o in suppliers}
+    concluded = agreements.concluded(session, case)
+    award_id = f"award-{decision.id}"
+    winning_bid = f"bid-{decision.proposal_id}"
+    award_entry = {
+        "id": award_id,
+        "title": f"{case.title}: {winner.name}",
+        "description": decision.advantages,
+        "status": "active" if concluded else "pending",
+        "date": _stamp(decision.letters_sent_at),
+        "value": _money(proposal.price),
+        "suppliers": [{"id": f"org-{o.id}", "name": o.name} for o in suppliers],
+        "relatedBids": [winning_bid],
+    }
+    letters = session.exec(
+        select(func.count()).select_from(AwardLetter).where(AwardLetter.award_decision_id == decision.id)
+    ).one()
+    found.append(
+        Stage(
+            "award",
+            {
+                **common,
+                "parties": list(parties.values()),
+                "awards": [award_entry],
+                "tender": {"id": tender["id"], "status": tender["status"], "numberOfTenderers": letters},
+                "bids": _bids(session, case, winning_bid, suppliers),
+            },
+            decision.letters_sent_at,
+        )
+    )
+    if concluded is None:
+        return found
+
+    contract = _contract(concluded, award_id, case, base_url)
+    found.append(
+        Stage(
+            "contract", {**common, "parties": list(parties.values()), "contracts": [contract]}, concluded.concluded_at
+        )
+    )
+    implemented = _implementation(session, concluded, winner, parties)
+    if implemented is not None:
+        implementation, paying = implemented
+        found.append(
+            Stage(
+                "implementation",
+                {
+                    **common,
+                    "parties": paying,
+                    "contracts": [{"id": contract["id"], "awardID": award_id, "implementation": implementation}],
+                },
+                concluded.concluded_at,
+            )
+        )
+    return found
+
+
+def _tender(session: Session, case: Case, documents: list, base_url: str) -> dict:
+    """The tender as published, with every version of the question document and every nota van inlichtingen."""
     criteria = tender_setup.criteria_of(session, case)
-    tender = {
+    page = f"{base_url}tenders/{case.reference}"
+    notas = clarifications.notas_of(session, case)
+    return {
         "id": f"{case.reference}-{case.round}",
         "title": case.title,
         "description": case.question,
@@ -124,82 +206,71 @@ def releases(session: Session, case: Case, base_url: str) -> list[dict]:
                 "id": f"question-document-{d.version}",
                 "documentType": "tenderNotice" if d.version == 1 else "clarifications",
                 "title": f"Vraagdocument versie {d.version}",
-                "url": f"{base_url}tenders/{case.reference}/document",
+                "url": f"{page}/document?version={d.version}",
                 "datePublished": _stamp(d.published_at),
                 "format": "text/html",
                 "language": "nl",
             }
             for d in documents
+        ]
+        + [
+            {
+                "id": f"nota-{number}",
+                "documentType": "clarifications",
+                "title": f"Nota van inlichtingen {number}",
+                "url": f"{page}/nota/{number}",
+                "datePublished": _stamp(max(a.answered_at for a in answers if a.answered_at)),
+                "format": "text/html",
+                "language": "nl",
+            }
+            for number, answers in notas.items()
         ],
     }
-    found.append(
-        {
-            **common,
-            "id": f"{identifier}-tender",
-            "date": _stamp(documents[0].published_at),
-            "tag": ["tender"],
-            "tender": tender,
-        }
-    )
 
-    decision = award.current_decision(session, case)
-    if decision is None or decision.letters_sent_at is None:
-        return _finish(found, parties)
-    winner, proposal = session.exec(
-        select(Coalition, Proposal)
-        .join(Proposal, Proposal.coalition_id == Coalition.id)
-        .where(Proposal.id == decision.proposal_id)
-    ).one()
-    suppliers = session.exec(
-        select(Organisation)
-        .join(CoalitionMember, CoalitionMember.organisation_id == Organisation.id)
-        .where(CoalitionMember.coalition_id == winner.id, CoalitionMember.status == MembershipStatus.accepted)
-        .order_by(Organisation.name)
-    ).all()
-    for organisation in suppliers:
-        parties[f"org-{organisation.id}"] = _party(organisation, ["supplier"])
-    concluded = agreements.concluded(session, case)
-    award_id = f"award-{decision.id}"
-    award_entry = {
-        "id": award_id,
-        "title": f"{case.title}: {winner.name}",
-        "description": decision.advantages,
-        "status": "active" if concluded else "pending",
-        "date": _stamp(decision.letters_sent_at),
-        "value": _money(proposal.price),
-        "suppliers": [{"id": f"org-{o.id}", "name": o.name} for o in suppliers],
+
+def _bids(session: Session, case: Case, winning_bid: str, suppliers) -> dict:
+    """Every bid that was opened, once the award is known: how many, which were valid, and the winning bid's
+    tenderers. The other coalitions are not named: the award letters tell each bidder only its own result, and the
+    Aanbestedingswet (art. 2.57) keeps what bidders hand in confidential, their taking part included."""
+    passed = scoring.requirements_passed(session, case)
+    opened = scoring.entries(session, case)
+    details = [
+        {
+            "id": f"bid-{entry.proposal_id}",
+            "date": _stamp(entry.submission.submitted_at),
+            "status": "valid" if passed.get(entry.proposal_id) else "disqualified",
+        }
+        | (
+            {"tenderers": [{"id": f"org-{o.id}", "name": o.name} for o in suppliers]}
+            if f"bid-{entry.proposal_id}" == winning_bid
+            else {}
+        )
+        for entry in sorted(opened, key=lambda e: e.proposal_id)
+    ]
+    valid = sum(1 for d in details if d["status"] == "valid")
+    return {
+        "statistics": [
+            {"id": "bids", "measure": "bids", "value": len(details)},
+            {"id": "validBids", "measure": "validBids", "value": valid},
+            {"id": "disqualifiedBids", "measure": "disqualifiedBids", "value": len(details) - valid},
+        ],
+        "details": details,
     }
-    letters = session.exec(
-        select(func.count()).select_from(AwardLetter).where(AwardLetter.award_decision_id == decision.id)
-    ).one()
-    found.append(
-        {
-            **common,
-            "id": f"{identifier}-award",
-            "date": _stamp(decision.letters_sent_at),
-            "tag": ["award"],
-            "awards": [award_entry],
-            "tender": {"id": tender["id"], "numberOfTenderers": letters},
-        }
-    )
-    if concluded is None:
-        return _finish(found, parties)
 
-    contract = _contract(concluded, award_id, case, base_url)
-    found.append(
-        {
-            **common,
-            "id": f"{identifier}-contract",
-            "date": _stamp(concluded.concluded_at),
-            "tag": ["contract"],
-            "contracts": [contract],
-        }
-    )
+
+def _implementation(
+    session: Session, concluded: Agreement, winner: Coalition, parties: dict
+) -> tuple[dict, list[dict]] | None:
+    """The agreed public indicators as delivery milestones, the payment schedule as financing milestones and each
+    paid claim as a transaction, with the parties (payer and payee once paid); none while the agreement has neither
+    indicators nor payments."""
     indicators = session.exec(
         select(Indicator).where(Indicator.agreement_id == concluded.id).order_by(Indicator.id)
     ).all()
     public = {i.id: i for i in indicators if not i.confidential}
     terms = payments.terms_of(session, concluded)
+    if not public and not terms:
+        return None
     paid = {
         claim.term_id: claim
         for claim in session.exec(
@@ -208,30 +279,21 @@ def releases(session: Session, case: Case, base_url: str) -> list[dict]:
             )
         ).all()
     }
-    if public or terms:
-        payee = parties.get(f"org-{winner.lead_organisation_id}")
-        if paid and payee is not None:
-            parties["buyer"]["roles"].append("payer")
-            payee["roles"].append("payee")
-        financing = {term.id: _financing(term, public, paid.get(term.id)) for term in terms}
-        implementation = {
-            "milestones": [_milestone(i) for i in public.values()] + list(financing.values()),
-            "transactions": [
-                _transaction(claim, financing[claim.term_id], payee)
-                for claim in sorted(paid.values(), key=lambda c: (c.paid_on, c.id))
-                if payee is not None
-            ],
-        }
-        found.append(
-            {
-                **common,
-                "id": f"{identifier}-implementation",
-                "date": _stamp(utcnow()),
-                "tag": ["implementation"],
-                "contracts": [{"id": contract["id"], "awardID": award_id, "implementation": implementation}],
-            }
-        )
-    return _finish(found, parties)
+    parties = {key: {**party, "roles": list(party["roles"])} for key, party in parties.items()}
+    payee = parties.get(f"org-{winner.lead_organisation_id}")
+    if paid and payee is not None:
+        parties["buyer"]["roles"].append("payer")
+        payee["roles"].append("payee")
+    financing = {term.id: _financing(term, public, paid.get(term.id)) for term in terms}
+    implementation = {
+        "milestones": [_milestone(i) for i in public.values()] + list(financing.values()),
+        "transactions": [
+            _transaction(claim, financing[claim.term_id], payee)
+            for claim in sorted(paid.values(), key=lambda c: (c.paid_on, c.id))
+            if payee is not None
+        ],
+    }
+    return implementation, list(parties.values())
 
 
 def _contract(concluded: Agreement, award_id: str, case: Case, base_url: str) -> dict:
@@ -251,10 +313,10 @@ def _contract(concluded: Agreement, award_id: str, case: Case, base_url: str) ->
                 "id": f"agreement-{concluded.id}",
                 "documentType": "contractSigned",
                 "title": "Overeenkomst",
-                "url": f"{base_url}cases/{case.id}/agreement/document",
+                "url": f"{base_url}tenders/{case.reference}/agreement",
                 "format": "text/html",
                 "language": "nl",
-                "description": f"SHA-256 {concluded.sha256}",
+                "description": f"Openbare versie, zonder vertrouwelijke indicatoren. SHA-256 van de getekende tekst: {concluded.sha256}",
             }
         ],
     }
@@ -318,30 +380,4 @@ def _transaction(claim: PaymentClaim, milestone: dict, payee: dict) -> dict:
         "payer": _buyer(),
         "payee": {"id": payee["id"], "name": payee["name"]},
         "relatedImplementationMilestone": {"id": milestone["id"], "title": milestone["title"], "type": "financing"},
-    }
-
-
-def _finish(found: list[dict], parties: dict) -> list[dict]:
-    """Every release carries the parties it refers to."""
-    for release in found:
-        release["parties"] = list(parties.values())
-    return [_clean(r) for r in found]
-
-
-def _pays(release: dict) -> bool:
-    return any(c.get("implementation", {}).get("transactions") for c in release.get("contracts", []))
-
-
-def package(session: Session, cases: list[Case], base_url: str) -> dict:
-    """A release package of the given cases; unpublished cases are left out."""
-    all_releases = [r for case in cases if was_published(session, case) for r in releases(session, case, base_url)]
-    extensions = {"extensions": [RELATED_MILESTONE]} if any(_pays(r) for r in all_releases) else {}
-    return {
-        "uri": f"{base_url}ocds/{cases[0].id}.json" if len(cases) == 1 else f"{base_url}ocds/all.json",
-        "version": VERSION,
-        "publishedDate": max((r["date"] for r in all_releases), default=_stamp(utcnow())),
-        "publisher": {"name": current_app.config["MUNICIPALITY_NAME"]},
-        "license": "https://creativecommons.org/publicdomain/zero/1.0/",
-        **extensions,
-        "releases": all_releases,
     }

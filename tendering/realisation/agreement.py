@@ -350,6 +350,20 @@ def document_context(session: Session, case: Case, agreement: Agreement) -> dict
     }
 
 
+def public_document_context(session: Session, case: Case, agreement: Agreement) -> dict:
+    """The concluded agreement as anyone may read it: without its confidential indicators, what payments on them
+    rest on, and the names of the people who approved it (the parties are named; their staff are not published)."""
+    context = document_context(session, case, agreement)
+    public = [i for i in context["indicators"] if not i.confidential]
+    return context | {
+        "indicators": public,
+        "term_indicators": {i.id: i for i in public},
+        "municipality_approver": None,
+        "lead_approver": None,
+        "public": True,
+    }
+
+
 @effect("freeze_agreement")
 def freeze_on_conclusion(session: Session, case: Case, actor: User | None) -> None:
     """Workflow effect of `conclude_agreement`: the document in Dutch, with its hash; the coalition is told."""

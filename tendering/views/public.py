@@ -1,4 +1,4 @@
-from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import select
@@ -6,7 +6,7 @@ from sqlmodel import select
 from ..access import Capability, allows, may, public
 from ..core import db
 from ..models import Case
-from ..open_data import ocds
+from ..open_data import releases
 from ..procurement import award
 from ..question import clarifications, public_status, question_document, tender_setup
 from ..question.cases import open_tenders, outcomes_of, was_published
@@ -40,15 +40,52 @@ def published_case(reference: str) -> Case:
     return case
 
 
-@bp.get("/ocds/<int:case_id>.json")
-@public
-def ocds_package(case_id: int):
-    """A published case as an Open Contracting Data Standard release package."""
+def _json(text: str, *, immutable: bool = False) -> Response:
+    response = Response(text, mimetype="application/json")
+    if immutable:  # a release never changes: any cache may keep it
+        response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
+
+
+def _published(case_id: int) -> Case:
     session = db.session()
     case = session.get(Case, case_id)
     if case is None or not was_published(session, case):
         abort(404)
-    return jsonify(ocds.package(session, [case], request.url_root))
+    return case
+
+
+@bp.get("/ocds/<int:case_id>.json")
+@public
+def ocds_package(case_id: int):
+    """A published case's releases as an Open Contracting Data Standard release package."""
+    case = _published(case_id)
+    return _json(releases.package(releases.releases_of(db.session(), case), case))
+
+
+@bp.get("/ocds/<int:case_id>/record.json")
+@public
+def ocds_record(case_id: int):
+    """A published case's OCDS record: its releases, linked, and the compiled release."""
+    case = _published(case_id)
+    return _json(releases.record_package(releases.releases_of(db.session(), case), case))
+
+
+@bp.get("/ocds/releases/<release_id>.json")
+@public
+def ocds_release(release_id: str):
+    """One release, byte for byte as it was stored when its event happened."""
+    stored = releases.release(db.session(), release_id)
+    if stored is None:
+        abort(404)
+    return _json(stored.body, immutable=True)
+
+
+@bp.get("/ocds/all.json")
+@public
+def ocds_all():
+    """Every release of every published case, as one release package (the bulk download)."""
+    return _json(releases.package(releases.all_releases(db.session()), None))
 
 
 @bp.get("/tenders/<reference>")
@@ -105,6 +142,27 @@ def document_pdf(reference: str):
         pdf,
         mimetype="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{case.reference}-vraagdocument-v{doc.version}.pdf"'},
+    )
+
+
+@bp.get("/tenders/<reference>/agreement")
+@bp.get("/tenders/<reference>/agreement.pdf", endpoint="agreement_pdf", defaults={"pdf": True})
+@public
+def agreement_document(reference: str, pdf: bool = False):
+    """The concluded agreement's public version, linked from the open data."""
+    session = db.session()
+    case = published_case(reference)
+    concluded = agreement.concluded(session, case)
+    if concluded is None:
+        abort(404)
+    body = render_template("agreement/document.html", **agreement.public_document_context(session, case, concluded))
+    html = render_template("agreement/page.html", case=case, agreement=concluded, body=body, pdf=pdf, public=True)
+    if not pdf:
+        return html
+    return Response(
+        question_document.to_pdf(html),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="overeenkomst-{case.reference}-openbaar.pdf"'},
     )
 
 

@@ -3,8 +3,8 @@
 For each database (SQLite, PostgreSQL) and scale (1 and 20) it generates the
 data once (`flask generate-data`, kept under bench/data/), starts the app under
 gunicorn on loopback and measures, with wrk, the public tender board, a case
-page, the council's outcome monitor and a coalition's indicator page against
-the bare baseline route of the same server, once as served (page bodies from
+page, the council's outcome monitor, portfolio and databook, and a coalition's
+indicator page against the bare baseline route of the same server, once as served (page bodies from
 the cache) and once with the cache off (every page built: the cost after each
 write); it samples the workers' memory.
 Then, per database: a submission burst of 200 coalitions from 20 clients
@@ -34,8 +34,9 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / "data"
 RESULTS = ROOT / "bench" / "results"
 PASSWORD = "synthetic-benchmark-password"
-PAGES = ("baseline", "tender_board", "case_page", "outcome_monitor", "coalition_indicators")
+PAGES = ("baseline", "tender_board", "case_page", "outcome_monitor", "coalition_indicators", "portfolio", "databook")
 PG = "postgresql+psycopg://postgres@127.0.0.1:5432/"
+DATA_VERSION = 2  # what generate-data fills; a data set of another version is made again (2: the agenda too)
 
 
 def scale_tag(scale: float) -> str:
@@ -77,7 +78,7 @@ def prepare(db: str, scale: float) -> dict:
     DATA.mkdir(parents=True, exist_ok=True)
     marker = DATA / f"{db}-{scale_tag(scale)}.json"
     url = database_url(db, scale)
-    if marker.exists():
+    if marker.exists() and json.loads(marker.read_text()).get("version") == DATA_VERSION:
         flask(url, "init-db")  # newer migrations since the data was made
         return json.loads(marker.read_text())
     if db == "sqlite":
@@ -102,18 +103,20 @@ def prepare(db: str, scale: float) -> dict:
     flask(url, "init-db")
     started = time.monotonic()
     summary = flask(url, "generate-data", "--scale", str(scale)).strip().splitlines()[-1]
-    info = {"generated": summary, "generation_seconds": round(time.monotonic() - started, 1)}
+    info = {"generated": summary, "generation_seconds": round(time.monotonic() - started, 1), "version": DATA_VERSION}
     marker.write_text(json.dumps(info))
     return info
 
 
 def targets(url: str) -> dict:
-    """Who logs in and which pages they load: a realised case, its owner, a council member, the winner's member."""
+    """Who logs in and which pages they load: a realised case, its owner, a council member, the winner's member, and
+    the agenda of today."""
     code = """
 import json
 from sqlmodel import Session, select
 from tendering import db
-from tendering.models import Agreement, Case, Coalition, Role, User
+from tendering.agenda import agendas
+from tendering.models import Agreement, Case, Coalition, Role, User, utcnow
 from wsgi import app
 with app.app_context(), Session(db.engine()) as s:
     agreement = s.exec(select(Agreement).where(Agreement.concluded_at.is_not(None)).order_by(Agreement.id)).first()
@@ -121,8 +124,9 @@ with app.app_context(), Session(db.engine()) as s:
     lead = s.exec(select(User).join(Coalition, Coalition.lead_organisation_id == User.organisation_id)
                   .where(Coalition.id == agreement.coalition_id)).first()
     council = s.exec(select(User).where(User.role == Role.council_member).order_by(User.id)).first()
+    agenda = agendas.current(s, utcnow().date())
     print(json.dumps({"case": case.id, "owner": s.get(User, case.owner_id).email, "council": council.email,
-                      "coalition": agreement.coalition_id, "member": lead.email}))
+                      "coalition": agreement.coalition_id, "member": lead.email, "agenda": agenda.id}))
 """
     done = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=app_env(url), capture_output=True, text=True, check=True
@@ -227,6 +231,19 @@ def median(measured: list[dict]) -> dict:
     return {key: statistics.median(m[key] for m in measured) for key in ("rps", "p50_ms", "p95_ms", "p99_ms")}
 
 
+def page_paths(who: dict, sessions: dict) -> dict[str, tuple[str, str | None]]:
+    """Every page of PAGES: its path and the cookie of who loads it (None: the public)."""
+    return {
+        "baseline": ("/baseline", None),
+        "tender_board": ("/", None),
+        "case_page": (f"/cases/{who['case']}", sessions["owner"]),
+        "outcome_monitor": ("/monitor", sessions["council"]),
+        "coalition_indicators": (f"/coalitions/{who['coalition']}/indicators", sessions["member"]),
+        "portfolio": ("/portfolio", sessions["council"]),
+        "databook": (f"/agenda/{who['agenda']}/databook", sessions["council"]),
+    }
+
+
 def measure_pages(db: str, scale: float, args, *, cached: bool = True) -> dict:
     """Every page under load; `cached=False` turns the page-body cache off, to show what building a page costs."""
     url = database_url(db, scale)
@@ -234,13 +251,7 @@ def measure_pages(db: str, scale: float, args, *, cached: bool = True) -> dict:
     server = Server(url, args.port, args.workers, **({} if cached else {"FRAGMENT_CACHE_ENTRIES": "0"}))
     try:
         sessions = {role: Browser(server.base).login(who[role]).cookie() for role in ("owner", "council", "member")}
-        paths = {
-            "baseline": ("/baseline", None),
-            "tender_board": ("/", None),
-            "case_page": (f"/cases/{who['case']}", sessions["owner"]),
-            "outcome_monitor": ("/monitor", sessions["council"]),
-            "coalition_indicators": (f"/coalitions/{who['coalition']}/indicators", sessions["member"]),
-        }
+        paths = page_paths(who, sessions)
         peak, stop = [0], threading.Event()
 
         def sample():

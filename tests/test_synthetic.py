@@ -4,7 +4,20 @@ number of queries on a small and on a larger data set."""
 from sqlmodel import func, select
 
 from tendering.demo import synthetic
-from tendering.models import Agreement, Case, Coalition, Indicator, Measurement, Role, User
+from tendering.models import (
+    Agenda,
+    Agreement,
+    Case,
+    CaseAmbition,
+    CityIndicator,
+    CityMeasurement,
+    CityNorm,
+    Coalition,
+    Indicator,
+    Measurement,
+    Role,
+    User,
+)
 from tendering.web import fragments
 
 from .conftest import login
@@ -28,6 +41,33 @@ def test_generate_data_fills_every_phase_through_the_rules(app, session, client)
     assert client.get("/").status_code == 200 and "(5)" in client.get("/").text  # the open tender is on the board
 
 
+def test_generate_data_fills_an_agenda_with_values_norms_and_linked_cases(app, session, client):
+    counts = generate(app, session, 0.05, seed=1)
+    assert (counts.ambitions, counts.city_indicators, counts.city_values) == (2, 10, 10 * synthetic.CITY_YEARS)
+    [agenda] = session.exec(select(Agenda)).all()
+
+    def count(model):
+        return session.exec(select(func.count()).select_from(model)).one()
+
+    assert (count(CityIndicator), count(CityMeasurement), count(CityNorm)) == (10, 80, 10)
+    linked = set(session.exec(select(CaseAmbition.case_id)).all())
+    assert linked == set(session.exec(select(Case.id)).all())  # every case contributes to an ambition
+    contributing = session.exec(select(func.count()).where(Indicator.city_indicator_id.is_not(None))).one()
+    assert contributing == 4  # the first indicator of each realised case
+    assert len(set(session.exec(select(CityIndicator.assessed_status)).all())) >= 2  # the walks differ
+    databook = client.get(f"/agenda/{agenda.id}/databook").text
+    assert "Inwoners leven in een veilige omgeving" in databook and "Stadsindicator 1" in databook
+    assert "Stadsindicator 1" in generate_again_adds_ambitions(app, session, client, agenda)
+
+
+def generate_again_adds_ambitions(app, session, client, agenda) -> str:
+    """A second run adds its ambitions to the agenda of today rather than overlapping it with another."""
+    generate(app, session, 0.05, seed=2)
+    assert session.exec(select(func.count()).select_from(Agenda)).one() == 1
+    assert session.exec(select(func.count()).select_from(CityIndicator)).one() == 20
+    return client.get(f"/agenda/{agenda.id}/databook").text
+
+
 def test_cli_refuses_to_generate_twice(app, session):
     runner = app.test_cli_runner()
     first = runner.invoke(args=["generate-data", "--scale", "0.02"])
@@ -48,6 +88,7 @@ def test_benchmarked_pages_cost_the_same_queries_on_more_data(app, session):
     ).first()
     official = session.get(User, case.owner_id)
     council = session.exec(select(User).where(User.role == Role.council_member)).first()
+    agenda = session.exec(select(Agenda)).one()
     clients = {}
     for name, user in (("official", official), ("council", council), ("member", member)):
         clients[name] = app.test_client()
@@ -58,6 +99,8 @@ def test_benchmarked_pages_cost_the_same_queries_on_more_data(app, session):
         f"/cases/{case.id}": "official",
         "/monitor": "council",
         f"/coalitions/{coalition_id}/indicators": "member",
+        "/portfolio": "council",
+        f"/agenda/{agenda.id}/databook": "council",
     }
 
     def counts():
@@ -81,6 +124,8 @@ def test_benchmarked_pages_cost_the_same_queries_on_more_data(app, session):
         f"/cases/{case.id}": (6, 2),  # one of them: the case's earlier and follow-up cases, linked both ways
         "/monitor": (5, 1),
         f"/coalitions/{coalition_id}/indicators": (6, 4),
+        "/portfolio": (13, 13),  # the portfolio and the databook keep no page body in the cache
+        f"/agenda/{agenda.id}/databook": (9, 9),
     }
     # (the coalition pages' gate asks two questions of its own before the view: the coalition's case, for its phase,
     # and whether the user's organisation joined the coalition; tendering/views/loaders.py)

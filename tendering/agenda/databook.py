@@ -14,8 +14,8 @@ from flask_babel import gettext as _
 from sqlmodel import Session, select
 
 from ..models import Agenda, Agreement, Ambition, Case, CityIndicator, CityNorm, Coalition, Indicator
-from ..realisation import monitoring
-from ..web import charts
+from ..realisation import monitoring, outcome_monitor
+from ..web import charts, tabular
 from . import agendas, city_indicators, contributions
 
 
@@ -141,7 +141,7 @@ def table(parts: list[AmbitionPart], *, confidential: bool) -> tuple[list[str], 
         _("Value"),
         _("Planned value"),
         _("Status"),
-    ] + ([_("Confidential")] if confidential else [])
+    ] + outcome_monitor.confidential_column(confidential)
     rows = []
     for part in parts:
         for line in part.lines:
@@ -153,33 +153,26 @@ def table(parts: list[AmbitionPart], *, confidential: bool) -> tuple[list[str], 
             status = str(monitoring.STATUS_LABELS[line.status])
             for period, value in line.values or [("", "")]:
                 planned = monitoring.planned(city, period) if period else ""
-                rows.append(_blank(common + [period, value, planned, status] + _flag(city, confidential)))
+                rows.append(
+                    tabular.plain(
+                        common
+                        + [period, value, planned, status]
+                        + outcome_monitor.confidential_cell(city, confidential)
+                    )
+                )
         for contribution in part.contributions:
             for indicator in contribution.indicators:
                 rows.append(
-                    _blank(
+                    tabular.plain(
                         [part.ambition.title, _("Coalition indicator"), contribution.case.reference]
                         + [contribution.coalition, indicator.name, indicator.unit, indicator.direction.value]
                         + [indicator.data_source, indicator.baseline_value, indicator.baseline_date]
                         + [indicator.target_value, indicator.target_date]
                         + [indicator.norm_at_risk, indicator.norm_off_track, "", ""]
-                        + [indicator.latest_period or "", _none(indicator.latest_value)]
+                        + [indicator.latest_period, indicator.latest_value]
                         + [monitoring.planned(indicator, indicator.latest_period) if indicator.latest_period else ""]
                         + [str(monitoring.STATUS_LABELS[part.status_of(indicator)])]
-                        + _flag(indicator, confidential)
+                        + outcome_monitor.confidential_cell(indicator, confidential)
                     )
                 )
     return header, rows
-
-
-def _flag(indicator, confidential: bool) -> list:
-    return [_("yes") if indicator.confidential else _("no")] if confidential else []
-
-
-def _none(value):
-    return "" if value is None else value
-
-
-def _blank(row: list) -> list:
-    """Dates as ISO text and missing numbers as empty cells, as every export of the app writes them."""
-    return [v.isoformat() if isinstance(v, date) else _none(v) for v in row]

@@ -1,11 +1,16 @@
 """Synthetic data for benchmarks: `flask --app wsgi generate-data --scale N`.
 
 Scale 1 is about 100 cases, 500 organisations, 300 coalitions, 2,000 indicators
-and 50,000 measurements; scale 20 is twenty times that. Four in five cases are
+and 50,000 measurements, and a Maatschappelijke Agenda of 5 ambitions with 25
+city indicators; scale 20 is twenty times that. Four in five cases are
 walked through the whole cycle by the services (`journeys`) and report monthly
 values through the same checks as a file import; the rest are open tenders
 with coalitions that have bid. Organisations and users are inserted directly
 and share one password hash, so generation does not spend its time in scrypt.
+The agenda, its ambitions, city indicators and norms are written through the
+services as an official would; the city indicators' yearly values and the
+links of every case to its ambitions (and of a realised case's first indicator
+to a city indicator) are inserted in bulk.
 """
 
 import random
@@ -16,11 +21,33 @@ from decimal import Decimal
 from sqlmodel import Session, func, select
 from werkzeug.security import generate_password_hash
 
-from ..models import Coalition, Direction, Organisation, OrganisationKind, Role, User, utcnow
+from ..agenda import agendas, city_indicators
+from ..models import (
+    Case,
+    CaseAmbition,
+    CityIndicator,
+    CityMeasurement,
+    Coalition,
+    Direction,
+    Organisation,
+    OrganisationKind,
+    Role,
+    User,
+    utcnow,
+)
 from ..realisation import agreement, measurements, monitoring
 from . import journeys
 
-PER_SCALE = {"cases": 100, "organisations": 500, "indicators": 2000, "measurements": 50_000}
+PER_SCALE = {"cases": 100, "organisations": 500, "indicators": 2000, "measurements": 50_000, "ambitions": 5}
+CITY_INDICATORS_PER_AMBITION = 5
+CITY_YEARS = 8  # yearly values from the baseline on, this year's included
+AMBITIONS = [
+    "Inwoners leven in een veilige omgeving",
+    "Inwoners zijn gezond en hebben een gezonde levensstijl",
+    "Inwoners die hulp nodig hebben ervaren een hoge kwaliteit van leven en hebben regie",
+    "Kinderen en jongeren krijgen optimale kansen",
+    "Inwoners nemen deel en dragen bij",
+]
 REALISED_SHARE = 0.8
 BIDS_PER_CASE = 3
 DOMAIN = "synthetic.example"
@@ -48,6 +75,9 @@ class Counts:
     coalitions: int = 0
     indicators: int = 0
     measurements: int = 0
+    ambitions: int = 0
+    city_indicators: int = 0
+    city_values: int = 0
 
 
 def already_generated(session: Session) -> bool:
@@ -157,6 +187,96 @@ def _values(rng: random.Random, indicator, periods: list[date]) -> list[list[str
     return rows
 
 
+def _city_fields(rng: random.Random, number: int, today: date) -> city_indicators.CityIndicatorFields:
+    rising = rng.random() < 0.5
+    baseline = float(rng.randrange(10, 60))
+    return city_indicators.CityIndicatorFields(
+        name=f"Stadsindicator {number}",
+        definition="Synthetische stadsindicator voor de benchmark.",
+        unit="%",
+        direction=Direction.higher_is_better if rising else Direction.lower_is_better,
+        data_source="Synthetisch",
+        measured_by="Team Onderzoek",
+        baseline_value=baseline,
+        baseline_date=date(today.year - CITY_YEARS + 1, 1, 1),
+        target_value=round(baseline * (1.3 if rising else 0.7), 1),
+        target_date=date(today.year + 4, 1, 1),
+        confidential=rng.random() < 0.05,
+    )
+
+
+def _city_values(rng: random.Random, indicator: CityIndicator, reporter: User) -> list[CityMeasurement]:
+    """A yearly walk from the baseline, some years towards the target and some away from it."""
+    step = (indicator.target_value - indicator.baseline_value) / 10
+    value, rows = indicator.baseline_value, []
+    for year in range(indicator.baseline_date.year, indicator.baseline_date.year + CITY_YEARS):
+        rows.append(
+            CityMeasurement(
+                indicator_id=indicator.id,
+                period=date(year, 1, 1),
+                value=round(value, 2),
+                source="Synthetisch",
+                reported_by_id=reporter.id,
+            )
+        )
+        value += step * rng.choice([1.5, 1.0, 0.5, -0.5]) + rng.gauss(0, abs(step) / 2)
+    return rows
+
+
+def _agenda(
+    session: Session, scale: float, rng: random.Random, official: User, members: list[User], today: date
+) -> tuple[dict[int, list[CityIndicator]], int]:
+    """The agenda that holds today (a new one when there is none) with `scale` times five more ambitions, each
+    with city indicators, their values and norms agreed with partners; the city indicators by ambition id, and the
+    number of values."""
+    agenda = agendas.current(session, today) or agendas.create(
+        session,
+        actor=official,
+        fields=agendas.AgendaFields(
+            "Maatschappelijke Agenda (synthetisch)",
+            date(today.year - 1, 1, 1),
+            date(today.year + 3, 12, 31),
+            council_decision="Synthetisch raadsbesluit voor de benchmark.",
+            decided_on=date(today.year - 1, 2, 1),
+        ),
+    )
+    found, number = {}, 0
+    for i in range(max(2, round(PER_SCALE["ambitions"] * scale))):
+        title = AMBITIONS[i % len(AMBITIONS)] + (f" ({i // len(AMBITIONS) + 1})" if i >= len(AMBITIONS) else "")
+        ambition = agendas.add_ambition(session, agenda, actor=official, fields=agendas.AmbitionFields(title))
+        found[ambition.id] = []
+        for _i in range(CITY_INDICATORS_PER_AMBITION):
+            number += 1
+            fields = _city_fields(rng, number, today)
+            found[ambition.id].append(city_indicators.add(session, ambition, actor=official, fields=fields))
+    values = [v for indicators in found.values() for i in indicators for v in _city_values(rng, i, official)]
+    session.add_all(values)
+    session.flush()
+    partners = [m.name.removeprefix("Contact ") for m in rng.sample(members, min(len(members), 6))]
+    for indicator in (i for indicators in found.values() for i in indicators):
+        worse = 0.9 if indicator.direction == Direction.higher_is_better else 1.1
+        city_indicators.agree_norms(
+            session,
+            indicator,
+            actor=official,
+            at_risk=indicator.baseline_value,
+            off_track=round(indicator.baseline_value * worse, 1),
+            agreed_on=date(today.year - 1, 3, 1),
+            partners="\n".join(["Gemeente (synthetisch)"] + rng.sample(partners, 2)),
+            today=today,
+        )
+    session.commit()
+    return found, len(values)
+
+
+def _link(rng: random.Random, case: Case, owner: User, cities: dict[int, list[CityIndicator]]) -> list[CaseAmbition]:
+    """A case contributes to one or two ambitions, as the demo's do."""
+    return [
+        CaseAmbition(case_id=case.id, ambition_id=a, linked_by_id=owner.id)
+        for a in rng.sample(list(cities), min(len(cities), rng.choice([1, 2])))
+    ]
+
+
 def generate(session: Session, scale: float, *, seed: int = 20261122, progress=None) -> Counts:
     """Fill the database; `progress(done, total)` is called after each case."""
     rng = random.Random(seed)
@@ -169,6 +289,9 @@ def generate(session: Session, scale: float, *, seed: int = 20261122, progress=N
     months = max(1, round(PER_SCALE["measurements"] / PER_SCALE["indicators"]))
     today = utcnow().date()
     start = monitoring.add_months(date(today.year, today.month, 1), -months)  # so that `months` periods have started
+    agenda_rng = random.Random(seed + 1)  # its own stream: the cases come out as they did before there was an agenda
+    cities, counts.city_values = _agenda(session, scale, agenda_rng, officials[0], members, today)
+    counts.ambitions, counts.city_indicators = len(cities), sum(len(c) for c in cities.values())
     for number in range(1, total + 1):
         owner, evaluator = rng.sample(officials, 2)
         case = journeys.publish(session, owner, _question(rng, number))
@@ -176,6 +299,8 @@ def generate(session: Session, scale: float, *, seed: int = 20261122, progress=N
         for b in bids:
             journeys.bid(session, case, b)
         counts.cases, counts.coalitions = counts.cases + 1, counts.coalitions + len(bids)
+        links = _link(agenda_rng, case, owner, cities)
+        session.add_all(links)
         if number <= realised:
             indicators = journeys.award_and_agree(
                 session,
@@ -198,6 +323,8 @@ def generate(session: Session, scale: float, *, seed: int = 20261122, progress=N
                 session, reporting, actor=reporter, found=found, source="generate-data"
             )
             counts.indicators += len(indicators)
+            indicators[0].city_indicator_id = agenda_rng.choice(cities[links[0].ambition_id]).id
+            session.add(indicators[0])
         session.commit()
         if progress:
             progress(number, total)

@@ -86,6 +86,44 @@ def planned(indicator: Indicator, on: date) -> float:
     return indicator.baseline_value + share * (indicator.target_value - indicator.baseline_value)
 
 
+def planned_for(indicator: Indicator, period: Period) -> float:
+    """What the plan expects of a period's value: the planned path at the period's end, as `judge` compares it."""
+    return planned(indicator, period.ends_on)
+
+
+@dataclass(frozen=True)
+class Planned:
+    period: Period
+    value: float
+
+
+@dataclass(frozen=True)
+class Plan:
+    """An indicator's planned value for each reporting period of its agreement, by the period's first day."""
+
+    periods: dict[date, Planned]
+
+    def of(self, starts_on: date) -> float | None:
+        found = self.periods.get(starts_on)
+        return found.value if found else None
+
+    def now(self, today: date) -> Planned | None:
+        """The period that holds today (the last one once the agreement has ended); None before the first began,
+        when nothing is planned yet."""
+        return next((p for start, p in reversed(self.periods.items()) if start <= today), None)
+
+
+def plan(indicator: Indicator, agreement: Agreement) -> Plan:
+    """The planned value of every reporting period: what the monitor prints beside each value and for now."""
+    schedule = periods(indicator.frequency, agreement.starts_on, agreement.ends_on)
+    return Plan({p.starts_on: Planned(p, planned_for(indicator, p)) for p in schedule})
+
+
+def planned_now(indicator: Indicator, agreement: Agreement, today: date) -> Planned | None:
+    """What the plan expects of the current reporting period, printed beside the latest value."""
+    return plan(indicator, agreement).now(today)
+
+
 def _worse_or_equal(indicator: Indicator, value: float, threshold: float) -> bool:
     """Whether a value is at or beyond a threshold on the bad side, in the indicator's direction."""
     return value <= threshold if indicator.direction == Direction.higher_is_better else value >= threshold
@@ -104,7 +142,7 @@ def judge(indicator: Indicator, value: float, period: Period) -> Status:
         return Status.off_track
     if indicator.norm_at_risk is not None and _worse_or_equal(indicator, value, indicator.norm_at_risk):
         return Status.at_risk
-    if behind(indicator, value, planned(indicator, period.ends_on)):
+    if behind(indicator, value, planned_for(indicator, period)):
         return Status.at_risk
     return Status.on_track
 
@@ -136,22 +174,39 @@ def status_on(indicator: Indicator, today: date) -> Status:
     return Status(indicator.assessed_status)
 
 
+def _in_force():
+    """The condition on a value that no later one corrects it."""
+    newer = aliased(Measurement)
+    # NOT EXISTS against the partial unique index on supersedes_id: an index probe per value, where the outer
+    # join had PostgreSQL read every measurement.
+    return ~select(newer.id).where(newer.supersedes_id == Measurement.id).exists()
+
+
 def current_values(session: Session, indicator_ids: list[int]) -> dict[int, dict[date, Measurement]]:
     """The values in force (not corrected since) per indicator and period, in one query."""
     if not indicator_ids:
         return {}
-    newer = aliased(Measurement)
-    # NOT EXISTS against the partial unique index on supersedes_id: an index probe per value, where the outer
-    # join had PostgreSQL read every measurement.
-    corrected = select(newer.id).where(newer.supersedes_id == Measurement.id).exists()
     rows = session.exec(
         select(Measurement)
-        .where(Measurement.indicator_id.in_(indicator_ids), ~corrected)
+        .where(Measurement.indicator_id.in_(indicator_ids), _in_force())
         .order_by(Measurement.indicator_id, Measurement.period)
     ).all()
     found: dict[int, dict[date, Measurement]] = {i: {} for i in indicator_ids}
     for row in rows:
         found[row.indicator_id][row.period] = row
+    return found
+
+
+def numbers_in_force(session: Session, indicator_ids) -> dict[int, list[tuple[date, float]]]:
+    """(period, value) in force per indicator, oldest first, in one query. `indicator_ids` is a query selecting
+    them, so that an export of thousands of indicators binds no list of ids and loads no objects."""
+    found: dict[int, list[tuple[date, float]]] = {}
+    for indicator_id, period, value in session.exec(
+        select(Measurement.indicator_id, Measurement.period, Measurement.value)
+        .where(Measurement.indicator_id.in_(indicator_ids), _in_force())
+        .order_by(Measurement.indicator_id, Measurement.period)
+    ).all():
+        found.setdefault(indicator_id, []).append((period, value))
     return found
 
 

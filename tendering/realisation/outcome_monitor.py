@@ -5,7 +5,9 @@ case and an indicator's history.
 The public sees the same monitor minus confidential indicators. A page costs a
 fixed number of queries whatever the number of cases: the status is read from
 the indicators' summary columns (see `monitoring`), and only the values of the
-cards on the page are loaded for their charts.
+cards on the page are loaded for their charts. Beside the latest value each card
+prints what the plan expects of the current reporting period, the point of the
+chart's planned path at that period's end, against which its value will be judged.
 """
 
 from dataclasses import dataclass, field, replace
@@ -17,9 +19,10 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from ..core.errors import NotFound
-from ..models import Agreement, Case, Coalition, Indicator, Outcome
-from ..web import charts
+from ..models import Agreement, Case, CityIndicator, Coalition, Indicator, Outcome
+from ..web import charts, tabular
 from ..web.numbers import whole
+from ..workflow.labels import state_label
 from ..workflow.phases import states_in
 from . import monitoring
 
@@ -77,6 +80,8 @@ class Card:
     coalition: Coalition
     status: monitoring.Status
     chart: charts.Chart
+    plan: monitoring.Plan
+    planned_now: monitoring.Planned | None  # None before the first reporting period began
 
 
 @dataclass
@@ -99,7 +104,7 @@ def _base(filters: Filters, confidential: bool, today: date, *columns):
     Cases and coalitions are joined only when the columns or the filters need them: counting every
     indicator then reads two tables instead of four.
     """
-    columns = columns or (Indicator, Case, Coalition)
+    columns = columns or (Indicator, Case, Coalition, Agreement)
     statement = (
         select(*columns)
         .select_from(Indicator)
@@ -128,17 +133,15 @@ def _base(filters: Filters, confidential: bool, today: date, *columns):
 
 
 def _cards(session: Session, rows, today: date) -> list[Card]:
-    values = monitoring.current_values(session, [indicator.id for indicator, _c, _o in rows])
-    return [
-        Card(
-            indicator,
-            case,
-            coalition,
-            monitoring.status_on(indicator, today),
-            charts.trend(indicator, [(p, m.value) for p, m in values[indicator.id].items()], width=320, height=150),
+    values = monitoring.current_values(session, [indicator.id for indicator, *_rest in rows])
+    cards = []
+    for indicator, case, coalition, agreement in rows:
+        plan = monitoring.plan(indicator, agreement)
+        chart = charts.trend(indicator, [(p, m.value) for p, m in values[indicator.id].items()], width=320, height=150)
+        cards.append(
+            Card(indicator, case, coalition, monitoring.status_on(indicator, today), chart, plan, plan.now(today))
         )
-        for indicator, case, coalition in rows
-    ]
+    return cards
 
 
 @dataclass(frozen=True)
@@ -190,13 +193,105 @@ def overview(session: Session, filters: Filters, totals: Summary, *, confidentia
 
 def all_rows(
     session: Session, filters: Filters, *, confidential: bool, today: date
-) -> list[tuple[Indicator, Case, Coalition]]:
+) -> list[tuple[Indicator, Case, Coalition, Agreement]]:
     """Every row the filters select, unpaged: the data behind the view, for export."""
     return list(
         session.exec(
             _base(filters, confidential, today).order_by(Case.title, Case.id, Indicator.name, Indicator.id)
         ).all()
     )
+
+
+def export_table(session: Session, filters: Filters, *, confidential: bool, today: date) -> tuple[list[str], list]:
+    """Every indicator the filters select as the exports write it: a row per value in force beside the planned value
+    of its period (one row for an indicator without values), with the norms its chart shades and those of the city
+    indicator it contributes to; three queries whatever the size."""
+    rows = all_rows(session, filters, confidential=confidential, today=today)
+    values = monitoring.numbers_in_force(session, _base(filters, confidential, today, Indicator.id))
+    linked = select(CityIndicator).where(
+        CityIndicator.id.in_(_base(filters, confidential, today, Indicator.city_indicator_id))
+    )
+    if not confidential:
+        linked = linked.where(CityIndicator.confidential.is_(False))
+    cities = {c.id: c for c in session.exec(linked).all()}
+    table = []
+    for indicator, case, coalition, agreement in rows:
+        city = cities.get(indicator.city_indicator_id)
+        common = [case.reference, case.title, case.theme, str(state_label(case.state)), coalition.name]
+        common += [indicator.name, indicator.unit, indicator.direction.value]
+        common += [indicator.baseline_value, indicator.baseline_date, indicator.target_value, indicator.target_date]
+        common += [indicator.norm_at_risk, indicator.norm_off_track]
+        common += [city.name, city.norm_at_risk, city.norm_off_track] if city else [None, None, None]
+        common.append(str(monitoring.STATUS_LABELS[monitoring.status_on(indicator, today)]))
+        flag = confidential_cell(indicator, confidential)
+        plan = monitoring.plan(indicator, agreement)
+        for period, value in values.get(indicator.id) or [(None, None)]:
+            table.append(tabular.plain(common + [period, value, plan.of(period)] + flag))
+    return _export_header(confidential), table
+
+
+def _export_header(confidential: bool) -> list[str]:
+    return [
+        _("Case"),
+        _("Title"),
+        _("Theme"),
+        _("Phase"),
+        _("Coalition"),
+        _("Indicator"),
+        _("Unit"),
+        _("Direction"),
+        _("Baseline"),
+        _("Baseline date"),
+        _("Target"),
+        _("Target date"),
+        _("Norm: at risk from"),
+        _("Norm: off track from"),
+        _("City indicator"),
+        _("City norm: at risk from"),
+        _("City norm: off track from"),
+        _("Status"),
+        _("Period from"),
+        _("Value"),
+        _("Planned value"),
+    ] + confidential_column(confidential)
+
+
+def history_table(card: Card, rows: list, *, confidential: bool) -> tuple[list[str], list]:
+    """An indicator's every value (`measurements.history`) as its export writes it, each beside the planned value
+    of its period and the norms."""
+    header = [
+        _("Period from"),
+        _("Value"),
+        _("Source"),
+        _("Note"),
+        _("Reported at"),
+        _("In force"),
+        _("Correction reason"),
+        _("Planned value"),
+        _("Norm: at risk from"),
+        _("Norm: off track from"),
+    ] + confidential_column(confidential)
+    indicator, flag = card.indicator, confidential_cell(card.indicator, confidential)
+    return header, [
+        tabular.plain(
+            [r.measurement.period, r.measurement.value, r.measurement.source, r.measurement.note]
+            + [r.measurement.reported_at, tabular.yes_no(r.in_force), r.measurement.correction_reason]
+            + [card.plan.of(r.measurement.period), indicator.norm_at_risk, indicator.norm_off_track]
+            + flag
+        )
+        for r in rows
+    ]
+
+
+def confidential_column(confidential: bool) -> list[str]:
+    """The exports' column "Confidential", only for who may see confidential indicators: to anyone else it would
+    tell that hidden ones exist."""
+    return [_("Confidential")] if confidential else []
+
+
+def confidential_cell(indicator, confidential: bool) -> list[str]:
+    """The indicator's cell in that column (nothing for anyone else); for coalition and city indicators alike."""
+    return [tabular.yes_no(indicator.confidential)] if confidential else []
 
 
 @dataclass

@@ -11,7 +11,6 @@ from ..models import utcnow
 from ..question.question_document import to_pdf
 from ..realisation import measurements, monitoring, outcome_monitor
 from ..web import charts, fragments, tabular
-from ..workflow.labels import state_label
 from ..workflow.phases import states_in
 
 bp = Blueprint("monitor", __name__, url_prefix="/monitor")
@@ -22,53 +21,15 @@ def _context():
     return db.session(), may("read_confidential_indicators"), utcnow().date()
 
 
-def _header():
-    return [
-        _("Case"),
-        _("Title"),
-        _("Theme"),
-        _("Phase"),
-        _("Coalition"),
-        _("Indicator"),
-        _("Unit"),
-        _("Direction"),
-        _("Baseline"),
-        _("Baseline date"),
-        _("Target"),
-        _("Target date"),
-        _("Latest period"),
-        _("Latest value"),
-        _("Status"),
-    ]
-
-
-def _row(indicator, case, coalition, today):
-    return [
-        case.reference,
-        case.title,
-        case.theme,
-        str(state_label(case.state)),
-        coalition.name,
-        indicator.name,
-        indicator.unit,
-        indicator.direction.value,
-        indicator.baseline_value,
-        indicator.baseline_date.isoformat(),
-        indicator.target_value,
-        indicator.target_date.isoformat(),
-        indicator.latest_period.isoformat() if indicator.latest_period else "",
-        indicator.latest_value if indicator.latest_value is not None else "",
-        str(monitoring.STATUS_LABELS[monitoring.status_on(indicator, today)]),
-    ]
-
-
-def _export_or_none(name, rows_of):
+def _export_or_none(name, filters):
     """The export asked for with ?format=, else None so the page is rendered."""
     kind = tabular.requested_format()
     if kind is None:
         return None
     session, confidential, today = _context()
-    return tabular.download(kind, name, _header(), [_row(*r, today) for r in rows_of(session, confidential, today)])
+    return tabular.download(
+        kind, name, *outcome_monitor.export_table(session, filters, confidential=confidential, today=today)
+    )
 
 
 def _print_page(rows, heading, pdf):
@@ -80,6 +41,7 @@ def _print_page(rows, heading, pdf):
         heading=heading,
         today=today,
         status_of=monitoring.status_on,
+        planned_of=monitoring.planned_now,
         labels=monitoring.STATUS_LABELS,
         pdf=pdf,
     )
@@ -96,9 +58,7 @@ def _print_page(rows, heading, pdf):
 @public
 def overview():
     filters = outcome_monitor.parse_filters(request.args)
-    export = _export_or_none(
-        "outcome-monitor", lambda s, c, t: outcome_monitor.all_rows(s, filters, confidential=c, today=t)
-    )
+    export = _export_or_none("outcome-monitor", filters)
     if export is not None:
         return export
     session, confidential, today = _context()
@@ -139,9 +99,7 @@ def printable():
 @public
 def case(case_id: int):
     filters = outcome_monitor.Filters(case_id=case_id)
-    export = _export_or_none(
-        f"outcome-monitor-{case_id}", lambda s, c, t: outcome_monitor.all_rows(s, filters, confidential=c, today=t)
-    )
+    export = _export_or_none(f"outcome-monitor-{case_id}", filters)
     if export is not None:
         return export
     session, confidential, today = _context()
@@ -169,28 +127,8 @@ def indicator(indicator_id: int):
     rows = measurements.history(session, card.indicator)
     kind = tabular.requested_format()
     if kind is not None:
-        header = [
-            _("Period from"),
-            _("Value"),
-            _("Source"),
-            _("Note"),
-            _("Reported at"),
-            _("In force"),
-            _("Correction reason"),
-        ]
-        data = [
-            [
-                r.measurement.period.isoformat(),
-                r.measurement.value,
-                r.measurement.source,
-                r.measurement.note,
-                r.measurement.reported_at.isoformat(),
-                _("yes") if r.in_force else _("no"),
-                r.measurement.correction_reason,
-            ]
-            for r in rows
-        ]
-        return tabular.download(kind, f"indicator-{indicator_id}", header, data)
+        table = outcome_monitor.history_table(card, rows, confidential=confidential)
+        return tabular.download(kind, f"indicator-{indicator_id}", *table)
     in_force = [(r.measurement.period, r.measurement.value) for r in rows if r.in_force]
     return render_template(
         "monitor/indicator.html",

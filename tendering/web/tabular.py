@@ -10,8 +10,10 @@ import io
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from flask import Response, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..core.characters import xml_safe
@@ -32,6 +34,15 @@ def neutralise(value):
     if isinstance(value, str) and (value.startswith(FORMULA_START) or _FORMULA_AFTER_SEPARATOR.search(value)):
         return "'" + value
     return value
+
+
+def plain(row: Iterable) -> list:
+    """Dates as ISO text and missing values as empty cells, as every export of the app writes them."""
+    return ["" if v is None else v.isoformat() if isinstance(v, date) else v for v in row]
+
+
+def yes_no(flag: bool) -> str:
+    return _("yes") if flag else _("no")
 
 
 def csv_cell(value):

@@ -310,6 +310,9 @@ def test_the_agenda_pages_cost_the_same_queries_with_more_data(
         f"/agenda/{agenda.id}/databook",
         f"/agenda/ambitions/{kept['healthy'].id}",
         f"/agenda/indicators/{kept['lonely'].id}",
+        "/open-data/agendas.json",
+        "/open-data/city-values.csv",
+        "/open-data/contributions.csv",
     )
 
     def counts():

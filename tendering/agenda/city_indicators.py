@@ -208,6 +208,17 @@ def values_of(session: Session, indicator_ids: list[int]) -> dict[int, dict[date
     return found
 
 
+def period_of(indicator: CityIndicator, starts_on: date) -> monitoring.Period:
+    """The period a city value covers: from its first day, as long as the indicator's frequency."""
+    return monitoring.Period(starts_on, monitoring.add_months(starts_on, monitoring.MONTHS[indicator.frequency]))
+
+
+def planned_for(indicator: CityIndicator, starts_on: date) -> float:
+    """What the plan expects of the value of the period from `starts_on`: the path at the period's end, which its
+    status is judged against."""
+    return monitoring.planned_for(indicator, period_of(indicator, starts_on))
+
+
 def refresh(session: Session, indicators: list[CityIndicator]) -> None:
     """Recompute the summary columns (latest value and status) after values or norms changed."""
     values = values_of(session, [i.id for i in indicators])
@@ -216,8 +227,9 @@ def refresh(session: Session, indicators: list[CityIndicator]) -> None:
         if in_force:
             latest = max(in_force)
             indicator.latest_value, indicator.latest_period = in_force[latest].value, latest
-            period = monitoring.Period(latest, monitoring.add_months(latest, monitoring.MONTHS[indicator.frequency]))
-            indicator.assessed_status = monitoring.judge(indicator, in_force[latest].value, period)
+            indicator.assessed_status = monitoring.judge(
+                indicator, in_force[latest].value, period_of(indicator, latest)
+            )
         else:
             indicator.latest_value = indicator.latest_period = None
             indicator.assessed_status = monitoring.Status.no_data

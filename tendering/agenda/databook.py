@@ -57,6 +57,13 @@ def build(
 ) -> list[AmbitionPart]:
     """The databook of an agenda, or of one of its ambitions."""
     found = [a for a in agendas.ambitions_of(session, agenda) if ambition_id is None or a.id == ambition_id]
+    return parts_of(session, found, confidential=confidential, today=today, with_charts=with_charts)
+
+
+def parts_of(
+    session: Session, found: list[Ambition], *, confidential: bool, today: date, with_charts: bool
+) -> list[AmbitionPart]:
+    """The databook's part of each ambition given (of one agenda or of several), in the same queries."""
     ids = [a.id for a in found]
     indicators = city_indicators.of_ambitions(session, ids)
     if not confidential:
@@ -152,7 +159,7 @@ def table(parts: list[AmbitionPart], *, confidential: bool) -> tuple[list[str], 
             common += [norm.agreed_on if norm else "", norm.partners.replace("\n", "; ") if norm else ""]
             status = str(monitoring.STATUS_LABELS[line.status])
             for period, value in line.values or [("", "")]:
-                planned = monitoring.planned(city, period) if period else ""
+                planned = city_indicators.planned_for(city, period) if period else ""
                 rows.append(
                     tabular.plain(
                         common

@@ -11,6 +11,7 @@ from ..agenda import agendas, city_indicators, contributions, databook, portfoli
 from ..core import db
 from ..core.errors import NotFound
 from ..models import Direction, utcnow
+from ..open_data import agenda as open_agenda
 from ..question.question_document import to_pdf
 from ..realisation import agreement, measurements, monitoring
 from ..web import charts, tabular
@@ -79,7 +80,43 @@ def show(agenda_id: int):
         parts=parts,
         others=[a for a in agendas.agendas(session) if a.id != found.id],
         labels=monitoring.STATUS_LABELS,
+        open_tables=list(open_agenda.TABLES),
     )
+
+
+# Open data: what the public databook shows, for machines --------------------------------------------------------
+
+
+def _open_json(text: str) -> Response:
+    return Response(text, mimetype="application/json")
+
+
+@bp.get("/open-data/agendas.json")
+@public
+def open_json():
+    found = open_agenda.gather(db.session(), _today())
+    return _open_json(open_agenda.as_json(open_agenda.document(found)))
+
+
+@bp.get("/open-data/agendas.schema.json")
+@public
+def open_schema():
+    return _open_json(open_agenda.schema())
+
+
+@bp.get("/open-data/datapackage.json")
+@public
+def open_package():
+    return _open_json(open_agenda.as_json(open_agenda.datapackage()))
+
+
+@bp.get("/open-data/<table>.csv")
+@public
+def open_csv(table: str):
+    if table not in open_agenda.TABLES:
+        raise NotFound(_("There is no such table."))
+    data = open_agenda.to_csv(open_agenda.gather(db.session(), _today()), table)
+    return Response(data, mimetype="text/csv", headers={"Content-Disposition": f'inline; filename="{table}.csv"'})
 
 
 @bp.get("/agenda/<int:agenda_id>/databook")

@@ -3,7 +3,6 @@ only what the public may see, whoever downloads it."""
 
 import csv
 import io
-import json
 
 from jsonschema import Draft202012Validator
 
@@ -72,7 +71,7 @@ def test_the_tables_are_as_the_data_package_describes_them(app, client, session,
     base = app.config["PUBLIC_URL"]
     tables = {r["name"]: r for r in package["resources"] if r.get("format") == "csv"}
     assert set(tables) == set(open_agenda.TABLES)
-    for name, resource in tables.items():
+    for resource in tables.values():
         rows = _csv(client, "/" + resource["path"].removeprefix(base))
         fields = resource["schema"]["fields"]
         assert rows[0] == [f["name"] for f in fields]

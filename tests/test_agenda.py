@@ -300,6 +300,58 @@ def test_a_new_period_starts_from_a_copy_and_leaves_the_old_agenda_as_it_was(app
     assert "Agenda 2031-2034" in app.test_client().get(f"/agenda/{old.id}").text  # listed among the others
 
 
+def test_once_a_newer_agenda_exists_the_old_one_is_kept_and_running_cases_come_along(
+    app, session, official, kept, realised, make_case
+):
+    closed = make_case(state="closed", title="Afgerond")
+    contributions.set_ambitions(session, realised.case, actor=official, ambition_ids=[kept["healthy"].id])
+    session.add(CaseAmbition(case_id=closed.id, ambition_id=kept["healthy"].id, linked_by_id=official.id))
+    session.commit()
+    old = kept["agenda"]
+    new = agendas.create(
+        session, actor=official, fields=agendas.AgendaFields("Agenda 2031-2034", date(2031, 1, 1), date(2034, 12, 31))
+    )
+    session.commit()
+    copy = agendas.ambitions_of(session, new)[0]
+    linked = contributions.ambitions_of_cases(session, [realised.case.id, closed.id])
+    assert [a.id for a in linked[realised.case.id]] == [kept["healthy"].id, copy.id]  # the running case goes on
+    assert [a.id for a in linked[closed.id]] == [kept["healthy"].id]  # the closed one stays where it was
+    carried = session.exec(
+        select(AuditEvent).where(
+            AuditEvent.case_id == realised.case.id, AuditEvent.action == "case_ambitions_carried_over"
+        )
+    ).one()
+    assert carried.details == {"added": [copy.id]} and carried.actor_id == official.id
+
+    value = city_indicators.CityValue(kept["lonely"], date(2025, 1, 1), 11.0, "GGD")
+    attempts = (
+        lambda: agendas.update(
+            session, old, actor=official, fields=agendas.AgendaFields("Nieuw", old.starts_on, old.ends_on)
+        ),
+        lambda: agendas.add_ambition(session, old, actor=official, fields=agendas.AmbitionFields("Erbij")),
+        lambda: agendas.update_ambition(session, kept["safe"], actor=official, fields=agendas.AmbitionFields("Anders")),
+        lambda: city_indicators.report(session, value, actor=official, today=TODAY),
+    )
+    for attempt in attempts:
+        with pytest.raises(DomainError, match="Agenda 2031-2034"):
+            attempt()
+        session.rollback()
+    app.config["WTF_CSRF_ENABLED"] = False
+    page = as_(app, official).post(
+        f"/agenda/{old.id}/ambitions", data={"ambition-title": "Via het formulier"}, follow_redirects=True
+    )
+    assert "Agenda 2031-2034" in page.text
+    for manage in (f"/agenda/{old.id}/manage", f"/agenda/indicators/{kept['lonely'].id}/manage"):
+        shown = as_(app, official).get(manage, follow_redirects=True)
+        assert shown.request.path == f"/agenda/{old.id}" and "is kept as it was" in shown.text
+    assert as_(app, official).get(f"/agenda/{new.id}/manage").status_code == 200
+    session.expire_all()
+    assert [a.title for a in agendas.ambitions_of(session, old)] == [
+        "Inwoners zijn gezond en hebben regie",
+        "Inwoners leven in een veilige omgeving",
+    ]
+
+
 def test_the_agenda_pages_cost_the_same_queries_with_more_data(
     app, session, official, make_user, make_case, kept, realised
 ):

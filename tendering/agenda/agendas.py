@@ -14,7 +14,8 @@ from sqlmodel import Session, select
 from .. import access
 from ..core import audit
 from ..core.errors import DomainError, NotFound
-from ..models import Agenda, Ambition, CityIndicator, CityMeasurement, CityNorm, User
+from ..models import Agenda, Ambition, Case, CaseAmbition, CityIndicator, CityMeasurement, CityNorm, User
+from ..workflow.phases import states_in
 
 MAX_TITLE = 200
 MAX_AMBITION = 300
@@ -111,7 +112,7 @@ def create(session: Session, *, actor: User, fields: AgendaFields, carry_over: b
     agenda = Agenda(**_check(session, fields), previous_id=previous.id if previous else None, created_by_id=actor.id)
     session.add(agenda)
     session.flush()
-    carried = _carry_over(session, previous, agenda) if carry_over and previous else 0
+    carried = _carry_over(session, previous, agenda, actor) if carry_over and previous else 0
     audit.record(
         session,
         action="agenda_created",
@@ -121,8 +122,24 @@ def create(session: Session, *, actor: User, fields: AgendaFields, carry_over: b
     return agenda
 
 
-def _carry_over(session: Session, previous: Agenda, agenda: Agenda) -> int:
-    """Copy the previous agenda's ambitions, indicators, norms and values: the trend goes on, the old stays."""
+def followed_by(session: Session, agenda: Agenda) -> str | None:
+    """The title of a newer agenda, if one exists: from then on this one is what the council decided for its
+    period, read and never changed."""
+    return session.exec(select(Agenda.title).where(Agenda.starts_on > agenda.starts_on, Agenda.id != agenda.id)).first()
+
+
+def locked_message(newer: str) -> str:
+    return _("This agenda is followed by “%(title)s” and is kept as it was: change the newer one.", title=newer)
+
+
+def require_latest(session: Session, agenda: Agenda) -> None:
+    if newer := followed_by(session, agenda):
+        raise DomainError(locked_message(newer))
+
+
+def _carry_over(session: Session, previous: Agenda, agenda: Agenda, actor: User) -> int:
+    """Copy the previous agenda's ambitions, indicators, norms and values: the trend goes on, the old stays. The
+    running cases go on contributing: each linked to a carried ambition is linked to its copy too."""
     olds = ambitions_of(session, previous)
     new_ambitions = {
         old.id: Ambition(
@@ -167,11 +184,34 @@ def _carry_over(session: Session, previous: Agenda, agenda: Agenda) -> int:
         session.add(copy)
         session.flush()
         copies[value.id] = copy
+    _carry_cases(session, new_ambitions, actor)
     return len(olds)
+
+
+def _carry_cases(session: Session, new_ambitions: dict[int, Ambition], actor: User) -> None:
+    links = session.exec(
+        select(CaseAmbition.ambition_id, Case)
+        .join(Case, Case.id == CaseAmbition.case_id)
+        .where(CaseAmbition.ambition_id.in_(list(new_ambitions)), Case.state.in_(states_in("running")))
+        .order_by(Case.id, CaseAmbition.ambition_id)
+    ).all()
+    by_case: dict[int, tuple[Case, list[int]]] = {}
+    for old_id, case in links:
+        by_case.setdefault(case.id, (case, []))[1].append(new_ambitions[old_id].id)
+    for case, ambition_ids in by_case.values():
+        session.add_all(CaseAmbition(case_id=case.id, ambition_id=a, linked_by_id=actor.id) for a in ambition_ids)
+        audit.record(
+            session,
+            action="case_ambitions_carried_over",
+            actor=actor,
+            case=case,
+            details={"added": ambition_ids},
+        )
 
 
 def update(session: Session, agenda: Agenda, *, actor: User, fields: AgendaFields) -> Agenda:
     access.require(session, access.Capability.manage_agenda, actor)
+    require_latest(session, agenda)
     for name, value in _check(session, fields, editing=agenda).items():
         setattr(agenda, name, value)
     session.add(agenda)
@@ -181,6 +221,7 @@ def update(session: Session, agenda: Agenda, *, actor: User, fields: AgendaField
 
 def add_ambition(session: Session, agenda: Agenda, *, actor: User, fields: AmbitionFields) -> Ambition:
     access.require(session, access.Capability.manage_agenda, actor)
+    require_latest(session, agenda)
     last = session.exec(
         select(Ambition.position).where(Ambition.agenda_id == agenda.id).order_by(Ambition.position.desc())
     ).first()
@@ -200,6 +241,7 @@ def add_ambition(session: Session, agenda: Agenda, *, actor: User, fields: Ambit
 
 def update_ambition(session: Session, found: Ambition, *, actor: User, fields: AmbitionFields) -> Ambition:
     access.require(session, access.Capability.manage_agenda, actor)
+    require_latest(session, get(session, found.agenda_id))
     found.title = _text(fields.title, MAX_AMBITION, required=_("Say what the ambition is."))
     found.description = _text(fields.description, MAX_TEXT)
     session.add(found)

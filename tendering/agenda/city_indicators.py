@@ -22,6 +22,7 @@ from ..models import Ambition, CityIndicator, CityMeasurement, CityNorm, Directi
 from ..realisation import agreement as agreements
 from ..realisation import measurements as coalition_values
 from ..realisation import monitoring
+from . import agendas
 
 MAX_PARTNERS = 5000
 
@@ -94,8 +95,14 @@ def _check(fields: CityIndicatorFields) -> dict:
     }
 
 
+def _require_latest(session: Session, ambition_id: int) -> None:
+    """The indicators of an agenda that a newer one followed are kept as they were (`agendas.require_latest`)."""
+    agendas.require_latest(session, agendas.get(session, session.get(Ambition, ambition_id).agenda_id))
+
+
 def add(session: Session, found: Ambition, *, actor: User, fields: CityIndicatorFields) -> CityIndicator:
     access.require(session, access.Capability.manage_agenda, actor)
+    _require_latest(session, found.id)
     last = session.exec(
         select(CityIndicator.position)
         .where(CityIndicator.ambition_id == found.id)
@@ -115,6 +122,7 @@ def add(session: Session, found: Ambition, *, actor: User, fields: CityIndicator
 
 def change(session: Session, indicator: CityIndicator, *, actor: User, fields: CityIndicatorFields) -> CityIndicator:
     access.require(session, access.Capability.manage_agenda, actor)
+    _require_latest(session, indicator.ambition_id)
     values = _check(fields)
     agreements.check_norms(values["direction"], indicator.norm_at_risk, indicator.norm_off_track)
     for name, value in values.items():
@@ -141,6 +149,7 @@ def agree_norms(
 ) -> CityNorm:
     """Record the norms as agreed with partners on a date; the latest agreement is in force."""
     access.require(session, access.Capability.manage_agenda, actor)
+    _require_latest(session, indicator.ambition_id)
     if at_risk is None and off_track is None:
         raise DomainError(_("Give at least one norm."))
     if not all(math.isfinite(v) for v in (at_risk, off_track) if v is not None):
@@ -254,6 +263,7 @@ def _problem(value: CityValue, current: CityMeasurement | None, today: date) -> 
 def report(session: Session, value: CityValue, *, actor: User, today: date) -> CityMeasurement:
     """Store a period's value, or correct it while keeping the earlier one."""
     access.require(session, access.Capability.manage_agenda, actor)
+    _require_latest(session, value.indicator.ambition_id)
     current = values_of(session, [value.indicator.id])[value.indicator.id].get(value.period)
     if problem := _problem(value, current, today):
         raise DomainError(problem)
@@ -342,6 +352,8 @@ def import_file(
 ) -> int:
     """All or nothing: the file's values in one transaction, or ImportRefused naming every problem."""
     access.require(session, access.Capability.manage_agenda, actor)
+    if indicators:  # an agenda's indicators: the first one's agenda is theirs
+        _require_latest(session, indicators[0].ambition_id)
     found = check_file(session, indicators, coalition_values.read_table(filename, data), today)
     current = values_of(session, [i.id for i in indicators])
     stored = [_stored(v, current[v.indicator.id].get(v.period), actor) for v in found]

@@ -219,9 +219,20 @@ def _agenda_fields(form) -> agendas.AgendaFields:
     )
 
 
+def _kept_as_it_was(agenda):
+    """An agenda that a newer one followed is read, not managed: its page says why."""
+    newer = agendas.followed_by(db.session(), agenda)
+    if newer is None:
+        return None
+    flash(agendas.locked_message(newer), "info")
+    return redirect(url_for(".show", agenda_id=agenda.id))
+
+
 def _manage_page(agenda_id: int, *, failed=None, errors=None, status=200):
     session = db.session()
     found = agendas.get(session, agenda_id)
+    if locked := _kept_as_it_was(found):
+        return locked
     ambitions = agendas.ambitions_of(session, found)
     failed = failed or {}
     return render_template(
@@ -327,6 +338,8 @@ def _indicator_page(indicator_id: int, *, failed=None, status=200):
     session = db.session()
     found = city_indicators.get(session, indicator_id)
     owner = agendas.ambition(session, found.ambition_id)
+    if locked := _kept_as_it_was(agendas.get(session, owner.agenda_id)):
+        return locked
     failed = failed or {}
     return render_template(
         "agenda/manage_indicator.html",

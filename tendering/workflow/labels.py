@@ -128,6 +128,7 @@ ACTION_LABELS = {
     "city_value_corrected": _l("Value of a city indicator corrected"),
     "city_values_imported": _l("Values of city indicators imported"),
     "case_ambitions_changed": _l("Ambitions of the case changed"),
+    "case_ambitions_carried_over": _l("Ambitions of the case carried over to the new agenda"),
     "indicator_linked_to_city": _l("Indicator linked to a city indicator"),
     "portfolio_reviewed": _l("Portfolio review recorded"),
     "portfolio_decision": _l("Decision of a portfolio review"),

@@ -173,6 +173,37 @@ def test_a_file_of_city_values_is_imported_all_or_nothing(app, session, official
     assert session.get(CityIndicator, lonely.id).latest_value == 11.2
 
 
+def test_a_name_that_two_indicators_share_must_be_given_by_number(app, session, official, kept):
+    twin = city_indicators.add(
+        session,
+        kept["safe"],
+        actor=official,
+        fields=city_indicators.CityIndicatorFields(
+            name=" ervaren EENZAAMHEID ",
+            definition="Dezelfde naam, een andere ambitie.",
+            unit="%",
+            direction=Direction.lower_is_better,
+            data_source="GGD",
+            measured_by="Team Onderzoek",
+            baseline_value=10,
+            baseline_date=date(2022, 1, 1),
+            target_value=8,
+            target_date=date(2030, 1, 1),
+        ),
+    )
+    session.commit()
+    owner = as_(app, official)
+    refused = _upload(owner, kept["agenda"], b"indicator;period;value\nErvaren eenzaamheid;2025-01-01;11\n")
+    assert refused.status_code == 400 and "More than one indicator has this name: write its number." in refused.text
+    by_number = f"indicator;period;value\n{twin.id};2025-01-01;9\n{kept['lonely'].id};2025-01-01;11\n"
+    assert _upload(owner, kept["agenda"], by_number.encode()).status_code == 302
+    session.expire_all()
+    assert (
+        session.get(CityIndicator, twin.id).latest_value,
+        session.get(CityIndicator, kept["lonely"].id).latest_value,
+    ) == (9, 11)
+
+
 def test_the_public_reads_the_agenda_and_databook_without_what_is_confidential(app, client, session, make_user, kept):
     agenda = kept["agenda"]
     for path in (f"/agenda/{agenda.id}", f"/agenda/{agenda.id}/databook", f"/agenda/ambitions/{kept['healthy'].id}"):

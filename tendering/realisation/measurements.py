@@ -8,6 +8,7 @@ row by row and imported only when every row is valid, in one transaction.
 import csv
 import io
 import math
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -385,7 +386,12 @@ def parse_rows(rows: list[list[str]], by_key: dict, unknown: str) -> tuple[list[
             continue
         row_errors = [RowError(number, c, _("This field is required.")) for c in REQUIRED if not cell[c]]
         indicator = by_key.get(cell["indicator"].lower()) if cell["indicator"] else None
-        if cell["indicator"] and indicator is None:
+        if indicator is AMBIGUOUS:
+            indicator = None
+            row_errors.append(
+                RowError(number, "indicator", _("More than one indicator has this name: write its number."))
+            )
+        elif cell["indicator"] and indicator is None:
             row_errors.append(RowError(number, "indicator", unknown))
         period = _parse_date(cell["period"]) if cell["period"] else None
         if cell["period"] and period is None:
@@ -400,9 +406,15 @@ def parse_rows(rows: list[list[str]], by_key: dict, unknown: str) -> tuple[list[
     return parsed, errors
 
 
+AMBIGUOUS = object()  # a name that more than one indicator has: the file must give the number
+
+
 def keyed(indicators) -> dict:
-    """Indicators by number and by lower-case name, as a file may name them."""
-    return {str(i.id): i for i in indicators} | {i.name.strip().lower(): i for i in indicators}
+    """Indicators by number and by lower-case name, as a file may name them. A number always means the indicator of
+    that number; a name that two indicators share finds neither."""
+    counts = Counter(i.name.strip().lower() for i in indicators)
+    by_name = {name: i if counts[name] == 1 else AMBIGUOUS for i in indicators if (name := i.name.strip().lower())}
+    return by_name | {str(i.id): i for i in indicators}
 
 
 def check_file(session: Session, reporting: Reporting, rows: list[list[str]], today: date) -> list[Reported]:

@@ -81,6 +81,14 @@ def derived_writes(work: Callable[[Session], None]) -> Callable[[Session], None]
     return work
 
 
+def derive(session: Session) -> None:
+    """Store what is derived from the writes so far: at every commit, and after each transition (`engine.fire`),
+    so that a job firing many in one transaction derives from each as from an event of its own."""
+    session.flush()
+    for work in DERIVED:
+        work(session)
+
+
 def after_commit(db_session: Session, hook: Callable[[Session], None]) -> None:
     """Run `hook(db_session)` once this session's transaction is committed, never if it is rolled back."""
     hooks = db_session.info.setdefault(AFTER_COMMIT, [])
@@ -147,8 +155,7 @@ def _note_statement(state) -> None:
 def _bump_generation(session: Session) -> None:
     session.flush()
     if session.info.get(WROTE):
-        for work in DERIVED:
-            work(session)
+        derive(session)
         session.flush()
     if session.info.pop(WROTE, False):
         table = DataGeneration.__table__

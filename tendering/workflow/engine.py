@@ -178,6 +178,7 @@ def fire(
     for effect in taken.effects:
         EFFECTS[effect](session, case, actor)
     locking.flush(session)
+    db.derive(session)  # a transition is an event of its own for the open data, even among many in one job
     return event
 
 

@@ -105,12 +105,15 @@ def export_ocds(case_ids, output):
     with Session(db.engine()) as session:
         releases.backfill(session)
         db.commit(session)
-        statement = select(OcdsRelease).order_by(OcdsRelease.case_id, OcdsRelease.date, OcdsRelease.id)
+        statement = select(OcdsRelease).order_by(OcdsRelease.id)
         if case_ids:
             if not session.exec(select(Case.id).where(Case.id.in_(case_ids))).first():
                 raise click.ClickException("No such case.")
             statement = statement.where(OcdsRelease.case_id.in_(case_ids))
-        text = releases.package(list(session.exec(statement).all()), None)
+        found = list(session.exec(statement).all())
+        if not found:
+            raise click.ClickException("No published case has open data yet.")
+        text = releases.package(found, releases.package_uri(None))
     output.write(text)
     output.write("\n")
 

@@ -3,6 +3,7 @@ official OCDS 1.1.5 schemas (kept offline), with a compiled record per case."""
 
 import json
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -11,9 +12,13 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 from sqlmodel import select
 
+from tendering.demo import journeys
 from tendering.models import OcdsRelease, utcnow
 from tendering.open_data import releases
-from tendering.question import question_document
+from tendering.procurement import reconsideration
+from tendering.question import cases, question_document, tender_setup
+from tendering.realisation import measurements, monitoring
+from tendering.workflow.engine import apply_due_steps, fire
 
 from .evaluation_helpers import as_
 from .test_award import awarded
@@ -206,3 +211,108 @@ def test_the_cli_and_the_bulk_download_write_the_same_releases(
     assert errors_of(validator, exported) == [] and len(exported["releases"]) == 5
     bulk = client.get("/ocds/all.json").get_json()
     assert bulk["releases"] == exported["releases"] == package_of(client, realised.case)["releases"]
+
+
+def _correct(session, realised, indicator, value):
+    period = monitoring.periods(indicator.frequency, realised.agreement.starts_on, realised.agreement.ends_on)[0]
+    reporting = measurements.Reporting(realised.coalition, realised.case, realised.agreement)
+    reported = measurements.Reported(indicator, period.starts_on, value, "GGD", "", "Tikfout.")
+    measurements.report(session, reporting, actor=realised.member, today=utcnow().date(), reported=reported)
+    session.commit()
+
+
+def test_a_value_corrected_and_corrected_back_within_a_second_is_three_releases(
+    app, client, realised, session, official, monkeypatch
+):
+    publish(app, session, realised.case, official)
+    second = utcnow().replace(microsecond=0) + timedelta(seconds=1)
+    monkeypatch.setattr(releases, "utcnow", lambda: second)
+    record(session, realised, realised.loneliness, 45)
+    _correct(session, realised, realised.loneliness, 47)
+    _correct(session, realised, realised.loneliness, 45)
+    ids = [r["id"] for r in package_of(client, realised.case)["releases"] if r["id"].split("-")[-2] == "implementation"]
+    assert [i.rsplit("-", 1)[-1] for i in ids] == ["1", "2", "3", "4"]  # numbered, none dropped as a duplicate
+    compiled = client.get(f"/ocds/{realised.case.id}/record.json").get_json()["records"][0]["compiledRelease"]
+    milestone = compiled["contracts"][0]["implementation"]["milestones"][0]
+    assert "laatste waarde 45" in milestone["description"]
+
+
+def test_a_new_round_is_a_new_process_and_its_drafts_stay_private(app, client, session, official, validator):
+    question = journeys.Question(
+        title="Gelukkig oud",
+        question="Wie helpt ons om ouderen gelukkig oud te laten worden?",
+        theme="Zorg",
+        budget_ceiling=Decimal("500000"),
+        outcome="Minder eenzaamheid.",
+        stakeholders=["Ouderenbond", "Voedselbank", "Sport"],
+    )
+    with app.test_request_context():
+        case = journeys.publish(session, official, question, min_partners=1)
+        session.commit()
+        case.submission_deadline = utcnow() - timedelta(seconds=1)  # nobody bid
+        apply_due_steps(session, case)
+        session.commit()
+        reconsideration.record(session, case, actor=official, changes=["question"], note="Vraag verbreden.")
+        fields = {k: getattr(case, k) for k in cases.CaseFields.__dataclass_fields__}
+        draft = cases.CaseFields(**(fields | {"problem_analysis": "CONCEPT-INTERN: budget halveren"}))
+        cases.edit_case(session, case, actor=official, fields=draft, expected_version=case.version)
+        session.commit()
+        fire(session, case, "rearticulate", actor=official, reason="Nieuwe ronde.")
+        session.commit()
+        first = package_of(client, case)
+        assert [r["tag"] for r in first["releases"]] == [["planning"], ["tender"], ["tenderUpdate"]]
+        assert first["releases"][-1]["tender"]["status"] == "unsuccessful"
+        assert "CONCEPT-INTERN" not in json.dumps(first)  # typed after the round ended: a draft
+        for trigger in ("assess", "decide_to_tender", "start_coalition_forming"):
+            fire(session, case, trigger, actor=official)
+        now = utcnow()
+        tender_setup.set_procedure(
+            session,
+            case,
+            actor=official,
+            clarification_deadline=now + timedelta(days=7),
+            submission_deadline=now + timedelta(days=30),
+            min_partners=1,
+        )
+        fire(session, case, "publish", actor=official)
+        session.commit()
+    package = package_of(client, case)
+    assert errors_of(validator, package) == []
+    second = [r for r in package["releases"] if r["ocid"].endswith(f"{case.reference}-2")]
+    assert [r["tag"] for r in second] == [["planning"], ["tender"]]
+    assert second[0]["relatedProcesses"][0]["identifier"] == f"ocds-tndrng-{case.reference}"
+    assert [(d["id"], d["documentType"]) for d in second[1]["tender"]["documents"]] == [
+        ("question-document-2", "tenderNotice")
+    ]
+    records = client.get(f"/ocds/{case.id}/record.json").get_json()["records"]
+    statuses = {r["ocid"]: r["compiledRelease"]["tender"]["status"] for r in records}
+    assert statuses == {f"ocds-tndrng-{case.reference}": "unsuccessful", f"ocds-tndrng-{case.reference}-2": "active"}
+
+
+def test_the_bulk_download_comes_in_linked_pages(app, client, make_case, session, official, monkeypatch):
+    assert client.get("/ocds/all.json").status_code == 404  # nothing published: no (invalid, empty) package
+    monkeypatch.setattr(releases, "PAGE", 3)
+    for _ in range(2):
+        publish(app, session, make_case(state="tendering"), official)
+    first = client.get("/ocds/all.json").get_json()
+    assert len(first["releases"]) == 3 and first["links"] == {"next": f"{app.config['PUBLIC_URL']}ocds/all.json?page=2"}
+    second = client.get("/ocds/all.json?page=2").get_json()
+    assert (
+        len(second["releases"]) == 1 and "next" not in second["links"] and second["links"]["prev"].endswith("all.json")
+    )
+    assert client.get("/ocds/all.json?page=3").status_code == 404
+
+
+def test_a_savepoint_rolled_back_takes_its_releases_along_and_no_more(app, make_case, session, official):
+    case = make_case(state="tendering")
+    with app.test_request_context():
+        with session.begin_nested() as savepoint:
+            question_document.freeze(session, case, actor=official)
+            savepoint.rollback()
+        session.commit()
+        assert session.exec(select(OcdsRelease)).all() == []
+        with session.begin_nested():
+            question_document.freeze(session, case, actor=official)
+        assert session.exec(select(OcdsRelease)).all() == []  # the savepoint is no commit
+        session.commit()
+    assert [r.tag for r in session.exec(select(OcdsRelease).order_by(OcdsRelease.id))] == ["planning", "tender"]

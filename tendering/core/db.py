@@ -153,6 +153,8 @@ def _note_statement(state) -> None:
 
 @event.listens_for(Session, "before_commit")
 def _bump_generation(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint released: the transaction goes on, its commit comes later
+        return
     session.flush()
     if session.info.get(WROTE):
         derive(session)
@@ -166,5 +168,7 @@ def _bump_generation(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _forget_writes(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint rolled back: what the transaction wrote before it stays
+        return
     session.info.pop(WROTE, None)
     session.info.pop(AFTER_COMMIT, None)

@@ -198,6 +198,7 @@ class QuestionDocument(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="cases.id", index=True)
     version: int
+    round: int = Field(default=1, sa_column_kwargs={"server_default": "1"})  # the round it was published in
     content_html: str = Field(sa_type=Text)
     sha256: str = Field(max_length=64)
     amendment_note: str = Field(default="", sa_type=Text)

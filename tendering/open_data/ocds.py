@@ -15,12 +15,10 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import func
 from sqlmodel import Session, select
 
 from ..models import (
     Agreement,
-    AwardLetter,
     Case,
     ClaimStatus,
     Coalition,
@@ -32,6 +30,7 @@ from ..models import (
     PaymentKind,
     PaymentTerm,
     Proposal,
+    QuestionDocument,
 )
 from ..procurement import award, scoring
 from ..question import clarifications, question_document, tender_setup
@@ -66,8 +65,11 @@ def _clean(value):
     return value
 
 
-def ocid(case: Case) -> str:
-    return f"{current_app.config['OCDS_PREFIX']}-{case.reference}"
+def ocid(case: Case, round_: int | None = None) -> str:
+    """The contracting process: a case's first round, or a later round (a restarted procedure is a new process)."""
+    number = case.round if round_ is None else round_
+    base = f"{current_app.config['OCDS_PREFIX']}-{case.reference}"
+    return base if number == 1 else f"{base}-{number}"
 
 
 def _buyer() -> dict:
@@ -84,29 +86,47 @@ def _party(organisation: Organisation, roles: list[str]) -> dict:
 @dataclass(frozen=True)
 class Stage:
     """What one stage of the contracting process publishes now: `content` is a release without its ocid, id, date
-    and tag; `began` is when the stage started (the date of its first release when that is recorded late);
-    `amended` tells an amendment of the tender (a new question document) from an update."""
+    and tag."""
 
     name: str
     content: dict
-    began: datetime
-    amended: bool = False
+
+
+def round_published(session: Session, case: Case) -> bool:
+    """Whether the case's current round is published: only then is there open data about it."""
+    return (
+        session.exec(
+            select(QuestionDocument.id).where(QuestionDocument.case_id == case.id, QuestionDocument.round == case.round)
+        ).first()
+        is not None
+    )
 
 
 def stages(session: Session, case: Case, base_url: str) -> list[Stage]:
-    """The stages a published case has reached, as the public may see them at this moment."""
-    documents = question_document.versions(session, case)
+    """The stages the current round of a case has reached, as the public may see them at this moment; none before
+    the round is published."""
+    documents = [d for d in question_document.versions(session, case) if d.round == case.round]
+    if not documents:
+        return []
     buyer = {**_buyer(), "roles": ["buyer", "procuringEntity"]}
     common = {"language": "nl", "buyer": _buyer(), "initiationType": "tender"}
+    if case.round > 1:
+        common["relatedProcesses"] = [
+            {
+                "id": f"round-{case.round - 1}",
+                "relationship": ["unsuccessfulProcess"],
+                "title": f"Ronde {case.round - 1} van {case.reference}, zonder gunning beëindigd",
+                "scheme": "ocid",
+                "identifier": ocid(case, case.round - 1),
+            }
+        ]
     planning = {
         "rationale": case.question,
         "budget": {"description": case.problem_analysis[:2000] or case.title, "amount": _money(case.budget_ceiling)},
     }
-    found = [Stage("planning", {**common, "parties": [buyer], "planning": planning}, case.created_at)]
+    found = [Stage("planning", {**common, "parties": [buyer], "planning": planning})]
     tender = _tender(session, case, documents, base_url)
-    found.append(
-        Stage("tender", {**common, "parties": [buyer], "tender": tender}, documents[0].published_at, len(documents) > 1)
-    )
+    found.append(Stage("tender", {**common, "parties": [buyer], "tender": tender}))
 
     decision = award.current_decision(session, case)
     if decision is None or decision.letters_sent_at is None:
@@ -136,9 +156,7 @@ def stages(session: Session, case: Case, base_url: str) -> list[Stage]:
         "suppliers": [{"id": f"org-{o.id}", "name": o.name} for o in suppliers],
         "relatedBids": [winning_bid],
     }
-    letters = session.exec(
-        select(func.count()).select_from(AwardLetter).where(AwardLetter.award_decision_id == decision.id)
-    ).one()
+    bids = _bids(session, case, winning_bid, suppliers)
     found.append(
         Stage(
             "award",
@@ -146,21 +164,16 @@ def stages(session: Session, case: Case, base_url: str) -> list[Stage]:
                 **common,
                 "parties": list(parties.values()),
                 "awards": [award_entry],
-                "tender": {"id": tender["id"], "status": tender["status"], "numberOfTenderers": letters},
-                "bids": _bids(session, case, winning_bid, suppliers),
+                "tender": {"id": tender["id"], "status": tender["status"], "numberOfTenderers": len(bids["details"])},
+                "bids": bids,
             },
-            decision.letters_sent_at,
         )
     )
     if concluded is None:
         return found
 
     contract = _contract(concluded, award_id, case, base_url)
-    found.append(
-        Stage(
-            "contract", {**common, "parties": list(parties.values()), "contracts": [contract]}, concluded.concluded_at
-        )
-    )
+    found.append(Stage("contract", {**common, "parties": list(parties.values()), "contracts": [contract]}))
     implemented = _implementation(session, concluded, winner, parties)
     if implemented is not None:
         implementation, paying = implemented
@@ -172,7 +185,6 @@ def stages(session: Session, case: Case, base_url: str) -> list[Stage]:
                     "parties": paying,
                     "contracts": [{"id": contract["id"], "awardID": award_id, "implementation": implementation}],
                 },
-                concluded.concluded_at,
             )
         )
     return found
@@ -194,7 +206,7 @@ def _tender(session: Session, case: Case, documents: list, base_url: str) -> dic
         "procurementMethodDetails": "Maatschappelijk aanbesteden (social tendering)",
         "mainProcurementCategory": "services",
         "awardCriteria": "ratedCriteria",
-        "awardCriteriaDetails": "; ".join(f"{c.name} ({c.weight}%)" for c in criteria),
+        "awardCriteriaDetails": _criteria_details(criteria),
         "submissionMethod": ["electronicSubmission"],
         "enquiryPeriod": {"endDate": _stamp(case.clarification_deadline) if case.clarification_deadline else None},
         "tenderPeriod": {
@@ -204,7 +216,7 @@ def _tender(session: Session, case: Case, documents: list, base_url: str) -> dic
         "documents": [
             {
                 "id": f"question-document-{d.version}",
-                "documentType": "tenderNotice" if d.version == 1 else "clarifications",
+                "documentType": "tenderNotice" if d is documents[0] else "clarifications",
                 "title": f"Vraagdocument versie {d.version}",
                 "url": f"{page}/document?version={d.version}",
                 "datePublished": _stamp(d.published_at),
@@ -226,6 +238,19 @@ def _tender(session: Session, case: Case, documents: list, base_url: str) -> dic
             for number, answers in notas.items()
         ],
     }
+
+
+STAGE_NAMES = {"strategy": "Strategie", "realisation": "Realisatieplan"}
+
+
+def _criteria_details(criteria) -> str:
+    """The criteria with their weights; in the two-stage variant per stage (each stage adds up to 100%)."""
+    stages = dict.fromkeys(c.stage for c in criteria)
+    parts = []
+    for stage in stages:
+        listed = ", ".join(f"{c.name} ({c.weight}%)" for c in criteria if c.stage == stage)
+        parts.append(f"{STAGE_NAMES[stage]}: {listed}" if stage in STAGE_NAMES else listed)
+    return "; ".join(parts)
 
 
 def _bids(session: Session, case: Case, winning_bid: str, suppliers) -> dict:
@@ -367,7 +392,7 @@ def _financing(term: PaymentTerm, public: dict[int, Indicator], paid: PaymentCla
         "description": description,
         "dueDate": f"{term.due_on.isoformat()}T23:59:59Z",
         "dateMet": f"{paid.paid_on.isoformat()}T00:00:00Z" if paid else None,
-        "status": "met" if paid else "scheduled",
+        "status": ("met" if paid.amount >= term.amount else "partiallyMet") if paid else "scheduled",
     }
 
 

@@ -86,6 +86,7 @@ def freeze(session: Session, case: Case, *, actor: User | None, note: str = "") 
     document = QuestionDocument(
         case_id=case.id,
         version=(current or 0) + 1,
+        round=case.round,
         content_html=html,
         sha256=sha256_of(html),
         amendment_note=note,

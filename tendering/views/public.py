@@ -48,10 +48,12 @@ def _json(text: str, *, immutable: bool = False) -> Response:
 
 
 def _published(case_id: int) -> Case:
+    """A published case, with due time-driven steps applied (as on its public page)."""
     session = db.session()
     case = session.get(Case, case_id)
     if case is None or not was_published(session, case):
         abort(404)
+    catch_up(case)
     return case
 
 
@@ -60,7 +62,7 @@ def _published(case_id: int) -> Case:
 def ocds_package(case_id: int):
     """A published case's releases as an Open Contracting Data Standard release package."""
     case = _published(case_id)
-    return _json(releases.package(releases.releases_of(db.session(), case), case))
+    return _json(releases.package(releases.releases_of(db.session(), case), releases.package_uri(case)))
 
 
 @bp.get("/ocds/<int:case_id>/record.json")
@@ -84,8 +86,16 @@ def ocds_release(release_id: str):
 @bp.get("/ocds/all.json")
 @public
 def ocds_all():
-    """Every release of every published case, as one release package (the bulk download)."""
-    return _json(releases.package(releases.all_releases(db.session()), None))
+    """Every release of every published case, in pages of release packages linked to each other (the bulk
+    download); past the last page, and before anything is published, there is none."""
+    page = max(request.args.get("page", 1, type=int), 1)
+    found, more = releases.page_of_all(db.session(), page)
+    if not found:
+        abort(404)
+    links = {"next": releases.package_uri(None, page + 1)} if more else {}
+    if page > 1:
+        links["prev"] = releases.package_uri(None, page - 1)
+    return _json(releases.package(found, releases.package_uri(None, page), links))
 
 
 @bp.get("/tenders/<reference>")

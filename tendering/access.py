@@ -331,7 +331,9 @@ POLICY: dict[Capability, Policy] = {
         {Role.official: ALWAYS},
     ),
     Capability.administer: Policy(
-        "Read the outbox and the refusal log, block and unblock users.", {Role.admin: ALWAYS}
+        "Read the outbox and the refusal log, block and unblock users, keep the teams of officials and their limits "
+        "of running cases.",
+        {Role.admin: ALWAYS},
     ),
     Capability.manage_own_account: Policy("Change one's password, see and end one's sessions, log out.", _every_role()),
 }

@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlmodel import select
 
-from tendering.agenda import agendas, city_indicators, contributions
+from tendering.agenda import agendas, city_indicators, contributions, databook
 from tendering.core.errors import DomainError
 from tendering.models import (
     Agenda,
@@ -274,6 +274,22 @@ def test_cases_and_their_indicators_are_linked_to_ambitions_in_the_audit_trail(
     session.expire_all()
     assert session.exec(select(CaseAmbition)).all() == []
     assert session.get(Indicator, realised.loneliness.id).city_indicator_id is None  # it left with the ambition
+    added, removed = session.exec(
+        select(AuditEvent)
+        .where(AuditEvent.case_id == case.id, AuditEvent.action == "case_ambitions_changed")
+        .order_by(AuditEvent.id)
+    ).all()
+    assert added.details["unlinked_indicators"] == []
+    assert removed.details["removed"] == [kept["healthy"].id] and removed.details["unlinked_indicators"] == [
+        {
+            "id": realised.loneliness.id,
+            "name": "Aandeel eenzame 75-plussers",
+            "city_indicator_id": kept["lonely"].id,
+            "city_indicator": "Ervaren eenzaamheid",
+        }
+    ]  # which indicators lost their link, in the same event
+    trail = owner.get(f"/cases/{case.id}/audit-trail").text
+    assert "Aandeel eenzame 75-plussers no longer contributes to the city indicator Ervaren eenzaamheid" in trail
 
 
 def test_who_may_not_keep_the_agenda_or_link_a_case_is_refused(app, session, make_user, kept, realised):
@@ -336,6 +352,9 @@ def test_once_a_newer_agenda_exists_the_old_one_is_kept_and_running_cases_come_a
 ):
     closed = make_case(state="closed", title="Afgerond")
     contributions.set_ambitions(session, realised.case, actor=official, ambition_ids=[kept["healthy"].id])
+    contributions.link_indicator(
+        session, realised.case, realised.loneliness.id, actor=official, city_indicator_id=kept["lonely"].id
+    )
     session.add(CaseAmbition(case_id=closed.id, ambition_id=kept["healthy"].id, linked_by_id=official.id))
     session.commit()
     old = kept["agenda"]
@@ -352,7 +371,12 @@ def test_once_a_newer_agenda_exists_the_old_one_is_kept_and_running_cases_come_a
             AuditEvent.case_id == realised.case.id, AuditEvent.action == "case_ambitions_carried_over"
         )
     ).one()
-    assert carried.details == {"added": [copy.id]} and carried.actor_id == official.id
+    assert carried.details == {"added": [copy.id], "indicators_relinked": [realised.loneliness.id]}
+    assert carried.actor_id == official.id
+    session.expire_all()
+    lonely_copy = session.get(Indicator, realised.loneliness.id).city_indicator_id
+    assert session.get(CityIndicator, lonely_copy).carried_from_id == kept["lonely"].id  # it contributes on
+    assert "Aandeel eenzame 75-plussers" in as_(app, official).get(f"/agenda/ambitions/{copy.id}").text
 
     value = city_indicators.CityValue(kept["lonely"], date(2025, 1, 1), 11.0, "GGD")
     attempts = (
@@ -489,3 +513,72 @@ def test_numbers_at_the_edge_of_a_float_neither_import_nor_break_a_chart(app, se
     session.commit()
     for path in (f"/agenda/{agenda.id}", f"/agenda/{agenda.id}/databook", f"/agenda/indicators/{lonely.id}"):
         assert app.test_client().get(path).status_code == 200, path
+
+
+def _section(page: str, ambition) -> str:
+    """The part of the databook about one ambition."""
+    return page.split(f'aria-labelledby="ambition-{ambition.id}"')[1].split("<section ")[0]
+
+
+def test_under_an_ambition_the_databook_shows_the_indicators_that_contribute_to_it(
+    app, session, official, make_user, kept, realised
+):
+    from tendering.question import question_document
+
+    healthy, safe = kept["healthy"], kept["safe"]
+    feeling_safe = city_indicators.add(
+        session,
+        safe,
+        actor=official,
+        fields=city_indicators.CityIndicatorFields(
+            name="Veilig in de eigen buurt",
+            definition="Aandeel inwoners dat zich veilig voelt in de eigen buurt.",
+            unit="%",
+            direction=Direction.higher_is_better,
+            data_source="Veiligheidsmonitor",
+            measured_by="Team Onderzoek",
+            baseline_value=80,
+            baseline_date=date(2022, 1, 1),
+            target_value=85,
+            target_date=date(2030, 1, 1),
+        ),
+    )
+    case = realised.case
+    contributions.set_ambitions(session, case, actor=official, ambition_ids=[healthy.id, safe.id])
+    for indicator, city in ((realised.loneliness, kept["lonely"]), (realised.volunteers, feeling_safe)):
+        contributions.link_indicator(session, case, indicator.id, actor=official, city_indicator_id=city.id)
+    with app.test_request_context():  # published, as a case in realisation has been: the public may see it
+        question_document.freeze(session, case, actor=official)
+    session.commit()
+    agenda = kept["agenda"]
+    council = as_(app, make_user(Role.council_member))
+
+    book = council.get(f"/agenda/{agenda.id}/databook").text
+    health, safety = _section(book, healthy), _section(book, safe)
+    assert "Aandeel eenzame 75-plussers" in health and "contributes to Ervaren eenzaamheid" in health
+    assert "Actieve vrijwilligers" not in health  # it contributes to the other ambition
+    assert "Actieve vrijwilligers" in safety and "contributes to Veilig in de eigen buurt" in safety
+    assert "Aandeel eenzame 75-plussers" not in safety
+    for part in (health, safety):  # linked to no city indicator: under each ambition of the case, apart
+        assert "Not linked to a city indicator:" in part
+        assert part.index("Not linked to a city indicator:") < part.index("Kosten per deelnemer")
+    ambition_page = council.get(f"/agenda/ambitions/{healthy.id}").text
+    assert "contributes to Ervaren eenzaamheid" in ambition_page and "Actieve vrijwilligers" not in ambition_page
+    parts = {p.ambition.id: p for p in databook.build(session, agenda, confidential=True, today=TODAY)}
+    assert sum(parts[healthy.id].statuses.values()) == sum(parts[safe.id].statuses.values()) == 1
+
+    exported = council.get(f"/agenda/{agenda.id}/databook?format=csv").data.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(exported), delimiter=";" if ";" in exported.splitlines()[0] else ","))
+    header = rows[0]
+    kind, name, to = header.index("Kind"), header.index("Indicator"), header.index("Contributes to")
+    coalition_rows = {(r[0], r[name]): (r[kind], r[to]) for r in rows[1:] if r[kind].startswith("Coalition")}
+    assert coalition_rows == {
+        (healthy.title, "Aandeel eenzame 75-plussers"): ("Coalition indicator", "Ervaren eenzaamheid"),
+        (healthy.title, "Kosten per deelnemer"): ("Coalition indicator, not linked to a city indicator", ""),
+        (safe.title, "Actieve vrijwilligers"): ("Coalition indicator", "Veilig in de eigen buurt"),
+        (safe.title, "Kosten per deelnemer"): ("Coalition indicator, not linked to a city indicator", ""),
+    }
+
+    public = app.test_client().get(f"/agenda/{agenda.id}/databook").text
+    assert "Aandeel eenzame 75-plussers" in _section(public, healthy) and "Kosten per deelnemer" not in public
+    assert "Not linked to a city indicator:" not in public  # the only unlinked one is confidential

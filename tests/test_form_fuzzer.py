@@ -58,6 +58,7 @@ from tendering.models import (
     Proposal,
     ProposalSubmission,
     Stakeholder,
+    Team,
     User,
 )
 from tendering.web import forms
@@ -226,6 +227,7 @@ def targets(app, session, evaluating: tuple[Case, str] | None = None) -> list[Ta
                 session, CityIndicator if rule.endpoint.startswith("agenda.") and not on_realised else Indicator
             ),
             "agenda_id": _first(session, Agenda),
+            "team_id": _first(session, Team),
             "ambition_id": _first(session, Ambition),
             "term_id": _first(session, PaymentTerm),
             "claim_id": _first(session, PaymentClaim),

@@ -3,13 +3,35 @@ and exported, with a timeline of phases and the officials' capacity ("pull")."""
 
 import csv
 import io
+from datetime import timedelta
+
+from sqlmodel import select
 
 from tendering.agenda import contributions
-from tendering.models import Role
+from tendering.models import (
+    AuditEvent,
+    PortfolioDecision,
+    PortfolioReview,
+    ProgressReport,
+    Role,
+    Team,
+    User,
+    utcnow,
+)
+from tendering.realisation import monitoring
 
+from .conftest import form_token, future
 from .evaluation_helpers import as_
 from .monitoring_helpers import add_realised
+from .test_accessibility import PageAudit
 from .test_query_counts import counting_queries
+
+
+def next_milestones(client) -> dict[str, tuple[str, str]]:
+    """Each case's next deadline or milestone in the portfolio's export, by title: (what, on)."""
+    rows = list(csv.reader(io.StringIO(client.get("/portfolio?format=csv").data.decode("utf-8-sig"))))
+    what, on = rows[0].index("Next deadline or milestone"), rows[0].index("On")
+    return {r[1]: (r[what], r[on]) for r in rows[1:]}
 
 
 def test_every_case_is_on_one_page_with_what_comes_next(app, session, official, make_user, make_case, kept, realised):
@@ -62,14 +84,24 @@ def test_the_portfolio_costs_the_same_queries_with_more_cases(app, session, offi
             assert owner.get("/portfolio").status_code == 200
         return len(statements)
 
+    def teamed(name: str) -> User:
+        team = Team(name=name, case_limit=2)
+        session.add(team)
+        session.flush()
+        member = make_user(Role.official)
+        member.team_id = team.id
+        session.add(member)
+        return member
+
     first = add_realised(session, make_case, make_user, official)
     contributions.set_ambitions(session, first.case, actor=official, ambition_ids=[kept["healthy"].id])
+    make_case(state="tendering", owner=teamed("Team 0"))
     session.commit()
     before = count()
     for n in range(3):
         more = add_realised(session, make_case, make_user, official, title=f"Zaak {n}", coalition_name=f"Coalitie {n}")
         contributions.set_ambitions(session, more.case, actor=official, ambition_ids=[kept["safe"].id])
-        make_case(state="tendering")
+        make_case(state="tendering", owner=teamed(f"Team {n + 1}"))
     session.commit()
     assert count() == before
 
@@ -77,12 +109,6 @@ def test_the_portfolio_costs_the_same_queries_with_more_cases(app, session, offi
 def test_a_portfolio_review_records_what_is_taken_on_paused_or_stopped_and_why(
     app, session, official, make_user, make_case, realised
 ):
-    from sqlmodel import select
-
-    from tendering.models import AuditEvent, PortfolioDecision
-
-    from .conftest import form_token
-
     waiting = make_case(title="Schoon en heel in de wijk", state="articulation")
     owner = as_(app, official)
     page = owner.get("/portfolio/reviews")
@@ -96,8 +122,9 @@ def test_a_portfolio_review_records_what_is_taken_on_paused_or_stopped_and_why(
         f"decision-{waiting.id}": "pause",
         f"reason-{waiting.id}": "Geen capaciteit tot de zomer.",
     }
-    no_reason = owner.post("/portfolio/reviews", data=data | {f"reason-{waiting.id}": " "}, follow_redirects=True)
-    assert "Give the reason of every decision" in no_reason.text and session.exec(select(PortfolioDecision)).all() == []
+    no_reason = owner.post("/portfolio/reviews", data=data | {f"reason-{waiting.id}": " "})
+    assert no_reason.status_code == 400 and session.exec(select(PortfolioDecision)).all() == []
+    assert "Give the reason of this decision" in no_reason.text
     done = owner.post("/portfolio/reviews", data=data, follow_redirects=True)
     assert "The portfolio review is recorded." in done.text and "Geen capaciteit tot de zomer." in done.text
     assert "Pause at the review of" in owner.get("/portfolio").text
@@ -111,7 +138,8 @@ def test_a_portfolio_review_records_what_is_taken_on_paused_or_stopped_and_why(
     app.config["WTF_CSRF_ENABLED"] = False
     assert council.post("/portfolio/reviews", data=data).status_code == 403
     unknown = owner.post("/portfolio/reviews", data=data | {"decision-999999999": "stop", "reason-999999999": "x"})
-    assert unknown.status_code == 302 and len(session.exec(select(PortfolioDecision)).all()) == 2
+    assert unknown.status_code == 400 and "This case does not exist." in unknown.text
+    assert len(session.exec(select(PortfolioDecision)).all()) == 2
 
 
 def test_a_digit_that_is_not_ascii_is_ignored_not_a_server_error(app, official, realised):
@@ -123,4 +151,83 @@ def test_a_digit_that_is_not_ascii_is_ignored_not_a_server_error(app, official, 
         "/portfolio/reviews",
         data={"held_on": "2026-11-20", "participants": "Gemeente", "decision-²": "stop", "reason-²": "x"},
     )
-    assert posted.status_code == 302  # "Record a decision for at least one case", back on the form
+    assert posted.status_code == 400 and "Record a decision for at least one case." in posted.text  # on the form
+
+
+def test_a_refused_review_is_shown_again_as_typed_with_every_problem(app, session, official, make_user, make_case):
+    first = make_case(title="Schoon en heel in de wijk", state="articulation")
+    second = make_case(title="Jongeren aan het werk", state="tendering")
+    owner = as_(app, official)
+    typed = {
+        "csrf_token": form_token(owner.get("/portfolio/reviews")),
+        "held_on": (utcnow().date() + timedelta(days=3)).isoformat(),
+        "participants": "Gemeente Lindendal\nWoonstichting Thuis",
+        "summary": "Eerst de lopende opdrachten afmaken.",
+        f"decision-{first.id}": "pause",
+        f"reason-{first.id}": "Geen capaciteit tot de zomer.",
+        f"decision-{second.id}": "stop",
+        f"reason-{second.id}": "",
+    }
+    refused = owner.post("/portfolio/reviews", data=typed)
+    page = refused.text
+    assert refused.status_code == 400 and 'id="review-problems"' in page
+    assert "the date lies in the future" in page and "Give the reason of this decision" in page  # both at once
+    assert "Woonstichting Thuis" in page and "Eerst de lopende opdrachten afmaken." in page
+    assert "Geen capaciteit tot de zomer." in page
+    assert '<option value="pause" selected>' in page.split(f'name="decision-{first.id}"')[1].split("</select>")[0]
+    assert '<option value="stop" selected>' in page.split(f'name="decision-{second.id}"')[1].split("</select>")[0]
+    assert f'aria-describedby="problem-{second.id}"' in page and f'aria-describedby="problem-{first.id}"' not in page
+    assert session.exec(select(PortfolioReview)).all() == [] and session.exec(select(PortfolioDecision)).all() == []
+    parser = PageAudit()
+    parser.feed(page)
+    assert parser.problems() == []
+    invalid = owner.post("/portfolio/reviews", data=typed | {"held_on": "", "participants": ""})
+    assert invalid.status_code == 400 and "Geen capaciteit tot de zomer." in invalid.text  # the form's own checks
+    app.config["WTF_CSRF_ENABLED"] = False
+    for who in (make_user(Role.council_member), make_user(Role.admin)):
+        assert as_(app, who).post("/portfolio/reviews", data=typed).status_code == 403
+    assert session.exec(select(PortfolioReview)).all() == []
+
+
+def test_the_next_milestone_is_what_is_overdue_or_comes_first_and_none_once_a_case_ended(
+    app, session, official, make_case, realised
+):
+    owner = as_(app, official)
+    today = utcnow().date()
+    open_tender = make_case(title="Lopende aanbesteding", state="tendering")
+    cancelled = make_case(title="Afgeblazen vraag", state="cancelled")
+    for case in (open_tender, cancelled):
+        case.submission_deadline = future(10)
+        session.add(case)
+    session.commit()
+    found = next_milestones(owner)
+    assert found["Gelukkig oud"][1] == realised.loneliness.next_due_on.isoformat()  # the first quarter's value
+    assert found["Lopende aanbesteding"][0] == "submission deadline"
+    assert found["Afgeblazen vraag"] == ("", "")  # its deadline no longer means anything
+    # The agreement started long ago: its first progress reports have been owed for months.
+    agreement = realised.agreement
+    agreement.starts_on = today - timedelta(days=300)
+    session.add(agreement)
+    session.commit()
+    what, on = next_milestones(owner)["Gelukkig oud"]
+    assert what == "progress report overdue" and on < today.isoformat()
+    page = owner.get("/portfolio").text
+    assert "<strong>progress report overdue</strong>" in page
+    assert page.index("Gelukkig oud") < page.index("Lopende aanbesteding")  # what is overdue comes first
+    # The reports are in; the value the coalition owes since two days is next, and overdue.
+    started = monitoring.periods(agreement.report_cadence, agreement.starts_on, agreement.ends_on)[:4]
+    session.add_all(
+        ProgressReport(
+            agreement_id=agreement.id, period=p.starts_on, narrative="Op koers.", submitted_by_id=realised.member.id
+        )
+        for p in started
+    )
+    realised.loneliness.next_due_on = today - timedelta(days=2)
+    session.add(realised.loneliness)
+    session.commit()
+    what, on = next_milestones(owner)["Gelukkig oud"]
+    assert what == "report overdue: Aandeel eenzame 75-plussers" and on == (today - timedelta(days=2)).isoformat()
+    realised.case.state = "closed"  # test set-up: an ended case owes nothing any more
+    session.add(realised.case)
+    session.commit()
+    assert next_milestones(owner)["Gelukkig oud"] == ("", "")

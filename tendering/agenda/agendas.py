@@ -14,7 +14,18 @@ from sqlmodel import Session, select
 from .. import access
 from ..core import audit
 from ..core.errors import DomainError, NotFound
-from ..models import Agenda, Ambition, Case, CaseAmbition, CityIndicator, CityMeasurement, CityNorm, User
+from ..models import (
+    Agenda,
+    Agreement,
+    Ambition,
+    Case,
+    CaseAmbition,
+    CityIndicator,
+    CityMeasurement,
+    CityNorm,
+    Indicator,
+    User,
+)
 from ..workflow.phases import states_in
 
 MAX_TITLE = 200
@@ -184,11 +195,16 @@ def _carry_over(session: Session, previous: Agenda, agenda: Agenda, actor: User)
         session.add(copy)
         session.flush()
         copies[value.id] = copy
-    _carry_cases(session, new_ambitions, actor)
+    _carry_cases(session, new_ambitions, {old: new.id for old, new in new_indicators.items()}, actor)
     return len(olds)
 
 
-def _carry_cases(session: Session, new_ambitions: dict[int, Ambition], actor: User) -> None:
+def _carry_cases(
+    session: Session, new_ambitions: dict[int, Ambition], new_indicators: dict[int, int], actor: User
+) -> None:
+    """The running cases go on contributing in the new period: each linked to a carried ambition is linked to its
+    copy too, and the agreed indicators of their agreements that contribute to a carried city indicator now
+    contribute to its copy. Each change is in the case's audit trail."""
     links = session.exec(
         select(CaseAmbition.ambition_id, Case)
         .join(Case, Case.id == CaseAmbition.case_id)
@@ -198,6 +214,16 @@ def _carry_cases(session: Session, new_ambitions: dict[int, Ambition], actor: Us
     by_case: dict[int, tuple[Case, list[int]]] = {}
     for old_id, case in links:
         by_case.setdefault(case.id, (case, []))[1].append(new_ambitions[old_id].id)
+    relinked: dict[int, list[int]] = {}
+    for indicator, case_id in session.exec(
+        select(Indicator, Agreement.case_id)
+        .join(Agreement, Agreement.id == Indicator.agreement_id)
+        .where(Agreement.case_id.in_(list(by_case)), Indicator.city_indicator_id.in_(list(new_indicators)))
+        .order_by(Indicator.id)
+    ).all():
+        indicator.city_indicator_id = new_indicators[indicator.city_indicator_id]
+        session.add(indicator)
+        relinked.setdefault(case_id, []).append(indicator.id)
     for case, ambition_ids in by_case.values():
         session.add_all(CaseAmbition(case_id=case.id, ambition_id=a, linked_by_id=actor.id) for a in ambition_ids)
         audit.record(
@@ -205,7 +231,7 @@ def _carry_cases(session: Session, new_ambitions: dict[int, Ambition], actor: Us
             action="case_ambitions_carried_over",
             actor=actor,
             case=case,
-            details={"added": ambition_ids},
+            details={"added": ambition_ids, "indicators_relinked": relinked.get(case.id, [])},
         )
 
 

@@ -26,6 +26,7 @@ from ..models import (
     User,
 )
 from ..realisation import agreement as agreements
+from ..workflow.labels import summarises
 
 
 def ambitions_of_cases(session: Session, case_ids: list[int]) -> dict[int, list[Ambition]]:
@@ -75,30 +76,49 @@ def set_ambitions(session: Session, case: Case, *, actor: User, ambition_ids: li
     for ambition_id in removed:
         session.delete(rows[ambition_id])
     session.add_all(CaseAmbition(case_id=case.id, ambition_id=a, linked_by_id=actor.id) for a in added)
-    if removed:
-        _unlink_indicators(session, case, removed)
+    unlinked = _unlink_indicators(session, case, removed) if removed else []
     audit.record(
         session,
         action="case_ambitions_changed",
         actor=actor,
         case=case,
         reason=(reason or "").strip(),
-        details={"added": added, "removed": removed},
+        details={"added": added, "removed": removed, "unlinked_indicators": unlinked},
     )
     return True
 
 
-def _unlink_indicators(session: Session, case: Case, ambition_ids: list[int]) -> None:
-    """An agreed indicator no longer contributes to a city indicator of an ambition the case left."""
+def _unlink_indicators(session: Session, case: Case, ambition_ids: list[int]) -> list[dict]:
+    """An agreed indicator no longer contributes to a city indicator of an ambition the case left; returns which
+    lost their link (with the city indicator each was linked to), for the audit trail."""
     current = agreements.agreement_of(session, case)
     if current is None:
-        return
-    city_ids = select(CityIndicator.id).where(CityIndicator.ambition_id.in_(ambition_ids))
-    for indicator in session.exec(
-        select(Indicator).where(Indicator.agreement_id == current.id, Indicator.city_indicator_id.in_(city_ids))
+        return []
+    unlinked = []
+    for indicator, city in session.exec(
+        select(Indicator, CityIndicator)
+        .join(CityIndicator, CityIndicator.id == Indicator.city_indicator_id)
+        .where(Indicator.agreement_id == current.id, CityIndicator.ambition_id.in_(ambition_ids))
+        .order_by(Indicator.id)
     ).all():
+        unlinked.append(
+            {"id": indicator.id, "name": indicator.name, "city_indicator_id": city.id, "city_indicator": city.name}
+        )
         indicator.city_indicator_id = None
         session.add(indicator)
+    return unlinked
+
+
+@summarises("case_ambitions_changed")
+def _summary(details: dict) -> list[str]:
+    return [
+        _(
+            "%(name)s no longer contributes to the city indicator %(city)s",
+            name=item["name"],
+            city=item["city_indicator"],
+        )
+        for item in details.get("unlinked_indicators", [])
+    ]
 
 
 def city_indicators_for(session: Session, case: Case) -> list[tuple[CityIndicator, Ambition]]:
@@ -149,17 +169,27 @@ def link_indicator(
 
 @dataclass(frozen=True)
 class Contribution:
-    """A case that contributes to an ambition, with its coalition and agreed indicators, for the databook."""
+    """A case that contributes to an ambition, with its coalition and the agreed indicators that belong under that
+    ambition, for the databook: those linked to one of its city indicators, and those linked to none. An indicator
+    linked to a city indicator of another ambition of the case is under that one only."""
 
     case: Case
     coalition: str
     indicators: list[Indicator]
 
+    @property
+    def linked(self) -> list[Indicator]:
+        return [i for i in self.indicators if i.city_indicator_id is not None]
+
+    @property
+    def unlinked(self) -> list[Indicator]:
+        return [i for i in self.indicators if i.city_indicator_id is None]
+
 
 def contributions(session: Session, ambition_ids: list[int], *, confidential: bool) -> dict[int, list[Contribution]]:
-    """Per ambition, the cases linked to it with their winning coalition and agreed indicators, in three queries
-    whatever the number of cases. Who may not see what is confidential (the public) sees only published cases, and
-    of them only the indicators that are not confidential."""
+    """Per ambition, the cases linked to it with their winning coalition and the agreed indicators under it (see
+    `Contribution`), in three queries whatever the number of cases. Who may not see what is confidential (the public)
+    sees only published cases, and of them only the indicators that are not confidential."""
     found: dict[int, list[Contribution]] = {i: [] for i in ambition_ids}
     if not ambition_ids:
         return found
@@ -182,13 +212,18 @@ def contributions(session: Session, ambition_ids: list[int], *, confidential: bo
             .order_by(Agreement.concluded_at)
         ).all()
     }  # the latest concluded agreement of each case
-    query = select(Indicator).where(Indicator.agreement_id.in_([a for a, _n in agreed.values()]))
+    query = (
+        select(Indicator, CityIndicator.ambition_id)
+        .outerjoin(CityIndicator, CityIndicator.id == Indicator.city_indicator_id)
+        .where(Indicator.agreement_id.in_([a for a, _n in agreed.values()]))
+    )
     if not confidential:
         query = query.where(Indicator.confidential.is_(False))
-    by_agreement: dict[int, list[Indicator]] = {}
-    for indicator in session.exec(query.order_by(Indicator.id)).all():
-        by_agreement.setdefault(indicator.agreement_id, []).append(indicator)
+    by_agreement: dict[int, list[tuple[Indicator, int | None]]] = {}
+    for indicator, contributes_to in session.exec(query.order_by(Indicator.id)).all():
+        by_agreement.setdefault(indicator.agreement_id, []).append((indicator, contributes_to))
     for ambition_id, case in links:
         agreement_id, coalition = agreed.get(case.id, (None, ""))
-        found[ambition_id].append(Contribution(case, coalition, by_agreement.get(agreement_id, [])))
+        indicators = [i for i, to in by_agreement.get(agreement_id, []) if to in (None, ambition_id)]
+        found[ambition_id].append(Contribution(case, coalition, indicators))
     return found

@@ -1,6 +1,8 @@
 """The databook the council steers by: per ambition of an agenda, its city indicators described systematically
 (definition, source, baseline, trend, norm in force and who agreed it, status, the planned value now), and the cases
-and coalitions that contribute with the statuses of their agreed indicators.
+and coalitions that contribute with the statuses of their agreed indicators: those linked to one of the ambition's
+city indicators, and apart from them those linked to no city indicator yet (a link still to make, or an outcome the
+city does not measure). An indicator linked to a city indicator of another ambition is shown under that one.
 
 A whole databook costs the same handful of queries whatever the number of ambitions, indicators, values and cases.
 Confidential indicators (city or coalition) are in it only for who may see them.
@@ -38,12 +40,18 @@ class AmbitionPart:
     ambition: Ambition
     lines: list[CityLine]
     contributions: list[contributions.Contribution]
-    statuses: Counter  # the statuses of the contributing coalitions' indicators
+    statuses: Counter  # the statuses of the coalitions' indicators linked to the ambition's city indicators
     today: date
 
     def status_of(self, indicator) -> monitoring.Status:
         """A contributing coalition indicator's status as the monitor shows it today."""
         return monitoring.status_on(indicator, self.today)
+
+    def city_name(self, indicator) -> str:
+        """The name of the city indicator a coalition indicator contributes to, where the reader may see it."""
+        return next(
+            (line.indicator.name for line in self.lines if line.indicator.id == indicator.city_indicator_id), ""
+        )
 
 
 def build(
@@ -87,7 +95,7 @@ def parts_of(
                     charts.trend(indicator, in_force) if with_charts else None,
                 )
             )
-        statuses = Counter(monitoring.status_on(i, today) for c in contributing[ambition.id] for i in c.indicators)
+        statuses = Counter(monitoring.status_on(i, today) for c in contributing[ambition.id] for i in c.linked)
         parts.append(AmbitionPart(ambition, lines, contributing[ambition.id], statuses, today))
     return parts
 
@@ -126,13 +134,15 @@ def contributing_to(session: Session, city: CityIndicator, *, confidential: bool
 
 def table(parts: list[AmbitionPart], *, confidential: bool) -> tuple[list[str], list[list]]:
     """Every number of the databook as one table: a row per value of each city indicator (with the norm in force and
-    the planned value of its period), and a row per contributing coalition indicator with its latest value."""
+    the planned value of its period), and a row per contributing coalition indicator with its latest value and the
+    city indicator it contributes to."""
     header = [
         _("Ambition"),
         _("Kind"),
         _("Case"),
         _("Coalition"),
         _("Indicator"),
+        _("Contributes to"),
         _("Unit"),
         _("Direction"),
         _("Data source"),
@@ -153,7 +163,7 @@ def table(parts: list[AmbitionPart], *, confidential: bool) -> tuple[list[str], 
     for part in parts:
         for line in part.lines:
             city, norm = line.indicator, line.norm
-            common = [part.ambition.title, _("City indicator"), "", "", city.name, city.unit, city.direction.value]
+            common = [part.ambition.title, _("City indicator"), "", "", city.name, "", city.unit, city.direction.value]
             common += [city.data_source, city.baseline_value, city.baseline_date, city.target_value, city.target_date]
             common += [city.norm_at_risk, city.norm_off_track]
             common += [norm.agreed_on if norm else "", norm.partners.replace("\n", "; ") if norm else ""]
@@ -169,10 +179,15 @@ def table(parts: list[AmbitionPart], *, confidential: bool) -> tuple[list[str], 
                 )
         for contribution in part.contributions:
             for indicator in contribution.indicators:
+                kind = (
+                    _("Coalition indicator")
+                    if indicator.city_indicator_id is not None
+                    else _("Coalition indicator, not linked to a city indicator")
+                )
                 rows.append(
                     tabular.plain(
-                        [part.ambition.title, _("Coalition indicator"), contribution.case.reference]
-                        + [contribution.coalition, indicator.name, indicator.unit, indicator.direction.value]
+                        [part.ambition.title, kind, contribution.case.reference, contribution.coalition]
+                        + [indicator.name, part.city_name(indicator), indicator.unit, indicator.direction.value]
                         + [indicator.data_source, indicator.baseline_value, indicator.baseline_date]
                         + [indicator.target_value, indicator.target_date]
                         + [indicator.norm_at_risk, indicator.norm_off_track, "", ""]

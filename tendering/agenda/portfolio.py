@@ -1,9 +1,12 @@
 """The portfolio of commissions: every case of the municipality in one view, for officials and the council.
 
-Per case: its phase, ambitions, owner, budget ceiling, awarded value, coalition, the next deadline or milestone, and
-how its outcomes stand; filtered, sorted and searched on the server, exported as CSV/XLSX, and drawn as a timeline
-of the phases each case went through. Beside it the capacity: how many running cases each official owns, against
-the number the municipality has said one official can steer well ("pull", not "push").
+Per case: its phase, ambitions, owner, budget ceiling, awarded value, coalition, the next deadline or milestone (the
+earliest date that is still to come or overdue: a report the coalition owes, a deadline, the standstill's end, a
+payment; none once the case has ended), and how its outcomes stand; filtered, sorted and searched on the server,
+exported as CSV/XLSX, and drawn as a timeline of the phases each case went through. Beside it the capacity: how
+many running cases each official owns, against the number the municipality has said one official can steer well, and
+each team's against the limit its administrators set (`parties/teams.py`): a question is taken on when there is room
+("pull", not "push").
 
 A page costs the same handful of queries whatever the number of cases.
 """
@@ -33,15 +36,17 @@ from ..models import (
     PaymentTerm,
     PortfolioDecision,
     PortfolioReview,
+    ProgressReport,
     Proposal,
     Role,
+    Team,
     User,
 )
 from ..procurement import award
 from ..realisation import monitoring
 from ..web.numbers import whole
 from ..workflow.labels import state_label
-from ..workflow.phases import states_in
+from ..workflow.phases import in_phase, where_in_phase
 from . import contributions
 
 SORTS = ("reference", "title", "phase", "owner", "budget", "next")
@@ -89,6 +94,7 @@ def parse_filters(args, states: set[str]) -> Filters:
 class Milestone:
     on: date | datetime
     what: str
+    overdue: bool = False  # its date has passed and what was due is still missing
 
     @property
     def day(self) -> date:
@@ -141,24 +147,22 @@ def rows(session: Session, filters: Filters, *, today: date, now: datetime) -> l
     for case_id, decided in latest_decisions(session, ids).items():
         found[case_id].reviewed = decided
     for row in found.values():
-        row.next = min(
-            (m for m in [row.next, *_deadlines(row.case, now)] if m is not None), key=lambda m: m.day, default=None
-        )
+        _deadlines(row, now)
     return sorted(found.values(), key=_sort_key(filters.sort))
 
 
-def _deadlines(case: Case, now: datetime) -> list[Milestone]:
-    found = []
+def _deadlines(row: Row, now: datetime) -> None:
+    case = row.case
     if case.clarification_deadline and case.clarification_deadline > now:
-        found.append(Milestone(case.clarification_deadline, _("clarification questions close")))
+        _sooner(row, Milestone(case.clarification_deadline, _("clarification questions close")))
     if case.submission_deadline and case.submission_deadline > now:
-        found.append(Milestone(case.submission_deadline, _("submission deadline")))
-    return found
+        _sooner(row, Milestone(case.submission_deadline, _("submission deadline")))
 
 
 def _agreements(session: Session, found: dict[int, Row], ids: list[int], today: date) -> None:
-    """The latest agreement of each case with its coalition, its indicators' statuses, the next report due and the
-    next payment not yet claimed: three queries."""
+    """The latest agreement of each case with its coalition and its indicators' statuses; while the coalition
+    reports, the first value and the first progress report it owes (overdue or next), and the next payment not yet
+    claimed: four queries."""
     latest = {}
     for agreement, coalition in session.exec(
         select(Agreement, Coalition.name)
@@ -167,20 +171,25 @@ def _agreements(session: Session, found: dict[int, Row], ids: list[int], today: 
         .order_by(Agreement.id)
     ).all():
         latest[agreement.case_id] = (agreement, coalition)
-    by_agreement = {}
+    by_agreement, concluded = {}, []
     for case_id, (agreement, coalition) in latest.items():
         row = found[case_id]
         row.coalition = coalition
         if agreement.concluded_at is not None:
             row.awarded = agreement.budget
             by_agreement[agreement.id] = row
+            concluded.append(agreement)
     if not by_agreement:
         return
     for indicator in session.exec(select(Indicator).where(Indicator.agreement_id.in_(list(by_agreement)))).all():
         row = by_agreement[indicator.agreement_id]
         row.statuses[monitoring.status_on(indicator, today)] += 1
-        if indicator.next_due_on and indicator.next_due_on >= today:
-            _sooner(row, Milestone(indicator.next_due_on, _("report due: %(name)s", name=indicator.name)))
+        if indicator.next_due_on and in_phase(row.case, "reporting_open"):
+            late = indicator.next_due_on < today
+            name = indicator.name
+            what = _("report overdue: %(name)s", name=name) if late else _("report due: %(name)s", name=name)
+            _sooner(row, Milestone(indicator.next_due_on, what, overdue=late))
+    _progress_reports(session, concluded, by_agreement, today)
     claimed = select(PaymentClaim.term_id).where(PaymentClaim.status != ClaimStatus.rejected)
     for term in session.exec(
         select(PaymentTerm).where(
@@ -188,6 +197,28 @@ def _agreements(session: Session, found: dict[int, Row], ids: list[int], today: 
         )
     ).all():
         _sooner(by_agreement[term.agreement_id], Milestone(term.due_on, _("payment: %(what)s", what=term.description)))
+
+
+def _progress_reports(session: Session, agreements: list[Agreement], rows: dict[int, Row], today: date) -> None:
+    """The first progress report each reporting agreement still owes, on its cadence: one query."""
+    reporting = [a for a in agreements if in_phase(rows[a.id].case, "reporting_open")]
+    if not reporting:
+        return
+    reported = {
+        (agreement_id, period)
+        for agreement_id, period in session.exec(
+            select(ProgressReport.agreement_id, ProgressReport.period).where(
+                ProgressReport.agreement_id.in_([a.id for a in reporting])
+            )
+        ).all()
+    }
+    for agreement in reporting:
+        schedule = monitoring.periods(agreement.report_cadence, agreement.starts_on, agreement.ends_on)
+        owed = next((p for p in schedule if (agreement.id, p.starts_on) not in reported), None)
+        if owed is not None:
+            late = owed.due_on < today
+            what = _("progress report overdue") if late else _("progress report due")
+            _sooner(rows[agreement.id], Milestone(owed.due_on, what, overdue=late))
 
 
 def _awards(session: Session, found: dict[int, Row], ids: list[int], now: datetime) -> None:
@@ -217,7 +248,8 @@ def _phases(session: Session, found: dict[int, Row], ids: list[int]) -> None:
 
 
 def _sooner(row: Row, milestone: Milestone) -> None:
-    if row.next is None or milestone.day < row.next.day:
+    """Keep the earlier of the row's milestone and this one; an ended case has none."""
+    if in_phase(row.case, "running") and (row.next is None or milestone.day < row.next.day):
         row.next = milestone
 
 
@@ -238,7 +270,8 @@ def _sort_key(sort: str):
 
 @dataclass(frozen=True)
 class Load:
-    official: User
+    """Running cases against a limit: an official's (the municipality's number per official) or a team's."""
+
     running: int
     limit: int
 
@@ -246,28 +279,85 @@ class Load:
     def full(self) -> bool:
         return self.running >= self.limit
 
+    @property
+    def room(self) -> int:
+        return max(self.limit - self.running, 0)
+
+
+@dataclass(frozen=True)
+class OfficialLoad(Load):
+    official: User
+    team: str = ""  # the name of the official's team, if any
+
+
+@dataclass(frozen=True)
+class TeamLoad(Load):
+    team: Team
+
 
 def limit() -> int:
     return int(current_app.config["CASES_PER_OFFICIAL"])
 
 
-def capacity(session: Session) -> list[Load]:
-    """Each official's running cases against the limit, the busiest first, in one query."""
-    running = states_in("running")
-    counts = dict(
-        session.exec(select(Case.owner_id, func.count()).where(Case.state.in_(running)).group_by(Case.owner_id)).all()
+def _running_per_owner():
+    """How many running cases each official owns, as a subquery to join."""
+    return (
+        select(Case.owner_id, func.count().label("running"))
+        .where(where_in_phase("running"))
+        .group_by(Case.owner_id)
+        .subquery()
     )
-    officials = session.exec(select(User).where(User.role == Role.official, User.active).order_by(User.name)).all()
-    found = [Load(o, counts.get(o.id, 0), limit()) for o in officials]
+
+
+def capacity(session: Session) -> list[OfficialLoad]:
+    """Each active official's running cases against the limit, with the official's team, the busiest first, in one
+    query."""
+    running = _running_per_owner()
+    found = [
+        OfficialLoad(count, limit(), official, team or "")
+        for official, team, count in session.exec(
+            select(User, Team.name, func.coalesce(running.c.running, 0))
+            .outerjoin(Team, Team.id == User.team_id)
+            .outerjoin(running, running.c.owner_id == User.id)
+            .where(User.role == Role.official, User.active)
+        ).all()
+    ]
     return sorted(found, key=lambda load: (-load.running, load.official.name))
 
 
-def load_of(session: Session, official: User) -> Load:
+def team_capacity(session: Session) -> list[TeamLoad]:
+    """Each team's running cases (those its officials own) against its limit, by name, in one query."""
+    running = _running_per_owner()
+    return [
+        TeamLoad(count, team.case_limit, team)
+        for team, count in session.exec(
+            select(Team, func.coalesce(func.sum(running.c.running), 0))
+            .outerjoin(User, User.team_id == Team.id)
+            .outerjoin(running, running.c.owner_id == User.id)
+            .group_by(Team.id)
+            .order_by(Team.name, Team.id)
+        ).all()
+    ]
+
+
+def load_of(session: Session, official: User) -> OfficialLoad:
     """One official's load, for the warning before a new case is opened."""
-    running = session.exec(
-        select(func.count()).where(Case.owner_id == official.id, Case.state.in_(states_in("running")))
+    running = session.exec(select(func.count()).where(Case.owner_id == official.id, where_in_phase("running"))).one()
+    return OfficialLoad(running, limit(), official)
+
+
+def team_load_of(session: Session, official: User) -> TeamLoad | None:
+    """The load of the official's team (None outside a team), for the same warning, in one query."""
+    if official.team_id is None:
+        return None
+    team, running = session.exec(
+        select(Team, func.count(Case.id))
+        .outerjoin(User, User.team_id == Team.id)
+        .outerjoin(Case, (Case.owner_id == User.id) & where_in_phase("running"))
+        .where(Team.id == official.team_id)
+        .group_by(Team.id)
     ).one()
-    return Load(official, running, limit())
+    return TeamLoad(running, team.case_limit, team)
 
 
 def table(found: list[Row]) -> tuple[list[str], list[list]]:
@@ -325,6 +415,15 @@ DECISIONS = {
 }
 
 
+class ReviewRefused(DomainError):
+    """A review as typed breaks a rule: the form is shown again with what was typed, `problems` above it and
+    `per_case` (case id -> problem) beside the decisions they are about."""
+
+    def __init__(self, problems: list[str], per_case: dict[int, str]):
+        super().__init__(problems[0], problems[1:])
+        self.problems, self.per_case = problems, per_case
+
+
 def review(
     session: Session,
     *,
@@ -336,25 +435,33 @@ def review(
     today: date,
 ) -> PortfolioReview:
     """Record a review held with partners and what it decided per case (case id -> (decision, reason)); each
-    decision is written to its case's audit trail too. Cases left undecided keep their course."""
+    decision is written to its case's audit trail too. Cases left undecided keep their course. Refused as a whole,
+    with every problem at once (`ReviewRefused`)."""
     access.require(session, access.Capability.review_portfolio, actor)
     present = [line.strip() for line in (participants or "").splitlines() if line.strip()]
-    if not present:
-        raise DomainError(_("Name who took part in the review, one per line."))
-    if held_on > today:
-        raise DomainError(_("A review is recorded once it is held: the date lies in the future."))
-    if len(participants) > 5000 or len(summary or "") > 20000:
-        raise DomainError(_("The text is too long."))
     chosen = {case_id: (d, (r or "").strip()) for case_id, (d, r) in decisions.items() if d}
+    problems = []
+    if not present:
+        problems.append(_("Name who took part in the review, one per line."))
+    if held_on > today:
+        problems.append(_("A review is recorded once it is held: the date lies in the future."))
+    if len(participants or "") > 5000 or len(summary or "") > 20000:
+        problems.append(_("The text is too long."))
     if not chosen:
-        raise DomainError(_("Record a decision for at least one case."))
-    if unknown := [d for d, _r in chosen.values() if d not in DECISIONS]:
-        raise DomainError(_("Unknown decision: %(decision)s.", decision=unknown[0]))
-    if any(not reason or len(reason) > 5000 for _d, reason in chosen.values()):
-        raise DomainError(_("Give the reason of every decision (at most 5,000 characters)."))
-    cases = {c.id: c for c in session.exec(select(Case).where(Case.id.in_(list(chosen)))).all()}
+        problems.append(_("Record a decision for at least one case."))
+    per_case = {}
+    for case_id, (decision, reason) in chosen.items():
+        if decision not in DECISIONS:
+            per_case[case_id] = _("Unknown decision: %(decision)s.", decision=decision)
+        elif not reason or len(reason) > 5000:
+            per_case[case_id] = _("Give the reason of this decision (at most 5,000 characters).")
+    if per_case:
+        problems.append(_("Check the decisions marked below."))
+    cases = {c.id: c for c in session.exec(select(Case).where(Case.id.in_(list(chosen)))).all()} if chosen else {}
     if set(chosen) - set(cases):
-        raise DomainError(_("This case does not exist."))
+        problems.append(_("This case does not exist."))
+    if problems:
+        raise ReviewRefused(problems, per_case)
     found = PortfolioReview(
         held_on=held_on, participants="\n".join(present), summary=(summary or "").strip(), recorded_by_id=actor.id
     )

@@ -24,6 +24,7 @@ from ..models import (
     User,
     utcnow,
 )
+from ..parties import teams
 from ..parties.coalitions import form_coalition, invite_partner, respond
 from ..parties.proposals import DraftFields, draft_for, save_draft
 from ..parties.users import create_user
@@ -62,6 +63,13 @@ USERS = [
     ("p.smit@thuis.example", "Peter Smit", Role.coalition_member, 2),
 ]
 
+# The officials' teams with the running cases each can steer at once: the first is full with the demo's cases, so
+# opening one more shows the warning ("pull").
+TEAMS = [
+    ("Team Zorg en Welzijn", 3, ["f.elamrani@lindendal.example"]),
+    ("Team Wijken en Jeugd", 4, ["j.devries@lindendal.example"]),
+]
+
 
 def seed(session: Session) -> list[tuple[str, str, str]]:
     """Load the demo; returns the logins, or [] when demo data is already present."""
@@ -79,6 +87,7 @@ def seed(session: Session) -> list[tuple[str, str, str]]:
         users[email] = create_user(
             session, email=email, name=name, password=DEMO_PASSWORD, role=role, organisation_id=org_id
         )
+    _teams(session, users)
     official = users["f.elamrani@lindendal.example"]
     members = [users["m.jansen@delinde.example"], users["k.ouali@samenoud.example"]]
     elderly = _elderly_case(session, official, organisations, members)
@@ -98,6 +107,14 @@ def seed(session: Session) -> list[tuple[str, str, str]]:
     session.flush()
     agenda.seed(session, official, [elderly, neighbourhood, education, realised], utcnow().date())
     return [(email, DEMO_PASSWORD, role.value) for email, _name, role, _org in USERS]
+
+
+def _teams(session: Session, users: dict[str, User]) -> None:
+    admin = users[USERS[0][0]]
+    for name, limit, emails in TEAMS:
+        team = teams.create(session, actor=admin, fields=teams.TeamFields(name, limit))
+        for email in emails:
+            teams.place(session, users[email].id, actor=admin, team_id=team.id)
 
 
 def _elderly_case(session: Session, official: User, organisations: list[Organisation], members: list[User]) -> Case:

@@ -75,7 +75,7 @@ from .monitoring import (
     ReportStatus,
 )
 from .open_data import OcdsRelease
-from .organisations import Invitation, Organisation, OrganisationKind, RegistrationRequest, Role, User
+from .organisations import Invitation, Organisation, OrganisationKind, RegistrationRequest, Role, Team, User
 from .outbox import OutboxMessage
 from .sessions import LoginFailure, UserSession
 from .strategy import ChosenStrategy, PlanMessage, StrategyChoice, StrategyLetter
@@ -155,6 +155,7 @@ __all__ = [
     "Role",
     "Stakeholder",
     "SuitabilityAnswer",
+    "Team",
     "UTCDateTime",
     "User",
     "UserSession",

@@ -41,6 +41,18 @@ class Organisation(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+class Team(SQLModel, table=True):
+    """A team of officials, with how many running cases it can steer well at once: a new question is taken on when
+    its team has room ("pull"). An official belongs to at most one team."""
+
+    __tablename__ = "teams"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100, unique=True)
+    case_limit: int
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
 class User(SQLModel, table=True):
     """A person with one role; evaluators are officials assigned to a case."""
 
@@ -52,6 +64,7 @@ class User(SQLModel, table=True):
     password_hash: str = Field(max_length=255)
     role: Role = Field(sa_type=SAEnum(Role, native_enum=False, length=30))
     organisation_id: int | None = Field(default=None, foreign_key="organisations.id", index=True)
+    team_id: int | None = Field(default=None, foreign_key="teams.id", index=True)  # officials only
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

@@ -88,7 +88,7 @@ def _contribution(part: databook.AmbitionPart, contribution) -> dict:
             {
                 "name": i.name,
                 "unit": i.unit,
-                "cityIndicatorId": i.city_indicator_id,
+                "cityIndicatorId": i.city_indicator_id if part.city_name(i) else None,
                 "latestPeriod": i.latest_period.isoformat() if i.latest_period else None,
                 "latestValue": i.latest_value,
                 "status": part.status_of(i).value,
@@ -221,7 +221,7 @@ def _indicator_cells(part: databook.AmbitionPart, indicator) -> list:
         return ["", None, None, None, ""]
     return [
         indicator.name,
-        indicator.city_indicator_id,
+        indicator.city_indicator_id if part.city_name(indicator) else None,
         indicator.latest_period,
         indicator.latest_value,
         part.status_of(indicator).value,

@@ -1,1 +1,1 @@
-"""Who takes part: organisations and their users, coalitions, their proposals and attachments."""
+"""Who takes part: organisations and their users, the officials' teams, coalitions, their proposals and attachments."""

@@ -29,7 +29,7 @@ from ..web.forms import (
 )
 from ..web.numbers import whole
 from ..workflow.labels import STATE_LABELS
-from ..workflow.phases import states_in
+from ..workflow.phases import in_phase
 from . import imports
 
 bp = Blueprint("agenda", __name__)
@@ -560,6 +560,8 @@ def portfolio_page():
         states=STATE_LABELS,
         ambitions=agendas.ambitions_of(session, current) if current else [],
         loads=portfolio.capacity(session),
+        team_loads=portfolio.team_capacity(session),
+        limit=portfolio.limit(),
         labels=monitoring.STATUS_LABELS,
         exports=tabular.export_links("agenda.portfolio_page", **filters.args()),
         sorts=portfolio.SORTS,
@@ -567,16 +569,19 @@ def portfolio_page():
     )
 
 
-def _reviews_page(form=None, status=200):
+def _reviews_page(form=None, *, typed=None, refused=None, status=200):
+    """The reviews and the form to record one; after a refusal, with what was typed and why it was refused."""
     session = db.session()
     running = portfolio.rows(session, portfolio.Filters(sort="reference"), today=_today(), now=utcnow())
-    running = [r for r in running if r.case.state in states_in("running")]
     return render_template(
         "agenda/reviews.html",
         form=form or PortfolioReviewForm(held_on=_today()),
         reviews=portfolio.reviews(session),
-        rows=running,
+        rows=[r for r in running if in_phase(r.case, "running")],
         decisions=portfolio.DECISIONS,
+        typed=typed or {},
+        problems=refused.problems if refused else [],
+        per_case=refused.per_case if refused else {},
     ), status
 
 
@@ -586,25 +591,33 @@ def reviews():
     return _reviews_page()
 
 
-@bp.post("/portfolio/reviews")
-@allows(Capability.review_portfolio)
-def record_review():
-    form = PortfolioReviewForm()
-    if not form.validate_on_submit():
-        return _reviews_page(form, status=400)
-    decisions = {
+def _typed_decisions() -> dict[int, tuple[str, str]]:
+    """The decision and reason per case as posted (`decision-<id>`, `reason-<id>`); other names are ignored."""
+    return {
         number: (value, request.form.get(f"reason-{number}", ""))
         for key, value in request.form.items()
         if key.startswith("decision-") and (number := whole(key.removeprefix("decision-"))) is not None
     }
-    portfolio.review(
-        db.session(),
-        actor=current_user,
-        held_on=form.held_on.data,
-        participants=form.participants.data,
-        summary=form.summary.data or "",
-        decisions=decisions,
-        today=_today(),
-    )
+
+
+@bp.post("/portfolio/reviews")
+@allows(Capability.review_portfolio)
+def record_review():
+    form, typed = PortfolioReviewForm(), _typed_decisions()
+    if not form.validate_on_submit():
+        return _reviews_page(form, typed=typed, status=400)
+    try:
+        portfolio.review(
+            db.session(),
+            actor=current_user,
+            held_on=form.held_on.data,
+            participants=form.participants.data,
+            summary=form.summary.data or "",
+            decisions=typed,
+            today=_today(),
+        )
+    except portfolio.ReviewRefused as refused:
+        db.discard_request_work()
+        return _reviews_page(form, typed=typed, refused=refused, status=400)
     flash(_("The portfolio review is recorded."), "success")
     return redirect(url_for(".reviews"))

@@ -57,6 +57,7 @@ def new():
         amending=False,
         flags=coach_question(form.question.data or ""),
         load=portfolio.load_of(db.session(), current_user),
+        team_load=portfolio.team_load_of(db.session(), current_user),
     )
 
 

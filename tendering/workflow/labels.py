@@ -132,6 +132,9 @@ ACTION_LABELS = {
     "indicator_linked_to_city": _l("Indicator linked to a city indicator"),
     "portfolio_reviewed": _l("Portfolio review recorded"),
     "portfolio_decision": _l("Decision of a portfolio review"),
+    "team_created": _l("Team of officials added"),
+    "team_changed": _l("Team of officials renamed or its limit changed"),
+    "official_team_changed": _l("Official placed in another team"),
     # Money follows outcomes (issue 20)
     "payment_term_added": _l("Payment added to the schedule"),
     "payment_term_removed": _l("Payment removed from the schedule"),

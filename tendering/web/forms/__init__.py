@@ -13,6 +13,8 @@ from .agenda import (
     NewAgendaForm,
     NormForm,
     PortfolioReviewForm,
+    TeamForm,
+    TeamMemberForm,
 )
 from .base import (
     AMENDMENT_HELP,
@@ -109,6 +111,8 @@ __all__ = [
     "NewAgendaForm",
     "NormForm",
     "PortfolioReviewForm",
+    "TeamForm",
+    "TeamMemberForm",
     "ClaimForm",
     "ClaimRejectionForm",
     "PaidForm",

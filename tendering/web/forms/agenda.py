@@ -1,11 +1,12 @@
 """Forms of the Maatschappelijke Agenda: agendas, ambitions, city indicators, their norms and values, and the links
-of cases and indicators to ambitions."""
+of cases and indicators to ambitions; and of the portfolio: its reviews, and the teams whose capacity it shows."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from ...parties.teams import LIMIT_MAX, NAME_MAX
 from .base import FlaskForm, NumberField, checkboxes
 from .realisation import ValueForm
 
@@ -97,3 +98,16 @@ class PortfolioReviewForm(FlaskForm):
         description=_l("The partners and officials at the table, one per line."),
     )
     summary = TextAreaField(_l("What the review concluded"), validators=[Length(max=20000)])
+
+
+class TeamForm(FlaskForm):
+    name = StringField(_l("Name of the team"), validators=[DataRequired(), Length(max=NAME_MAX)])
+    case_limit = IntegerField(
+        _l("Limit of running cases"),
+        validators=[InputRequired(), NumberRange(min=1, max=LIMIT_MAX)],
+        description=_l("How many cases the team's officials can steer well at once; beyond it they are warned."),
+    )
+
+
+class TeamMemberForm(FlaskForm):
+    team_id = SelectField(_l("Team"), coerce=int, validators=[InputRequired()])

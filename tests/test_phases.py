@@ -32,6 +32,7 @@ NOT_A_STATE = {
     ("tendering/realisation/accountability.py", "evaluation"): "the joint evaluation, a key of the page's context",
     ("tendering/models/coalitions.py", "realisation"): "a kind of contribution",
     ("templates/accountability/index.html", "evaluation"): "the id of the joint evaluation's block",
+    ("tendering/open_data/releases.py", "cancelled"): "the OCDS tender status (codelist tenderStatus)",
 }
 LITERAL = re.compile(r"""["']([a-z_]+)["']""")
 GRANT_PHASES = re.compile(r"""phases=\(([^)]*)\)""")  # the access policy's grants (tendering/access.py)

@@ -30,6 +30,7 @@ from ..models import (
     PaymentKind,
     PaymentTerm,
     Proposal,
+    ProposalStage,
     QuestionDocument,
 )
 from ..procurement import award, scoring
@@ -240,7 +241,7 @@ def _tender(session: Session, case: Case, documents: list, base_url: str) -> dic
     }
 
 
-STAGE_NAMES = {"strategy": "Strategie", "realisation": "Realisatieplan"}
+STAGE_NAMES = {ProposalStage.strategy.value: "Strategie", ProposalStage.realisation.value: "Realisatieplan"}
 
 
 def _criteria_details(criteria) -> str:

@@ -1,5 +1,6 @@
 """An agenda with ambitions and city indicators, for the agenda's tests and its browser journey."""
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -8,6 +9,25 @@ from tendering.agenda import agendas, city_indicators
 from tendering.models import Direction
 
 TODAY = date.today()
+
+
+def indicator_fields(**changes) -> city_indicators.CityIndicatorFields:
+    """A city indicator's fields as an official fills them in, with `changes`."""
+    return replace(
+        city_indicators.CityIndicatorFields(
+            name="Ervaren eenzaamheid",
+            definition="Aandeel inwoners dat zich ernstig eenzaam voelt.",
+            unit="%",
+            direction=Direction.lower_is_better,
+            data_source="GGD Gezondheidsmonitor",
+            measured_by="Team Onderzoek",
+            baseline_value=12.5,
+            baseline_date=date(2022, 1, 1),
+            target_value=9,
+            target_date=date(2030, 1, 1),
+        ),
+        **changes,
+    )
 
 
 @pytest.fixture
@@ -24,26 +44,13 @@ def kept(app, session, official):
     safe = agendas.add_ambition(
         session, agenda, actor=official, fields=agendas.AmbitionFields("Inwoners leven in een veilige omgeving")
     )
-    fields = city_indicators.CityIndicatorFields(
-        name="Ervaren eenzaamheid",
-        definition="Aandeel inwoners dat zich ernstig eenzaam voelt.",
-        unit="%",
-        direction=Direction.lower_is_better,
-        data_source="GGD Gezondheidsmonitor",
-        measured_by="Team Onderzoek",
-        baseline_value=12.5,
-        baseline_date=date(2022, 1, 1),
-        target_value=9,
-        target_date=date(2030, 1, 1),
-    )
+    fields = indicator_fields()
     lonely = city_indicators.add(session, healthy, actor=official, fields=fields)
     secret = city_indicators.add(
         session,
         healthy,
         actor=official,
-        fields=city_indicators.CityIndicatorFields(
-            **(vars(fields) | {"name": "Geheime wachtlijst", "confidential": True})
-        ),
+        fields=indicator_fields(name="Geheime wachtlijst", confidential=True),
     )
     for indicator, values in ((lonely, (12.5, 12.1, 11.4)), (secret, (300, 280, 250))):
         for year, value in zip((2022, 2023, 2024), values, strict=True):

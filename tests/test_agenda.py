@@ -24,6 +24,7 @@ from tendering.models import (
     Role,
 )
 
+from .agenda_helpers import indicator_fields
 from .conftest import form_token
 from .evaluation_helpers import as_
 from .monitoring_helpers import add_realised
@@ -178,18 +179,7 @@ def test_a_name_that_two_indicators_share_must_be_given_by_number(app, session, 
         session,
         kept["safe"],
         actor=official,
-        fields=city_indicators.CityIndicatorFields(
-            name=" ervaren EENZAAMHEID ",
-            definition="Dezelfde naam, een andere ambitie.",
-            unit="%",
-            direction=Direction.lower_is_better,
-            data_source="GGD",
-            measured_by="Team Onderzoek",
-            baseline_value=10,
-            baseline_date=date(2022, 1, 1),
-            target_value=8,
-            target_date=date(2030, 1, 1),
-        ),
+        fields=indicator_fields(name=" ervaren EENZAAMHEID ", baseline_value=10, target_value=8),
     )
     session.commit()
     owner = as_(app, official)
@@ -530,17 +520,13 @@ def test_under_an_ambition_the_databook_shows_the_indicators_that_contribute_to_
         session,
         safe,
         actor=official,
-        fields=city_indicators.CityIndicatorFields(
+        fields=indicator_fields(
             name="Veilig in de eigen buurt",
             definition="Aandeel inwoners dat zich veilig voelt in de eigen buurt.",
-            unit="%",
             direction=Direction.higher_is_better,
             data_source="Veiligheidsmonitor",
-            measured_by="Team Onderzoek",
             baseline_value=80,
-            baseline_date=date(2022, 1, 1),
             target_value=85,
-            target_date=date(2030, 1, 1),
         ),
     )
     case = realised.case

@@ -40,7 +40,9 @@ run: install
 	$(BIN)/flask seed-demo
 	SESSION_COOKIE_SECURE=$${SESSION_COOKIE_SECURE:-0} $(BIN)/flask run --host 127.0.0.1 --port $${PORT:-5000}
 
-## Install and run the whole suite (set TEST_DATABASE_URL for PostgreSQL)
+## Install and run the whole suite (set TEST_DATABASE_URL for PostgreSQL), one worker per core (pytest-xdist);
+## PYTEST_ARGS="-n 0 tests/test_seal.py" runs one file in this process
+PYTEST_ARGS ?= -n auto
 test: install-test chromium
 	$(BIN)/ruff check tendering tests
 	$(BIN)/ruff format --check tendering tests bench

@@ -19,7 +19,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlmodel import Session, func, select
-from werkzeug.security import generate_password_hash
 
 from ..agenda import agendas, city_indicators
 from ..models import (
@@ -35,6 +34,7 @@ from ..models import (
     User,
     utcnow,
 )
+from ..parties.users import hash_password
 from ..realisation import agreement, measurements, monitoring
 from . import journeys
 
@@ -86,7 +86,7 @@ def already_generated(session: Session) -> bool:
 
 def _people(session: Session, scale: float, rng: random.Random, seed: int) -> tuple[list[User], list[User]]:
     """Officials, council members and one user for every organisation."""
-    password_hash = generate_password_hash(PASSWORD)
+    password_hash = hash_password(PASSWORD)
     officials = [
         User(
             email=f"official{i}.{seed}@{DOMAIN}", name=f"Ambtenaar {i}", password_hash=password_hash, role=Role.official

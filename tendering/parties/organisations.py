@@ -15,12 +15,11 @@ from datetime import timedelta
 
 from flask_babel import gettext as _
 from sqlmodel import Session, select
-from werkzeug.security import generate_password_hash
 
 from ..core import audit, mail
 from ..core.errors import DomainError, NotAllowed, NotFound
 from ..models import Invitation, Organisation, OrganisationKind, RegistrationRequest, Role, User, utcnow
-from .users import check_password, create_user, find_user_by_email
+from .users import check_password, create_user, find_user_by_email, hash_password
 
 INVITATION_DAYS = 14
 REGISTRATION_DAYS = 2
@@ -113,7 +112,7 @@ def request_registration(
     if "@" not in email:
         raise DomainError(_("Give a valid e-mail address."))
     check_password(password, [email, user_name, fields.name])
-    password_hash = generate_password_hash(password, method="scrypt")
+    password_hash = hash_password(password)
     if find_user_by_email(session, email) is not None:
         mail.queue(
             session,

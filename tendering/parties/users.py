@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterable
 from datetime import datetime
 
+from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from sqlalchemy import func, update
 from sqlmodel import Session, select
@@ -24,6 +25,15 @@ MIN_PASSWORD_SCORE = 3  # zxcvbn: 3 is "safely unguessable: moderate protection 
 _ZXCVBN_MAX_LENGTH = 72  # zxcvbn refuses longer input; a password that long is not weak for its first 72 characters
 # Compared against when the e-mail is unknown, so timing does not reveal which accounts exist.
 _DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
+
+
+def hash_password(password: str) -> str:
+    """scrypt at werkzeug's cost. A test run may set PASSWORD_HASH_METHOD to a cheaper scrypt, as Django's test
+    settings do; it is not read from the environment, so no deployment can weaken it."""
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
+    return generate_password_hash(password, method=method)
+
+
 # Dutch words zxcvbn's English dictionaries miss, and the words of this platform: a password built on one is guessed early.
 COMMON_WORDS = (
     "wachtwoord",
@@ -154,7 +164,7 @@ def create_user(
     email = email.strip().lower()
     if password_hash is None:
         check_password(password or "", [email, name])
-        password_hash = generate_password_hash(password, method="scrypt")
+        password_hash = hash_password(password)
     if session.exec(select(User).where(User.email == email)).first():
         raise DomainError(_("An account with this e-mail address already exists."))
     if role == Role.coalition_member and organisation_id is None:
@@ -196,7 +206,7 @@ def change_password(session: Session, user: User, *, current: str, new: str, kee
     check_password(new, [user.email, user.name])
     if check_password_hash(user.password_hash, new):
         raise DomainError(_("The new password is the same as the current one."))
-    user.password_hash = generate_password_hash(new, method="scrypt")
+    user.password_hash = hash_password(new)
     session.add(user)
     ended = end_sessions(session, user, reason="password_changed", actor=user, keep_session_id=keep_session_id)
     audit.record(session, action="password_changed", actor=user, details={"sessions_ended": ended})

@@ -14,6 +14,7 @@ Markdown table is printed for the README.
 """
 
 import argparse
+import contextlib
 import http.cookiejar
 import json
 import os
@@ -37,6 +38,8 @@ PASSWORD = "synthetic-benchmark-password"
 PAGES = ("baseline", "tender_board", "case_page", "outcome_monitor", "coalition_indicators", "portfolio", "databook")
 PG = "postgresql+psycopg://postgres@127.0.0.1:5432/"
 DATA_VERSION = 2  # what generate-data fills; a data set of another version is made again (2: the agenda too)
+WRITERS = 20  # coalitions reporting in the mixed scenario
+WRITE_RATE = 20  # values a second in the mixed scenario, a quarter through the web form, the rest through the API
 
 
 def scale_tag(scale: float) -> str:
@@ -110,24 +113,51 @@ def prepare(db: str, scale: float) -> dict:
 
 def targets(url: str) -> dict:
     """Who logs in and which pages they load: a realised case, its owner, a council member, the winner's member, and
-    the agenda of today."""
+    the agenda of today; and the writers of the mixed scenario: up to WRITERS coalitions that report, each with a
+    member, an API token (made here, once per data set) and its indicators' latest started periods."""
     code = """
 import json
 from sqlmodel import Session, select
 from tendering import db
 from tendering.agenda import agendas
-from tendering.models import Agreement, Case, Coalition, Role, User, utcnow
+from tendering.models import Agreement, ApiToken, Case, Coalition, Indicator, Role, User, utcnow
+from tendering.realisation import api_tokens, measurements
 from wsgi import app
+today = utcnow().date()
 with app.app_context(), Session(db.engine()) as s:
-    agreement = s.exec(select(Agreement).where(Agreement.concluded_at.is_not(None)).order_by(Agreement.id)).first()
+    concluded = s.exec(select(Agreement).where(Agreement.concluded_at.is_not(None)).order_by(Agreement.id)).all()
+    def lead_of(agreement):
+        return s.exec(select(User).join(Coalition, Coalition.lead_organisation_id == User.organisation_id)
+                      .where(Coalition.id == agreement.coalition_id).order_by(User.id)).first()
+    agreement = concluded[0]
     case = s.get(Case, agreement.case_id)
-    lead = s.exec(select(User).join(Coalition, Coalition.lead_organisation_id == User.organisation_id)
-                  .where(Coalition.id == agreement.coalition_id)).first()
     council = s.exec(select(User).where(User.role == Role.council_member).order_by(User.id)).first()
-    agenda = agendas.current(s, utcnow().date())
+    agenda = agendas.current(s, today)
+    writers = []
+    for other in concluded:
+        lead = lead_of(other)
+        reporting = measurements.reporting_for(s, other.coalition_id, lead)
+        if not reporting.open:
+            continue
+        for old in s.exec(select(ApiToken).where(ApiToken.coalition_id == other.coalition_id,
+                                                 ApiToken.name == "bench")).all():
+            api_tokens.revoke(s, reporting, old.id, actor=lead)
+        _token, secret = api_tokens.create(s, reporting, actor=lead, name="bench")
+        periods = []
+        for indicator in s.exec(select(Indicator).where(Indicator.agreement_id == other.id)).all():
+            started = measurements.reportable_periods(indicator, other, today)
+            if started:
+                periods.append([indicator.id, started[-1].starts_on.isoformat()])
+        if periods:
+            writers.append({"coalition": other.coalition_id, "member": lead.email, "token": secret,
+                            "indicators": periods})
+        if len(writers) == WRITERS:
+            break
+    s.commit()
     print(json.dumps({"case": case.id, "owner": s.get(User, case.owner_id).email, "council": council.email,
-                      "coalition": agreement.coalition_id, "member": lead.email, "agenda": agenda.id}))
-"""
+                      "coalition": agreement.coalition_id, "member": lead_of(agreement).email, "agenda": agenda.id,
+                      "writers": writers}))
+""".replace("WRITERS", str(WRITERS))
     done = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=app_env(url), capture_output=True, text=True, check=True
     )
@@ -136,6 +166,8 @@ with app.app_context(), Session(db.engine()) as s:
 
 class Server:
     """gunicorn on loopback, as in production (sync workers, one per core)."""
+
+    app, ready = "wsgi:app", "/healthz"
 
     def __init__(self, url: str, port: int, workers: int, **env: str):
         self.base = f"http://127.0.0.1:{port}"
@@ -150,14 +182,14 @@ class Server:
                 f"127.0.0.1:{port}",
                 "--log-level",
                 "warning",
-                "wsgi:app",
+                self.app,
             ],
             cwd=ROOT,
             env=app_env(url, **env),
         )
         for _ in range(100):
             try:
-                urllib.request.urlopen(self.base + "/healthz", timeout=1)
+                urllib.request.urlopen(self.base + self.ready, timeout=1)
                 return
             except OSError:
                 time.sleep(0.2)
@@ -171,6 +203,88 @@ class Server:
     def stop(self):
         self.process.terminate()
         self.process.wait(timeout=30)
+
+
+class Writers:
+    """Coalitions reporting values while the pages are measured: WRITE_RATE a second in all, from four threads on
+    a fixed schedule, each value a new one or a correction of the latest period, a quarter of them through the web
+    form (logged in, with its CSRF token) and the rest through the API."""
+
+    def __init__(self, base: str, writers: list[dict], rate: float):
+        import random
+
+        self.base, self.rate, self.random = base, rate, random.Random(7)
+        self.writers = writers
+        self.browsers = {w["coalition"]: Browser(base).login(w["member"]) for w in writers}
+        self.stop_flag, self.threads = threading.Event(), []
+        self.statuses: dict[int, int] = {}
+        self.latencies: list[float] = []
+        self.lock = threading.Lock()
+
+    def _write(self, number: int) -> int:
+        writer = self.random.choice(self.writers)
+        indicator_id, period = self.random.choice(writer["indicators"])
+        value = round(self.random.uniform(1, 100), 2)
+        if number % 4 == 0:
+            browser = self.browsers[writer["coalition"]]
+            path = f"/coalitions/{writer['coalition']}/indicators/{indicator_id}"
+            _status, page = browser.get(path)
+            status, _body = browser.post(
+                path + "/measurements",
+                {
+                    "csrf_token": Browser.token(page),
+                    "period": period,
+                    "value": str(value),
+                    "source": "bench",
+                    "correction_reason": "Benchmark",
+                },
+            )
+            return status
+        request = urllib.request.Request(
+            f"{self.base}/api/v1/indicators/{indicator_id}/measurements",
+            data=json.dumps({"period": period, "value": value, "correction_reason": "Benchmark"}).encode(),
+            headers={"Authorization": f"Bearer {writer['token']}", "Content-Type": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    def _run(self, offset: int, threads: int):
+        interval, number, due = threads / self.rate, offset, time.monotonic() + offset / self.rate
+        while not self.stop_flag.is_set():
+            delay = due - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            started = time.monotonic()
+            status = self._write(number)
+            with self.lock:
+                self.statuses[status] = self.statuses.get(status, 0) + 1
+                self.latencies.append((time.monotonic() - started) * 1000)
+            number, due = number + threads, due + interval
+
+    def __enter__(self):
+        self.started = time.monotonic()
+        self.threads = [threading.Thread(target=self._run, args=(i, 4), daemon=True) for i in range(4)]
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *_exc):
+        self.stop_flag.set()
+        for thread in self.threads:
+            thread.join()
+        self.seconds = time.monotonic() - self.started
+
+    def report(self) -> dict:
+        ordered = sorted(self.latencies)
+        return {
+            "writes": len(ordered),
+            "writes_per_second": round(len(ordered) / self.seconds, 1),
+            "statuses": {str(k): v for k, v in sorted(self.statuses.items())},
+            "write_p95_ms": round(ordered[int(len(ordered) * 0.95)] if ordered else 0, 1),
+        }
 
 
 class Browser:
@@ -210,6 +324,12 @@ class Browser:
         return "; ".join(f"{c.name}={c.value}" for c in self.jar)
 
 
+class Bare(Server):
+    """The bare Flask app of bench/bare_app.py, on the same database."""
+
+    app, ready = "bench.bare_app:app", "/baseline"
+
+
 def wrk(url: str, cookie: str | None, seconds: int, connections: int) -> dict:
     command = [
         "wrk",
@@ -244,11 +364,14 @@ def page_paths(who: dict, sessions: dict) -> dict[str, tuple[str, str | None]]:
     }
 
 
-def measure_pages(db: str, scale: float, args, *, cached: bool = True) -> dict:
-    """Every page under load; `cached=False` turns the page-body cache off, to show what building a page costs."""
+def measure_pages(db: str, scale: float, args, *, cached: bool = True, writes: bool = False) -> dict:
+    """Every page under load; `cached=False` turns the page-body cache off, to show what building a page costs;
+    `writes` has coalitions report WRITE_RATE values a second meanwhile (the mixed scenario). The plain run measures
+    the bare Flask app beside the pages."""
     url = database_url(db, scale)
     who = targets(url)
     server = Server(url, args.port, args.workers, **({} if cached else {"FRAGMENT_CACHE_ENTRIES": "0"}))
+    bare = Bare(url, args.port + 1, args.workers) if cached and not writes else None
     try:
         sessions = {role: Browser(server.base).login(who[role]).cookie() for role in ("owner", "council", "member")}
         paths = page_paths(who, sessions)
@@ -267,15 +390,26 @@ def measure_pages(db: str, scale: float, args, *, cached: bool = True) -> dict:
         # each figure is the median over the rounds.
         rounds, seconds = (args.rounds, args.seconds) if cached else (1, max(args.seconds // 2, 3))
         runs = {page: [] for page in paths}
-        for _round in range(rounds):
-            for page, (path, cookie) in paths.items():
-                runs[page].append(wrk(server.base + path, cookie, seconds, args.connections))
+        if bare:
+            runs["bare_flask"] = []
+        writers = Writers(server.base, who["writers"], WRITE_RATE) if writes else contextlib.nullcontext()
+        with writers:
+            for _round in range(rounds):
+                for page, (path, cookie) in paths.items():
+                    runs[page].append(wrk(server.base + path, cookie, seconds, args.connections))
+                if bare:
+                    runs["bare_flask"].append(wrk(bare.base + "/baseline", None, seconds, args.connections))
         found = {page: {**median(measured), "rounds": measured} for page, measured in runs.items()}
         stop.set()
         sampler.join()
-        return {"pages": found, "peak_worker_rss_mb": round(peak[0] / 2**20, 1)}
+        result = {"pages": found, "peak_worker_rss_mb": round(peak[0] / 2**20, 1)}
+        if writes:
+            result["writes"] = writers.report()
+        return result
     finally:
         server.stop()
+        if bare:
+            bare.stop()
 
 
 def burst(db: str, args) -> dict:
@@ -392,13 +526,34 @@ def table(result: dict) -> str:
     for db, scales in result["databases"].items():
         for scale, data in scales["scales"].items():
             base, built_base = data["pages"]["baseline"]["rps"], data["built_pages"]["baseline"]["rps"]
-            for page, m in data["pages"].items():
-                b = data["built_pages"][page]
+            for page in PAGES:
+                m, b = data["pages"][page], data["built_pages"][page]
                 lines.append(
                     f"| {db} | {scale} | {page} | {m['rps']:.0f} | {m['p50_ms']:.1f} | {m['p95_ms']:.1f} | {m['p99_ms']:.1f} | "
                     f"{m['rps'] / base:.2f} | {scales.get('p95_growth', {}).get(page, '')} | {b['rps']:.0f} | "
                     f"{b['p95_ms']:.1f} | {b['rps'] / built_base:.2f} | {scales.get('built_p95_growth', {}).get(page, '')} |"
                 )
+    lines += [
+        "",
+        f"While coalitions report {WRITE_RATE} values a second (a quarter through the web form):",
+        "",
+        "| database | scale | page | req/s | × baseline req/s | p95 ms | p95 / without writes | writes/s | write p95 ms |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for db, scales in result["databases"].items():
+        for scale, data in scales["scales"].items():
+            mixed, quiet, w = data["mixed_pages"], data["pages"], data["writes"]
+            for page, m in mixed.items():
+                lines.append(
+                    f"| {db} | {scale} | {page} | {m['rps']:.0f} | {m['rps'] / mixed['baseline']['rps']:.2f} | "
+                    f"{m['p95_ms']:.1f} | {m['p95_ms'] / quiet[page]['p95_ms']:.2f} | {w['writes_per_second']} | "
+                    f"{w['write_p95_ms']} |"
+                )
+    lines += ["", "| database | scale | /baseline req/s | bare Flask req/s | × bare |", "|---|---|---|---|---|"]
+    for db, scales in result["databases"].items():
+        for scale, data in scales["scales"].items():
+            app_rps, bare_rps = data["pages"]["baseline"]["rps"], data["pages"]["bare_flask"]["rps"]
+            lines.append(f"| {db} | {scale} | {app_rps:.0f} | {bare_rps:.0f} | {app_rps / bare_rps:.2f} |")
     for db, scales in result["databases"].items():
         if "burst" in scales:
             lines.append(f"\n{db}: burst {json.dumps(scales['burst'])}; CSV import {json.dumps(scales['csv_import'])}")
@@ -435,11 +590,15 @@ def main() -> None:
             print(f"== {db} scale {scale}: pages", flush=True)
             pages = measure_pages(db, scale, args)
             built = measure_pages(db, scale, args, cached=False)
+            print(f"== {db} scale {scale}: pages while coalitions report {WRITE_RATE} values a second", flush=True)
+            mixed = measure_pages(db, scale, args, writes=True)
             entry["scales"][f"{scale:g}"] = {
                 **info,
                 **pages,
                 "built_pages": built["pages"],
-                "peak_worker_rss_mb": max(pages["peak_worker_rss_mb"], built["peak_worker_rss_mb"]),
+                "mixed_pages": mixed["pages"],
+                "writes": mixed["writes"],
+                "peak_worker_rss_mb": max(run["peak_worker_rss_mb"] for run in (pages, built, mixed)),
             }
         if len(args.scales) > 1:
             low, high = entry["scales"][f"{min(args.scales):g}"], entry["scales"][f"{max(args.scales):g}"]

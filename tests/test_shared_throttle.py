@@ -43,7 +43,7 @@ def test_two_workers_share_one_login_throttle(test_config, official):
 def test_two_workers_share_the_registration_limit_in_redis(test_config, redis_url):
     config = {k: v for k, v in test_config.items() if k != "RATELIMIT_STORAGE_URI"}
     # A unique prefix keeps this run's counters apart from any other run's.
-    config.update(REDIS_URL=redis_url, RATELIMIT_KEY_PREFIX=uuid.uuid4().hex)
+    config.update(REDIS_URL=redis_url, RATELIMIT_KEY_PREFIX=uuid.uuid4().hex, FRAGMENT_CACHE_PREFIX=uuid.uuid4().hex)
     workers = [create_app(config), create_app(config)]
     statuses = []
     for attempt in range(21):  # the limit is 20 per hour per address

@@ -62,6 +62,8 @@ def from_environment(instance_path: str) -> dict:
         # Rendered page bodies kept per worker (see `fragments`): how many, and for how long at most.
         "FRAGMENT_CACHE_ENTRIES": int(os.environ.get("FRAGMENT_CACHE_ENTRIES", 500)),
         "FRAGMENT_CACHE_SECONDS": int(os.environ.get("FRAGMENT_CACHE_SECONDS", 300)),
+        # With REDIS_URL the bodies are shared in Redis under this prefix (default: one derived from SECRET_KEY).
+        "FRAGMENT_CACHE_PREFIX": os.environ.get("FRAGMENT_CACHE_PREFIX"),
         "CASES_PER_OFFICIAL": int(os.environ.get("CASES_PER_OFFICIAL", 6)),
         "PAYMENT_FOUR_EYES_ABOVE": _amount("PAYMENT_FOUR_EYES_ABOVE", "25000"),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER"),

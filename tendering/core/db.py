@@ -7,10 +7,12 @@ after the view returns (so a refused write still becomes a 409 page, not a
 that must happen only once the data is stored (delivering mail) hangs on
 `after_commit`. Command-line jobs and the time-driven steps open a session of
 their own and call `commit(session)`.
-A transaction that wrote anything bumps the data generation as its last
-statement before the commit, so cached page bodies (`fragments`) go stale
-exactly when the data does; bumping last means every writer takes that row's
-lock after all its other locks, which cannot deadlock.
+A transaction that wrote anything bumps, as its last statements before the
+commit, the data generation or, when all it wrote is narrower (a measurement),
+the generations of the scopes it changed (see `generations`), so cached page
+bodies (`fragments`) go stale exactly when their data does; bumping last means
+every writer takes those rows' locks after all its other locks, which cannot
+deadlock.
 """
 
 from collections.abc import Callable
@@ -21,8 +23,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
 from ..models import DataGeneration
-
-WROTE = "tendering.wrote"
+from . import generations
 
 
 def make_engine(url: str) -> Engine:
@@ -101,6 +102,7 @@ def commit(db_session: Session | None = None) -> None:
     db_session = db_session or session()
     db_session.commit()
     g.pop("data_generation", None)  # the commit bumped it; bodies rendered from here on belong to the new one
+    g.pop("scope_generations", None)
     for hook in db_session.info.pop(AFTER_COMMIT, []):
         try:
             hook(db_session)
@@ -142,13 +144,14 @@ def _close_session(_exc: BaseException | None) -> None:
 
 @event.listens_for(Session, "after_flush")
 def _note_flush(session: Session, _context) -> None:
-    session.info[WROTE] = True
+    changed = [obj for obj in session.dirty if session.is_modified(obj)]
+    generations.note_flushed(session, [*session.new, *changed, *session.deleted])
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _note_statement(state) -> None:
     if state.is_insert or state.is_update or state.is_delete:
-        state.session.info[WROTE] = True
+        generations.note_statement(state.session)
 
 
 @event.listens_for(Session, "before_commit")
@@ -156,19 +159,25 @@ def _bump_generation(session: Session) -> None:
     if session.in_nested_transaction():  # a savepoint released: the transaction goes on, its commit comes later
         return
     session.flush()
-    if session.info.get(WROTE):
+    if generations.wrote(session):
         derive(session)
         session.flush()
-    if session.info.pop(WROTE, False):
+    scopes = generations.scopes_changed(session)
+    generations.forget(session)
+    if not scopes:
+        return
+    connection = session.connection()  # Core, not the session: these statements must not count as writes
+    if generations.EVERYTHING in scopes:
         table = DataGeneration.__table__
-        connection = session.connection()  # Core, not the session: this statement must not count as a write
         if not connection.execute(update(table).values(generation=table.c.generation + 1)).rowcount:
             connection.execute(insert(table).values(id=1, generation=1))  # a database emptied by hand
+    else:
+        generations.bump(connection, scopes)
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget_writes(session: Session) -> None:
     if session.in_nested_transaction():  # a savepoint rolled back: what the transaction wrote before it stays
         return
-    session.info.pop(WROTE, None)
+    generations.forget(session)
     session.info.pop(AFTER_COMMIT, None)

@@ -11,7 +11,7 @@ from .agenda import (
     PortfolioReview,
 )
 from .audit import AuditEvent
-from .base import DataGeneration, UTCDateTime, utcnow
+from .base import DataGeneration, ScopeGeneration, UTCDateTime, utcnow
 from .cases import (
     AwardCriterion,
     Case,
@@ -121,6 +121,7 @@ __all__ = [
     "ContactMoment",
     "CriterionScore",
     "DataGeneration",
+    "ScopeGeneration",
     "Direction",
     "IndicatorStatus",
     "ReportStatus",

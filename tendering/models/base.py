@@ -44,3 +44,12 @@ class DataGeneration(SQLModel, table=True):
     __tablename__ = "data_generation"
     id: int = Field(default=1, primary_key=True)
     generation: int = Field(default=0, sa_type=BigInteger, sa_column_kwargs={"server_default": "0"})
+
+
+class ScopeGeneration(SQLModel, table=True):
+    """A counter per part of the data that pages cache by ("case:7", "coalition:3", "monitor"): a write that
+    changes only such a part (a measurement) bumps its scopes, not the data generation (see `generations`)."""
+
+    __tablename__ = "scope_generations"
+    scope: str = Field(primary_key=True, max_length=80)
+    generation: int = Field(default=0, sa_type=BigInteger, sa_column_kwargs={"server_default": "0"})

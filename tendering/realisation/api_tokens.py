@@ -7,6 +7,7 @@ once the coalition no longer has a concluded agreement to report on.
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import update
@@ -18,6 +19,7 @@ from ..models import ApiToken, Coalition, User, utcnow
 from . import measurements
 
 PREFIX = "tnd_"
+LAST_USE_PRECISION = timedelta(hours=1)  # the last use is noted at most once an hour: bookkeeping, on every API call
 
 
 def _hash(token: str) -> str:
@@ -89,8 +91,8 @@ def authenticate(session: Session, header: str | None) -> Caller | None:
         reporting = measurements.reporting_for(session, coalition.id, user)
     except NotFound:
         return None
-    table = ApiToken.__table__
-    db.write_aside(
-        update(table).where(table.c.id == token.id).values(last_used_at=utcnow())
-    )  # bookkeeping, no change of data
+    now = utcnow()
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USE_PRECISION:
+        table = ApiToken.__table__
+        db.write_aside(update(table).where(table.c.id == token.id).values(last_used_at=now))  # bookkeeping
     return Caller(token, user, reporting)

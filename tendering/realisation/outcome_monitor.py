@@ -86,7 +86,7 @@ class Card:
 
 @dataclass
 class Overview:
-    cards: list[Card]
+    rows: list[tuple[Indicator, Case, Coalition, Agreement]]  # the page's indicators; `cards` draws them
     total: int
     filters: Filters
     status_counts: dict[monitoring.Status, int] = field(default_factory=dict)
@@ -132,7 +132,8 @@ def _base(filters: Filters, confidential: bool, today: date, *columns):
     return statement
 
 
-def _cards(session: Session, rows, today: date) -> list[Card]:
+def cards(session: Session, rows, today: date) -> list[Card]:
+    """The cards of these rows (indicator, case, coalition, agreement), with their values loaded in one query."""
     values = monitoring.current_values(session, [indicator.id for indicator, *_rest in rows])
     cards = []
     for indicator, case, coalition, agreement in rows:
@@ -174,7 +175,8 @@ def summary(session: Session, filters: Filters, *, confidential: bool, today: da
 
 
 def overview(session: Session, filters: Filters, totals: Summary, *, confidential: bool, today: date) -> Overview:
-    """One page of cards with the counts and filter choices around it.
+    """One page of indicators with the counts and filter choices around it; the cards are drawn apart
+    (`cards`), so that a page can take each unchanged card from the cache.
 
     Coalitions are found by a part of their name rather than picked from a list:
     a big city has thousands, and the page should not grow with them.
@@ -188,7 +190,7 @@ def overview(session: Session, filters: Filters, totals: Summary, *, confidentia
     counts = totals.status_counts
     total = counts.get(filters.status, 0) if filters.status else sum(counts.values())
     coalition = session.get(Coalition, filters.coalition_id) if filters.coalition_id else None
-    return Overview(_cards(session, rows, today), total, filters, counts, totals.themes, coalition)
+    return Overview(list(rows), total, filters, counts, totals.themes, coalition)
 
 
 def all_rows(
@@ -314,17 +316,17 @@ def case_monitor(session: Session, case_id: int, *, confidential: bool, today: d
     )
     if not rows:
         raise NotFound(_("This case has no outcome monitor."))
-    cards = _cards(session, rows, today)
+    found = cards(session, rows, today)
     outcomes = session.exec(
         select(Outcome).where(Outcome.case_id == case_id).order_by(Outcome.position, Outcome.id)
     ).all()
-    linked = [(o, [c for c in cards if c.indicator.outcome_id == o.id]) for o in outcomes]
-    unlinked = [c for c in cards if c.indicator.outcome_id not in {o.id for o in outcomes}]
-    return CaseMonitor(case, cards[0].coalition, linked, unlinked)
+    linked = [(o, [c for c in found if c.indicator.outcome_id == o.id]) for o in outcomes]
+    unlinked = [c for c in found if c.indicator.outcome_id not in {o.id for o in outcomes}]
+    return CaseMonitor(case, found[0].coalition, linked, unlinked)
 
 
 def indicator_card(session: Session, indicator_id: int, *, confidential: bool, today: date) -> Card:
     row = session.exec(_base(Filters(), confidential, today).where(Indicator.id == indicator_id)).first()
     if row is None:
         raise NotFound(_("This indicator does not exist."))
-    return _cards(session, [row], today)[0]
+    return cards(session, [row], today)[0]

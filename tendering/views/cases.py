@@ -4,7 +4,7 @@ from flask_login import current_user
 
 from ..access import Capability, allows, may
 from ..agenda import portfolio
-from ..core import audit, db
+from ..core import audit, db, generations
 from ..models import Case
 from ..procurement import tender_box
 from ..question import follow_up
@@ -102,7 +102,9 @@ def show(case: Case):
         ), changes_at
 
     return render_template(
-        "cases/show.html", case=case, body=fragments.cached("case", (case.id, current_user.id), body)
+        "cases/show.html",
+        case=case,
+        body=fragments.cached("case", (case.id, current_user.id), body, (generations.case(case.id),)),
     )
 
 

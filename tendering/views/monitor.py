@@ -6,8 +6,8 @@ from flask import Blueprint, Response, render_template, request
 from flask_babel import gettext as _
 
 from ..access import may, public
-from ..core import db
-from ..models import utcnow
+from ..core import db, generations
+from ..models import Indicator, utcnow
 from ..question.question_document import to_pdf
 from ..realisation import measurements, monitoring, outcome_monitor
 from ..web import charts, fragments, tabular
@@ -15,6 +15,7 @@ from ..workflow.phases import states_in
 
 bp = Blueprint("monitor", __name__, url_prefix="/monitor")
 PRINT_LIMIT = 1000
+MONITOR = (generations.MONITOR,)
 
 
 def _context():
@@ -70,18 +71,41 @@ def overview():
 
     def body():
         summary = fragments.remember(
-            "monitor-summary", (confidential, today, replace(filters, status=None, page=1)), totals
+            "monitor-summary", (confidential, today, replace(filters, status=None, page=1)), totals, MONITOR
         )
+        found = outcome_monitor.overview(session, filters, summary, confidential=confidential, today=today)
         return render_template(
             "monitor/_overview.html",
-            overview=outcome_monitor.overview(session, filters, summary, confidential=confidential, today=today),
+            overview=found,
+            cards=_card_bodies(session, found.rows, today),
             labels=monitoring.STATUS_LABELS,
             phases=states_in("monitored"),
             confidential=confidential,
         ), fragments.next_day(today)
 
     return render_template(
-        "monitor/overview.html", body=fragments.cached("monitor", (confidential, today, filters), body)
+        "monitor/overview.html", body=fragments.cached("monitor", (confidential, today, filters), body, MONITOR)
+    )
+
+
+def _card_bodies(session, rows, today):
+    """The page's cards, each from the cache unless its indicator, its values or the rest of the data changed.
+    A card shows nothing but its indicator, so whoever may see the indicator may be served its card."""
+    ids = [indicator.id for indicator, *_rest in rows]  # before their scopes are read, which expires them
+
+    def draw(positions):
+        generations.reload(session, Indicator, [ids[p] for p in positions])
+        drawn = outcome_monitor.cards(session, [rows[p] for p in positions], today)
+        return [
+            render_template("monitor/_card_body.html", card=card, labels=monitoring.STATUS_LABELS) for card in drawn
+        ]
+
+    return fragments.cached_each(
+        "monitor-card",
+        [(i, today) for i in ids],
+        [(generations.indicator(i),) for i in ids],
+        draw,
+        fragments.next_day(today),
     )
 
 

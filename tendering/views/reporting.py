@@ -8,7 +8,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from ..access import Capability, allows
-from ..core import db
+from ..core import db, generations
 from ..core.i18n import localdate
 from ..models import utcnow
 from ..realisation import agreement as agreements
@@ -60,7 +60,11 @@ def _index_page(
         ), fragments.next_day(today)
 
     plain = import_form is None and token_form is None and not errors and new_token is None
-    page = fragments.cached("indicators", (coalition_id, current_user.id, today), body) if plain else Markup(body()[0])
+    if plain:
+        scopes = (generations.coalition(coalition_id),)
+        page = fragments.cached("indicators", (coalition_id, current_user.id, today), body, scopes)
+    else:
+        page = Markup(body()[0])
     return render_template("reporting/index.html", reporting=reporting, body=page), status
 
 

@@ -347,6 +347,20 @@ def wrk(url: str, cookie: str | None, seconds: int, connections: int) -> dict:
     return json.loads(next(line for line in reversed(out.splitlines()) if line.startswith("{")))
 
 
+def drain(base: str) -> None:
+    """Wait until the server has worked off what the last load left queued (wrk stops with requests still in the
+    workers' backlog; a slow page would otherwise be charged to the next one measured)."""
+    for _ in range(60):
+        started = time.monotonic()
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=15).read()
+        except OSError:
+            pass
+        if time.monotonic() - started < 0.05:
+            return
+        time.sleep(0.25)
+
+
 def median(measured: list[dict]) -> dict:
     return {key: statistics.median(m[key] for m in measured) for key in ("rps", "p50_ms", "p95_ms", "p99_ms")}
 
@@ -386,6 +400,7 @@ def measure_pages(db: str, scale: float, args, *, cached: bool = True, writes: b
         sampler.start()
         for path, cookie in paths.values():
             wrk(server.base + path, cookie, 2, args.connections)  # warm up
+            drain(server.base)
         # Rounds through every page, so the baseline and the pages share whatever else the machine is doing;
         # each figure is the median over the rounds.
         rounds, seconds = (args.rounds, args.seconds) if cached else (1, max(args.seconds // 2, 3))
@@ -397,6 +412,7 @@ def measure_pages(db: str, scale: float, args, *, cached: bool = True, writes: b
             for _round in range(rounds):
                 for page, (path, cookie) in paths.items():
                     runs[page].append(wrk(server.base + path, cookie, seconds, args.connections))
+                    drain(server.base)
                 if bare:
                     runs["bare_flask"].append(wrk(bare.base + "/baseline", None, seconds, args.connections))
         found = {page: {**median(measured), "rounds": measured} for page, measured in runs.items()}

@@ -231,3 +231,19 @@ def test_the_next_milestone_is_what_is_overdue_or_comes_first_and_none_once_a_ca
     session.add(realised.case)
     session.commit()
     assert next_milestones(owner)["Gelukkig oud"] == ("", "")
+
+
+def test_the_portfolio_pages_fifty_cases_and_exports_them_all(app, official, make_case, monkeypatch):
+    from tendering.agenda import portfolio
+
+    monkeypatch.setattr(portfolio, "PER_PAGE", 3)
+    owner = as_(app, official)
+    for n in range(7):
+        make_case(title=f"Vraag {n}")
+    first = owner.get("/portfolio?sort=title")
+    assert "7 cases (Page 1 of 3)" in first.text and first.text.count('id="case-') == 3
+    last = owner.get("/portfolio?sort=title&page=3").text
+    assert "Vraag 6" in last and "Vraag 0" not in last and last.count('id="case-') == 1
+    assert owner.get("/portfolio?sort=title&page=99").text.count('id="case-') == 1  # past the end: the last page
+    rows = list(csv.reader(io.StringIO(owner.get("/portfolio?sort=title&page=2&format=csv").text)))
+    assert len(rows) == 1 + 7  # the header and every case, whatever the page

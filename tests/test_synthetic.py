@@ -125,7 +125,7 @@ def test_benchmarked_pages_cost_the_same_queries_on_more_data(app, session):
         f"/cases/{case.id}": (7, 3),  # one of them: the case's earlier and follow-up cases, linked both ways
         "/monitor": (8, 2),  # built: the cards' generations, and the indicators of the cards drawn, read again
         f"/coalitions/{coalition_id}/indicators": (7, 5),
-        "/portfolio": (14, 14),  # the portfolio and the databook keep no page body in the cache
+        "/portfolio": (15, 15),  # the portfolio and the databook keep no page body in the cache
         f"/agenda/{agenda.id}/databook": (9, 9),
     }
     # (the coalition pages' gate asks two questions of its own before the view: the coalition's case, for its phase,

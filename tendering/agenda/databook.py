@@ -47,6 +47,12 @@ class AmbitionPart:
         """A contributing coalition indicator's status as the monitor shows it today."""
         return monitoring.status_on(indicator, self.today)
 
+    def unlinked_statuses(self, contribution: contributions.Contribution) -> list[tuple[monitoring.Status, int]]:
+        """How many of a contribution's indicators linked to no city indicator have each status: counted, not
+        listed, so that a case with many indicators does not fill the databook (its monitor lists them)."""
+        counts = Counter(self.status_of(i) for i in contribution.unlinked)
+        return [(status, counts[status]) for status in monitoring.Status if counts[status]]
+
     def city_name(self, indicator) -> str:
         """The name of the city indicator a coalition indicator contributes to, where the reader may see it."""
         return next(

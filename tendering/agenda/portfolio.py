@@ -59,6 +59,7 @@ class Filters:
     ambition_id: int | None = None
     owner_id: int | None = None
     sort: str = "next"
+    page: int = 1
 
     def args(self, **changes) -> dict:
         current = replace(self, **changes)
@@ -70,6 +71,7 @@ class Filters:
                 ("ambition", current.ambition_id),
                 ("owner", current.owner_id),
                 ("sort", current.sort if current.sort != "next" else None),
+                ("page", current.page if current.page > 1 else None),
             )
             if v
         }
@@ -87,7 +89,18 @@ def parse_filters(args, states: set[str]) -> Filters:
         ambition_id=number("ambition"),
         owner_id=number("owner"),
         sort=args.get("sort", "") if args.get("sort", "") in SORTS else "next",
+        page=max(number("page") or 1, 1),
     )
+
+
+PER_PAGE = 50  # cases on one page of the portfolio; the exports hold every case the filters select
+
+
+def page_of(rows: list, filters: Filters) -> tuple[list, int, int]:
+    """The rows of the filters' page (past the last page: the last), that page's number and the number of pages."""
+    pages = max((len(rows) + PER_PAGE - 1) // PER_PAGE, 1)
+    page = min(filters.page, pages)
+    return rows[(page - 1) * PER_PAGE : page * PER_PAGE], page, pages
 
 
 @dataclass(frozen=True)
@@ -181,14 +194,16 @@ def _agreements(session: Session, found: dict[int, Row], ids: list[int], today: 
             concluded.append(agreement)
     if not by_agreement:
         return
-    for indicator in session.exec(select(Indicator).where(Indicator.agreement_id.in_(list(by_agreement)))).all():
-        row = by_agreement[indicator.agreement_id]
-        row.statuses[monitoring.status_on(indicator, today)] += 1
-        if indicator.next_due_on and in_phase(row.case, "reporting_open"):
-            late = indicator.next_due_on < today
-            name = indicator.name
-            what = _("report overdue: %(name)s", name=name) if late else _("report due: %(name)s", name=name)
-            _sooner(row, Milestone(indicator.next_due_on, what, overdue=late))
+    shown = monitoring.shown_status(today)
+    for agreement_id, status, count in session.exec(
+        select(Indicator.agreement_id, shown, func.count())
+        .where(Indicator.agreement_id.in_(list(by_agreement)))
+        .group_by(Indicator.agreement_id, shown)
+    ).all():
+        by_agreement[agreement_id].statuses[monitoring.Status(status)] += count
+    _values_due(
+        session, [a.id for a in concluded if in_phase(by_agreement[a.id].case, "reporting_open")], by_agreement, today
+    )
     _progress_reports(session, concluded, by_agreement, today)
     claimed = select(PaymentClaim.term_id).where(PaymentClaim.status != ClaimStatus.rejected)
     for term in session.exec(
@@ -197,6 +212,30 @@ def _agreements(session: Session, found: dict[int, Row], ids: list[int], today: 
         )
     ).all():
         _sooner(by_agreement[term.agreement_id], Milestone(term.due_on, _("payment: %(what)s", what=term.description)))
+
+
+def _values_due(session: Session, agreement_ids: list[int], rows: dict[int, Row], today: date) -> None:
+    """The first value each reporting agreement owes (overdue or next) and for which indicator: one query, one row
+    per agreement, however many indicators it has."""
+    if not agreement_ids:
+        return
+    first = (
+        select(Indicator.agreement_id, func.min(Indicator.next_due_on).label("due_on"))
+        .where(Indicator.agreement_id.in_(agreement_ids), Indicator.next_due_on.is_not(None))
+        .group_by(Indicator.agreement_id)
+        .subquery()
+    )
+    owed = {}
+    for agreement_id, name, due_on in session.exec(
+        select(Indicator.agreement_id, Indicator.name, Indicator.next_due_on)
+        .join(first, (first.c.agreement_id == Indicator.agreement_id) & (first.c.due_on == Indicator.next_due_on))
+        .order_by(Indicator.id.desc())
+    ).all():
+        owed[agreement_id] = (name, due_on)  # of indicators due the same day, the first made
+    for agreement_id, (name, due_on) in owed.items():
+        late = due_on < today
+        what = _("report overdue: %(name)s", name=name) if late else _("report due: %(name)s", name=name)
+        _sooner(rows[agreement_id], Milestone(due_on, what, overdue=late))
 
 
 def _progress_reports(session: Session, agreements: list[Agreement], rows: dict[int, Row], today: date) -> None:

@@ -21,6 +21,7 @@ from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_
+from sqlalchemy import case as sql_case
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
@@ -172,6 +173,14 @@ def status_on(indicator: Indicator, today: date) -> Status:
     if indicator.next_due_on is not None and indicator.next_due_on < today:
         return Status.overdue
     return Status(indicator.assessed_status)
+
+
+def shown_status(today: date, next_due_on=None, assessed_status=None):
+    """`status_on` as SQL, for counting in the database: over the indicators table, or over the given columns of
+    a subquery."""
+    next_due_on = Indicator.next_due_on if next_due_on is None else next_due_on
+    assessed_status = Indicator.assessed_status if assessed_status is None else assessed_status
+    return sql_case((next_due_on < today, Status.overdue.value), else_=assessed_status)
 
 
 def _in_force():

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import case as sql_case
 from sqlalchemy import func
 from sqlmodel import Session, select
 
@@ -158,10 +157,7 @@ def summary(session: Session, filters: Filters, *, confidential: bool, today: da
     unfiltered_status = _base(
         replace(filters, status=None, page=1), confidential, today, Indicator.next_due_on, Indicator.assessed_status
     ).subquery()
-    shown = sql_case(
-        (unfiltered_status.c.next_due_on < today, monitoring.Status.overdue.value),
-        else_=unfiltered_status.c.assessed_status,
-    )
+    shown = monitoring.shown_status(today, unfiltered_status.c.next_due_on, unfiltered_status.c.assessed_status)
     counts = {monitoring.Status(s): n for s, n in session.exec(select(shown, func.count()).group_by(shown)).all()}
     concluded = select(Agreement.case_id).where(Agreement.concluded_at.is_not(None)).subquery()
     themes = [

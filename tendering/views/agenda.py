@@ -553,9 +553,13 @@ def portfolio_page():
     if kind:
         return tabular.download(kind, "portefeuille", *portfolio.table(found))
     current = agendas.current(session, today)
+    shown, page, pages = portfolio.page_of(found, filters)
     return render_template(
         "agenda/portfolio.html",
-        rows=found,
+        rows=shown,
+        total=len(found),
+        page=page,
+        pages=pages,
         filters=filters,
         states=STATE_LABELS,
         ambitions=agendas.ambitions_of(session, current) if current else [],
@@ -563,7 +567,7 @@ def portfolio_page():
         team_loads=portfolio.team_capacity(session),
         limit=portfolio.limit(),
         labels=monitoring.STATUS_LABELS,
-        exports=tabular.export_links("agenda.portfolio_page", **filters.args()),
+        exports=tabular.export_links("agenda.portfolio_page", **filters.args(page=1)),
         sorts=portfolio.SORTS,
         decisions=portfolio.DECISIONS,
     )

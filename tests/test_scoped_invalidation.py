@@ -4,7 +4,8 @@ writer's own pages, and every reader's, show the new value at once and only as f
 
 from sqlmodel import select
 
-from tendering.models import ApiToken, DataGeneration, Role, ScopeGeneration
+from tendering.models import ApiToken, DataGeneration, OcdsRelease, Role, ScopeGeneration
+from tendering.question import question_document
 from tendering.realisation import outcome_monitor
 
 from .evaluation_helpers import as_
@@ -36,10 +37,15 @@ def test_a_value_moves_its_case_its_coalition_and_the_monitor_and_nothing_else(
     app, client, session, realised, make_case, make_user, official
 ):
     add_realised(session, make_case, make_user, official, title="Ander", coalition_name="Anders")
+    with app.test_request_context():  # published, as a case in realisation has been: its values are open data
+        question_document.freeze(session, realised.case, actor=official)
+    session.commit()
     headers = bearer(new_token(app, realised))
     data, scopes = generations(session)
+    releases = len(session.exec(select(OcdsRelease)).all())
     post_value(client, headers, realised, realised.loneliness, 41)
     data_after, scopes_after = generations(session)
+    assert len(session.exec(select(OcdsRelease)).all()) > releases  # stored under the case's lock, in bulk
     assert data_after == data
     assert moved(scopes, scopes_after) == {
         "monitor",

@@ -151,7 +151,7 @@ def _note_flush(session: Session, _context) -> None:
 @event.listens_for(Session, "do_orm_execute")
 def _note_statement(state) -> None:
     if state.is_insert or state.is_update or state.is_delete:
-        generations.note_statement(state.session)
+        generations.note_statement(state)
 
 
 @event.listens_for(Session, "before_commit")

@@ -77,11 +77,14 @@ def note_flushed(session: Session, objects: Iterable[object]) -> None:
             pending["scopes"].add(EVERYTHING)
 
 
-def note_statement(session: Session) -> None:
-    """A bulk statement: its rows are not known, so it changes everything."""
-    session.info.setdefault(PENDING, {"scopes": set(), "indicators": set(), "agreements": set()})["scopes"].add(
-        EVERYTHING
-    )
+def note_statement(state) -> None:
+    """A bulk statement: its rows are not known, so it changes everything, unless it writes a kind of row no
+    cached page shows or is a lock that changes nothing (`locking.serialise`)."""
+    pending = state.session.info.setdefault(PENDING, {"scopes": set(), "indicators": set(), "agreements": set()})
+    mapper = state.bind_mapper
+    if state.execution_options.get("changes_nothing") or (mapper is not None and issubclass(mapper.class_, UNSEEN)):
+        return
+    pending["scopes"].add(EVERYTHING)
 
 
 def wrote(session: Session) -> bool:

@@ -40,7 +40,8 @@ def serialise(session: Session, model: type, row_id: int) -> None:
     two officials at once cannot both act on the same old state.
     """
     table = model.__table__
-    session.execute(update(table).where(table.c.id == row_id).values(id=table.c.id))
+    statement = update(table).where(table.c.id == row_id).values(id=table.c.id)
+    session.execute(statement.execution_options(changes_nothing=True))  # a lock: no cached page goes stale
 
 
 def fresh(statement):

@@ -7,8 +7,9 @@ counter that every writing transaction bumps before it commits (see `db`): a
 commit makes every older body unreachable, so nothing stale is served after a
 change. A write that changes only rows of a known scope (a measurement: its
 case, its coalition, the monitor; see `generations`) bumps those scopes
-instead, and a body names the scopes it shows besides. What changes with time alone (a deadline passing, a new day for the
-monitor's statuses) is the caller's `until`: the body expires at that moment.
+instead, and a body names the scopes it shows besides. What changes with time
+alone (a deadline passing, a new day for the monitor's statuses) is the
+caller's `until`: the body expires at that moment.
 
 The layout around a body (the user's name, the logout form, flash messages) is
 rendered on every request. A body's forms carry a placeholder where the CSRF
@@ -158,7 +159,7 @@ def remember(
 ) -> T:
     """A value computed from the data (a body, or counts shared by many bodies), kept like a body."""
     cache = current_app.extensions[EXTENSION]
-    cache_key = f"{name}:{generation()}:{scope_generations(scopes)}:{get_locale()}:{key!r}"
+    cache_key = _key(name, key, scopes)
     value = cache.get(cache_key)
     if value is None:
         with _building(cache, cache_key):
@@ -180,14 +181,18 @@ def cached_each(
     `render(positions)` draws those of `keys` not in the cache, all at once. Each key has its own scopes."""
     cache = current_app.extensions[EXTENSION]
     scope_generations(tuple(scope for own in scopes for scope in own))  # one query for all of them
-    prefix = f"{name}:{generation()}:{get_locale()}"
-    cache_keys = [f"{prefix}:{scope_generations(own)}:{key!r}" for key, own in zip(keys, scopes, strict=True)]
+    cache_keys = [_key(name, key, own) for key, own in zip(keys, scopes, strict=True)]
     bodies = cache.get_many(*cache_keys) if cache_keys else []
     if missing := [position for position, body in enumerate(bodies) if body is None]:
         for position, body in zip(missing, render(missing), strict=True):
             cache.set(cache_keys[position], body, timeout=_seconds_left(until))
             bodies[position] = body
     return [Markup(body) for body in bodies]
+
+
+def _key(name: str, key: tuple[Hashable, ...], scopes: tuple[str, ...]) -> str:
+    """Where a value is kept: its name and key under the generations it was built from, in the reader's language."""
+    return f"{name}:{generation()}:{scope_generations(scopes)}:{get_locale()}:{key!r}"
 
 
 def csrf_placeholder() -> str:

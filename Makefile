@@ -34,11 +34,12 @@ chromium:
 	  && { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } ; } \
 	  || echo "Chromium is not installed: the browser tests will be skipped (sudo apt-get install chromium)."
 
-## Install, create the SQLite database with demo data, serve on http://127.0.0.1:5000
+## Install, create the SQLite database with demo data, serve on http://127.0.0.1:5000 with a job consumer
+## (mail, deadlines) in the same process: Ctrl-C stops both
 run: install
 	$(BIN)/flask init-db
 	$(BIN)/flask seed-demo
-	SESSION_COOKIE_SECURE=$${SESSION_COOKIE_SECURE:-0} $(BIN)/flask run --host 127.0.0.1 --port $${PORT:-5000}
+	SESSION_COOKIE_SECURE=$${SESSION_COOKIE_SECURE:-0} exec $(BIN)/flask serve --host 127.0.0.1 --port $${PORT:-5000}
 
 ## Install and run the whole suite (set TEST_DATABASE_URL for PostgreSQL), one worker per core (pytest-xdist);
 ## PYTEST_ARGS="-n 0 tests/test_seal.py" runs one file in this process

@@ -1,4 +1,4 @@
-"""Command-line tasks: `flask --app wsgi init-db | create-user | tick | seed-demo`."""
+"""Command-line tasks: `flask --app wsgi init-db | create-user | tick | jobs | serve | seed-demo`."""
 
 import click
 from flask import Flask, current_app
@@ -13,7 +13,7 @@ from .models import Role
 
 
 def init_app(app: Flask) -> None:
-    for command in (init_db, create_user, tick, seed_demo, export_ocds, generate_data, access_table):
+    for command in (init_db, create_user, tick, jobs, serve, seed_demo, export_ocds, generate_data, access_table):
         app.cli.add_command(command)
 
 
@@ -58,15 +58,65 @@ def create_user(email, name, role, organisation_id, password):
 @click.command("tick")
 @with_appcontext
 def tick():
-    """Apply time-driven steps (deadlines passed) and deliver queued mail; safe to run often."""
-    from .core.mail import deliver_pending
-    from .workflow.engine import apply_all_due_steps
+    """Apply time-driven steps (deadlines passed) and deliver queued mail; safe to run often. A job consumer does
+    this every minute by itself (`flask jobs`); this is for operators and cron without one."""
+    from .jobs.tasks import tick as run_tick
 
-    with Session(db.engine()) as session:
-        fired = apply_all_due_steps(session)
-        session.commit()
-        sent = deliver_pending(session)
-    click.echo(f"{fired} time-driven step(s) applied, {sent} message(s) sent.")
+    done = run_tick()
+    failed = f", {done.delivery.failed} failed (kept for a later attempt)" if done.delivery.failed else ""
+    click.echo(f"{done.fired} time-driven step(s) applied, {done.delivery.sent} message(s) sent{failed}.")
+
+
+def _consumer(workers: int, periodic: bool):
+    """A Huey consumer of the app's queue, running its tasks in this app (one app per consumer process)."""
+    from .jobs import enqueue, huey, use_app
+    from .jobs.tasks import every_minute
+
+    use_app(current_app._get_current_object())
+    if periodic:
+        enqueue(every_minute)  # catch up at once on what waited while no consumer ran, not at the next minute
+    return huey.create_consumer(
+        workers=workers, periodic=periodic, worker_type="thread", max_delay=2, shutdown_timeout=30
+    )
+
+
+@click.command("jobs")
+@with_appcontext
+@click.option("--workers", type=click.IntRange(min=1, max=64), default=2, show_default=True)
+@click.option(
+    "--periodic/--no-periodic",
+    default=True,
+    show_default=True,
+    help="Also run the per-minute tick. Several consumers may; one suffices.",
+)
+def jobs(workers, periodic):
+    """Run a job consumer until stopped: SIGINT lets running jobs finish, SIGTERM stops at once (a delivery cut
+    short is taken over when its claim expires). Start as many as needed, on as many machines, against the same
+    Redis (JOBS_REDIS_URL or REDIS_URL); the same as `huey_consumer tendering.jobs.huey -k thread`."""
+    import logging
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    _consumer(workers, periodic).run()
+
+
+@click.command("serve")
+@with_appcontext
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=5000, show_default=True)
+@click.option("--workers", type=click.IntRange(min=1, max=16), default=1, show_default=True, help="Job workers.")
+def serve(host, port, workers):
+    """The development server with a job consumer in the same process (`make run`): mail goes out and deadlines
+    pass with nothing else to start, and stopping the server stops the consumer with it. Production runs gunicorn
+    and `flask jobs` apart."""
+    from werkzeug.serving import run_simple
+
+    consumer = _consumer(workers, periodic=True)
+    consumer._set_signal_handlers = lambda: None  # the web server's process: Ctrl-C stops the server
+    consumer.start()
+    try:
+        run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)
+    finally:
+        consumer.stop(graceful=True)
 
 
 @click.command("seed-demo")

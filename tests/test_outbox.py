@@ -33,32 +33,20 @@ def test_outbox_query_count_does_not_grow(app, logged_in, make_user, session):
     assert len(many) == len(few)
 
 
-def test_messages_go_out_through_smtp_after_commit(app, session, monkeypatch):
-    from tendering.core import mail
-
-    sent = []
-
-    class FakeSMTP:
-        def __init__(self, host, port, timeout):
-            assert (host, port) == ("smtp.gemeente.example", 25)
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            return False
-
-        def send_message(self, message):
-            sent.append((message["To"], message["Subject"]))
-
-    monkeypatch.setattr(mail.smtplib, "SMTP", FakeSMTP)
-    app.config.update(MAIL_SERVER="smtp.gemeente.example")
-    session.add(OutboxMessage(to_address="a@b.example", subject="Wijziging 1", body="x"))
+def test_messages_go_out_through_smtp(app, session, smtp_server):
+    app.config.update(smtp_server.mail_config)
+    session.add(OutboxMessage(to_address="a@b.example", subject="Wijziging 1", body="De termijn is verlengd."))
     session.commit()
     with app.app_context():
-        from tendering.core import db
+        from tendering.core import mail
 
-        assert mail.deliver_pending(db.session()) == 1
+        assert mail.deliver() == mail.Delivery(sent=1, failed=0)
+    (received,) = smtp_server.wait_for(1)
     session.expire_all()
     message = session.get(OutboxMessage, 1)
-    assert sent == [("a@b.example", "Wijziging 1")] and message.sent_at is not None
+    assert (received.to, received.subject, received.text.strip()) == (
+        ["a@b.example"],
+        "Wijziging 1",
+        "De termijn is verlengd.",
+    )
+    assert message.sent_at is not None and message.error == ""

@@ -50,7 +50,9 @@ from tendering.models import (
     Indicator,
     IndicatorDraft,
     Measurement,
+    Notification,
     Objection,
+    Organisation,
     Outcome,
     PaymentClaim,
     PaymentTerm,
@@ -227,6 +229,7 @@ def targets(app, session, evaluating: tuple[Case, str] | None = None) -> list[Ta
                 session, CityIndicator if rule.endpoint.startswith("agenda.") and not on_realised else Indicator
             ),
             "agenda_id": _first(session, Agenda),
+            "organisation_id": _first(session, Organisation),
             "team_id": _first(session, Team),
             "ambition_id": _first(session, Ambition),
             "term_id": _first(session, PaymentTerm),
@@ -240,6 +243,7 @@ def targets(app, session, evaluating: tuple[Case, str] | None = None) -> list[Ta
             "attachment_id": 1,
             "letter_id": 1,
             "session_id": 1,
+            "notification_id": _first(session, Notification),
             # an account none of the fuzzing roles logs in with, so blocking it locks no client out
             "user_id": _first(
                 session,
@@ -276,7 +280,7 @@ def targets(app, session, evaluating: tuple[Case, str] | None = None) -> list[Ta
 
 BASELINE = {
     "text": "Tekst van de fuzzer, lang genoeg",
-    "email": "fuzz@example.test",
+    "email": "fuzz@example.org",
     "password": "correct horse battery staple fuzz",
     "int": "3",
     "decimal": "10",

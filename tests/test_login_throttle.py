@@ -105,7 +105,7 @@ def test_only_failures_count_per_address(app, make_user):
     for colleague in colleagues:
         login(app.test_client(), colleague)
     client = app.test_client()
-    statuses = [attempt(client, f"nobody{n}@example.test").status_code for n in range(4)]
+    statuses = [attempt(client, f"nobody{n}@example.org").status_code for n in range(4)]
     assert statuses == [200, 200, 200, 429]  # then strangers' failures do hold the address back
 
 
@@ -115,10 +115,10 @@ def test_town_hall_behind_proxy_is_not_one_address(test_config, official, make_u
     try:
         guesser = app.test_client()
         for n in range(3):  # one visitor sprays passwords over accounts
-            attempt(guesser, f"nobody{n}@example.test", headers={"X-Forwarded-For": "203.0.113.7"}, environ_base=proxy)
+            attempt(guesser, f"nobody{n}@example.org", headers={"X-Forwarded-For": "203.0.113.7"}, environ_base=proxy)
         assert (
             attempt(
-                guesser, "nobody9@example.test", headers={"X-Forwarded-For": "203.0.113.7"}, environ_base=proxy
+                guesser, "nobody9@example.org", headers={"X-Forwarded-For": "203.0.113.7"}, environ_base=proxy
             ).status_code
             == 429
         )
@@ -135,7 +135,7 @@ def test_spoofed_forwarded_for_is_ignored_without_a_trusted_proxy(app):
     app.config["LOGIN_ADDRESS_FREE_FAILURES"] = 3
     client = app.test_client()
     statuses = [
-        attempt(client, f"nobody{n}@example.test", headers={"X-Forwarded-For": f"192.0.2.{n}"}).status_code
+        attempt(client, f"nobody{n}@example.org", headers={"X-Forwarded-For": f"192.0.2.{n}"}).status_code
         for n in range(4)
     ]
     assert statuses == [200, 200, 200, 429]
@@ -149,7 +149,7 @@ def test_a_client_adding_its_own_forwarded_for_behind_the_proxy_gains_nothing(te
         statuses = [
             attempt(
                 client,
-                f"nobody{n}@example.test",
+                f"nobody{n}@example.org",
                 headers={"X-Forwarded-For": f"192.0.2.{n}, 203.0.113.7"},
                 environ_base={"REMOTE_ADDR": "10.0.0.2"},
             ).status_code
@@ -162,7 +162,7 @@ def test_a_client_adding_its_own_forwarded_for_behind_the_proxy_gains_nothing(te
 
 def test_unknown_accounts_are_held_back_alike(app, client):
     """So the throttle does not tell which addresses have an account."""
-    assert [attempt(client, "nobody@example.test").status_code for _ in range(6)] == [200] * 5 + [429]
+    assert [attempt(client, "nobody@example.org").status_code for _ in range(6)] == [200] * 5 + [429]
 
 
 def test_failures_are_audited_but_change_no_data(app, client, official, session):
@@ -181,7 +181,7 @@ def test_old_failures_are_pruned(app, client, official, session):
     for _ in range(3):
         attempt(client, official.email)
     pass_time(session, app.config["LOGIN_FAILURE_WINDOW_SECONDS"] + 1)
-    attempt(client, "nobody@example.test")
+    attempt(client, "nobody@example.org")
     assert len(session.exec(select(LoginFailure)).all()) == 2  # the new failure's account and address rows
 
 
@@ -189,7 +189,7 @@ def test_an_ipv6_attacker_rotating_within_their_network_is_one_address(app):
     app.config["LOGIN_ADDRESS_FREE_FAILURES"] = 3
     client = app.test_client()
     statuses = [
-        attempt(client, f"nobody{n}@example.test", environ_base={"REMOTE_ADDR": f"2001:db8:1:2::{n + 1:x}"}).status_code
+        attempt(client, f"nobody{n}@example.org", environ_base={"REMOTE_ADDR": f"2001:db8:1:2::{n + 1:x}"}).status_code
         for n in range(4)
     ]
     assert statuses == [200, 200, 200, 429]

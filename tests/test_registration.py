@@ -162,7 +162,7 @@ def test_invitation_does_not_reveal_existing_accounts(logged_in, make_user, sess
 
 
 def test_the_passwords_of_tests_and_demo_are_strong_enough():
-    assert password_problem(PASSWORD, ["official1@example.test", "Fatima El Amrani"]) is None
+    assert password_problem(PASSWORD, ["official1@example.org", "Fatima El Amrani"]) is None
     for email, name, _role, _organisation in demo.USERS:
         assert password_problem(demo.DEMO_PASSWORD, [email, name]) is None, email
 

@@ -53,7 +53,7 @@ def test_two_workers_share_the_registration_limit_in_redis(test_config, redis_ur
             "organisation_name": f"Buurt {attempt}",
             "kind": "resident_initiative",
             "name": "Sanne de Wit",
-            "email": f"sanne{attempt}@example.test",
+            "email": f"sanne{attempt}@example.org",
             "password": PASSWORD,
             "confirm": PASSWORD,
         }

@@ -3,7 +3,7 @@
 from datetime import datetime
 from enum import Enum
 
-from sqlalchemy import JSON
+from sqlalchemy import JSON, UniqueConstraint
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
@@ -29,6 +29,15 @@ class Role(str, Enum):
     admin = "admin"
 
 
+class OrganisationStatus(str, Enum):
+    """Whether an official confirmed the organisation. One registered by itself starts `unverified`; one made
+    otherwise (by the demo, before migration 0026, in set-ups) counts as verified."""
+
+    unverified = "unverified"
+    verified = "verified"
+    rejected = "rejected"
+
+
 class Organisation(SQLModel, table=True):
     __tablename__ = "organisations"
 
@@ -39,6 +48,29 @@ class Organisation(SQLModel, table=True):
     contact_email: str | None = Field(default=None, max_length=254)
     contact_phone: str | None = Field(default=None, max_length=40)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    status: OrganisationStatus = Field(
+        default=OrganisationStatus.verified,
+        sa_type=SAEnum(OrganisationStatus, native_enum=False, length=20),
+        sa_column_kwargs={"server_default": "verified"},
+        index=True,
+    )
+    # When its first user confirmed the e-mail address (the registration link); None for one made otherwise.
+    address_confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class OrganisationReview(SQLModel, table=True):
+    """An official's decision on a registered organisation: confirmed (with or without a checked Chamber of
+    Commerce number) or rejected with a reason. The newest one is the organisation's current status."""
+
+    __tablename__ = "organisation_reviews"
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisations.id", index=True)
+    reviewer_id: int = Field(foreign_key="users.id")
+    decision: OrganisationStatus = Field(sa_type=SAEnum(OrganisationStatus, native_enum=False, length=20))
+    kvk_checked: bool = False
+    reason: str = Field(default="", max_length=500)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class Team(SQLModel, table=True):
@@ -57,6 +89,7 @@ class User(SQLModel, table=True):
     """A person with one role; evaluators are officials assigned to a case."""
 
     __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("oidc_issuer", "oidc_subject", name="uq_users_oidc_identity"),)
 
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=254, unique=True, index=True)
@@ -67,6 +100,13 @@ class User(SQLModel, table=True):
     team_id: int | None = Field(default=None, foreign_key="teams.id", index=True)  # officials only
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # Single sign-on: the identity provider (its issuer) and the subject it knows this person by (`parties.sso`).
+    oidc_issuer: str | None = Field(default=None, max_length=255)
+    oidc_subject: str | None = Field(default=None, max_length=255)
+    # The language their notifications are written in ("nl", "en"); unset: the mail's own default (`notifications`).
+    language: str | None = Field(default=None, max_length=10)
+    # Unread in-app notifications, kept with the user so the header shows it without a query of its own.
+    unread_notifications: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
     # Flask-Login's user protocol, spelled out rather than mixed in.
     @property

@@ -14,11 +14,25 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask_babel import gettext as _
+from sqlalchemy import func
 from sqlmodel import Session, select
 
+from .. import access
 from ..core import audit, mail
 from ..core.errors import DomainError, NotAllowed, NotFound
-from ..models import Invitation, Organisation, OrganisationKind, RegistrationRequest, Role, User, utcnow
+from ..models import (
+    Coalition,
+    Invitation,
+    Organisation,
+    OrganisationKind,
+    OrganisationReview,
+    OrganisationStatus,
+    RegistrationRequest,
+    Role,
+    User,
+    utcnow,
+)
+from . import addresses
 from .users import check_password, create_user, find_user_by_email, hash_password
 
 INVITATION_DAYS = 14
@@ -48,7 +62,7 @@ def _checked_fields(session: Session, fields: OrganisationFields) -> Organisatio
         name=name,
         kind=fields.kind,
         kvk_number=kvk,
-        contact_email=fields.contact_email.strip().lower(),
+        contact_email=addresses.checked(fields.contact_email) if fields.contact_email.strip() else "",
         contact_phone=fields.contact_phone.strip(),
     )
 
@@ -61,9 +75,11 @@ def register_organisation(
     user_email: str,
     password: str | None = None,
     password_hash: str | None = None,
+    address_confirmed: bool = False,
 ) -> User:
     """Create the organisation and its first user, a coalition member (for a registration confirmed by e-mail,
-    see `confirm_registration`; the demo and tests call it directly)."""
+    see `confirm_registration`; the demo and tests call it directly). It is unverified until an official
+    confirms it (`confirm_organisation`): until then it cannot submit a proposal."""
     fields = _checked_fields(session, fields)
     organisation = Organisation(
         name=fields.name,
@@ -71,6 +87,8 @@ def register_organisation(
         kvk_number=fields.kvk_number or None,
         contact_email=fields.contact_email or None,
         contact_phone=fields.contact_phone or None,
+        status=OrganisationStatus.unverified,
+        address_confirmed_at=utcnow() if address_confirmed else None,
     )
     session.add(organisation)
     session.flush()
@@ -108,9 +126,7 @@ def request_registration(
     registration page tells nobody whether an address has an account.
     """
     fields = _checked_fields(session, fields)
-    email = user_email.strip().lower()
-    if "@" not in email:
-        raise DomainError(_("Give a valid e-mail address."))
+    email = addresses.checked(user_email)
     check_password(password, [email, user_name, fields.name])
     password_hash = hash_password(password)
     if find_user_by_email(session, email) is not None:
@@ -184,6 +200,7 @@ def confirm_registration(session: Session, token: str) -> User:
         user_name=details["user_name"],
         user_email=registration.email,
         password_hash=registration.password_hash,
+        address_confirmed=True,
     )
     registration.confirmed_at = utcnow()
     session.add(registration)
@@ -217,9 +234,7 @@ def invite_colleague(session: Session, *, inviter: User, email: str, link: Calla
     """Send a one-time link to join the inviter's organisation; only its hash is kept."""
     if inviter.role != Role.coalition_member or inviter.organisation_id is None:
         raise NotAllowed(_("Only members of an organisation can invite colleagues."))
-    email = email.strip().lower()
-    if "@" not in email:
-        raise DomainError(_("Give a valid e-mail address."))
+    email = addresses.checked(email)
     has_account = find_user_by_email(session, email) is not None
     token = secrets.token_urlsafe(32)
     invitation = Invitation(
@@ -280,4 +295,208 @@ def get_organisation(session: Session, organisation_id: int) -> Organisation:
     organisation = session.get(Organisation, organisation_id)
     if organisation is None:
         raise NotFound(_("This organisation does not exist."))
+    return organisation
+
+
+# Verified organisations --------------------------------------------------------------------------------------------
+#
+# An organisation that registered itself is unverified until its first user confirmed the e-mail address (the
+# registration link) and an official confirmed the organisation, optionally after checking its Chamber of Commerce
+# number. Until then it can form coalitions and write drafts, but not submit (`Capability.submit_proposal`).
+
+
+def verification_problem(organisation: Organisation | None, review: OrganisationReview | None = None) -> str | None:
+    """Why this organisation cannot submit yet, in the user's language, or None when it is verified."""
+    if organisation is None:
+        return _("Only members of an organisation can submit a proposal.")
+    if organisation.status == OrganisationStatus.verified:
+        return None
+    if organisation.status == OrganisationStatus.rejected:
+        reason = review.reason if review is not None and review.reason else ""
+        return _(
+            "The municipality did not confirm the registration of %(name)s (%(reason)s), so it cannot submit "
+            "proposals. Contact the municipality if this is a mistake.",
+            name=organisation.name,
+            reason=reason or _("no reason given"),
+        )
+    return _(
+        "%(name)s is not yet confirmed by the municipality. You can prepare the proposal now; it can be submitted "
+        "once an official has confirmed the registration.",
+        name=organisation.name,
+    )
+
+
+def _submitting_organisations(session: Session, user: User, coalition_id: int | None) -> list[Organisation | None]:
+    """Who a submission speaks for: the user's own organisation and the coalition's lead (penvoerder), which
+    signs for the coalition; both must be confirmed, so a confirmed partner cannot carry in a bid of an
+    unconfirmed or rejected lead. Partners that do not submit may still be unconfirmed."""
+    lead_id = session.exec(select(Coalition.lead_organisation_id).where(Coalition.id == coalition_id)).first()
+    wanted = [user.organisation_id, lead_id]
+    ids = {i for i in wanted if i is not None}
+    found = {o.id: o for o in session.exec(select(Organisation).where(Organisation.id.in_(ids)))} if ids else {}
+    return [found.get(i) if i is not None else None for i in dict.fromkeys(wanted)]
+
+
+@access.rule(
+    "verified_organisation",
+    "the user's organisation and the coalition's lead are confirmed by an official (a self-registered one is not "
+    "until then)",
+    lambda: _("Your organisation is not yet confirmed by the municipality, so it cannot submit a proposal yet."),
+)
+def _verified_rule(session: Session, user: User, subject: access.Subject) -> bool:
+    return all(
+        organisation is not None and organisation.status == OrganisationStatus.verified
+        for organisation in _submitting_organisations(session, user, subject.coalition_id)
+    )
+
+
+def submit_refusals(session: Session, actor: User, case, coalition_id: int) -> list[str]:
+    """The named check before a submission (`tender_box.submit`): what the access rule of submitting says, with
+    each organisation's own status spelled out (not yet confirmed, or rejected and why)."""
+    decision = access.decide(session, access.Capability.submit_proposal, actor, case=case, coalition_id=coalition_id)
+    if decision:
+        return []
+    problems = [
+        verification_problem(organisation, latest_review(session, organisation.id) if organisation else None)
+        for organisation in _submitting_organisations(session, actor, coalition_id)
+    ]
+    specific = [problem for problem in problems if problem]
+    return specific or list(decision.reasons)
+
+
+def latest_review(session: Session, organisation_id: int) -> OrganisationReview | None:
+    return session.exec(
+        select(OrganisationReview)
+        .where(OrganisationReview.organisation_id == organisation_id)
+        .order_by(OrganisationReview.at.desc(), OrganisationReview.id.desc())
+    ).first()
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What a member sees of the organisation's status: verified or not, and why it cannot submit."""
+
+    status: OrganisationStatus
+    problem: str | None
+    review: OrganisationReview | None
+
+
+def verification_status(session: Session, organisation_id: int) -> Verification:
+    organisation = get_organisation(session, organisation_id)
+    review = latest_review(session, organisation_id)
+    return Verification(organisation.status, verification_problem(organisation, review), review)
+
+
+@dataclass(frozen=True)
+class AwaitingRow:
+    organisation: Organisation
+    first_user: User | None
+    members: int
+
+
+def awaiting_confirmation(session: Session, *, limit: int) -> list[AwaitingRow]:
+    """Unverified organisations, oldest first, each with its first user and number of members: one query."""
+    first = (
+        select(
+            User.organisation_id.label("organisation_id"),
+            func.min(User.id).label("first_id"),
+            func.count(User.id).label("members"),
+        )
+        .group_by(User.organisation_id)
+        .subquery()
+    )
+    rows = session.exec(
+        select(Organisation, User, func.coalesce(first.c.members, 0))
+        .outerjoin(first, first.c.organisation_id == Organisation.id)
+        .outerjoin(User, User.id == first.c.first_id)
+        .where(Organisation.status == OrganisationStatus.unverified)
+        .order_by(Organisation.created_at, Organisation.id)
+        .limit(limit)
+    ).all()
+    return [AwaitingRow(organisation, user, members) for organisation, user, members in rows]
+
+
+def _reviewable(session: Session, official: User, organisation_id: int) -> Organisation:
+    access.require(session, access.Capability.confirm_organisations, official)
+    organisation = session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise NotFound(_("This organisation does not exist."))
+    return organisation
+
+
+def _tell_first_user(session: Session, organisation: Organisation, template: str, **context) -> None:
+    first = session.exec(
+        select(User).where(User.organisation_id == organisation.id, User.active.is_(True)).order_by(User.id)
+    ).first()
+    if first is not None:
+        mail.queue(session, to=first.email, message=mail.compose(template, organisation=organisation.name, **context))
+
+
+def confirm_organisation(
+    session: Session, *, official: User, organisation_id: int, kvk_checked: bool = False, note: str = ""
+) -> Organisation:
+    """An official confirms a registered organisation, once its first user confirmed the address: from now on it
+    may submit proposals. A rejected one may be confirmed after all (say, after a call that cleared things up)."""
+    organisation = _reviewable(session, official, organisation_id)
+    if organisation.status == OrganisationStatus.verified:
+        raise DomainError(_("This organisation is already confirmed."))
+    if organisation.address_confirmed_at is None:
+        raise DomainError(_("The organisation's first user has not confirmed the e-mail address yet."))
+    if kvk_checked and not organisation.kvk_number:
+        raise DomainError(_("This organisation gave no Chamber of Commerce number to check."))
+    note = note.strip()
+    if len(note) > 500:
+        raise DomainError(_("A note has at most 500 characters."))
+    organisation.status = OrganisationStatus.verified
+    session.add(organisation)
+    session.add(
+        OrganisationReview(
+            organisation_id=organisation.id,
+            reviewer_id=official.id,
+            decision=OrganisationStatus.verified,
+            kvk_checked=kvk_checked,
+            reason=note,
+        )
+    )
+    audit.record(
+        session,
+        action="organisation_confirmed",
+        actor=official,
+        reason=note,
+        details={"organisation_id": organisation.id, "name": organisation.name, "kvk_checked": kvk_checked},
+    )
+    _tell_first_user(session, organisation, "organisation_confirmed")
+    session.flush()
+    return organisation
+
+
+def reject_organisation(session: Session, *, official: User, organisation_id: int, reason: str) -> Organisation:
+    """An official does not confirm a registered organisation, and says why; its members see the reason."""
+    organisation = _reviewable(session, official, organisation_id)
+    reason = reason.strip()
+    if not reason:
+        raise DomainError(_("Say why the organisation is not confirmed: its members read the reason."))
+    if len(reason) > 500:
+        raise DomainError(_("A reason has at most 500 characters."))
+    if organisation.status != OrganisationStatus.unverified:
+        raise DomainError(_("Only an organisation awaiting confirmation can be rejected."))
+    organisation.status = OrganisationStatus.rejected
+    session.add(organisation)
+    session.add(
+        OrganisationReview(
+            organisation_id=organisation.id,
+            reviewer_id=official.id,
+            decision=OrganisationStatus.rejected,
+            reason=reason,
+        )
+    )
+    audit.record(
+        session,
+        action="organisation_rejected",
+        actor=official,
+        reason=reason,
+        details={"organisation_id": organisation.id, "name": organisation.name},
+    )
+    _tell_first_user(session, organisation, "organisation_rejected", reason=reason)
+    session.flush()
     return organisation

@@ -1,24 +1,33 @@
-"""Accounts: creation, authentication, password strength and changes, blocking, and login sessions.
+"""Accounts: creation, authentication, password strength and changes, password reset by e-mail, changing one's
+e-mail address, blocking, and login sessions.
 
 Passwords are hashed with scrypt. A login is a row in `user_sessions` (see `security`); ending
 that row ends the login everywhere its cookie was copied to.
+
+The links of a password reset and of an address change are signed with the app's SECRET_KEY (itsdangerous) and
+carry the time they were made, so they expire; they also carry a fingerprint of the account as it was (address,
+password hash, active), so a link works once: using it changes the account, and with it the fingerprint.
 """
 
+import hashlib
+import hmac
 import re
-from collections.abc import Iterable
-from datetime import datetime
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
 
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import func, update
 from sqlmodel import Session, select
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
-from ..core import audit
+from ..core import audit, mail
 from ..core.errors import DomainError, NotAllowed, NotFound
 from ..models import Role, User, UserSession, utcnow
+from . import addresses
 
 MIN_PASSWORD_LENGTH = 12
 MIN_PASSWORD_SCORE = 3  # zxcvbn: 3 is "safely unguessable: moderate protection from offline slow-hash attacks"
@@ -212,6 +221,158 @@ def change_password(session: Session, user: User, *, current: str, new: str, kee
     audit.record(session, action="password_changed", actor=user, details={"sessions_ended": ended})
     session.flush()
     return ended
+
+
+# Password reset and address change by signed e-mail links ---------------------------------------------------------------
+
+RESET_SALT = "tendering.password-reset"
+EMAIL_CHANGE_SALT = "tendering.email-change"
+
+
+class BadLink(DomainError):
+    """A reset or confirmation link that is tampered with, expired, used, or for an account that changed since."""
+
+
+def token_now() -> datetime:
+    """The clock the links' age is measured by (tests move it)."""
+    return utcnow()
+
+
+def _serializer(salt: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
+
+
+def _fingerprint(user: User | None) -> str:
+    """A keyed digest of what a link must find unchanged: address, password hash, active. The token's payload is
+    readable, so it holds this digest, never anything of the hash itself."""
+    state = f"{user.id}|{user.email}|{user.password_hash}|{user.active}" if user else "|none|" + _DUMMY_HASH
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, state.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _seconds(setting: str, default: int) -> int:
+    return int(current_app.config.get(setting, default))
+
+
+def _read_link(token: str, salt: str, max_age: int, now: datetime | None) -> dict:
+    try:
+        payload, signed_at = _serializer(salt).loads(token, return_timestamp=True)
+    except BadSignature:
+        payload, signed_at = None, None
+    if not isinstance(payload, dict) or signed_at is None:
+        raise BadLink(_("This link is not valid. Open the link from the e-mail exactly as it was sent."))
+    if (now or token_now()) - signed_at > timedelta(seconds=max_age):
+        raise BadLink(_("This link has expired. Ask for a new one."))
+    return payload
+
+
+def request_password_reset(session: Session, email: str, *, link: Callable[[str], str]) -> None:
+    """Mail a link to choose a new password, or, to an address without an active account, a notice that
+    nothing can be reset. Both take the same steps (a look-up, a signed token, one mail, one audit event), and
+    the caller answers both alike, so the page tells nobody whether an address has an account."""
+    email = addresses.checked(email)
+    user = find_user_by_email(session, email)
+    usable = user is not None and user.active
+    token = _serializer(RESET_SALT).dumps({"u": user.id if usable else 0, "f": _fingerprint(user if usable else None)})
+    minutes = _seconds("PASSWORD_RESET_SECONDS", 3600) // 60
+    if usable:
+        message = mail.compose("password_reset", name=user.name, minutes=minutes, link=link(token))
+    else:
+        message = mail.compose("password_reset_unknown")
+    mail.queue(session, to=email, message=message)
+    audit.record(
+        session,
+        action="password_reset_requested",
+        actor=None,
+        details={"email": email, "user_id": user.id if usable else None},
+    )
+    session.flush()
+
+
+def user_for_reset(session: Session, token: str, *, now: datetime | None = None) -> User:
+    """The account a reset link is for, while the link is valid: signed by us, younger than PASSWORD_RESET_SECONDS,
+    the account active and unchanged since (so a used link, or one older than a password change, is refused)."""
+    payload = _read_link(token, RESET_SALT, _seconds("PASSWORD_RESET_SECONDS", 3600), now)
+    user = session.get(User, payload.get("u")) if isinstance(payload.get("u"), int) and payload.get("u") else None
+    if user is None or not user.active or not hmac.compare_digest(str(payload.get("f", "")), _fingerprint(user)):
+        raise BadLink(_("This link was used already or is no longer valid. Ask for a new one."))
+    return user
+
+
+def reset_password(session: Session, token: str, new: str, *, now: datetime | None = None) -> User:
+    """Set the new password of the link's account and end every login it has; a bad link or a weak password
+    changes nothing."""
+    user = user_for_reset(session, token, now=now)
+    check_password(new, [user.email, user.name])
+    user.password_hash = hash_password(new)
+    session.add(user)
+    ended = end_sessions(session, user, reason="password_reset", actor=user)
+    audit.record(session, action="password_reset", actor=user, details={"sessions_ended": ended})
+    session.flush()
+    return user
+
+
+def request_email_change(
+    session: Session,
+    user: User,
+    *,
+    password: str,
+    new_email: str,
+    link: Callable[[str], str],
+    account_link: str,
+) -> None:
+    """Mail a confirmation link to the new address and a notice to the old one; nothing changes until the link
+    is used (`confirm_email_change`). An address that has an account gets a notice instead of the link, and the
+    caller answers alike, so the form does not tell whether it has one."""
+    if not check_password_hash(user.password_hash, password):
+        raise WrongPassword(_("The current password is incorrect."))
+    new = addresses.checked(new_email)
+    if new == user.email:
+        raise DomainError(_("This is already your e-mail address."))
+    taken = find_user_by_email(session, new) is not None
+    token = _serializer(EMAIL_CHANGE_SALT).dumps({"u": user.id, "new": new, "f": _fingerprint(user)})
+    hours = max(1, _seconds("EMAIL_CHANGE_SECONDS", 24 * 3600) // 3600)
+    if taken:
+        message = mail.compose("email_change_taken")
+    else:
+        message = mail.compose("email_change", name=user.name, hours=hours, link=link(token))
+    mail.queue(session, to=new, message=message)
+    mail.queue(session, to=user.email, message=mail.compose("email_change_notice", new=new, link=account_link))
+    audit.record(session, action="email_change_requested", actor=user, details={"new": new, "taken": taken})
+    session.flush()
+
+
+def email_change_target(session: Session, token: str, *, now: datetime | None = None) -> str:
+    """The new address a valid change link is for (to show before the button); a bad link raises `BadLink`."""
+    return _email_change(session, token, now)[1]
+
+
+def confirm_email_change(session: Session, token: str, *, now: datetime | None = None) -> User:
+    """Give the account the address the link was sent to. The link works once (the account's address is in its
+    fingerprint), not after a password change or a block, and not when the address got an account since."""
+    user, new = _email_change(session, token, now)
+    old, user.email = user.email, new
+    session.add(user)
+    mail.queue(session, to=old, message=mail.compose("email_changed", new=new))
+    audit.record(session, action="email_changed", actor=user, details={"old": old, "new": new})
+    session.flush()
+    return user
+
+
+def _email_change(session: Session, token: str, now: datetime | None) -> tuple[User, str]:
+    payload = _read_link(token, EMAIL_CHANGE_SALT, _seconds("EMAIL_CHANGE_SECONDS", 24 * 3600), now)
+    user = session.get(User, payload.get("u")) if isinstance(payload.get("u"), int) else None
+    new = payload.get("new")
+    if (
+        user is None
+        or not isinstance(new, str)
+        or not user.active
+        or not hmac.compare_digest(str(payload.get("f", "")), _fingerprint(user))
+    ):
+        raise BadLink(_("This link was used already or is no longer valid. Ask for a new one."))
+    if find_user_by_email(session, new) is not None:
+        raise BadLink(_("This e-mail address belongs to another account by now; your address is not changed."))
+    return user, new
 
 
 # Login sessions --------------------------------------------------------------------------------------------------------

@@ -84,6 +84,7 @@ def organisation():
         "organisations/show.html",
         organisation=organisations.get_organisation(session, current_user.organisation_id),
         members=organisations.members_of(session, current_user.organisation_id),
+        verification=organisations.verification_status(session, current_user.organisation_id),
         invitations=organisations.open_invitations(session, current_user.organisation_id),
         form=InviteColleagueForm(),
         kind_labels=ORGANISATION_KIND_LABELS,
@@ -284,7 +285,8 @@ def _editor(session, coalition, case, proposal, form, upload_form, editor: Edito
         upload_form=upload_form,
         editor=editor,
         attachments=proposals.current_attachments(session, proposal) if editor.attachments else [],
-        shortfalls=proposals.shortfalls(session, proposal, coalition, case),
+        shortfalls=proposals.shortfalls(session, proposal, coalition, case)
+        + organisations.submit_refusals(session, current_user, case, coalition.id),
         confirm=ConfirmForm(),
         open_for_changes=stages.accepting(session, case, coalition.id) and proposal.stage == stages.stage_of(case),
         deadline=stages.box_of(session, case, proposal.stage).deadline,

@@ -36,14 +36,16 @@ from ..models import (
     Measurement,
     OcdsRelease,
     OutboxMessage,
+    RecoveryCode,
     ScopeGeneration,
+    SecondFactor,
     UserSession,
 )
 
 EVERYTHING = "*"  # the data generation: every cached body depends on it
 MONITOR = "monitor"
 PENDING = "tendering.scopes"
-UNSEEN = (OcdsRelease, OutboxMessage, UserSession)
+UNSEEN = (OcdsRelease, OutboxMessage, UserSession, SecondFactor, RecoveryCode)  # second factors: own account page only
 NARROW = (AuditEvent, Indicator, Measurement)
 
 

@@ -27,6 +27,8 @@ class UserSession(SQLModel, table=True):
     ip_address: str = Field(default="", max_length=45)
     ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     ended_reason: str = Field(default="", max_length=40)
+    # How this login passed a second factor: "totp", "recovery_code", "identity_provider", or "" for none.
+    second_factor: str = Field(default="", max_length=30, sa_column_kwargs={"server_default": ""})
 
 
 class LoginFailure(SQLModel, table=True):

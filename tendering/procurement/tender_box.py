@@ -23,7 +23,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from .. import access
-from ..core import audit, mail
+from ..core import audit
 from ..core.errors import DomainError, GuardFailed, NotAllowed, NotFound
 from ..core.locking import fresh, serialise
 from ..models import (
@@ -40,6 +40,10 @@ from ..models import (
     User,
     utcnow,
 )
+from ..notifications import Kind, notify
+from ..notifications import recipients as notification_recipients
+from ..parties import second_factor
+from ..parties.organisations import submit_refusals
 from ..parties.proposals import (
     TEXT_FIELDS,
     DraftFields,
@@ -138,7 +142,8 @@ def submit(
     require_editor(session, proposal, actor)
     _require_before_deadline(session, case, proposal)
     serialise(session, Proposal, proposal.id)
-    if reasons := shortfalls(session, proposal, coalition, case):
+    # the named guard: only an organisation an official confirmed submits (`organisations.submit_refusals`)
+    if reasons := shortfalls(session, proposal, coalition, case) + submit_refusals(session, actor, case, coalition.id):
         raise GuardFailed(_("The proposal cannot be submitted yet."), reasons)
     content, attachments = _snapshot(session, proposal)
     previous = current_submission(session, proposal)
@@ -180,16 +185,22 @@ def submit(
         at=now,
         details={"proposal_id": proposal.id, "version": version, "receipt_sha256": submission.receipt_sha256},
     )
-    receipt = mail.compose(
-        "receipt",
-        title=case.title,
-        coalition=coalition.name,
-        id=proposal.id,
-        version=version,
-        time=now.isoformat(timespec="seconds"),
-        sha=submission.receipt_sha256,
+    notify(  # mandatory and sealed: only the member who submitted, whatever their preferences
+        session,
+        Kind.receipt,
+        users=[actor],
+        case=case,
+        template="receipt",
+        context={
+            "title": case.title,
+            "coalition": coalition.name,
+            "id": proposal.id,
+            "version": version,
+            "time": now.isoformat(timespec="seconds"),
+            "sha": submission.receipt_sha256,
+        },
+        sealed=True,
     )
-    mail.queue(session, to=actor.email, message=receipt, case_id=case.id, sealed=True)
     session.flush()
     return submission
 
@@ -201,7 +212,7 @@ def save_and_submit(
     and the reasons are returned instead of raised, so the request keeps the saved text."""
     if fields is not None:
         save_draft(session, proposal, actor=actor, case=case, fields=fields)
-    if reasons := shortfalls(session, proposal, coalition, case):
+    if reasons := shortfalls(session, proposal, coalition, case) + submit_refusals(session, actor, case, coalition.id):
         return reasons
     return submit(session, proposal, coalition, case, actor=actor)
 
@@ -314,6 +325,7 @@ def open_box(session: Session, case: Case, *, actor: User) -> BoxOpening:
     box = stages.box_of(session, case)
     if box.deadline is None or utcnow() < box.deadline:
         raise DomainError(_("The tender box opens only after the submission deadline."))
+    second_factor.require_for_opening(session, actor)  # when the install says so (REQUIRE_SECOND_FACTOR_FOR_OPENING)
     serialise(session, Case, case.id)  # two officials at once: one requests, the other confirms
     opening = opening_of(session, case)
     if opening is None:
@@ -342,8 +354,38 @@ def open_box(session: Session, case: Case, *, actor: User) -> BoxOpening:
             case=case,
             details={"requested_by_id": opening.requested_by_id, "stage": box.stage.value, "plan_call": box.plan_call},
         )
+        _tell_opening(session, case, box)
     session.flush()
     return opening
+
+
+def _tell_opening(session: Session, case: Case, box: stages.Box) -> None:
+    """Each coalition that submitted is told, on its own, that the box is open; none learns who else bid."""
+    coalition_ids = sorted(
+        set(
+            session.exec(
+                select(Proposal.coalition_id).where(
+                    Proposal.case_id == case.id,
+                    Proposal.round == case.round,
+                    Proposal.stage == box.stage,
+                    Proposal.status == ProposalStatus.submitted,
+                    *_submitters(box),
+                )
+            ).all()
+        )
+    )
+    audiences = notification_recipients.of_coalitions(session, coalition_ids)
+    for coalition_id in coalition_ids:
+        audience = audiences.get(coalition_id, notification_recipients.Audience())
+        notify(
+            session,
+            Kind.opening,
+            users=audience.users,
+            case=case,
+            template="opening",
+            context={"title": case.title, "reference": case.reference},
+            sealed=True,
+        )
 
 
 def may_read_submissions(session: Session, case: Case, user: User) -> bool:

@@ -1,0 +1,189 @@
+"""The deadlines of a case, from where each date lives: the tender, an amendment, the boxes of both stages, the
+standstill and the reports due under an agreement; and what concerns whom."""
+
+from datetime import timedelta
+
+from tendering.models import AwardDecision, AwardLetter, EvaluatorAssignment, Role, Team, utcnow
+from tendering.procurement import stages
+from tendering.question import deadlines, following
+from tendering.question.tender_setup import set_procedure
+from tendering.realisation import monitoring
+
+from .monitoring_helpers import add_realised
+from .seal_helpers import plans_to_stage, to_stage
+
+
+def kinds(found):
+    return sorted(d.kind for d in found)
+
+
+def one(found, kind, **match):
+    hits = [d for d in found if d.kind == kind and all(getattr(d, k) == v for k, v in match.items())]
+    assert len(hits) == 1, (kind, match, hits)
+    return hits[0]
+
+
+def test_a_published_tender_has_its_clarification_submission_and_opening(session, sealed):
+    case = sealed.case
+    found = deadlines.of_case(session, case)
+    assert kinds(found) == ["clarification", "opening", "submission"]
+    assert one(found, "clarification").at == case.clarification_deadline
+    assert one(found, "submission").at == case.submission_deadline
+    opening = one(found, "opening")
+    assert opening.at == case.submission_deadline and not opening.settled
+    assert one(found, "submission").uid == f"submission-{case.id}@{deadlines.UID_DOMAIN}"
+    assert all(d.sequence == 0 and d.public and d.coalition_ids is None for d in found)
+
+
+def test_an_amendment_moves_the_deadline_in_force_keeping_the_uid_and_raising_the_sequence(session, sealed, official):
+    case = sealed.case
+    before = one(deadlines.of_case(session, case), "submission")
+    moved = case.submission_deadline + timedelta(days=5)
+    set_procedure(
+        session,
+        case,
+        actor=official,
+        clarification_deadline=case.clarification_deadline,
+        submission_deadline=moved,
+        min_partners=case.min_partners,
+        amendment_note="De termijn is verlengd met vijf dagen.",
+    )
+    session.commit()
+    after = one(deadlines.of_case(session, case), "submission")
+    assert after.at == moved and after.uid == before.uid
+    assert after.sequence == before.sequence + 1
+    assert after.last_modified > before.last_modified
+
+
+def test_the_opening_is_when_the_box_was_opened(session, sealed):
+    to_stage(session, sealed, "opened")
+    opening = one(deadlines.of_case(session, sealed.case), "opening")
+    assert opening.settled and opening.at <= utcnow() and opening.sequence == 1
+
+
+def test_an_unpublished_case_has_no_tender_deadlines(session, make_case):
+    case = make_case(state="coalition_forming")
+    case.clarification_deadline, case.submission_deadline = utcnow() + timedelta(days=3), utcnow() + timedelta(days=9)
+    session.commit()
+    assert deadlines.of_case(session, case) == []
+
+
+def test_each_stage_of_the_two_stage_variant_has_its_deadlines(session, sealed_plans):
+    case = sealed_plans.case
+    found = deadlines.of_case(session, case)
+    choice = stages.choice_of(session, case)
+    plan = one(found, "submission", stage="realisation")
+    assert plan.at == choice.plan_deadline and plan.plan_call == choice.plan_call
+    assert plan.coalition_ids == frozenset(c.id for c in sealed_plans.coalitions.values())
+    assert not plan.public  # only for the coalitions called
+    strategy = one(found, "submission", stage="strategy")
+    assert strategy.at == case.submission_deadline and strategy.public
+    assert one(found, "opening", stage="realisation").at == choice.plan_deadline
+    window = deadlines.falling_between(
+        session, choice.plan_deadline - timedelta(minutes=1), choice.plan_deadline + timedelta(minutes=1)
+    )
+    assert {(d.kind, d.stage) for d in window} == {("submission", "realisation"), ("opening", "realisation")}
+    called = deadlines.concerning(session, sealed_plans.users["zilvermeeuw"])
+    assert {d.stage for d in called if d.kind == "submission"} == {"strategy", "realisation"}
+    following.follow(session, sealed_plans.users["outsider"], case)
+    outsider = deadlines.concerning(session, sealed_plans.users["outsider"])
+    assert outsider and all(d.stage == "strategy" for d in outsider)  # a call for plans is the called coalitions'
+    plans_to_stage(session, sealed_plans, "opened")
+    assert one(deadlines.of_case(session, case), "opening", stage="realisation").settled
+
+
+def test_report_due_dates_and_the_standstill_end_of_an_agreement(session, make_case, make_user, official):
+    realised = add_realised(session, make_case, make_user, official)
+    found = deadlines.of_case(session, realised.case)
+    periods = monitoring.periods(
+        realised.agreement.report_cadence, realised.agreement.starts_on, realised.agreement.ends_on
+    )
+    progress = [d for d in found if d.kind == "report_due" and d.indicator_id is None]
+    assert [d.day for d in progress] == [p.due_on for p in periods]
+    assert all(d.coalition_ids == frozenset({realised.coalition.id}) for d in progress)
+    indicator = one(found, "report_due", indicator_id=realised.loneliness.id)
+    assert indicator.day == realised.loneliness.next_due_on and indicator.subject == realised.loneliness.name
+    standstill = one(found, "standstill_end")
+    assert standstill.coalition_ids == frozenset()  # no letter was recorded: nobody outside the municipality
+
+
+def test_falling_between_finds_every_case_s_deadlines_in_the_window(session, sealed, make_case, make_user, official):
+    realised = add_realised(session, make_case, make_user, official, title="Tweede", coalition_name="Anders")
+    case = sealed.case
+    window = deadlines.falling_between(
+        session, case.clarification_deadline - timedelta(hours=1), case.clarification_deadline + timedelta(hours=1)
+    )
+    assert [(d.case_id, d.kind) for d in window] == [(case.id, "clarification")]
+    due = realised.loneliness.next_due_on
+    start = deadlines._end_of(due) - timedelta(hours=1)
+    window = deadlines.falling_between(session, start, start + timedelta(hours=2))
+    assert {d.indicator_id for d in window if d.kind == "report_due"} >= {realised.loneliness.id}
+    assert all(start <= d.at < start + timedelta(hours=2) for d in window)
+
+
+def test_what_concerns_a_coalition_member_is_their_own(session, sealed):
+    zilver = sealed.users["zilvermeeuw"]
+    mine = deadlines.concerning(session, zilver)
+    assert kinds(mine) == ["clarification", "opening", "submission"]
+    assert deadlines.concerning(session, sealed.users["outsider"]) == []
+    following.follow(session, sealed.users["outsider"], sealed.case)
+    session.commit()
+    assert kinds(deadlines.concerning(session, sealed.users["outsider"])) == ["clarification", "opening", "submission"]
+
+
+def test_a_standstill_reaches_the_bidders_with_a_letter_only(session, sealed):
+    case = sealed.case
+    zilver, kraan = sealed.coalitions["zilvermeeuw"], sealed.coalitions["kraanvogel"]
+    proposal = sealed.submissions["zilvermeeuw"].proposal_id
+    decision = AwardDecision(
+        case_id=case.id,
+        proposal_id=proposal,
+        motivation="Beste.",
+        decided_by_id=case.owner_id,
+        letters_sent_at=utcnow(),
+        standstill_ends_at=utcnow() + timedelta(days=20),
+    )
+    session.add(decision)
+    session.flush()
+    session.add(
+        AwardLetter(
+            award_decision_id=decision.id,
+            coalition_id=zilver.id,
+            is_winner=True,
+            content_html="<p>Brief</p>",
+            sha256="0" * 64,
+            sent_at=utcnow(),
+        )
+    )
+    session.commit()
+    assert "standstill_end" in kinds(deadlines.concerning(session, sealed.users["zilvermeeuw"]))
+    assert "standstill_end" not in kinds(deadlines.concerning(session, sealed.users["kraanvogel"]))
+    assert kraan.id not in one(deadlines.of_case(session, case), "standstill_end").coalition_ids
+
+
+def test_report_dues_reach_the_agreement_s_coalition_and_not_another(session, make_case, make_user, official):
+    first = add_realised(session, make_case, make_user, official)
+    second = add_realised(session, make_case, make_user, official, title="Tweede", coalition_name="Anders")
+    mine = deadlines.concerning(session, first.member)
+    assert mine and {d.case_id for d in mine} == {first.case.id}
+    assert {d.coalition_id for d in mine if d.kind == "report_due"} == {first.coalition.id}
+    assert second.case.id not in {d.case_id for d in mine}
+
+
+def test_an_official_gets_the_cases_of_their_own_their_team_and_those_they_evaluate(session, sealed, make_user):
+    case = sealed.case
+    owner, colleague, council = sealed.users["owner"], sealed.users["official"], sealed.users["council_member"]
+    assert kinds(deadlines.concerning(session, owner)) == ["clarification", "opening", "submission"]
+    assert deadlines.concerning(session, colleague) == []
+    team = Team(name="Sociaal domein", case_limit=5)
+    session.add(team)
+    session.flush()
+    owner.team_id = colleague.team_id = team.id
+    session.add_all([owner, colleague])
+    session.commit()
+    assert {d.case_id for d in deadlines.concerning(session, colleague)} == {case.id}
+    evaluator = make_user(Role.official, name="Nog een beoordelaar")
+    session.add(EvaluatorAssignment(case_id=case.id, user_id=evaluator.id))
+    session.commit()
+    assert {d.case_id for d in deadlines.concerning(session, evaluator)} == {case.id}
+    assert deadlines.concerning(session, council) == []  # the council follows what it wants to see

@@ -72,6 +72,7 @@ class Capability(str, Enum):
     take_part_in_tender = "take_part_in_tender"
     work_in_coalition = "work_in_coalition"
     write_proposal = "write_proposal"
+    submit_proposal = "submit_proposal"
     read_own_award = "read_own_award"
     choose_strategy = "choose_strategy"
     work_out_plan = "work_out_plan"
@@ -91,6 +92,9 @@ class Capability(str, Enum):
     record_payment = "record_payment"
     administer = "administer"
     manage_own_account = "manage_own_account"
+    manage_second_factor = "manage_second_factor"
+    confirm_organisations = "confirm_organisations"
+    follow_tenders = "follow_tenders"
 
 
 @dataclass(frozen=True)
@@ -238,6 +242,10 @@ POLICY: dict[Capability, Policy] = {
         {Role.coalition_member: Grant(rules=("joined_coalition",))},
         sealed="proposal",
     ),
+    Capability.submit_proposal: Policy(
+        "Submit the coalition's proposal or plan: only for an organisation an official confirmed.",
+        {Role.coalition_member: Grant(rules=("joined_coalition", "verified_organisation"))},
+    ),
     Capability.read_own_award: Policy(
         "Read the coalition's award letter and its letter on the strategy choice.",
         {Role.coalition_member: Grant(rules=("joined_coalition",))},
@@ -335,7 +343,23 @@ POLICY: dict[Capability, Policy] = {
         "of running cases.",
         {Role.admin: ALWAYS},
     ),
-    Capability.manage_own_account: Policy("Change one's password, see and end one's sessions, log out.", _every_role()),
+    Capability.manage_own_account: Policy(
+        "Change one's password and e-mail address, see and end one's sessions, read one's notifications and choose "
+        "how they come, log out.",
+        _every_role(),
+    ),
+    Capability.manage_second_factor: Policy(
+        "Switch a second factor (an authenticator app) for one's login on and off.",
+        {Role.official: ALWAYS, Role.council_member: ALWAYS},
+    ),
+    Capability.confirm_organisations: Policy(
+        "See the registered organisations awaiting confirmation; confirm them (noting a checked KvK number) or "
+        "reject them with a reason.",
+        {Role.official: ALWAYS},
+    ),
+    Capability.follow_tenders: Policy(
+        "Follow a published tender; make, renew or revoke one's private calendar feed.", _every_role()
+    ),
 }
 
 

@@ -7,9 +7,15 @@ worker (tendering_test_gw0, ...), created when missing."""
 import os
 import re
 import shutil
+import tempfile
 from datetime import timedelta
 
 import pytest
+
+# The job queue of a test run is its own, never the developer's instance/jobs.sqlite3 (set before tendering.jobs
+# makes its Huey instance, at import).
+os.environ.setdefault("JOBS_SQLITE_PATH", os.path.join(tempfile.mkdtemp(prefix="tendering-jobs-"), "jobs.sqlite3"))
+
 from sqlalchemy import create_engine, make_url, text
 from sqlmodel import Session, SQLModel
 
@@ -149,7 +155,7 @@ def make_user(session, organisation):
         count = make.count = getattr(make, "count", 0) + 1
         user = create_user(
             session,
-            email=email or f"{role.value}{count}@example.test",
+            email=email or f"{role.value}{count}@example.org",
             name=name or f"{role.value.replace('_', ' ').title()} {count}",
             password=PASSWORD,
             role=role,
@@ -241,3 +247,4 @@ from .evaluation_helpers import evaluated, opened  # noqa: E402,F401  (fixtures 
 from .monitoring_helpers import realised  # noqa: E402,F401  (a case in realisation, for the monitoring tests)
 from .proposal_helpers import drafting  # noqa: E402,F401  (a fixture shared by the proposal tests)
 from .seal_helpers import sealed, sealed_plans  # noqa: E402,F401  (sealed bids and plans, for the seal and race tests)
+from .smtp_helpers import smtp_server  # noqa: E402,F401  (a real SMTP server on 127.0.0.1, for mail tests)

@@ -36,6 +36,7 @@ FACTS = {  # which personas each rule holds for, in the walk's scenario
     "strategy_chosen": set(),  # no strategy is chosen in the walk
     "not_the_award_decider": set(),  # no award decision exists in the walk
     "named_validator": set(),  # no agreement names a validator in the walk
+    "verified_organisation": {"coalition_member"},  # the walk's organisation is made directly: verified
 }
 WALKED = "walked"
 

@@ -33,6 +33,9 @@ NOT_A_STATE = {
     ("tendering/models/coalitions.py", "realisation"): "a kind of contribution",
     ("templates/accountability/index.html", "evaluation"): "the id of the joint evaluation's block",
     ("tendering/open_data/releases.py", "cancelled"): "the OCDS tender status (codelist tenderStatus)",
+    ("tendering/jobs/__init__.py", "tendering"): "the name of the job queue",
+    ("tendering/realisation/accountability.py", "accountability"): "the name of a mail template",
+    ("tendering/notifications/kinds.py", "accountability"): "a kind of notification",
 }
 LITERAL = re.compile(r"""["']([a-z_]+)["']""")
 GRANT_PHASES = re.compile(r"""phases=\(([^)]*)\)""")  # the access policy's grants (tendering/access.py)

@@ -57,6 +57,9 @@ def from_environment(instance_path: str) -> dict:
         "LOGIN_BACKOFF_SECONDS": int(os.environ.get("LOGIN_BACKOFF_SECONDS", 30)),
         "LOGIN_BACKOFF_MAX_SECONDS": int(os.environ.get("LOGIN_BACKOFF_MAX_SECONDS", 900)),
         "DEVICE_COOKIE_DAYS": int(os.environ.get("DEVICE_COOKIE_DAYS", 180)),
+        # How long the mailed links to choose a new password and to confirm a changed e-mail address work.
+        "PASSWORD_RESET_SECONDS": int(os.environ.get("PASSWORD_RESET_SECONDS", 3600)),
+        "EMAIL_CHANGE_SECONDS": int(os.environ.get("EMAIL_CHANGE_SECONDS", 24 * 3600)),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 50 * 1024 * 1024)),
         "WTF_CSRF_TIME_LIMIT": None,
         # Rendered page bodies kept per worker (see `fragments`): how many, and for how long at most.
@@ -66,12 +69,29 @@ def from_environment(instance_path: str) -> dict:
         "FRAGMENT_CACHE_PREFIX": os.environ.get("FRAGMENT_CACHE_PREFIX"),
         "CASES_PER_OFFICIAL": int(os.environ.get("CASES_PER_OFFICIAL", 6)),
         "PAYMENT_FOUR_EYES_ABOVE": _amount("PAYMENT_FOUR_EYES_ABOVE", "25000"),
+        # Single sign-on for officials and council members (`parties.sso`); without OIDC_ISSUER it is off.
+        "OIDC_ISSUER": os.environ.get("OIDC_ISSUER", ""),
+        "OIDC_CLIENT_ID": os.environ.get("OIDC_CLIENT_ID", ""),
+        "OIDC_CLIENT_SECRET": os.environ.get("OIDC_CLIENT_SECRET", ""),
+        "OIDC_ROLE_CLAIM": os.environ.get("OIDC_ROLE_CLAIM", "roles"),
+        "OIDC_ROLE_MAP": os.environ.get("OIDC_ROLE_MAP", ""),
+        "OIDC_LABEL": os.environ.get("OIDC_LABEL", ""),
+        "OIDC_MFA_ACR": os.environ.get("OIDC_MFA_ACR", ""),
+        # Second factor (`parties.second_factor`): the key its secrets are encrypted with (default: from SECRET_KEY),
+        # and whether the four-eyes opening of the tender box needs it of both officials.
+        "SECOND_FACTOR_KEY": os.environ.get("SECOND_FACTOR_KEY", ""),
+        "REQUIRE_SECOND_FACTOR_FOR_OPENING": _flag("REQUIRE_SECOND_FACTOR_FOR_OPENING", False),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER"),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", 25)),
         "MAIL_USE_TLS": _flag("MAIL_USE_TLS", False),
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME"),
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD"),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "noreply@tendering.invalid"),
+        # Notifications (`notifications`): days before a deadline that reminders go out, the hour (Europe/Amsterdam)
+        # of the daily digest, and how often (minutes) the reminder job looks for reminders due.
+        "REMINDER_DAYS": os.environ.get("REMINDER_DAYS", "7,2,1"),
+        "DIGEST_HOUR": int(os.environ.get("DIGEST_HOUR", 7)),
+        "REMINDER_INTERVAL_MINUTES": int(os.environ.get("REMINDER_INTERVAL_MINUTES", 15)),
         # Open data: the municipality as publisher, its registered OCDS prefix, and where the site is reached.
         "MUNICIPALITY_NAME": os.environ.get("MUNICIPALITY_NAME", "Gemeente"),
         "OCDS_PREFIX": os.environ.get("OCDS_PREFIX", "ocds-tndrng"),

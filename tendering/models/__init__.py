@@ -12,6 +12,7 @@ from .agenda import (
 )
 from .audit import AuditEvent
 from .base import DataGeneration, ScopeGeneration, UTCDateTime, utcnow
+from .calendars import CalendarToken, TenderFollow
 from .cases import (
     AwardCriterion,
     Case,
@@ -74,9 +75,21 @@ from .monitoring import (
     ProgressReport,
     ReportStatus,
 )
+from .notifications import Notification, NotificationPreference, SentReminder
 from .open_data import OcdsRelease
-from .organisations import Invitation, Organisation, OrganisationKind, RegistrationRequest, Role, Team, User
+from .organisations import (
+    Invitation,
+    Organisation,
+    OrganisationKind,
+    OrganisationReview,
+    OrganisationStatus,
+    RegistrationRequest,
+    Role,
+    Team,
+    User,
+)
 from .outbox import OutboxMessage
+from .second_factor import RecoveryCode, SecondFactor
 from .sessions import LoginFailure, UserSession
 from .strategy import ChosenStrategy, PlanMessage, StrategyChoice, StrategyLetter
 
@@ -107,6 +120,8 @@ __all__ = [
     "AwardDecision",
     "AwardLetter",
     "BoxOpening",
+    "CalendarToken",
+    "TenderFollow",
     "ChosenStrategy",
     "PlanMessage",
     "StrategyChoice",
@@ -140,9 +155,14 @@ __all__ = [
     "Objection",
     "ObjectionLetter",
     "Organisation",
+    "Notification",
+    "NotificationPreference",
     "OcdsRelease",
+    "SentReminder",
     "OutboxMessage",
     "OrganisationKind",
+    "OrganisationReview",
+    "OrganisationStatus",
     "Outcome",
     "ProgressReport",
     "Proposal",
@@ -152,6 +172,8 @@ __all__ = [
     "ProposalSubmission",
     "QuestionDocument",
     "Reconsideration",
+    "RecoveryCode",
+    "SecondFactor",
     "RegistrationRequest",
     "Role",
     "Stakeholder",

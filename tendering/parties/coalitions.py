@@ -10,9 +10,11 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from .. import access
-from ..core import audit, mail
+from ..core import audit
 from ..core.errors import DomainError, NotAllowed, NotFound
 from ..models import Case, Coalition, CoalitionMember, MembershipStatus, Organisation, Role, User
+from ..notifications import Kind, link_to, notify
+from ..notifications import recipients as notification_recipients
 from ..workflow.phases import in_phase
 from . import shared_partners
 
@@ -174,19 +176,18 @@ def invite_partner(
         raise DomainError(_("This organisation is already part of the coalition or invited."))
     member = CoalitionMember(coalition_id=coalition.id, organisation_id=organisation_id)
     session.add(member)
-    recipients = {
-        u.email
-        for u in session.exec(
-            select(User).where(User.organisation_id == organisation_id, User.role == Role.coalition_member, User.active)
-        ).all()
-    }
-    if organisation.contact_email:
-        recipients.add(organisation.contact_email)
-    invitation = mail.compose(
-        "coalition_invitation", coalition=coalition.name, question=case.title, reference=case.reference
+    invited = notification_recipients.of_organisations(session, [organisation_id])
+    notify(  # sealed: it tells who forms a coalition to bid
+        session,
+        Kind.coalition_invitation,
+        users=invited.users,
+        addresses=invited.addresses,
+        case=case,
+        template="coalition_invitation",
+        context={"coalition": coalition.name, "question": case.title, "reference": case.reference},
+        link=link_to("coalitions.index"),
+        sealed=True,
     )
-    for address in sorted(recipients):
-        mail.queue(session, to=address, message=invitation, case_id=case.id, sealed=True)
     audit.record(
         session,
         action="partner_invited",
@@ -243,6 +244,22 @@ def respond(
     )
     session.flush()
     if accept and joins:
+        lead = notification_recipients.of_organisations(session, [coalition.lead_organisation_id])
+        partner = session.get(Organisation, membership.organisation_id)
+        notify(  # sealed: only the lead organisation's own people
+            session,
+            Kind.coalition_acceptance,
+            users=lead.users,
+            case=case,
+            template="coalition_acceptance",
+            context={
+                "coalition": coalition.name,
+                "partner": partner.name if partner else "",
+                "question": case.title,
+                "link": link_to("coalitions.show", coalition_id=coalition.id),
+            },
+            sealed=True,
+        )
         shared_partners.tell_leads(session, case, membership.organisation_id)
 
 

@@ -20,9 +20,9 @@ from flask_babel import gettext as _
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from ..core import mail
 from ..core.errors import DomainError
 from ..models import Case, Coalition, CoalitionMember, MembershipStatus, Organisation, Role, User
+from ..notifications import Kind, notify
 
 
 @dataclass(frozen=True)
@@ -122,22 +122,32 @@ def tell_leads(session: Session, case: Case, organisation_id: int) -> None:
     if len(coalitions) < 2:
         return
     rows = session.exec(
-        select(Coalition.id, User.email, Organisation.contact_email)
+        select(Coalition.id, User, Organisation.contact_email)
         .join(Organisation, Organisation.id == Coalition.lead_organisation_id)
         .outerjoin(User, (User.organisation_id == Organisation.id) & (User.role == Role.coalition_member) & User.active)
         .where(Coalition.id.in_([c.id for c in coalitions]))
     ).all()
+    users: dict[int, list[User]] = {}
     addresses: dict[int, set[str]] = {}
-    for coalition_id, user_email, contact in rows:
-        addresses.setdefault(coalition_id, set()).update(a for a in (user_email, contact) if a)
+    for coalition_id, user, contact in rows:
+        if user is not None:
+            users.setdefault(coalition_id, []).append(user)
+        if contact:
+            addresses.setdefault(coalition_id, set()).add(contact)
     for coalition in coalitions:
-        message = mail.compose(
-            "shared_partner",
-            coalition=coalition.name,
-            question=case.title,
-            reference=case.reference,
-            allowed=case.shared_partners_allowed,
-            link=url_for("coalitions.show", coalition_id=coalition.id, _external=True),
+        notify(  # sealed: each lead only, without naming the other coalitions
+            session,
+            Kind.shared_partner,
+            users=users.get(coalition.id, []),
+            addresses=addresses.get(coalition.id, ()),
+            case=case,
+            template="shared_partner",
+            context={
+                "coalition": coalition.name,
+                "question": case.title,
+                "reference": case.reference,
+                "allowed": case.shared_partners_allowed,
+                "link": url_for("coalitions.show", coalition_id=coalition.id, _external=True),
+            },
+            sealed=True,
         )
-        for address in sorted(addresses.get(coalition.id, ())):
-            mail.queue(session, to=address, message=message, case_id=case.id, sealed=True)

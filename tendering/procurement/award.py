@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from ..core import audit, mail
+from ..core import audit
 from ..core.errors import DomainError, NotAllowed, NotFound
 from ..models import (
     AwardDecision,
@@ -36,6 +36,8 @@ from ..models import (
     User,
     utcnow,
 )
+from ..notifications import Kind, notify
+from ..notifications import recipients as notification_recipients
 from ..question.question_document import DOCUMENT_LOCALE
 from ..workflow import guards
 from ..workflow.effects import effect
@@ -221,7 +223,7 @@ def write_letters(
         "standstill_last_day": last_day(decision),
         "on_strategy": on_strategy,
     }
-    addresses = recipients(session, [r.entry.coalition.id for r in ranked])
+    audiences = notification_recipients.of_coalitions(session, [r.entry.coalition.id for r in ranked])
     with force_locale(DOCUMENT_LOCALE):
         for row in ranked:
             letter_facts = LetterFacts(
@@ -242,14 +244,21 @@ def write_letters(
                     sent_at=decision.letters_sent_at,
                 )
             )
-            message = mail.compose(
-                "award_letter",
-                title=case.title,
-                reference=case.reference,
-                link=url_for("award.own_letter", coalition_id=row.entry.coalition.id, _external=True),
+            audience = audiences.get(row.entry.coalition.id, notification_recipients.Audience())
+            notify(  # mandatory; in the recipient's language, else the letter's
+                session,
+                Kind.award_letter,
+                users=audience.users,
+                addresses=audience.addresses,
+                case=case,
+                template="award_letter",
+                context={
+                    "title": case.title,
+                    "reference": case.reference,
+                    "link": url_for("award.own_letter", coalition_id=row.entry.coalition.id, _external=True),
+                },
+                default_locale=DOCUMENT_LOCALE,
             )
-            for address in sorted(addresses.get(row.entry.coalition.id, ())):
-                mail.queue(session, to=address, message=message, case_id=case.id)
 
 
 def letters(session: Session, decision: AwardDecision) -> list[tuple[AwardLetter, Coalition]]:
@@ -319,6 +328,20 @@ def lodge_objection(session: Session, case: Case, coalition: Coalition, *, actor
         actor=actor,
         case=case,
         details={"objection_id": objection.id, "coalition_id": coalition.id},
+    )
+    owner = session.get(User, case.owner_id)
+    notify(
+        session,
+        Kind.objection,
+        users=[owner] if owner else [],
+        case=case,
+        template="objection_lodged",
+        context={
+            "title": case.title,
+            "reference": case.reference,
+            "coalition": coalition.name,
+            "link": url_for("award.index", case_id=case.id, _external=True),
+        },
     )
     return objection
 

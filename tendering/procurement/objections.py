@@ -20,9 +20,11 @@ from flask_babel import gettext as _
 from sqlmodel import Session, select
 
 from .. import access
-from ..core import audit, mail
+from ..core import audit
 from ..core.errors import DomainError, NotFound
 from ..models import Case, Coalition, Objection, ObjectionLetter, User, utcnow
+from ..notifications import Kind, notify
+from ..notifications import recipients as notification_recipients
 from ..question.question_document import DOCUMENT_LOCALE
 from . import award
 
@@ -91,14 +93,22 @@ def decide(
         remedy_ends_at=remedy_ends,
     )
     session.add(letter)
-    message = mail.compose(
-        "objection_decision",
-        title=case.title,
-        reference=case.reference,
-        link=url_for("award.own_letter", coalition_id=coalition.id, _external=True) + "#objections",
+    audience = notification_recipients.of_coalitions(session, [coalition.id]).get(
+        coalition.id, notification_recipients.Audience()
     )
-    for address in sorted(award.recipients(session, [coalition.id]).get(coalition.id, ())):
-        mail.queue(session, to=address, message=message, case_id=case.id)
+    notify(
+        session,
+        Kind.objection_decision,
+        users=audience.users,
+        addresses=audience.addresses,
+        case=case,
+        template="objection_decision",
+        context={
+            "title": case.title,
+            "reference": case.reference,
+            "link": url_for("award.own_letter", coalition_id=coalition.id, _external=True) + "#objections",
+        },
+    )
     audit.record(
         session,
         action="objection_decided",

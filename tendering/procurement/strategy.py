@@ -26,7 +26,7 @@ from flask_babel import gettext as _
 from sqlmodel import Session, select
 
 from .. import access
-from ..core import audit, locking, mail
+from ..core import audit, locking
 from ..core.errors import DomainError, NotAllowed, NotFound
 from ..models import (
     Case,
@@ -41,13 +41,14 @@ from ..models import (
     User,
     utcnow,
 )
+from ..notifications import Kind, notify
+from ..notifications import recipients as notification_recipients
 from ..question.question_document import DOCUMENT_LOCALE
 from ..question.tender_lock import tender_change
 from ..workflow import guards
 from ..workflow.effects import effect
 from ..workflow.phases import in_phase
 from . import award, scoring, stages, tender_box
-from .award import recipients
 from .tender_box import is_authorised_official
 
 MAX_STRATEGIES = 10
@@ -225,7 +226,7 @@ def send_letters(session: Session, case: Case, actor: User | None) -> None:
         "consensus": scoring.consensus_of(session, case, STRATEGY),
         "competitors": len(ranked),
     }
-    addresses = recipients(session, [r.entry.coalition.id for r in ranked])
+    audiences = notification_recipients.of_coalitions(session, [r.entry.coalition.id for r in ranked])
     with force_locale(DOCUMENT_LOCALE):
         for row in ranked:
             coalition = row.entry.coalition
@@ -241,15 +242,22 @@ def send_letters(session: Session, case: Case, actor: User | None) -> None:
                     sent_at=now,
                 )
             )
-            message = mail.compose(
-                "strategy_chosen" if letter_facts.is_chosen else "strategy_not_chosen",
-                title=case.title,
-                reference=case.reference,
-                link=url_for("strategy.own_letter", coalition_id=coalition.id, _external=True),
-                plan_link=url_for("coalitions.plan", coalition_id=coalition.id, _external=True),
+            audience = audiences.get(coalition.id, notification_recipients.Audience())
+            notify(
+                session,
+                Kind.strategy_choice,
+                users=audience.users,
+                addresses=audience.addresses,
+                case=case,
+                template="strategy_chosen" if letter_facts.is_chosen else "strategy_not_chosen",
+                context={
+                    "title": case.title,
+                    "reference": case.reference,
+                    "link": url_for("strategy.own_letter", coalition_id=coalition.id, _external=True),
+                    "plan_link": url_for("coalitions.plan", coalition_id=coalition.id, _external=True),
+                },
+                default_locale=DOCUMENT_LOCALE,
             )
-            for address in sorted(addresses.get(coalition.id, ())):
-                mail.queue(session, to=address, message=message, case_id=case.id)
     audit.record(
         session, action="strategy_letters_sent", actor=actor, case=case, at=now, details={"letters": len(ranked)}
     )
@@ -402,15 +410,24 @@ def send_message(session: Session, case: Case, coalition: Coalition, *, actor: U
         details={"coalition_id": coalition.id, "from_municipality": from_municipality},
     )
     if from_municipality:
-        addresses = sorted(recipients(session, [coalition.id]).get(coalition.id, ()))
+        audience = notification_recipients.of_coalitions(session, [coalition.id]).get(
+            coalition.id, notification_recipients.Audience()
+        )
         link = url_for("coalitions.plan", coalition_id=coalition.id, _external=True)
     else:
         owner = session.get(User, case.owner_id)
-        addresses = [owner.email] if owner and owner.email else []
+        audience = notification_recipients.Audience(users=[owner] if owner else [])
         link = url_for("strategy.index", case_id=case.id, _external=True) + f"#messages-{coalition.id}"
-    composed = mail.compose("plan_message", title=case.title, coalition=coalition.name, text=message.text, link=link)
-    for address in addresses:
-        mail.queue(session, to=address, message=composed, case_id=case.id, sealed=True)
+    notify(
+        session,
+        Kind.plan_message,
+        users=audience.users,
+        addresses=audience.addresses,
+        case=case,
+        template="plan_message",
+        context={"title": case.title, "coalition": coalition.name, "text": message.text, "link": link},
+        sealed=True,
+    )
     return message
 
 
@@ -461,9 +478,18 @@ def reject_plan(session: Session, case: Case, *, actor: User, coalition_id: int,
         case=case,
         details={"coalition_id": coalition_id, "plan_call": choice.plan_call},
     )
-    composed = mail.compose("plan_not_accepted", title=case.title, reference=case.reference, motivation=row.rejection)
-    for address in sorted(recipients(session, [coalition_id]).get(coalition_id, ())):
-        mail.queue(session, to=address, message=composed, case_id=case.id)
+    audience = notification_recipients.of_coalitions(session, [coalition_id]).get(
+        coalition_id, notification_recipients.Audience()
+    )
+    notify(
+        session,
+        Kind.strategy_choice,
+        users=audience.users,
+        addresses=audience.addresses,
+        case=case,
+        template="plan_not_accepted",
+        context={"title": case.title, "reference": case.reference, "motivation": row.rejection},
+    )
     session.flush()
     return row
 
@@ -535,15 +561,23 @@ def invite_next(
             "plan_deadline": plan_deadline.isoformat(),
         },
     )
-    composed = mail.compose(
-        "strategy_invited",
-        title=case.title,
-        reference=case.reference,
-        deadline=plan_deadline,
-        motivation=motivation.strip(),
-        plan_link=url_for("coalitions.plan", coalition_id=coalition.id, _external=True),
+    audience = notification_recipients.of_coalitions(session, [coalition.id]).get(
+        coalition.id, notification_recipients.Audience()
     )
-    for address in sorted(recipients(session, [coalition.id]).get(coalition.id, ())):
-        mail.queue(session, to=address, message=composed, case_id=case.id)
+    notify(
+        session,
+        Kind.strategy_choice,
+        users=audience.users,
+        addresses=audience.addresses,
+        case=case,
+        template="strategy_invited",
+        context={
+            "title": case.title,
+            "reference": case.reference,
+            "deadline": plan_deadline,
+            "motivation": motivation.strip(),
+            "plan_link": url_for("coalitions.plan", coalition_id=coalition.id, _external=True),
+        },
+    )
     session.flush()
     return row

@@ -14,6 +14,8 @@ from .. import access
 from ..core import audit
 from ..core.errors import DomainError, NotFound
 from ..models import Case, Clarification, User, utcnow
+from ..notifications import Kind, link_to, notify
+from ..notifications import recipients as notification_recipients
 from ..workflow.phases import in_phase
 
 
@@ -80,6 +82,23 @@ def publish_nota(session: Session, case: Case, *, actor: User) -> int:
         session.add(clarification)
     audit.record(
         session, action="nota_published", actor=actor, case=case, details={"number": number, "questions": len(ready)}
+    )
+    audience = notification_recipients.interested(session, case.id)
+    askers = session.exec(select(User).where(User.id.in_({c.asked_by_id for c in ready}), User.active)).all()
+    notify(  # each asker is told on their own: nobody learns who else asked
+        session,
+        Kind.answers,
+        users=[*audience.users, *askers],
+        addresses=audience.addresses,
+        case=case,
+        template="answers",
+        context={
+            "title": case.title,
+            "reference": case.reference,
+            "number": number,
+            "questions": len(ready),
+            "link": link_to("public.nota", reference=case.reference, number=number),
+        },
     )
     session.flush()
     return number

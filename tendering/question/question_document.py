@@ -16,20 +16,19 @@ from flask_babel import gettext as _
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from ..core import audit, mail
+from ..core import audit
 from ..core.characters import xml_safe
 from ..models import (
     AwardCriterion,
     Case,
     Framework,
-    Interest,
-    Organisation,
     Outcome,
     QuestionDocument,
-    Role,
     User,
     utcnow,
 )
+from ..notifications import Kind, link_to, notify
+from ..notifications import recipients as notification_recipients
 from ..procurement import stages
 from ..workflow.effects import effect
 
@@ -108,38 +107,49 @@ def freeze(session: Session, case: Case, *, actor: User | None, note: str = "") 
 
 @effect("freeze_question_document")
 def freeze_on_publication(session: Session, case: Case, actor: User | None) -> None:
-    """Workflow effect of `publish`: version 1 of the document."""
-    freeze(session, case, actor=actor)
+    """Workflow effect of `publish`: version 1 of the document; whoever stated an interest is told."""
+    document = freeze(session, case, actor=actor)
+    audience = notification_recipients.interested(session, case.id)
+    notify(
+        session,
+        Kind.publication,
+        users=audience.users,
+        addresses=audience.addresses,
+        case=case,
+        template="publication",
+        context={
+            "title": case.title,
+            "reference": case.reference,
+            "version": document.version,
+            "submission_deadline": case.submission_deadline,
+            "link": link_to("public.tender", reference=case.reference),
+        },
+        default_locale=DOCUMENT_LOCALE,
+    )
 
 
 def publish_amendment(session: Session, case: Case, *, actor: User, note: str) -> QuestionDocument:
     """Freeze the amended document as the next version and tell every interested organisation."""
     document = freeze(session, case, actor=actor, note=note)
-    recipients = {
-        address
-        for (address,) in session.exec(
-            select(User.email)
-            .join(Interest, Interest.organisation_id == User.organisation_id)
-            .where(Interest.case_id == case.id, User.role == Role.coalition_member, User.active)
-            .union(
-                select(Organisation.contact_email)
-                .join(Interest, Interest.organisation_id == Organisation.id)
-                .where(Interest.case_id == case.id, Organisation.contact_email.is_not(None))
-            )
-        ).all()
-    }
-    with force_locale(DOCUMENT_LOCALE):
-        message = mail.compose(
-            "amendment",
-            number=document.version - 1,
-            title=case.title,
-            reference=case.reference,
-            note=note,
-            version=document.version,
-            sha=document.sha256,
-        )
-    for address in sorted(recipients):
-        mail.queue(session, to=address, message=message, case_id=case.id)
+    audience = notification_recipients.interested(session, case.id)
+    notify(
+        session,
+        Kind.amendment,
+        users=audience.users,
+        addresses=audience.addresses,
+        case=case,
+        template="amendment",
+        context={
+            "number": document.version - 1,
+            "title": case.title,
+            "reference": case.reference,
+            "note": note,
+            "version": document.version,
+            "sha": document.sha256,
+        },
+        link=link_to("public.document", reference=case.reference),
+        default_locale=DOCUMENT_LOCALE,
+    )
     return document
 
 

@@ -32,6 +32,8 @@ from ..models import (
     User,
     utcnow,
 )
+from ..notifications import Kind, link_to, notify
+from ..notifications import recipients as notification_recipients
 from ..question import follow_up as inheritance
 from ..question.cases import CaseFields, open_case
 from ..question.question_document import DOCUMENT_LOCALE
@@ -173,6 +175,7 @@ def approve(session: Session, table: Table, *, actor: User) -> JointEvaluation:
     audit.record(
         session, action="joint_evaluation_approved", actor=actor, case=table.case, details={"side": table.party.side}
     )
+    _tell_approval(session, table, evaluation)
     if evaluation.municipality_approved_at and evaluation.lead_approved_at and evaluation.published_at is None:
         with force_locale(DOCUMENT_LOCALE):
             evaluation.content_html = render_template("accountability/report.html", **report_context(session, table))
@@ -188,6 +191,36 @@ def approve(session: Session, table: Table, *, actor: User) -> JointEvaluation:
     session.add(evaluation)
     session.flush()
     return evaluation
+
+
+def _tell_approval(session: Session, table: Table, evaluation: JointEvaluation) -> None:
+    """The other side that one side approved; both sides once the report is public (it is published below)."""
+    published = bool(evaluation.municipality_approved_at and evaluation.lead_approved_at)
+    coalition = notification_recipients.of_coalitions(session, [table.coalition.id]).get(
+        table.coalition.id, notification_recipients.Audience()
+    )
+    owner = session.get(User, table.case.owner_id)
+    users = []
+    if published or table.party.side == MUNICIPALITY:
+        users += coalition.users
+    if (published or table.party.side == COALITION) and owner is not None:
+        users.append(owner)
+    notify(
+        session,
+        Kind.accountability,
+        users=users,
+        case=table.case,
+        template="accountability",
+        context={
+            "title": table.case.title,
+            "reference": table.case.reference,
+            "published": published,
+            "by_municipality": table.party.side == MUNICIPALITY,
+            "link": link_to("accountability.report", case_id=table.case.id)
+            if published
+            else link_to("accountability.index", case_id=table.case.id),
+        },
+    )
 
 
 def report_context(session: Session, table: Table) -> dict:
@@ -240,6 +273,18 @@ def close_with_follow_up(session: Session, table: Table, *, actor: User, reason:
     inheritance.inherit(session, table.case, follow_up, actor=actor, agreement=table.agreement)
     audit.record(
         session, action="follow_up_opened", actor=actor, case=table.case, details={"follow_up_case_id": follow_up.id}
+    )
+    coalition = notification_recipients.of_coalitions(session, [table.coalition.id]).get(
+        table.coalition.id, notification_recipients.Audience()
+    )
+    notify(
+        session,
+        Kind.follow_up_case,
+        users=coalition.users,
+        case=table.case,
+        template="follow_up_case",
+        context={"title": table.case.title, "reference": table.case.reference, "follow_up": follow_up.title},
+        link=link_to("public.home"),
     )
     session.flush()
     return follow_up

@@ -19,7 +19,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from .. import access
-from ..core import audit, mail
+from ..core import audit
 from ..core.errors import DomainError, NotFound
 from ..models import (
     Agreement,
@@ -35,6 +35,8 @@ from ..models import (
     User,
     utcnow,
 )
+from ..notifications import Kind, notify
+from ..notifications import recipients as notification_recipients
 from ..parties import coalitions
 from ..procurement import award
 from ..question.question_document import DOCUMENT_LOCALE
@@ -375,9 +377,19 @@ def freeze_on_conclusion(session: Session, case: Case, actor: User | None) -> No
             "agreement/document.html", **document_context(session, case, agreement)
         )
         agreement.sha256 = hashlib.sha256(agreement.content_html.encode()).hexdigest()
-        message = mail.compose("agreement_concluded", title=case.title, reference=case.reference, sha=agreement.sha256)
-    for address in sorted(award.recipients(session, [agreement.coalition_id]).get(agreement.coalition_id, ())):
-        mail.queue(session, to=address, message=message, case_id=case.id)
+    audience = notification_recipients.of_coalitions(session, [agreement.coalition_id]).get(
+        agreement.coalition_id, notification_recipients.Audience()
+    )
+    notify(
+        session,
+        Kind.agreement_approval,
+        users=audience.users,
+        addresses=audience.addresses,
+        case=case,
+        template="agreement_concluded",
+        context={"title": case.title, "reference": case.reference, "sha": agreement.sha256},
+        default_locale=DOCUMENT_LOCALE,
+    )
     session.add(agreement)
     monitoring.refresh(session, indicators_of(session, agreement))
     audit.record(

@@ -16,14 +16,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from .. import access
-from ..core import audit, mail
+from ..core import audit
 from ..core.errors import DomainError, NotFound
 from ..models import (
     Agreement,
@@ -38,7 +37,8 @@ from ..models import (
     User,
     utcnow,
 )
-from ..procurement import award
+from ..notifications import Kind, notify
+from ..notifications import recipients as notification_recipients
 from ..question.question_document import DOCUMENT_LOCALE
 from . import agreement as agreements
 from . import payments
@@ -340,20 +340,27 @@ def approve(session: Session, case: Case, *, actor: User, version: int | None) -
 
 def _tell_other_side(session: Session, case: Case, current: Agreement, side: str) -> None:
     if side == MUNICIPALITY:
-        addresses = sorted(award.recipients(session, [current.coalition_id]).get(current.coalition_id, ()))
+        audience = notification_recipients.of_coalitions(session, [current.coalition_id]).get(
+            current.coalition_id, notification_recipients.Audience()
+        )
     else:
         owner = session.get(User, case.owner_id) if case.owner_id else None
-        addresses = [owner.email] if owner is not None and owner.email else []
-    with force_locale(DOCUMENT_LOCALE):
-        message = mail.compose(
-            "agreement_approved",
-            title=case.title,
-            reference=case.reference,
-            side=str(SIDES[side]),
-            version=current.version,
-        )
-    for address in addresses:
-        mail.queue(session, to=address, message=message, case_id=case.id)
+        audience = notification_recipients.Audience(users=[owner] if owner is not None else [])
+    notify(
+        session,
+        Kind.agreement_approval,
+        users=audience.users,
+        addresses=audience.addresses,
+        case=case,
+        template="agreement_approved",
+        context={
+            "title": case.title,
+            "reference": case.reference,
+            "side": SIDES[side],  # lazy: in the recipient's language
+            "version": current.version,
+        },
+        default_locale=DOCUMENT_LOCALE,
+    )
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from .. import access
-from ..core import audit, locking, mail
+from ..core import audit, locking
 from ..core.errors import DomainError, NotFound
 from ..core.i18n import money
 from ..models import (
@@ -44,8 +44,9 @@ from ..models import (
     User,
     utcnow,
 )
+from ..notifications import Kind, notify
+from ..notifications import recipients as notification_recipients
 from ..parties import coalitions
-from ..procurement import award
 from ..question.question_document import DOCUMENT_LOCALE
 from . import agreement as agreements
 from . import monitoring, payments
@@ -267,19 +268,25 @@ def submit(session: Session, case: Case, term_id: int, *, actor: User, evidence:
 
 def _mail_validators(session: Session, case: Case, current: Agreement, claim: PaymentClaim, indicator) -> None:
     ids = [i for i in (current.validator_id, case.owner_id) if i]
-    addresses = sorted(set(session.exec(select(User.email).where(User.id.in_(ids), User.active)).all()))
-    with force_locale(DOCUMENT_LOCALE):
-        message = mail.compose(
-            "claim_needs_validation",
-            title=case.title,
-            reference=case.reference,
-            indicator=indicator.name,
-            value=format_decimal(claim.value),
-            period=format_date(claim.period),
-            link=url_for("finances.validation", case_id=case.id, _external=True) if has_request_context() else "",
-        )
-    for address in addresses:
-        mail.queue(session, to=address, message=message, case_id=case.id)
+    users = list(session.exec(select(User).where(User.id.in_(ids), User.active).order_by(User.id)).all())
+    with force_locale(DOCUMENT_LOCALE):  # the figures as the agreement writes them
+        value, period = format_decimal(claim.value), format_date(claim.period)
+    notify(
+        session,
+        Kind.payment_claim,
+        users=users,
+        case=case,
+        template="claim_needs_validation",
+        context={
+            "title": case.title,
+            "reference": case.reference,
+            "indicator": indicator.name,
+            "value": value,
+            "period": period,
+            "link": url_for("finances.validation", case_id=case.id, _external=True) if has_request_context() else "",
+        },
+        default_locale=DOCUMENT_LOCALE,
+    )
 
 
 # Validation of the values ---------------------------------------------------------------------------------------------
@@ -453,16 +460,21 @@ def record_paid(
 
 
 def _tell_coalition(session: Session, case: Case, current: Agreement, claim: PaymentClaim, template: str) -> None:
-    with force_locale(DOCUMENT_LOCALE):
-        message = mail.compose(
-            template,
-            title=case.title,
-            reference=case.reference,
-            amount=money(claim.amount),
-            reason=claim.rejection_reason,
-        )
-    for address in sorted(award.recipients(session, [current.coalition_id]).get(current.coalition_id, ())):
-        mail.queue(session, to=address, message=message, case_id=case.id)
+    with force_locale(DOCUMENT_LOCALE):  # the amount as the agreement writes it
+        amount = money(claim.amount)
+    audience = notification_recipients.of_coalitions(session, [current.coalition_id]).get(
+        current.coalition_id, notification_recipients.Audience()
+    )
+    notify(
+        session,
+        Kind.payment_claim,
+        users=audience.users,
+        addresses=audience.addresses,
+        case=case,
+        template=template,
+        context={"title": case.title, "reference": case.reference, "amount": amount, "reason": claim.rejection_reason},
+        default_locale=DOCUMENT_LOCALE,
+    )
 
 
 # Corrections after a claim --------------------------------------------------------------------------------------------

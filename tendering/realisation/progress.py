@@ -16,6 +16,8 @@ from sqlmodel import Session, select
 from ..core import audit
 from ..core.errors import DomainError, NotAllowed, NotFound
 from ..models import Agreement, AgreementAdjustment, Case, ProgressReport, ReportStatus, User, utcnow
+from ..notifications import Kind, link_to, notify
+from ..notifications import recipients as notification_recipients
 from . import monitoring
 from .measurements import Reporting, require_open
 
@@ -136,6 +138,24 @@ def respond(
         actor=actor,
         case=case,
         details={"report_id": report.id},
+    )
+    coalition = notification_recipients.of_coalitions(session, [agreement.coalition_id]).get(
+        agreement.coalition_id, notification_recipients.Audience()
+    )
+    notify(
+        session,
+        Kind.report_response,
+        users=coalition.users,
+        case=case,
+        template="report_response",
+        context={
+            "title": case.title,
+            "reference": case.reference,
+            "period": report.period,
+            "acknowledged": acknowledge,
+            "response": report.response,
+            "link": link_to("reporting.index", coalition_id=agreement.coalition_id),
+        },
     )
     session.flush()
     return report

@@ -1,7 +1,14 @@
-"""The forms, one module per stretch of the cycle (base, question, parties, procurement, realisation, finance,
-agenda);
+"""The forms, one module per stretch of the cycle (base, question, parties, accounts,
+second factor, procurement, realisation, finance, agenda, notifications);
 views import them from here."""
 
+from .accounts import (
+    ChangeEmailForm,
+    ConfirmOrganisationForm,
+    ForgotPasswordForm,
+    RejectOrganisationForm,
+    ResetPasswordForm,
+)
 from .agenda import (
     AgendaForm,
     AmbitionForm,
@@ -38,6 +45,7 @@ from .finance import (
     SettlementForm,
     ValidationForm,
 )
+from .notifications import LANGUAGE_LABELS, PreferencesForm
 from .parties import (
     ORGANISATION_KIND_LABELS,
     AcceptInvitationForm,
@@ -99,6 +107,7 @@ from .realisation import (
     ProgressResponseForm,
     ProposalDecisionForm,
 )
+from .second_factor import CodeForm, ConfirmCodeForm
 
 __all__ = [
     "AgendaForm",
@@ -184,4 +193,13 @@ __all__ = [
     "amendment_field",
     "checkboxes",
     "strong_password",
+    "ChangeEmailForm",
+    "CodeForm",
+    "ConfirmCodeForm",
+    "ConfirmOrganisationForm",
+    "ForgotPasswordForm",
+    "LANGUAGE_LABELS",
+    "PreferencesForm",
+    "RejectOrganisationForm",
+    "ResetPasswordForm",
 ]

@@ -96,13 +96,35 @@ def test_session_is_renewed_on_login_against_fixation(client, official):
         assert "planted" not in after
 
 
-@pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "/\\\\evil.example"])
+OFF_SITE = [
+    "//evil.example/",
+    "https://evil.example/",
+    "/\\\\evil.example",
+    "/%09/evil.example",  # Werkzeug drops the tab from the Location: //evil.example
+    "/%09%09/evil.example",
+    "/%0d%0aSet-Cookie:%20x=y",  # a line break would be a header error, not a redirect
+    "/%20/evil.example",
+    "/%7f/evil.example",
+]
+
+
+@pytest.mark.parametrize("target", OFF_SITE)
 def test_login_never_redirects_off_site(client, official, target):
     response = client.post(
         f"/login?next={target}",
         data={"email": official.email, "password": PASSWORD, "csrf_token": csrf_token(client)},
     )
-    assert response.location == "/"
+    assert response.status_code == 302 and response.location == "/"
+
+
+@pytest.mark.parametrize("target", OFF_SITE)
+def test_the_language_switch_never_redirects_off_site(client, target):
+    response = client.get(f"/language/en?next={target}")
+    assert response.status_code == 302 and response.location == "/"
+
+
+def test_the_language_switch_keeps_a_same_site_page(client):
+    assert client.get("/language/en?next=/tenders/%3Fq%3Dzorg").location == "/tenders/?q=zorg"
 
 
 OFFICIAL_PAGES = ["/cases/new", "/cases/{id}/edit"]

@@ -3,6 +3,8 @@ standstill and the reports due under an agreement; and what concerns whom."""
 
 from datetime import timedelta
 
+from sqlmodel import select
+
 from tendering.models import AwardDecision, AwardLetter, EvaluatorAssignment, Role, Team, utcnow
 from tendering.procurement import stages
 from tendering.question import deadlines, following
@@ -187,3 +189,55 @@ def test_an_official_gets_the_cases_of_their_own_their_team_and_those_they_evalu
     session.commit()
     assert {d.case_id for d in deadlines.concerning(session, evaluator)} == {case.id}
     assert deadlines.concerning(session, council) == []  # the council follows what it wants to see
+
+
+def test_the_dates_of_a_new_round_count_only_once_it_is_published(app, client, session, official, make_user):
+    """After a round without award, the next round's dates are drafts until its publication: no calendar event, no
+    reminder to those who followed the first round."""
+    from decimal import Decimal
+
+    from tendering.demo import journeys
+    from tendering.models import Notification
+    from tendering.notifications.reminders import send_reminders
+    from tendering.procurement import reconsideration
+    from tendering.workflow.engine import apply_due_steps, fire
+
+    question = journeys.Question(
+        title="Gelukkig oud",
+        question="Wie helpt ons om ouderen gelukkig oud te laten worden?",
+        theme="Zorg",
+        budget_ceiling=Decimal("500000"),
+        outcome="Minder eenzaamheid.",
+        stakeholders=["Ouderenbond", "Voedselbank", "Sport"],
+    )
+    follower = make_user(Role.coalition_member)
+    with app.test_request_context():
+        case = journeys.publish(session, official, question, min_partners=1)
+        following.follow(session, follower, case)
+        session.commit()
+        case.submission_deadline = utcnow() - timedelta(seconds=1)  # nobody bid
+        apply_due_steps(session, case)
+        reconsideration.record(session, case, actor=official, changes=["question"], note="Vraag verbreden.")
+        fire(session, case, "rearticulate", actor=official, reason="Nieuwe ronde.")
+        for trigger in ("assess", "decide_to_tender", "start_coalition_forming"):
+            fire(session, case, trigger, actor=official)
+        draft = utcnow() + timedelta(days=30)
+        set_procedure(
+            session,
+            case,
+            actor=official,
+            clarification_deadline=draft - timedelta(days=7),
+            submission_deadline=draft,
+            min_partners=1,
+        )
+        session.commit()
+        assert kinds(deadlines.of_case(session, case)) == []
+        assert deadlines.concerning(session, follower) == []
+        assert send_reminders(session, draft - timedelta(days=7, hours=1)) == 0
+        assert "r2" not in client.get(f"/tenders/{case.reference}/calendar.ics").text
+        fire(session, case, "publish", actor=official)
+        session.commit()
+        published = deadlines.of_case(session, case)
+        assert {"clarification", "submission"} <= set(kinds(published))
+        assert all(d.round == 2 for d in published)
+    assert session.exec(select(Notification).where(Notification.kind == "deadline_reminder")).all() == []

@@ -4,6 +4,7 @@ codes, and the four-eyes opening of the tender box when the install requires a s
 import logging
 import re
 import time
+from datetime import timedelta
 
 import pyotp
 import pytest
@@ -11,7 +12,7 @@ from sqlalchemy import update
 from sqlmodel import select
 
 from tendering import create_app
-from tendering.models import AuditEvent, BoxOpening, RecoveryCode, Role, SecondFactor, UserSession
+from tendering.models import AuditEvent, BoxOpening, RecoveryCode, Role, SecondFactor, UserSession, utcnow
 
 from . import factories as f
 from .conftest import PASSWORD, csrf_token, form_token, login, roles_without
@@ -243,6 +244,35 @@ def test_switching_off_takes_a_code(app, session, enrolled):
     # and the next login needs the password only
     fresh = app.test_client()
     assert password_step(fresh, official).headers["Location"] == "/"
+
+
+def test_switching_off_is_throttled_like_the_login(app, session, enrolled):
+    """A session left open (or stolen) cannot guess the code that switches the factor off."""
+    official, secret, codes = enrolled
+    client = app.test_client()
+    password_step(client, official)
+    code_step(client, next_code(session, official, secret))
+    page = client.get(PAGE)
+    answers = [
+        client.post(f"{PAGE}/disable", data={"csrf_token": form_token(page), "code": f"{n:06d}"}).status_code
+        for n in range(8)
+    ]
+    assert answers[-1] == 429 and answers.count(429) >= 2, answers
+    # even the right recovery code waits until the throttle lets go
+    assert client.post(f"{PAGE}/disable", data={"csrf_token": form_token(page), "code": codes[0]}).status_code == 429
+    session.expire_all()
+    assert session.exec(select(SecondFactor).where(SecondFactor.user_id == official.id)).first() is not None
+
+
+def test_setting_up_takes_a_recent_login(app, session, official, logged_in):
+    """An authenticator put on an account by whoever holds an old session would lock its owner out."""
+    client = logged_in(official)
+    session.exec(update(UserSession).values(created_at=utcnow() - timedelta(minutes=11)))
+    session.commit()
+    page = client.get(PAGE)
+    refused = client.post(f"{PAGE}/start", data={"csrf_token": form_token(page)}, follow_redirects=True)
+    assert "log in again first" in refused.text and 'id="secret"' not in refused.text
+    assert session.exec(select(SecondFactor).where(SecondFactor.user_id == official.id)).first() is None
 
 
 def test_the_secret_is_never_logged(app, session, official, logged_in, caplog):

@@ -10,6 +10,7 @@ from sqlmodel import select
 
 from tendering import create_app
 from tendering.models import AuditEvent, Role, User, UserSession
+from tendering.parties import users
 
 from .conftest import PASSWORD, csrf_token, form_token, login
 from .oidc_provider import CLIENT_ID, CLIENT_SECRET, Provider
@@ -229,12 +230,21 @@ def test_a_role_map_that_gives_a_coalition_or_admin_role_stops_the_start(sso_con
         create_app({**sso_config, "OIDC_ROLE_MAP": f"{OFFICIALS}=official,partners={mapped_to}"})
 
 
+def test_no_account_is_made_for_an_unverified_address(sso_app, provider, session):
+    provider.log_in_as(sub="nieuw", email="nieuw@lindendal.example", email_verified=False, roles=[OFFICIALS])
+    client = sso_app.test_client()
+    through_provider(client, provider)
+    assert "has not verified your e-mail address" in client.get("/login").text
+    assert not logged_in(client) and sso_user(session, "nieuw") is None
+    assert users.find_user_by_email(session, "nieuw@lindendal.example") is None
+
+
 def test_an_existing_official_is_linked_only_by_a_verified_address(sso_app, provider, session, make_user):
     official = make_user(Role.official, email="j.devries@lindendal.example")
     provider.log_in_as(sub="jdv", email="j.devries@lindendal.example", email_verified=False, roles=[OFFICIALS])
     client = sso_app.test_client()
     through_provider(client, provider)
-    assert "has not verified the address" in client.get("/login").text
+    assert "has not verified your e-mail address" in client.get("/login").text
     assert sso_user(session, "jdv") is None
     provider.log_in_as(sub="jdv", email="j.devries@lindendal.example", email_verified=True, roles=[OFFICIALS])
     through_provider(client, provider)

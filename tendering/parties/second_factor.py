@@ -19,6 +19,7 @@ import hmac
 import secrets
 import string
 import time
+from datetime import datetime, timedelta
 
 import pyotp
 import segno
@@ -120,9 +121,18 @@ def _require_role(user: User) -> None:
         raise DomainError(_("Only officials and council members can set up a second factor."))
 
 
-def start_enrolment(session: Session, user: User) -> str:
+# Setting up a second factor takes a login of the last few minutes: a session left open (or stolen) cannot put
+# another person's authenticator on the account and lock its owner out.
+RECENT_LOGIN = timedelta(minutes=10)
+
+
+def start_enrolment(session: Session, user: User, *, logged_in_at: datetime | None, now: datetime | None = None) -> str:
     """A new secret, waiting for its first code; an earlier unconfirmed one is replaced."""
     _require_role(user)
+    if logged_in_at is None or (now or utcnow()) - logged_in_at > RECENT_LOGIN:
+        raise DomainError(
+            _("To set up a second factor, log out and log in again first: it takes a login of the last 10 minutes.")
+        )
     factor = factor_of(session, user)
     if factor is not None and factor.confirmed_at is not None:
         raise DomainError(_("Your second factor is already on. Switch it off first to set up another one."))

@@ -37,7 +37,7 @@ from sqlmodel import Session, select
 
 from ..core import audit
 from ..models import Role, User
-from . import users
+from . import addresses, users
 
 CLIENT = "oidc"
 EXTENSION = "tendering.sso"
@@ -165,7 +165,7 @@ def sign_in(session: Session, claims: dict) -> SignIn:
     (and a removed group blocks the account) in the request's transaction: the caller answers with a redirect."""
     configured = settings()
     issuer, subject = configured.issuer, str(claims.get("sub") or "")
-    email = str(claims.get("email") or "").strip().lower()
+    email = addresses.normalised(str(claims.get("email") or "")) or ""
     details = {"issuer": issuer, "subject": subject}
     role = mapped_role(claims, configured)
     user = session.exec(select(User).where(User.oidc_issuer == issuer, User.oidc_subject == subject)).first()
@@ -209,6 +209,15 @@ def sign_in(session: Session, claims: dict) -> SignIn:
         return refuse("no_role", _no_role_message(configured))
     if not email:
         return refuse("no_email", _("The identity provider sent no e-mail address, so no account can be made."))
+    if claims.get("email_verified") is not True:
+        # Neither linked nor made: mail would go to an address nobody proved, and it would be taken for its owner.
+        return refuse(
+            "email_not_verified",
+            _(
+                "The identity provider has not verified your e-mail address, so it is not used here. Ask the "
+                "provider to verify it, or log in with your password if you have one."
+            ),
+        )
     existing = users.find_user_by_email(session, email)
     if existing is not None:
         if existing.role not in SSO_ROLES:
@@ -221,14 +230,6 @@ def sign_in(session: Session, claims: dict) -> SignIn:
             )
         if existing.oidc_subject is not None:
             return refuse("linked_to_another", _("This account is already linked to another identity."))
-        if claims.get("email_verified") is not True:
-            return refuse(
-                "email_not_verified",
-                _(
-                    "An account with this e-mail address exists, but the identity provider has not verified the "
-                    "address, so it is not linked. Log in with your password, or ask the provider to verify it."
-                ),
-            )
         if not existing.active:
             return refuse("blocked", _("Your account is blocked. Ask the administrator of this platform."), existing)
         existing.oidc_issuer, existing.oidc_subject = issuer, subject

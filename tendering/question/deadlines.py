@@ -119,10 +119,13 @@ def of_cases(session: Session, case_ids) -> list[Deadline]:
         return []
     cases = {c.id: c for c in session.exec(select(Case).where(Case.id.in_(ids))).all()}
     documents = {
-        case_id: (versions, latest)
-        for case_id, versions, latest in session.exec(
+        case_id: (versions, latest, published_round)
+        for case_id, versions, latest, published_round in session.exec(
             select(
-                QuestionDocument.case_id, func.max(QuestionDocument.version), func.max(QuestionDocument.published_at)
+                QuestionDocument.case_id,
+                func.max(QuestionDocument.version),
+                func.max(QuestionDocument.published_at),
+                func.max(QuestionDocument.round),
             )
             .where(QuestionDocument.case_id.in_(ids))
             .group_by(QuestionDocument.case_id)
@@ -192,8 +195,9 @@ def of_cases(session: Session, case_ids) -> list[Deadline]:
     found: list[Deadline] = []
     for case in cases.values():
         base = {"case_id": case.id, "case_title": case.title, "case_reference": case.reference, "round": case.round}
-        versions, amended = documents.get(case.id, (None, None))
-        if versions is not None and not in_phase(case, "stopped"):
+        versions, amended, published_round = documents.get(case.id, (None, None, None))
+        # Dates of a round not yet published (a new round after reconsideration) are drafts: no event, no reminder.
+        if versions is not None and published_round == case.round and not in_phase(case, "stopped"):
             found.extend(_tender_deadlines(case, base, versions - 1, amended, openings))
             choice = choices.get((case.id, case.round))
             if choice is not None:

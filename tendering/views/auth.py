@@ -82,11 +82,8 @@ def language(code: str):
 
 
 def _next_url() -> str | None:
-    """Only same-site relative paths, so the parameter cannot send users elsewhere."""
-    target = request.args.get("next", "")
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
+    """Only same-site paths, so the parameter cannot send users elsewhere."""
+    return security.same_site_path(request.args.get("next"))
 
 
 # One's own account --------------------------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from sqlmodel import Session
 from ..access import Capability, allows, public
 from ..core import audit, db
 from ..core.errors import DomainError
-from ..models import User
+from ..models import User, UserSession
 from ..parties import second_factor, sso
 from ..web import security
 from ..web.forms import CodeForm, ConfirmCodeForm, ConfirmForm
@@ -77,6 +77,22 @@ def _pending_user(db_session: Session) -> tuple[User, dict] | None:
     return user, pending
 
 
+def _too_many_codes(wait: int, page):
+    """The answer to a code asked for while the account's throttle says wait: 429, and how long."""
+    flash(
+        ngettext(
+            "Too many wrong codes. Wait %(num)d minute and try again.",
+            "Too many wrong codes. Wait %(num)d minutes and try again.",
+            max(1, round(wait / 60)),
+        ),
+        "error",
+    )
+    response = current_app.make_response(page)
+    response.status_code = 429
+    response.headers["Retry-After"] = str(wait)
+    return response
+
+
 @bp.route("/login/second-factor", methods=["GET", "POST"])
 @public
 def second_factor_login():
@@ -91,19 +107,8 @@ def second_factor_login():
     status = 200
     if form.validate_on_submit():
         attempt = security.login_attempt(user.email)
-        wait = security.login_wait(db_session, attempt)
-        if wait:
-            flash(
-                ngettext(
-                    "Too many wrong codes. Wait %(num)d minute and try again.",
-                    "Too many wrong codes. Wait %(num)d minutes and try again.",
-                    max(1, round(wait / 60)),
-                ),
-                "error",
-            )
-            response = current_app.make_response((render_template("auth/sso_second_factor.html", form=form), 429))
-            response.headers["Retry-After"] = str(wait)
-            return response
+        if wait := security.login_wait(db_session, attempt):
+            return _too_many_codes(wait, render_template("auth/sso_second_factor.html", form=form))
         try:
             how = second_factor.verify(db_session, user, form.code.data)
         except second_factor.WrongCode as error:
@@ -126,8 +131,7 @@ def sso_login():
         abort(404)
     if current_user.is_authenticated:
         return redirect(url_for("cases.index"))
-    target = request.args.get("next", "")
-    http_session[NEXT] = target if target.startswith("/") and not target.startswith("//") and "\\" not in target else ""
+    http_session[NEXT] = security.same_site_path(request.args.get("next")) or ""
     try:
         return sso.client().authorize_redirect(url_for(".sso_callback", _external=True))
     except (requests.RequestException, ValueError, KeyError):
@@ -212,7 +216,12 @@ def second_factor_page():
 @allows(Capability.manage_second_factor)
 def second_factor_start():
     if ConfirmForm().validate_on_submit():
-        second_factor.start_enrolment(db.session(), current_user)
+        db_session = db.session()
+        login = db_session.get(UserSession, security.current_session_id())
+        try:
+            second_factor.start_enrolment(db_session, current_user, logged_in_at=login.created_at if login else None)
+        except DomainError as error:
+            flash(error.message, "error")
     return redirect(url_for(".second_factor_page"))
 
 
@@ -237,8 +246,17 @@ def second_factor_disable():
     form = CodeForm()
     if not form.validate_on_submit():
         return _account_page(400, code_form=form)
+    db_session = db.session()
+    attempt = security.login_attempt(current_user.email)  # the login's throttle: a session cannot guess codes here
+    if wait := security.login_wait(db_session, attempt):
+        return _too_many_codes(wait, _account_page(429, code_form=form))
     try:
-        second_factor.disable(db.session(), current_user, form.code.data)
+        second_factor.disable(db_session, current_user, form.code.data)
+    except second_factor.WrongCode as error:
+        db.discard_request_work()  # end the transaction first: the failure is written on a connection of its own
+        security.record_login_failure(db_session, attempt)
+        flash(error.message, "error")
+        return redirect(url_for(".second_factor_page"))
     except DomainError as error:
         flash(error.message, "error")
         return redirect(url_for(".second_factor_page"))

@@ -41,9 +41,12 @@ def feed_address(client, user, language=None):
     if language:
         client.get(f"/language/{language}")
     page = client.get("/account/calendar")
-    response = client.post("/account/calendar/renew", data={"csrf_token": form_token(page)})
-    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    renewed = client.post("/account/calendar/renew", data={"csrf_token": form_token(page)})
+    assert renewed.status_code == 302  # to the page, so a reload shows the address no more and makes no other
+    response = client.get(renewed.location)
+    assert response.headers["Cache-Control"] == "no-store"
     address = re.search(r'id="calendar-url"[^>]*value="([^"]+)"', response.text).group(1)
+    assert 'id="calendar-url"' not in client.get("/account/calendar").text  # shown once
     client.post("/logout", data={"csrf_token": form_token(client.get("/account/calendar"))})
     client.delete_cookie("session")
     return address.removeprefix("http://localhost")

@@ -4,6 +4,7 @@ the account page that makes, renews or revokes that address, and the follow butt
 import hashlib
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import session as http_session
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -53,6 +54,9 @@ def user_feed(token: str):
 # The account page ---------------------------------------------------------------------------------------------------
 
 
+NEW_ADDRESS = "calendar_new_address"  # in the signed session cookie, from the renewal until the page that shows it
+
+
 def _page(address: str | None = None, status: int = 200):
     response = Response(
         render_template(
@@ -70,7 +74,9 @@ def _page(address: str | None = None, status: int = 200):
 @bp.get("/account/calendar")
 @allows(Capability.follow_tenders)
 def feed_page():
-    return _page()
+    # A new address is shown once, on the page the renewal redirects to: a reload shows it no more, and makes none.
+    token = http_session.pop(NEW_ADDRESS, None)
+    return _page(url_for(".user_feed", token=token, _external=True) if token else None)
 
 
 @bp.post("/account/calendar/renew")
@@ -79,9 +85,9 @@ def renew_feed():
     if not ConfirmForm().validate_on_submit():
         flash(_("The form had expired. Try again."), "error")
         return redirect(url_for(".feed_page"))
-    token = calendars.renew(db.session(), current_user, language=str(get_locale()))
+    http_session[NEW_ADDRESS] = calendars.renew(db.session(), current_user, language=str(get_locale()))
     flash(_("Your calendar feed has a new address; an earlier address no longer works."), "success")
-    return _page(url_for(".user_feed", token=token, _external=True))
+    return redirect(url_for(".feed_page"))
 
 
 @bp.post("/account/calendar/revoke")

@@ -18,7 +18,7 @@ from tendering.models import (
     User,
 )
 from tendering.notifications import Kind, preferences
-from tendering.notifications.kinds import DIGEST, IMMEDIATELY, KINDS, OFF
+from tendering.notifications.kinds import DIGEST, IMMEDIATELY, KINDS, OFF, kinds_for
 from tendering.notifications.service import unsubscribe_token
 from tendering.parties.proposals import draft_for
 from tendering.procurement import award, tender_box
@@ -255,6 +255,29 @@ def test_the_settings_page_saves_modes_and_language_and_refuses_off_for_a_receip
     assert client.post("/notifications/settings", data=no_token | {"mode_answers": OFF}).status_code == 400
     session.expire_all()
     assert preferences.modes_of(session, volunteer)[Kind.answers] == DIGEST
+
+
+@pytest.mark.parametrize(
+    ("role", "offered", "not_offered"),
+    [
+        (Role.official, {Kind.objection, Kind.standstill_end, Kind.answers}, {Kind.receipt, Kind.coalition_invitation}),
+        (Role.council_member, {Kind.publication, Kind.deadline_reminder}, {Kind.receipt, Kind.objection}),
+    ],
+)
+def test_the_settings_offer_only_the_kinds_a_role_is_ever_sent(
+    client, session, logged_in, make_user, role, offered, not_offered
+):
+    user = make_user(role)
+    logged_in(user)
+    page = client.get("/notifications/settings")
+    assert all(f'name="mode_{kind.value}"' in page.text for kind in offered)
+    assert not any(f'name="mode_{kind.value}"' in page.text for kind in not_offered)
+    data = {"csrf_token": form_token(page), "language": "nl"}
+    data |= {f"mode_{kind.value}": IMMEDIATELY for kind in kinds_for(role)}
+    data |= {f"mode_{kind.value}": DIGEST for kind in offered}
+    assert client.post("/notifications/settings", data=data).status_code == 302  # what is not offered is not asked
+    session.expire_all()
+    assert all(preferences.modes_of(session, user)[kind] == DIGEST for kind in offered)
 
 
 def test_the_inbox_and_settings_need_a_login(client):

@@ -8,7 +8,7 @@ from ..access import Capability, allows, public
 from ..core import db
 from ..core.errors import DomainError
 from ..notifications import inbox, preferences
-from ..notifications.kinds import KINDS, Kind
+from ..notifications.kinds import KINDS, Kind, kinds_for
 from ..notifications.service import read_unsubscribe_token
 from ..web.forms import ConfirmForm, PreferencesForm
 from ..web.security import csrf
@@ -50,15 +50,18 @@ def settings():
         data={"language": current_user.language or _default_language()}
         | {f"mode_{kind.value}": mode for kind, mode in modes.items()}
     )
+    shown = kinds_for(current_user.role)
     status = 200
     if request.method == "POST":
         form = PreferencesForm()
+        for kind in set(Kind) - set(shown):  # kinds this role is never sent are neither offered nor asked
+            del form[f"mode_{kind.value}"]
         if form.validate_on_submit():
             try:
                 preferences.save(
                     session,
                     current_user,
-                    modes={kind: getattr(form, f"mode_{kind.value}").data for kind in Kind},
+                    modes={kind: getattr(form, f"mode_{kind.value}").data for kind in shown},
                     language=form.language.data,
                 )
             except DomainError as error:
@@ -71,7 +74,7 @@ def settings():
         else:
             flash(_("Choose one of the options for every kind."), "error")
             status = 400
-    rows = [(kind, KINDS[kind], getattr(form, f"mode_{kind.value}")) for kind in Kind]
+    rows = [(kind, KINDS[kind], form[f"mode_{kind.value}"]) for kind in shown]
     return render_template("notifications/settings.html", form=form, rows=rows), status
 
 

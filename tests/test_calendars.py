@@ -1,15 +1,16 @@
 """iCalendar feeds, parsed back with the icalendar library: a tender's public feed and a user's private one."""
 
 import re
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from flask_babel import get_locale
+from flask_babel import force_locale, get_locale, gettext
 from icalendar import Calendar
 from sqlmodel import select
 
-from tendering.models import AuditEvent, CalendarToken
-from tendering.question import calendars, following
+from tendering.core.i18n import localdate
+from tendering.models import AuditEvent, CalendarToken, QuestionDocument
+from tendering.question import calendars, following, question_document
 from tendering.question.tender_setup import set_procedure
 
 from .conftest import form_token, login
@@ -195,3 +196,89 @@ def test_an_official_s_feed_has_their_cases_and_a_council_member_s_what_they_fol
     following.follow(session, council, sealed.case)
     session.commit()
     assert len(Calendar.from_ical(app.test_client().get(address).data).walk("VEVENT")) == 3
+
+
+def local_minute(moment):
+    return moment.astimezone(AMSTERDAM).strftime("%Y-%m-%dT%H:%M")
+
+
+def post_procedure(client, case, expected_award_on, note):
+    """The owner's procedure form, as the workbench sends it: the deadlines as shown, the expected award date."""
+    token = form_token(client.get(f"/cases/{case.id}/tender"))
+    return client.post(
+        f"/cases/{case.id}/procedure",
+        data={
+            "csrf_token": token,
+            "clarification_deadline": local_minute(case.clarification_deadline),
+            "submission_deadline": local_minute(case.submission_deadline),
+            "expected_award_on": expected_award_on.isoformat() if expected_award_on else "",
+            "min_partners": str(case.min_partners),
+            "standstill_days": str(case.standstill_days),
+            "amendment_note": note,
+        },
+        follow_redirects=True,
+    )
+
+
+def test_the_expected_award_is_set_shown_and_an_all_day_event_of_the_feed(app, client, session, sealed, official):
+    case = sealed.case
+    day = case.submission_deadline.astimezone(AMSTERDAM).date() + timedelta(days=14)
+    login(client, official)
+    response = post_procedure(client, case, day, "De verwachte gunningsdatum is bekend.")
+    assert response.status_code == 200 and "The procedure is saved." in response.text
+    session.refresh(case)
+    assert case.expected_award_on == day
+    public = client.get(f"/tenders/{case.reference}").text
+    with app.test_request_context():
+        shown = localdate(day)
+        with force_locale(question_document.DOCUMENT_LOCALE):
+            written, label = localdate(day), gettext("Expected award:")  # the document is in Dutch
+    assert 'id="expected-award"' in public and "Expected award" in public and shown in public
+    document = client.get(f"/tenders/{case.reference}/document").text  # the amendment's version 2, frozen
+    assert label in document and written in document
+    calendar = parse(client.get(f"/tenders/{case.reference}/calendar.ics"))
+    expected = by_category(calendar, "expected_award")
+    assert str(expected["UID"]) == f"expected_award-{case.id}@deadlines.maatschappelijk-aanbesteden"
+    assert str(expected["SUMMARY"]) == f"Expected award: {case.title}"
+    assert expected.decoded("DTSTART") == day and expected.decoded("DTEND") == day + timedelta(days=1)
+    assert b"DTSTART;VALUE=DATE:" + day.strftime("%Y%m%d").encode() in expected.to_ical()
+    assert f"/tenders/{case.reference}" in str(expected["DESCRIPTION"])
+    # A follower's own feed has it too.
+    follower = sealed.users["council_member"]
+    following.follow(session, follower, case)
+    session.commit()
+    client.delete_cookie("session")
+    mine = parse(client.get(feed_address(client, follower)))
+    assert by_category(mine, "expected_award").decoded("DTSTART") == day
+
+
+def test_a_moved_expected_award_keeps_its_uid_and_raises_the_sequence_in_the_feed(client, session, sealed, official):
+    case = sealed.case
+    first = case.submission_deadline.astimezone(AMSTERDAM).date() + timedelta(days=14)
+    login(client, official)
+    post_procedure(client, case, first, "De verwachte gunningsdatum is bekend.")
+    before = by_category(parse(client.get(f"/tenders/{case.reference}/calendar.ics")), "expected_award")
+    post_procedure(client, case, first + timedelta(days=7), "De gunning wordt een week later verwacht.")
+    calendar = parse(client.get(f"/tenders/{case.reference}/calendar.ics"))
+    after = by_category(calendar, "expected_award")
+    assert str(after["UID"]) == str(before["UID"])
+    assert int(after["SEQUENCE"]) == int(before["SEQUENCE"]) + 1
+    assert after.decoded("DTSTART") == first + timedelta(days=7)
+    assert len(calendar.walk("VEVENT")) == 4  # moved, not added
+
+
+def test_an_expected_award_before_the_submission_deadline_is_refused_and_nothing_changes(
+    client, session, sealed, official
+):
+    case = sealed.case
+    feed = client.get(f"/tenders/{case.reference}/calendar.ics").data
+    versions = len(session.exec(select(QuestionDocument).where(QuestionDocument.case_id == case.id)).all())
+    login(client, official)
+    day = case.submission_deadline.astimezone(AMSTERDAM).date() - timedelta(days=1)
+    response = post_procedure(client, case, day, "Eerder gunnen.")
+    assert "The expected award date must fall after the day of the submission deadline." in response.text
+    session.refresh(case)
+    assert case.expected_award_on is None
+    assert len(session.exec(select(QuestionDocument).where(QuestionDocument.case_id == case.id)).all()) == versions
+    client.delete_cookie("session")
+    assert client.get(f"/tenders/{case.reference}/calendar.ics").data == feed

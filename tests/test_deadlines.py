@@ -2,10 +2,23 @@
 standstill and the reports due under an agreement; and what concerns whom."""
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
+import pytest
 from sqlmodel import select
 
-from tendering.models import AwardDecision, AwardLetter, EvaluatorAssignment, Role, Team, utcnow
+from tendering.core.errors import DomainError
+from tendering.models import (
+    AwardDecision,
+    AwardLetter,
+    EvaluatorAssignment,
+    QuestionDocument,
+    Role,
+    SentReminder,
+    Team,
+    utcnow,
+)
+from tendering.notifications.reminders import REMINDED, send_reminders
 from tendering.procurement import stages
 from tendering.question import deadlines, following
 from tendering.question.tender_setup import set_procedure
@@ -13,6 +26,8 @@ from tendering.realisation import monitoring
 
 from .monitoring_helpers import add_realised
 from .seal_helpers import plans_to_stage, to_stage
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
 def kinds(found):
@@ -241,3 +256,127 @@ def test_the_dates_of_a_new_round_count_only_once_it_is_published(app, client, s
         assert {"clarification", "submission"} <= set(kinds(published))
         assert all(d.round == 2 for d in published)
     assert session.exec(select(Notification).where(Notification.kind == "deadline_reminder")).all() == []
+
+
+def award_day(case, days=14):
+    """A day this many days after the (local) day of the submission deadline."""
+    return case.submission_deadline.astimezone(AMSTERDAM).date() + timedelta(days=days)
+
+
+def set_expected_award(session, case, official, day, note="De verwachte gunningsdatum is bekend."):
+    set_procedure(
+        session,
+        case,
+        actor=official,
+        clarification_deadline=case.clarification_deadline,
+        submission_deadline=case.submission_deadline,
+        min_partners=case.min_partners,
+        expected_award_on=day,
+        amendment_note=note,
+    )
+    session.commit()
+
+
+def test_the_expected_award_is_an_all_day_deadline_of_the_tender_for_everyone(session, sealed, official):
+    case = sealed.case
+    day = award_day(case)
+    set_expected_award(session, case, official, day)
+    assert case.expected_award_on == day
+    found = deadlines.of_case(session, case)
+    assert kinds(found) == ["clarification", "expected_award", "opening", "submission"]
+    expected = one(found, "expected_award")
+    assert expected.day == day and expected.at == deadlines._end_of(day) and expected.public
+    assert expected.uid == f"expected_award-{case.id}@{deadlines.UID_DOMAIN}"
+    assert expected.sequence == one(found, "submission").sequence == 1  # the amendment: version 2
+    assert "expected_award" in kinds(deadlines.concerning(session, sealed.users["zilvermeeuw"]))  # taking part
+    following.follow(session, sealed.users["outsider"], case)
+    session.commit()
+    assert "expected_award" in kinds(deadlines.concerning(session, sealed.users["outsider"]))  # following
+
+
+def test_a_moved_expected_award_keeps_its_uid_and_raises_the_sequence(session, sealed, official):
+    case = sealed.case
+    set_expected_award(session, case, official, award_day(case))
+    before = one(deadlines.of_case(session, case), "expected_award")
+    set_expected_award(session, case, official, award_day(case, 21), note="De gunning wordt een week later verwacht.")
+    after = one(deadlines.of_case(session, case), "expected_award")
+    assert after.day == award_day(case, 21) and after.uid == before.uid
+    assert after.sequence == before.sequence + 1 and after.last_modified >= before.last_modified
+    # Left out of a later change, it stays as it is.
+    set_procedure(
+        session,
+        case,
+        actor=official,
+        clarification_deadline=case.clarification_deadline,
+        submission_deadline=case.submission_deadline,
+        min_partners=2,
+        amendment_note="Minimaal twee partners.",
+    )
+    session.commit()
+    assert case.expected_award_on == award_day(case, 21)
+
+
+def test_an_expected_award_not_after_the_submission_deadline_is_refused(session, sealed, official, make_case):
+    case = sealed.case
+    versions = len(session.exec(select(QuestionDocument).where(QuestionDocument.case_id == case.id)).all())
+    for day in (award_day(case, 0), award_day(case, -3)):
+        with pytest.raises(DomainError, match="must fall after the day of the submission deadline"):
+            set_expected_award(session, case, official, day)
+        session.rollback()
+    session.refresh(case)
+    assert case.expected_award_on is None
+    assert len(session.exec(select(QuestionDocument).where(QuestionDocument.case_id == case.id)).all()) == versions
+    assert "expected_award" not in kinds(deadlines.of_case(session, case))
+    draft = make_case(state="coalition_forming")
+    with pytest.raises(DomainError, match="Set the submission deadline before the expected award date"):
+        set_procedure(
+            session,
+            draft,
+            actor=official,
+            clarification_deadline=None,
+            submission_deadline=None,
+            min_partners=2,
+            expected_award_on=utcnow().date() + timedelta(days=60),
+        )
+    session.rollback()
+
+
+def test_no_expected_award_before_publication_or_once_stopped(session, sealed, official, make_case):
+    draft = make_case(state="coalition_forming")
+    submission = utcnow() + timedelta(days=9)
+    set_procedure(
+        session,
+        draft,
+        actor=official,
+        clarification_deadline=utcnow() + timedelta(days=3),
+        submission_deadline=submission,
+        min_partners=2,
+        expected_award_on=submission.astimezone(AMSTERDAM).date() + timedelta(days=10),
+    )
+    session.commit()
+    assert draft.expected_award_on == award_day(draft, 10)  # set freely before publication
+    assert deadlines.of_case(session, draft) == []  # a draft date
+    case = sealed.case
+    set_expected_award(session, case, official, award_day(case))
+    case.state = "cancelled"
+    session.commit()
+    assert deadlines.of_case(session, case) == []
+
+
+def test_the_expected_award_is_not_reminded_of(session, sealed, official):
+    """It is the municipality's intention, not anyone's deadline: in the window the reminders read, never told."""
+    case = sealed.case
+    for user in (sealed.users["outsider"], sealed.users["council_member"]):
+        following.follow(session, user, case)
+    day = award_day(case, 3)
+    set_expected_award(session, case, official, day)
+    expected = one(deadlines.of_case(session, case), "expected_award")
+    for days in (7, 2, 1):
+        now = expected.at - timedelta(days=days) + timedelta(minutes=1)
+        window = deadlines.falling_between(session, now - timedelta(days=3), now + timedelta(days=7))
+        assert expected in window  # found where the reminders look...
+        if now > case.submission_deadline:
+            assert send_reminders(session, now) == 0  # ...and still not reminded of
+    session.commit()
+    assert not any(r.deadline_uid == expected.uid for r in session.exec(select(SentReminder)).all())
+    assert "expected_award" not in REMINDED

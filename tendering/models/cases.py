@@ -49,6 +49,9 @@ class Case(SQLModel, table=True):
     parent_case_id: int | None = Field(default=None, foreign_key="cases.id")
     clarification_deadline: datetime | None = Field(default=None, sa_type=UTCDateTime)
     submission_deadline: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    # The day the municipality expects to decide on the award (announced with the procedure; after the submission
+    # deadline); an all-day event in the tender's calendar, never a reminder.
+    expected_award_on: date | None = None
     standstill_days: int = Field(default=20)
     # A national procedure (below the European threshold) may have a shorter standstill, for the reason recorded.
     national_procedure: bool = False

@@ -101,4 +101,5 @@ def start_new_round(session: Session, case: Case, actor: User | None) -> None:
     case.round += 1
     case.clarification_deadline = None
     case.submission_deadline = None
+    case.expected_award_on = None
     session.add(case)

@@ -1,17 +1,17 @@
 """iCalendar feeds of deadlines (RFC 5545, written with the `icalendar` library).
 
 - A tender's public feed: the clarification deadline, the submission deadline and the opening of a published
-  tender (an expected award date once the tender has one: `deadlines`), at a stable address beside its page.
+  tender, and its expected award date when it has one (an all-day event), at a stable address beside its page.
 - A user's private feed: everything that concerns them (`deadlines.concerning`), at an address with a random token
   of their own; only the token's SHA-256 is stored, and it can be revoked or renewed on the account page. The
   feed needs no login (calendar apps have none): the token is the key, so an unknown or revoked one is a 404.
 
 Times are written in Europe/Amsterdam (the install's BABEL_DEFAULT_TIMEZONE) with a VTIMEZONE component, which
-every calendar app accepts; a day (a report due, the last day of the standstill) is an all-day event. Each event
-keeps its deadline's UID, and its SEQUENCE and LAST-MODIFIED grow when an amendment moves it, so a calendar replaces
-the event instead of adding a second one. Without a METHOD, DTSTAMP is the last modification too (RFC 5545,
-3.8.7.2), so an unchanged feed is byte for byte the same and its ETag lets a calendar app ask cheaply whether
-anything changed.
+every calendar app accepts; a day (the expected award, a report due, the last day of the standstill) is an all-day
+event. Each event keeps its deadline's UID, and its SEQUENCE and LAST-MODIFIED grow when an amendment moves it, so
+a calendar replaces the event instead of adding a second one. Without a METHOD, DTSTAMP is the last modification
+too (RFC 5545, 3.8.7.2), so an unchanged feed is byte for byte the same and its ETag lets a calendar app ask
+cheaply whether anything changed.
 """
 
 import hashlib

@@ -6,7 +6,9 @@
   choice's `plan_deadline`), which concerns only the coalitions called.
 - `opening`: the four-eyes opening of a box: when it was opened, or until then the box's deadline (the earliest it
   may be opened). One per stage and call.
-- `expected_award`: the model holds no expected award date yet, so none is produced; the kind is reserved for it.
+- `expected_award`: the day the municipality expects to decide on the award (`Case.expected_award_on`, set with
+  the procedure, amended like the other dates): an all-day deadline of the tender, for everyone; not the user's
+  own deadline, so it is never reminded of (`notifications.reminders.REMINDED`).
 - `report_due`: per concluded agreement in the reporting phase, each progress-report period's due day and each
   indicator's next due day (`realisation.monitoring`); concerns the agreement's coalition (and the municipality).
 - `standstill_end`: the end of the standstill of the round's current award decision; concerns the coalitions that
@@ -68,7 +70,7 @@ class Deadline:
     last_modified: datetime | None = None
     stage: str = ProposalStage.single.value  # single, strategy or realisation (the two-stage variant)
     plan_call: int = 0  # the call for realisation plans, 0 outside it
-    day: date | None = None  # set for a deadline of a whole day (report due, standstill end): shown as that day
+    day: date | None = None  # set for a deadline of a whole day (expected award, report due, standstill end)
     coalition_ids: frozenset[int] | None = None  # None: the tender's, for everyone; else only these coalitions
     coalition_id: int | None = None  # for a report due: the coalition holding the agreement
     agreement_id: int | None = None
@@ -302,6 +304,18 @@ def _tender_deadlines(case: Case, base: dict, sequence: int, amended, openings) 
                 **base,
             )
         )
+    if case.expected_award_on is not None:
+        found.append(
+            Deadline(
+                kind="expected_award",
+                at=_end_of(case.expected_award_on),
+                uid=_uid("expected_award", case.id, tag),
+                sequence=sequence,
+                last_modified=amended,
+                day=case.expected_award_on,
+                **base,
+            )
+        )
     return found
 
 
@@ -342,6 +356,11 @@ def falling_between(session: Session, start: datetime, end: datetime) -> list[De
                 or_(
                     and_(Case.clarification_deadline >= start, Case.clarification_deadline < end),
                     and_(Case.submission_deadline >= start, Case.submission_deadline < end),
+                    # an expected award day passes at the following midnight (local): a day either side covers it
+                    and_(
+                        Case.expected_award_on >= (start - timedelta(days=1)).date(),
+                        Case.expected_award_on <= (end + timedelta(days=1)).date(),
+                    ),
                 )
             )
         ).all()

@@ -3,6 +3,7 @@ deadlines, minimum partners, the contact log and the public interest board."""
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from types import EllipsisType
 
 from flask_babel import gettext as _
 from sqlmodel import Session, select
@@ -10,6 +11,7 @@ from sqlmodel import Session, select
 from .. import access
 from ..core import audit
 from ..core.errors import DomainError, NotAllowed, NotFound
+from ..core.i18n import utc_to_local
 from ..models import AwardCriterion, Case, ContactKind, ContactMoment, Interest, Organisation, User, utcnow
 from ..procurement import stages
 from ..workflow.engine import workflows
@@ -104,10 +106,12 @@ def set_procedure(
     standstill_days: int | None = None,
     national_procedure: bool | None = None,
     standstill_reason: str | None = None,
+    expected_award_on: date | None | EllipsisType = ...,
     amendment_note: str = "",
 ) -> None:
     """Set the deadlines, the minimum number of partners per coalition and, when given, the standstill period that
-    follows the award decision, whether the procedure is national and why a shorter standstill (`tender_rules`)."""
+    follows the award decision, whether the procedure is national and why a shorter standstill (`tender_rules`),
+    and the expected award date (None: none; left out: unchanged), which falls after the submission deadline's day."""
     if min_partners < 1:
         raise DomainError(_("A coalition has at least one partner organisation."))
     national = case.national_procedure if national_procedure is None else national_procedure
@@ -119,6 +123,11 @@ def set_procedure(
         raise DomainError(_("The clarification deadline must come before the submission deadline."))
     if needs_amendment(case) and any(d is None or d <= utcnow() for d in (clarification_deadline, submission_deadline)):
         raise DomainError(_("An amendment cannot move a deadline into the past."))
+    expected = case.expected_award_on if expected_award_on is ... else expected_award_on
+    if expected is not None and submission_deadline is None:
+        raise DomainError(_("Set the submission deadline before the expected award date."))
+    if expected is not None and expected <= utc_to_local(submission_deadline).date():
+        raise DomainError(_("The expected award date must fall after the day of the submission deadline."))
     with tender_change(session, case, actor=actor, amendment_note=amendment_note):
         case.clarification_deadline = clarification_deadline
         case.submission_deadline = submission_deadline
@@ -126,6 +135,7 @@ def set_procedure(
         if standstill_days is not None:
             case.standstill_days = standstill_days
         case.national_procedure, case.standstill_reason = national, reason
+        case.expected_award_on = expected
         case.updated_at = utcnow()
         session.add(case)
         audit.record(
@@ -140,6 +150,7 @@ def set_procedure(
                 "standstill_days": case.standstill_days,
                 "national_procedure": national,
                 "standstill_reason": reason,
+                "expected_award_on": expected.isoformat() if expected else None,
             },
         )
 

@@ -64,6 +64,7 @@ def tender_page(case: Case):
         data={
             "clarification_deadline": utc_to_local(case.clarification_deadline),
             "submission_deadline": utc_to_local(case.submission_deadline),
+            "expected_award_on": case.expected_award_on,
             "min_partners": case.min_partners,
             "standstill_days": case.standstill_days,
             "national_procedure": case.national_procedure,
@@ -145,6 +146,7 @@ def set_procedure(case: Case):
         standstill_days=form.standstill_days.data,
         national_procedure=form.national_procedure.data,
         standstill_reason=form.standstill_reason.data or "",
+        expected_award_on=form.expected_award_on.data,
         amendment_note=form.amendment_note.data or "",
     )
     return done(_("The procedure is saved."), ".tender_page", case.id, "#procedure")

@@ -169,6 +169,11 @@ class ProcedureForm(FlaskForm):
     submission_deadline = DateTimeLocalField(
         _l("Submission deadline"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
     )
+    expected_award_on = DateField(
+        _l("Expected award date"),
+        validators=[Optional()],
+        description=_l("Optional; a day after the submission deadline. Shown in the tender's calendar."),
+    )
     min_partners = IntegerField(
         _l("Minimum number of partner organisations per coalition"),
         default=2,

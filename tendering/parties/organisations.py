@@ -447,27 +447,7 @@ def confirm_organisation(
     note = note.strip()
     if len(note) > 500:
         raise DomainError(_("A note has at most 500 characters."))
-    organisation.status = OrganisationStatus.verified
-    session.add(organisation)
-    session.add(
-        OrganisationReview(
-            organisation_id=organisation.id,
-            reviewer_id=official.id,
-            decision=OrganisationStatus.verified,
-            kvk_checked=kvk_checked,
-            reason=note,
-        )
-    )
-    audit.record(
-        session,
-        action="organisation_confirmed",
-        actor=official,
-        reason=note,
-        details={"organisation_id": organisation.id, "name": organisation.name, "kvk_checked": kvk_checked},
-    )
-    _tell_first_user(session, organisation, "organisation_confirmed")
-    session.flush()
-    return organisation
+    return _decide(session, organisation, official, OrganisationStatus.verified, note, kvk_checked=kvk_checked)
 
 
 def reject_organisation(session: Session, *, official: User, organisation_id: int, reason: str) -> Organisation:
@@ -480,23 +460,43 @@ def reject_organisation(session: Session, *, official: User, organisation_id: in
         raise DomainError(_("A reason has at most 500 characters."))
     if organisation.status != OrganisationStatus.unverified:
         raise DomainError(_("Only an organisation awaiting confirmation can be rejected."))
-    organisation.status = OrganisationStatus.rejected
+    return _decide(session, organisation, official, OrganisationStatus.rejected, reason)
+
+
+def _decide(
+    session: Session,
+    organisation: Organisation,
+    official: User,
+    decision: OrganisationStatus,
+    reason: str,
+    *,
+    kvk_checked: bool = False,
+) -> Organisation:
+    """Record an official's decision on a registered organisation: its status, the review, the audit event, and a
+    mail to its first user."""
+    confirmed = decision == OrganisationStatus.verified
+    organisation.status = decision
     session.add(organisation)
     session.add(
         OrganisationReview(
             organisation_id=organisation.id,
             reviewer_id=official.id,
-            decision=OrganisationStatus.rejected,
+            decision=decision,
+            kvk_checked=kvk_checked,
             reason=reason,
         )
     )
+    details = {"organisation_id": organisation.id, "name": organisation.name}
     audit.record(
         session,
-        action="organisation_rejected",
+        action="organisation_confirmed" if confirmed else "organisation_rejected",
         actor=official,
         reason=reason,
-        details={"organisation_id": organisation.id, "name": organisation.name},
+        details=details | ({"kvk_checked": kvk_checked} if confirmed else {}),
     )
-    _tell_first_user(session, organisation, "organisation_rejected", reason=reason)
+    if confirmed:
+        _tell_first_user(session, organisation, "organisation_confirmed")
+    else:
+        _tell_first_user(session, organisation, "organisation_rejected", reason=reason)
     session.flush()
     return organisation

@@ -266,31 +266,20 @@ def of_cases(session: Session, case_ids) -> list[Deadline]:
 def _tender_deadlines(case: Case, base: dict, sequence: int, amended, openings) -> list[Deadline]:
     stage = stages.tender_stage(case).value
     tag = _round_tag(case)
-    found = []
-    if case.clarification_deadline is not None:
-        found.append(
-            Deadline(
-                kind="clarification",
-                at=case.clarification_deadline,
-                uid=_uid("clarification", case.id, tag),
-                sequence=sequence,
-                last_modified=amended,
-                stage=stage,
-                **base,
-            )
+    found = [
+        Deadline(
+            kind=kind,
+            at=at,
+            uid=_uid(kind, case.id, tag),
+            sequence=sequence,
+            last_modified=amended,
+            stage=stage,
+            **base,
         )
+        for kind, at in (("clarification", case.clarification_deadline), ("submission", case.submission_deadline))
+        if at is not None
+    ]
     if case.submission_deadline is not None:
-        found.append(
-            Deadline(
-                kind="submission",
-                at=case.submission_deadline,
-                uid=_uid("submission", case.id, tag),
-                sequence=sequence,
-                last_modified=amended,
-                stage=stage,
-                **base,
-            )
-        )
         opened = openings.get((case.id, case.round, stage, 0))
         found.append(
             Deadline(

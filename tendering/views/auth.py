@@ -8,7 +8,7 @@ from flask_login import current_user
 from ..access import Capability, allows, public
 from ..core import db
 from ..core.errors import DomainError
-from ..parties import organisations, users
+from ..parties import addresses, organisations, users
 from ..web import security
 from ..web.forms import (
     ChangeEmailForm,
@@ -96,28 +96,37 @@ def change_password():
     form.known_words = [current_user.email, current_user.name]
     status = 200
     if form.validate_on_submit():
-        attempt = security.login_attempt(current_user.email)
-        if security.login_wait(db.session(), attempt):  # a stolen session must not guess the password here either
-            flash(_("Too many attempts with wrong passwords. Wait a moment and try again."), "error")
-            status = 429
+        refused, ended = _with_current_password(
+            lambda: users.change_password(
+                db.session(),
+                current_user,
+                current=form.current_password.data,
+                new=form.password.data,
+                keep_session_id=security.current_session_id(),
+            )
+        )
+        if refused:
+            status = refused
         else:
-            try:
-                ended = users.change_password(
-                    db.session(),
-                    current_user,
-                    current=form.current_password.data,
-                    new=form.password.data,
-                    keep_session_id=security.current_session_id(),
-                )
-            except DomainError as error:
-                if isinstance(error, users.WrongPassword):
-                    security.record_login_failure(db.session(), attempt)
-                flash(error.message, "error")
-                status = 400
-            else:
-                flash(_("Your password is changed. Logins on other devices (%(n)d) are ended.", n=ended), "success")
-                return redirect(url_for(".sessions"))
+            flash(_("Your password is changed. Logins on other devices (%(n)d) are ended.", n=ended), "success")
+            return redirect(url_for(".sessions"))
     return render_template("account/password.html", form=form), status
+
+
+def _with_current_password(work):
+    """Run `work()`, which checks the current password, under the login's throttle (a stolen session must not
+    guess the password here either): (None, its result), or (the status to answer with, None), the reason flashed."""
+    attempt = security.login_attempt(current_user.email)
+    if security.login_wait(db.session(), attempt):
+        flash(_("Too many attempts with wrong passwords. Wait a moment and try again."), "error")
+        return 429, None
+    try:
+        return None, work()
+    except DomainError as error:
+        if isinstance(error, users.WrongPassword):
+            security.record_login_failure(db.session(), attempt)
+        flash(error.message, "error")
+        return 400, None
 
 
 @bp.get("/account/sessions")
@@ -257,36 +266,29 @@ def change_email():
     form = ChangeEmailForm()
     status = 200
     if form.validate_on_submit():
-        attempt = security.login_attempt(current_user.email)
-        if security.login_wait(db.session(), attempt):  # a stolen session must not guess the password here either
-            flash(_("Too many attempts with wrong passwords. Wait a moment and try again."), "error")
-            status = 429
+        refused, _done = _with_current_password(
+            lambda: users.request_email_change(
+                db.session(),
+                current_user,
+                password=form.current_password.data,
+                new_email=form.email.data,
+                link=lambda token: url_for(".confirm_email", token=token, _external=True),
+                account_link=url_for(".change_password", _external=True),
+            )
+        )
+        if refused:
+            status = refused
         else:
-            try:
-                users.request_email_change(
-                    db.session(),
-                    current_user,
-                    password=form.current_password.data,
-                    new_email=form.email.data,
-                    link=lambda token: url_for(".confirm_email", token=token, _external=True),
-                    account_link=url_for(".change_password", _external=True),
-                )
-            except DomainError as error:
-                if isinstance(error, users.WrongPassword):
-                    security.record_login_failure(db.session(), attempt)
-                flash(error.message, "error")
-                status = 400
-            else:
-                flash(
-                    _(
-                        "We sent a link to %(email)s. Your address changes once you open it; until then you keep "
-                        "logging in with %(current)s.",
-                        email=form.email.data.strip().lower(),
-                        current=current_user.email,
-                    ),
-                    "success",
-                )
-                return redirect(url_for(".change_email"))
+            flash(
+                _(
+                    "We sent a link to %(email)s. Your address changes once you open it; until then you keep "
+                    "logging in with %(current)s.",
+                    email=addresses.normalised(form.email.data),
+                    current=current_user.email,
+                ),
+                "success",
+            )
+            return redirect(url_for(".change_email"))
     elif form.errors:
         status = 400
     return render_template("account/email.html", form=form), status

@@ -131,3 +131,24 @@ def test_one_value_redraws_one_card_of_the_monitor(app, client, session, realise
     assert drawn == [3, 1] and "17" in page
     council.get("/monitor")
     assert drawn == [3, 1]
+
+
+def test_ones_own_notifications_and_calendar_move_no_generation(logged_in, make_user, session):
+    """Reading one's notifications and making a calendar address are one person's bookkeeping: no cached body shows
+    them, so they must not empty the cache of every reader."""
+    from tendering.models import Notification
+
+    from .conftest import form_token
+
+    member = make_user(Role.coalition_member)
+    session.add(Notification(user_id=member.id, kind="amendment", subject="Wijziging 1", text="De termijn schuift."))
+    session.commit()
+    client = logged_in(member)
+    before = generations(session)
+    page = client.get("/notifications/")
+    assert client.post("/notifications/read-all", data={"csrf_token": form_token(page)}).status_code == 302
+    page = client.get("/account/calendar")
+    assert client.post("/account/calendar/renew", data={"csrf_token": form_token(page)}).status_code == 302
+    assert generations(session) == before
+    session.expire_all()
+    assert session.exec(select(Notification)).one().read_at is not None

@@ -32,20 +32,38 @@ from sqlmodel import Session, select
 from ..models import (
     Agreement,
     AuditEvent,
+    CalendarToken,
     Indicator,
     Measurement,
+    Notification,
+    NotificationPreference,
     OcdsRelease,
     OutboxMessage,
     RecoveryCode,
     ScopeGeneration,
     SecondFactor,
+    SentReminder,
+    TenderFollow,
     UserSession,
 )
 
 EVERYTHING = "*"  # the data generation: every cached body depends on it
 MONITOR = "monitor"
 PENDING = "tendering.scopes"
-UNSEEN = (OcdsRelease, OutboxMessage, UserSession, SecondFactor, RecoveryCode)  # second factors: own account page only
+# Rows no cached body shows: second factors, notifications and their settings, reminders sent, calendar tokens and
+# follows are read only on their own user's uncached pages (and a follow only as an official's count, also uncached).
+UNSEEN = (
+    OcdsRelease,
+    OutboxMessage,
+    UserSession,
+    SecondFactor,
+    RecoveryCode,
+    Notification,
+    NotificationPreference,
+    SentReminder,
+    CalendarToken,
+    TenderFollow,
+)
 NARROW = (AuditEvent, Indicator, Measurement)
 
 

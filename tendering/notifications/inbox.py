@@ -76,5 +76,5 @@ def _recount(session: Session, user: User) -> None:
         update(User)
         .where(User.id == user.id)
         .values(unread_notifications=unread)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False, changes_nothing=True)  # the header's count: never cached
     )

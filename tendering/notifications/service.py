@@ -210,7 +210,7 @@ def _bump_unread(session: Session, unread: Counter) -> None:
             update(User)
             .where(User.id.in_(user_ids))
             .values(unread_notifications=User.unread_notifications + count)
-            .execution_options(synchronize_session=False)
+            .execution_options(synchronize_session=False, changes_nothing=True)  # the header's count: never cached
         )
 
 
